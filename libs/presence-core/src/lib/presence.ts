@@ -1,0 +1,498 @@
+import {
+  ackError,
+  DEFAULT_NAME,
+  DEFAULT_STATUS,
+  ErrorCodes,
+  TOP_PAGES,
+  type AckError,
+  type LeaveReason,
+  type Member,
+  type PageCounts,
+  type Profile,
+  type ProfileInput,
+  type Stats,
+} from '@presently/protocol';
+import { checkRoomAccess } from './access';
+import type { Clock, TimerHandle } from './clock';
+import { Coalescer } from './coalescer';
+import { TopPagesIndex } from './top-pages';
+import type { Identity, PresenceOptions, PresenceSink } from './types';
+
+/** What an operation answers: its result, or the protocol error to ack with. */
+export type Result<T extends object = object> = ({ ok: true } & T) | AckError;
+
+/** One connection (a socket or a stream), live or held after its disconnect. */
+interface Connection {
+  readonly id: string;
+  readonly identity: Identity;
+  /** Rooms count users: one key per user, apart for anonymous visitors. */
+  readonly userKey: string;
+  readonly pages: Set<string>;
+  readonly watched: Set<string>;
+  readonly rooms: Set<string>;
+  watchingStats: boolean;
+  /** The grace timer while the connection is held after a disconnect. */
+  held: TimerHandle | null;
+}
+
+interface PageEntry {
+  /** clientId → connections of that client on the page. */
+  readonly clients: Map<string, number>;
+  connections: number;
+  sentViewers: number;
+  sentConnections: number;
+}
+
+interface RoomMember {
+  readonly userId: string;
+  profile: Profile;
+  readonly since: number;
+  readonly connections: Set<Connection>;
+}
+
+type Room = Map<string, RoomMember>;
+
+const STATS_KEY = 'stats';
+
+/**
+ * The in-memory presence registry: pages (distinct clients and connections),
+ * rooms (members by user), the grace period that hides reloads, coalesced
+ * count announcements and global stats.
+ *
+ * Every operation costs O(1) in the number of connections, pages and rooms,
+ * apart from what it must return (a room's member list) and what the
+ * connection itself holds (a disconnect walks that connection's pages and
+ * rooms). Results are returned as values for the ack; what other
+ * connections must hear goes to the {@link PresenceSink}.
+ *
+ * @example
+ * const presence = new Presence(systemClock, sink, options);
+ * presence.connect(socket.id, identity);
+ * const ack = presence.enterPage(socket.id, '/blog/hello');
+ */
+export class Presence {
+  private readonly connections = new Map<string, Connection>();
+  /** clientId → live and held connections of that client. */
+  private readonly clientRefs = new Map<string, number>();
+  /** clientId → its held connections, the candidates for a grace return. */
+  private readonly heldByClient = new Map<string, Set<Connection>>();
+  private readonly pages = new Map<string, PageEntry>();
+  private readonly rooms = new Map<string, Room>();
+  private readonly topPages = new TopPagesIndex();
+  private readonly pageCoalescer: Coalescer<string>;
+  private readonly statsCoalescer: Coalescer<string>;
+  private statsWatchers = 0;
+  private lastStats: Stats | null = null;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly sink: PresenceSink,
+    private readonly options: PresenceOptions,
+  ) {
+    this.pageCoalescer = new Coalescer(
+      clock,
+      options.countIntervalMs,
+      (page) => this.sendPageCount(page),
+      (page) => this.dropIdlePage(page),
+    );
+    this.statsCoalescer = new Coalescer(clock, options.statsIntervalMs, () => this.sendStats());
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  /** Registers a new connection; it counts in `online` from now on. */
+  connect(id: string, identity: Identity): void {
+    if (this.connections.has(id)) return;
+    const userKey = identity.authenticated ? `u:${identity.userId}` : `a:${identity.clientId}`;
+    this.connections.set(id, {
+      id,
+      identity,
+      userKey,
+      pages: new Set(),
+      watched: new Set(),
+      rooms: new Set(),
+      watchingStats: false,
+      held: null,
+    });
+    this.clientRefs.set(identity.clientId, (this.clientRefs.get(identity.clientId) ?? 0) + 1);
+    this.touchStats();
+  }
+
+  /**
+   * A connection went away without leaving. Its watches end now; its pages
+   * and rooms are held for the grace period, so that the same client coming
+   * back in time takes its place without any announcement.
+   */
+  disconnect(id: string): void {
+    const conn = this.connections.get(id);
+    if (!conn || conn.held) return;
+    conn.watched.clear();
+    this.setStatsWatching(conn, false);
+    if (conn.pages.size + conn.rooms.size > 0 && this.options.graceMs > 0) {
+      conn.held = this.clock.setTimer(this.options.graceMs, () => this.expire(conn));
+      let held = this.heldByClient.get(conn.identity.clientId);
+      if (!held) this.heldByClient.set(conn.identity.clientId, (held = new Set()));
+      held.add(conn);
+    } else {
+      this.expire(conn);
+    }
+  }
+
+  // ---------------------------------------------------------------- pages
+
+  enterPage(id: string, page: string): Result<PageCounts & { subscribe: boolean }> {
+    const conn = this.live(id);
+    if (!conn) return unknownConnection();
+    if (!conn.pages.has(page)) {
+      if (conn.pages.size >= this.options.maxPagesPerSocket) {
+        return ackError(ErrorCodes.LimitExceeded, `at most ${this.options.maxPagesPerSocket} pages per connection`);
+      }
+      const held = this.findHeld(conn, (h) => h.pages.has(page));
+      conn.pages.add(page);
+      if (held) {
+        // The returning client takes the held connection's place: no count moves.
+        held.pages.delete(page);
+        this.releaseIfEmpty(held);
+      } else {
+        this.addToPage(page, conn.identity.clientId);
+      }
+      return { ok: true, ...this.pageCounts(page), subscribe: !conn.watched.has(page) };
+    }
+    return { ok: true, ...this.pageCounts(page), subscribe: false };
+  }
+
+  /** Idempotent: leaving a page the connection is not on changes nothing. */
+  leavePage(id: string, page: string): Result<{ unsubscribe: boolean }> {
+    const conn = this.live(id);
+    if (!conn) return unknownConnection();
+    if (!conn.pages.delete(page)) return { ok: true, unsubscribe: false };
+    this.removeFromPage(page, conn.identity.clientId);
+    return { ok: true, unsubscribe: !conn.watched.has(page) };
+  }
+
+  /** Subscribes to counts without being counted. */
+  watchPages(id: string, pages: readonly string[]): Result<{ counts: PageCounts[]; subscribe: string[] }> {
+    const conn = this.live(id);
+    if (!conn) return unknownConnection();
+    const unique = [...new Set(pages)];
+    const added = unique.filter((page) => !conn.watched.has(page));
+    if (conn.watched.size + added.length > this.options.maxWatchedPerSocket) {
+      return ackError(ErrorCodes.LimitExceeded, `at most ${this.options.maxWatchedPerSocket} watched pages per connection`);
+    }
+    for (const page of added) conn.watched.add(page);
+    return {
+      ok: true,
+      counts: unique.map((page) => this.pageCounts(page)),
+      subscribe: added.filter((page) => !conn.pages.has(page)),
+    };
+  }
+
+  unwatchPages(id: string, pages: readonly string[]): Result<{ unsubscribe: string[] }> {
+    const conn = this.live(id);
+    if (!conn) return unknownConnection();
+    const unsubscribe: string[] = [];
+    for (const page of pages) {
+      if (conn.watched.delete(page) && !conn.pages.has(page)) unsubscribe.push(page);
+    }
+    return { ok: true, unsubscribe };
+  }
+
+  /** A page's counts. O(1). */
+  pageCounts(page: string): PageCounts {
+    const entry = this.pages.get(page);
+    return entry
+      ? { page, viewers: entry.clients.size, connections: entry.connections }
+      : { page, viewers: 0, connections: 0 };
+  }
+
+  // ---------------------------------------------------------------- rooms
+
+  /**
+   * Joins a room. The user's first connection announces `room:joined`; a
+   * further one, or the same one again, applies the profile as an update.
+   */
+  joinRoom(
+    id: string,
+    room: string,
+    input?: ProfileInput,
+  ): Result<{ room: string; self: Member; members: Member[]; subscribe: boolean }> {
+    const conn = this.live(id);
+    if (!conn) return unknownConnection();
+    const denied = checkRoomAccess(room, conn.identity);
+    if (denied) return { ok: false, error: denied };
+    const joined = conn.rooms.has(room);
+    if (!joined && conn.rooms.size >= this.options.maxRoomsPerSocket) {
+      return ackError(ErrorCodes.LimitExceeded, `at most ${this.options.maxRoomsPerSocket} rooms per connection`);
+    }
+    let members = this.rooms.get(room);
+    if (!members) this.rooms.set(room, (members = new Map()));
+    let member = members.get(conn.userKey);
+    if (!member) {
+      member = {
+        userId: conn.identity.userId,
+        profile: resolveProfile(null, input, conn.identity),
+        since: this.clock.now(),
+        connections: new Set([conn]),
+      };
+      members.set(conn.userKey, member);
+      conn.rooms.add(room);
+      this.sink.roomJoined(room, toMember(member), conn.id);
+    } else {
+      if (!joined) {
+        const current = member;
+        const held = this.findHeld(conn, (h) => current.connections.has(h));
+        member.connections.add(conn);
+        conn.rooms.add(room);
+        if (held) {
+          member.connections.delete(held);
+          held.rooms.delete(room);
+          this.releaseIfEmpty(held);
+        }
+      }
+      this.applyProfile(room, member, input, conn);
+    }
+    return {
+      ok: true,
+      room,
+      self: toMember(member),
+      members: Array.from(members.values(), toMember),
+      subscribe: !joined,
+    };
+  }
+
+  /** Idempotent: leaving a room the connection is not in changes nothing. */
+  leaveRoom(id: string, room: string): Result<{ room: string; unsubscribe: boolean }> {
+    const conn = this.live(id);
+    if (!conn) return unknownConnection();
+    if (!conn.rooms.has(room)) return { ok: true, room, unsubscribe: false };
+    this.removeFromRoom(conn, room, 'leave', conn.id);
+    return { ok: true, room, unsubscribe: true };
+  }
+
+  /** Changes the user's profile in a room it has joined; announced only if it changed. */
+  updateProfile(id: string, room: string, input: ProfileInput): Result<{ room: string; self: Member }> {
+    const conn = this.live(id);
+    if (!conn) return unknownConnection();
+    const member = conn.rooms.has(room) ? this.rooms.get(room)?.get(conn.userKey) : undefined;
+    if (!member) return ackError(ErrorCodes.BadRequest, 'join the room before updating your profile in it');
+    this.applyProfile(room, member, input, conn);
+    return { ok: true, room, self: toMember(member) };
+  }
+
+  /** A room's members in the order they first joined; empty for an unknown room. */
+  members(room: string): Member[] {
+    const members = this.rooms.get(room);
+    return members ? Array.from(members.values(), toMember) : [];
+  }
+
+  // ---------------------------------------------------------------- stats
+
+  watchStats(id: string): Result<Stats> {
+    const conn = this.live(id);
+    if (!conn) return unknownConnection();
+    this.setStatsWatching(conn, true);
+    return { ok: true, ...this.stats() };
+  }
+
+  unwatchStats(id: string): Result {
+    const conn = this.live(id);
+    if (!conn) return unknownConnection();
+    this.setStatsWatching(conn, false);
+    return { ok: true };
+  }
+
+  /** Connections (held ones included), distinct clients and the top pages. */
+  stats(): Stats {
+    return {
+      online: { connections: this.connections.size, visitors: this.clientRefs.size },
+      top: this.topPages.top(TOP_PAGES),
+    };
+  }
+
+  /** Sizes for metrics and health checks. */
+  sizes(): { connections: number; visitors: number; pages: number; rooms: number; held: number } {
+    let held = 0;
+    for (const set of this.heldByClient.values()) held += set.size;
+    return {
+      connections: this.connections.size,
+      visitors: this.clientRefs.size,
+      pages: this.topPages.size,
+      rooms: this.rooms.size,
+      held,
+    };
+  }
+
+  /** Stops every timer; the registry sends nothing more. */
+  dispose(): void {
+    this.pageCoalescer.dispose();
+    this.statsCoalescer.dispose();
+    for (const held of this.heldByClient.values()) {
+      for (const conn of held) if (conn.held) this.clock.clearTimer(conn.held);
+    }
+    this.heldByClient.clear();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private live(id: string): Connection | undefined {
+    const conn = this.connections.get(id);
+    return conn && !conn.held ? conn : undefined;
+  }
+
+  /** A held connection of the same client and user that `match` accepts. */
+  private findHeld(conn: Connection, match: (held: Connection) => boolean): Connection | undefined {
+    const held = this.heldByClient.get(conn.identity.clientId);
+    if (!held) return undefined;
+    for (const candidate of held) {
+      if (candidate.userKey === conn.userKey && match(candidate)) return candidate;
+    }
+    return undefined;
+  }
+
+  private releaseIfEmpty(held: Connection): void {
+    if (held.pages.size + held.rooms.size > 0) return;
+    if (held.held) this.clock.clearTimer(held.held);
+    this.forget(held);
+  }
+
+  /** Ends a connection's presence everywhere (grace ran out, or none applies). */
+  private expire(conn: Connection): void {
+    for (const page of conn.pages) this.removeFromPage(page, conn.identity.clientId);
+    conn.pages.clear();
+    for (const room of [...conn.rooms]) this.removeFromRoom(conn, room, 'disconnect', null);
+    this.forget(conn);
+  }
+
+  private forget(conn: Connection): void {
+    if (this.connections.get(conn.id) !== conn) return;
+    this.connections.delete(conn.id);
+    const clientId = conn.identity.clientId;
+    const held = this.heldByClient.get(clientId);
+    if (held?.delete(conn) && held.size === 0) this.heldByClient.delete(clientId);
+    const refs = (this.clientRefs.get(clientId) ?? 1) - 1;
+    if (refs > 0) this.clientRefs.set(clientId, refs);
+    else this.clientRefs.delete(clientId);
+    this.touchStats();
+  }
+
+  private addToPage(page: string, clientId: string): void {
+    let entry = this.pages.get(page);
+    if (!entry) {
+      entry = { clients: new Map(), connections: 0, sentViewers: 0, sentConnections: 0 };
+      this.pages.set(page, entry);
+    }
+    const tabs = entry.clients.get(clientId) ?? 0;
+    entry.clients.set(clientId, tabs + 1);
+    entry.connections++;
+    if (tabs === 0) {
+      this.topPages.update(page, entry.clients.size - 1, entry.clients.size);
+      this.touchStats();
+    }
+    this.pageCoalescer.touch(page);
+  }
+
+  private removeFromPage(page: string, clientId: string): void {
+    const entry = this.pages.get(page);
+    const tabs = entry?.clients.get(clientId);
+    if (!entry || !tabs) return;
+    entry.connections--;
+    if (tabs > 1) {
+      entry.clients.set(clientId, tabs - 1);
+    } else {
+      entry.clients.delete(clientId);
+      this.topPages.update(page, entry.clients.size + 1, entry.clients.size);
+      this.touchStats();
+    }
+    this.pageCoalescer.touch(page);
+  }
+
+  private sendPageCount(page: string): boolean {
+    const entry = this.pages.get(page);
+    if (!entry) return false;
+    const viewers = entry.clients.size;
+    if (viewers === entry.sentViewers && entry.connections === entry.sentConnections) return false;
+    entry.sentViewers = viewers;
+    entry.sentConnections = entry.connections;
+    this.sink.pageCount({ page, viewers, connections: entry.connections });
+    return true;
+  }
+
+  /** An empty page whose last count went out needs no entry: absent means 0, sent as 0. */
+  private dropIdlePage(page: string): void {
+    if (this.pages.get(page)?.connections === 0) this.pages.delete(page);
+  }
+
+  private removeFromRoom(conn: Connection, room: string, reason: LeaveReason, except: string | null): void {
+    conn.rooms.delete(room);
+    const members = this.rooms.get(room);
+    const member = members?.get(conn.userKey);
+    if (!members || !member) return;
+    member.connections.delete(conn);
+    if (member.connections.size > 0) return;
+    members.delete(conn.userKey);
+    if (members.size === 0) this.rooms.delete(room);
+    this.sink.roomLeft(room, member.userId, reason, except);
+  }
+
+  private applyProfile(room: string, member: RoomMember, input: ProfileInput | undefined, conn: Connection): void {
+    const next = resolveProfile(member.profile, input, conn.identity);
+    if (sameProfile(member.profile, next)) return;
+    member.profile = next;
+    this.sink.roomUpdated(room, toMember(member), conn.id);
+  }
+
+  private setStatsWatching(conn: Connection, watching: boolean): void {
+    if (conn.watchingStats === watching) return;
+    conn.watchingStats = watching;
+    this.statsWatchers += watching ? 1 : -1;
+  }
+
+  private touchStats(): void {
+    if (this.statsWatchers > 0) this.statsCoalescer.touch(STATS_KEY);
+  }
+
+  private sendStats(): boolean {
+    if (this.statsWatchers === 0) return false;
+    const stats = this.stats();
+    if (this.lastStats && sameStats(this.lastStats, stats)) return false;
+    this.lastStats = stats;
+    this.sink.stats(stats);
+    return true;
+  }
+}
+
+function unknownConnection(): AckError {
+  return ackError(ErrorCodes.BadRequest, 'unknown connection');
+}
+
+/** An authenticated user's name always comes from its token. */
+function resolveProfile(current: Profile | null, input: ProfileInput | undefined, identity: Identity): Profile {
+  return {
+    name: identity.authenticated
+      ? (identity.name ?? identity.userId)
+      : (input?.name ?? current?.name ?? DEFAULT_NAME),
+    status: input?.status ?? current?.status ?? DEFAULT_STATUS,
+    meta: input?.meta ?? current?.meta ?? {},
+  };
+}
+
+function sameProfile(a: Profile, b: Profile): boolean {
+  return a.name === b.name && a.status === b.status && (a.meta === b.meta || JSON.stringify(a.meta) === JSON.stringify(b.meta));
+}
+
+function sameStats(a: Stats, b: Stats): boolean {
+  if (a.online.connections !== b.online.connections || a.online.visitors !== b.online.visitors) return false;
+  if (a.top.length !== b.top.length) return false;
+  return a.top.every((entry, i) => entry.page === b.top[i].page && entry.viewers === b.top[i].viewers);
+}
+
+function toMember(member: RoomMember): Member {
+  return {
+    userId: member.userId,
+    name: member.profile.name,
+    status: member.profile.status,
+    meta: member.profile.meta,
+    connections: member.connections.size,
+    since: member.since,
+  };
+}

@@ -1,0 +1,37 @@
+import type { LeaveReason, Member, PageCounts, Stats } from '@presently/protocol';
+
+/** Who a connection belongs to, as established at its handshake. */
+export interface Identity {
+  clientId: string;
+  userId: string;
+  /** `null` for anonymous visitors. */
+  name: string | null;
+  roles: readonly string[];
+  authenticated: boolean;
+}
+
+/**
+ * Where the core sends what other connections must hear. The core never does
+ * I/O: the transport implements this (Socket.IO rooms, SSE streams, a test
+ * recorder). `except` names the connection that caused a room event; it must
+ * not receive it.
+ */
+export interface PresenceSink {
+  pageCount(counts: PageCounts): void;
+  roomJoined(room: string, member: Member, except: string): void;
+  roomUpdated(room: string, member: Member, except: string): void;
+  roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void;
+  stats(stats: Stats): void;
+}
+
+export interface PresenceLimits {
+  maxPagesPerSocket: number;
+  maxWatchedPerSocket: number;
+  maxRoomsPerSocket: number;
+}
+
+export interface PresenceOptions extends PresenceLimits {
+  graceMs: number;
+  countIntervalMs: number;
+  statsIntervalMs: number;
+}

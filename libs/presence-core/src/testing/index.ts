@@ -1,0 +1,2 @@
+export * from './manual-clock';
+export * from './recording-sink';

@@ -1,0 +1,41 @@
+import type { LeaveReason, Member, PageCounts, Stats } from '@presently/protocol';
+import type { PresenceSink } from '../lib/types';
+
+export type Recorded =
+  | { type: 'page:count'; counts: PageCounts }
+  | { type: 'room:joined'; room: string; member: Member; except: string }
+  | { type: 'room:updated'; room: string; member: Member; except: string }
+  | { type: 'room:left'; room: string; userId: string; reason: LeaveReason; except: string | null }
+  | { type: 'stats'; stats: Stats };
+
+/** A sink that records what the core announced, for assertions. */
+export class RecordingSink implements PresenceSink {
+  events: Recorded[] = [];
+
+  pageCount(counts: PageCounts): void {
+    this.events.push({ type: 'page:count', counts });
+  }
+  roomJoined(room: string, member: Member, except: string): void {
+    this.events.push({ type: 'room:joined', room, member, except });
+  }
+  roomUpdated(room: string, member: Member, except: string): void {
+    this.events.push({ type: 'room:updated', room, member, except });
+  }
+  roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void {
+    this.events.push({ type: 'room:left', room, userId, reason, except });
+  }
+  stats(stats: Stats): void {
+    this.events.push({ type: 'stats', stats });
+  }
+
+  /** Returns what was recorded since the last call, and forgets it. */
+  take(): Recorded[] {
+    const events = this.events;
+    this.events = [];
+    return events;
+  }
+
+  of<T extends Recorded['type']>(type: T): Array<Extract<Recorded, { type: T }>> {
+    return this.events.filter((e): e is Extract<Recorded, { type: T }> => e.type === type);
+  }
+}

@@ -1,0 +1,5 @@
+export * from './lib/events';
+export * from './lib/errors';
+export * from './lib/limits';
+export * from './lib/types';
+export * from './lib/validation';

@@ -1,0 +1,49 @@
+/**
+ * Every event name of the presence protocol, v1. Client→server events take an
+ * ack callback; server→client events are pushed.
+ */
+export const Events = {
+  // server → client
+  Session: 'session',
+  PageCount: 'page:count',
+  RoomJoined: 'room:joined',
+  RoomLeft: 'room:left',
+  RoomUpdated: 'room:updated',
+  Stats: 'stats',
+  // client → server
+  PageEnter: 'page:enter',
+  PageLeave: 'page:leave',
+  PageWatch: 'page:watch',
+  PageUnwatch: 'page:unwatch',
+  RoomJoin: 'room:join',
+  RoomLeave: 'room:leave',
+  RoomUpdate: 'room:update',
+  StatsWatch: 'stats:watch',
+  StatsUnwatch: 'stats:unwatch',
+} as const;
+
+export type EventName = (typeof Events)[keyof typeof Events];
+
+/** The events a client may send, each answered through its ack callback. */
+export const CLIENT_EVENTS = [
+  Events.PageEnter,
+  Events.PageLeave,
+  Events.PageWatch,
+  Events.PageUnwatch,
+  Events.RoomJoin,
+  Events.RoomLeave,
+  Events.RoomUpdate,
+  Events.StatsWatch,
+  Events.StatsUnwatch,
+] as const;
+
+export type ClientEventName = (typeof CLIENT_EVENTS)[number];
+
+const clientEvents: ReadonlySet<string> = new Set(CLIENT_EVENTS);
+
+export function isClientEvent(name: unknown): name is ClientEventName {
+  return typeof name === 'string' && clientEvents.has(name);
+}
+
+/** The namespace every Presently socket connects to. */
+export const PRESENCE_NAMESPACE = '/presence';

@@ -1,0 +1,41 @@
+/**
+ * Fixed sizes of the protocol and the defaults of the limits a deployment can
+ * change through the environment. Lengths are UTF-16 code units (`length`).
+ */
+export const KEY_MAX_LENGTH = 512;
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+export const NAME_MAX_LENGTH = 64;
+export const STATUS_MAX_LENGTH = 32;
+/** `meta` as UTF-8 `JSON.stringify`, in bytes. */
+export const META_MAX_BYTES = 1024;
+/** Pages in one `page:watch` or `page:unwatch`. */
+export const WATCH_BATCH_MAX = 100;
+/** Nesting allowed in any payload; deeper input is malformed. */
+export const PAYLOAD_MAX_DEPTH = 16;
+/** A userId taken from a token's `sub`. */
+export const USER_ID_MAX_LENGTH = 256;
+export const TOP_PAGES = 10;
+export const STATS_INTERVAL_MS = 1000;
+export const DEFAULT_NAME = 'Anonymous';
+export const DEFAULT_STATUS = 'online';
+/** Clock skew allowed when checking a token's `exp` and `nbf`, in seconds. */
+export const TOKEN_CLOCK_SKEW_S = 30;
+
+export const DEFAULT_LIMITS = {
+  maxPagesPerSocket: 100,
+  maxWatchedPerSocket: 1000,
+  maxRoomsPerSocket: 100,
+  rateLimitPerS: 100,
+  rateLimitBurst: 200,
+  countIntervalMs: 250,
+  graceMs: 5000,
+  rosterMax: 1000,
+  /**
+   * Bytes per Socket.IO frame. A `page:watch` of 100 keys of 512 characters
+   * outside ASCII is about 150 KB, so the default leaves room for it.
+   */
+  maxHttpBufferSize: 256 * 1024,
+} as const;
+
+/** The protocol's floor for the transport limit. */
+export const MIN_HTTP_BUFFER_SIZE = 64 * 1024;

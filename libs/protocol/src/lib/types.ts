@@ -1,0 +1,128 @@
+import type { AckError } from './errors';
+
+/** A JSON value, as `meta` may hold. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface Session {
+  clientId: string;
+  userId: string;
+  /** `null` for anonymous visitors. */
+  name: string | null;
+  roles: string[];
+  serverTime: number;
+}
+
+export interface PageCounts {
+  page: string;
+  viewers: number;
+  connections: number;
+}
+
+export interface Profile {
+  name: string;
+  status: string;
+  meta: JsonObject;
+}
+
+export type ProfileInput = Partial<Profile>;
+
+export interface Member extends Profile {
+  userId: string;
+  /** The user's sockets in the room, held ones included. */
+  connections: number;
+  /** Epoch milliseconds of the user's first join, kept across a grace return. */
+  since: number;
+}
+
+export type LeaveReason = 'leave' | 'disconnect' | 'node-down';
+
+export interface TopPage {
+  page: string;
+  viewers: number;
+}
+
+export interface Stats {
+  online: { connections: number; visitors: number };
+  top: TopPage[];
+}
+
+// client → server payloads
+export interface PagePayload {
+  page: string;
+}
+export interface PagesPayload {
+  pages: string[];
+}
+export interface RoomJoinPayload {
+  room: string;
+  profile?: ProfileInput;
+}
+export interface RoomPayload {
+  room: string;
+}
+export interface RoomUpdatePayload {
+  room: string;
+  profile: ProfileInput;
+}
+export type EmptyPayload = Record<string, never>;
+
+// acks
+export type Ack<T extends object = object> = ({ ok: true } & T) | AckError;
+export type PageEnterAck = Ack<PageCounts>;
+export type PageLeaveAck = Ack<{ page: string }>;
+export type PageWatchAck = Ack<{ counts: PageCounts[] }>;
+export type OkAck = Ack;
+export type RoomJoinAck = Ack<{ room: string; self: Member; members: Member[] }>;
+export type RoomLeaveAck = Ack<{ room: string }>;
+export type RoomUpdateAck = Ack<{ room: string; self: Member }>;
+export type StatsWatchAck = Ack<Stats>;
+
+// server → client payloads
+export interface RoomJoinedEvent {
+  room: string;
+  member: Member;
+}
+export interface RoomLeftEvent {
+  room: string;
+  userId: string;
+  reason: LeaveReason;
+}
+export interface RoomUpdatedEvent {
+  room: string;
+  member: Member;
+}
+
+type AckFn<T> = (ack: T) => void;
+
+/** Events the client sends, for `Socket<ServerToClientEvents, ClientToServerEvents>` on the client. */
+export interface ClientToServerEvents {
+  'page:enter': (payload: PagePayload, ack?: AckFn<PageEnterAck>) => void;
+  'page:leave': (payload: PagePayload, ack?: AckFn<PageLeaveAck>) => void;
+  'page:watch': (payload: PagesPayload, ack?: AckFn<PageWatchAck>) => void;
+  'page:unwatch': (payload: PagesPayload, ack?: AckFn<OkAck>) => void;
+  'room:join': (payload: RoomJoinPayload, ack?: AckFn<RoomJoinAck>) => void;
+  'room:leave': (payload: RoomPayload, ack?: AckFn<RoomLeaveAck>) => void;
+  'room:update': (payload: RoomUpdatePayload, ack?: AckFn<RoomUpdateAck>) => void;
+  'stats:watch': (payload: EmptyPayload, ack?: AckFn<StatsWatchAck>) => void;
+  'stats:unwatch': (payload: EmptyPayload, ack?: AckFn<OkAck>) => void;
+}
+
+/** Events the server pushes. */
+export interface ServerToClientEvents {
+  session: (session: Session) => void;
+  'page:count': (counts: PageCounts) => void;
+  'room:joined': (event: RoomJoinedEvent) => void;
+  'room:left': (event: RoomLeftEvent) => void;
+  'room:updated': (event: RoomUpdatedEvent) => void;
+  stats: (stats: Stats) => void;
+}
+
+/** What the server keeps on each socket (`socket.data`). */
+export interface SocketData {
+  clientId: string;
+  userId: string;
+  name: string | null;
+  roles: string[];
+  authenticated: boolean;
+}

@@ -1,0 +1,175 @@
+import { z } from 'zod';
+import { ErrorCodes, type ErrorBody, type ErrorCode } from './errors';
+import { Events, type ClientEventName } from './events';
+import {
+  CLIENT_ID_PATTERN,
+  KEY_MAX_LENGTH,
+  META_MAX_BYTES,
+  NAME_MAX_LENGTH,
+  PAYLOAD_MAX_DEPTH,
+  STATUS_MAX_LENGTH,
+  USER_ID_MAX_LENGTH,
+  WATCH_BATCH_MAX,
+} from './limits';
+import type {
+  EmptyPayload,
+  JsonObject,
+  PagePayload,
+  PagesPayload,
+  RoomJoinPayload,
+  RoomPayload,
+  RoomUpdatePayload,
+} from './types';
+
+/**
+ * The single place that decides what input is valid. Every validator answers
+ * with a value or an error body carrying the protocol's code: malformed input
+ * is `BAD_REQUEST`, input over a size or count limit is `LIMIT_EXCEEDED`.
+ */
+export type Validation<T> = { ok: true; value: T } | { ok: false; error: ErrorBody };
+
+const limitExceeded = { code: ErrorCodes.LimitExceeded };
+// Unicode category Cc: C0 controls, DEL and C1 controls.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+const noControlChars = (s: string) => !CONTROL_CHARS.test(s);
+
+function text(max: number) {
+  return z.string().min(1).max(max).refine(noControlChars, 'must not contain control characters');
+}
+
+/** A page or room key: 1–512 UTF-16 code units, no control characters. */
+export const keySchema = text(KEY_MAX_LENGTH);
+export const clientIdSchema = z.string().regex(CLIENT_ID_PATTERN);
+export const nameSchema = text(NAME_MAX_LENGTH);
+export const statusSchema = text(STATUS_MAX_LENGTH);
+export const userIdSchema = text(USER_ID_MAX_LENGTH);
+
+/** Bytes of a string encoded as UTF-8, without allocating. */
+export function utf8Length(s: string): number {
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+export const metaSchema = z
+  .record(z.string(), z.json())
+  .refine((meta) => utf8Length(JSON.stringify(meta)) <= META_MAX_BYTES, {
+    message: `must be at most ${META_MAX_BYTES} bytes as JSON`,
+    params: limitExceeded,
+  }) as unknown as z.ZodType<JsonObject>;
+
+export const profileSchema = z.object({
+  name: nameSchema.optional(),
+  status: statusSchema.optional(),
+  meta: metaSchema.optional(),
+});
+
+const pagesSchema = z
+  .array(z.unknown())
+  .min(1)
+  .refine((pages) => pages.length <= WATCH_BATCH_MAX, {
+    message: `at most ${WATCH_BATCH_MAX} pages at once`,
+    params: limitExceeded,
+    abort: true,
+  })
+  .pipe(z.array(keySchema));
+
+export const payloadSchemas = {
+  [Events.PageEnter]: z.object({ page: keySchema }),
+  [Events.PageLeave]: z.object({ page: keySchema }),
+  [Events.PageWatch]: z.object({ pages: pagesSchema }),
+  [Events.PageUnwatch]: z.object({ pages: pagesSchema }),
+  [Events.RoomJoin]: z.object({ room: keySchema, profile: profileSchema.optional() }),
+  [Events.RoomLeave]: z.object({ room: keySchema }),
+  [Events.RoomUpdate]: z.object({ room: keySchema, profile: profileSchema }),
+  [Events.StatsWatch]: z.object({}),
+  [Events.StatsUnwatch]: z.object({}),
+} satisfies Record<ClientEventName, z.ZodType>;
+
+/** The validated payload of each client event. */
+export interface PayloadOf {
+  'page:enter': PagePayload;
+  'page:leave': PagePayload;
+  'page:watch': PagesPayload;
+  'page:unwatch': PagesPayload;
+  'room:join': RoomJoinPayload;
+  'room:leave': RoomPayload;
+  'room:update': RoomUpdatePayload;
+  'stats:watch': EmptyPayload;
+  'stats:unwatch': EmptyPayload;
+}
+
+/**
+ * Rejects what no schema should have to walk: nesting deeper than
+ * `PAYLOAD_MAX_DEPTH` and keys that could reach an object's prototype.
+ * Iterative, so hostile nesting cannot exhaust the stack.
+ */
+export function inspectPayload(input: unknown, maxDepth = PAYLOAD_MAX_DEPTH): string | null {
+  const stack: Array<[unknown, number]> = [[input, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop() as [unknown, number];
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= maxDepth) return `nested deeper than ${maxDepth} levels`;
+    if (Array.isArray(value)) {
+      for (const item of value) stack.push([item, depth + 1]);
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) return `key "${key}" is not allowed`;
+      stack.push([(value as Record<string, unknown>)[key], depth + 1]);
+    }
+  }
+  return null;
+}
+
+function describe(error: z.ZodError): ErrorBody {
+  const issue = error.issues[0];
+  const code = ((issue as { params?: { code?: ErrorCode } }).params?.code ?? ErrorCodes.BadRequest) as ErrorCode;
+  const path = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  return { code, message: `${path}${issue.message}` };
+}
+
+/** Validates any input against a schema, with the protocol's error codes. */
+export function validate<T>(schema: z.ZodType<T>, input: unknown): Validation<T> {
+  const problem = inspectPayload(input);
+  if (problem) return { ok: false, error: { code: ErrorCodes.BadRequest, message: problem } };
+  const result = schema.safeParse(input);
+  return result.success ? { ok: true, value: result.data } : { ok: false, error: describe(result.error) };
+}
+
+/**
+ * Validates the payload of a client event.
+ *
+ * @example
+ * const v = validatePayload('page:enter', data);
+ * if (!v.ok) return { ok: false, error: v.error };
+ */
+export function validatePayload<E extends ClientEventName>(event: E, input: unknown): Validation<PayloadOf[E]> {
+  return validate(payloadSchemas[event] as unknown as z.ZodType<PayloadOf[E]>, input);
+}
+
+/** Claims of a session token, after its signature and times were verified. */
+export const tokenClaimsSchema = z.object({
+  sub: userIdSchema,
+  exp: z.number(),
+  name: nameSchema.optional(),
+  roles: z.array(z.string().min(1).max(KEY_MAX_LENGTH)).max(100).optional(),
+});
+export type TokenClaims = z.infer<typeof tokenClaimsSchema>;
+
+export function isValidClientId(value: unknown): value is string {
+  return typeof value === 'string' && CLIENT_ID_PATTERN.test(value);
+}
