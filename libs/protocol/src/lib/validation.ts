@@ -35,8 +35,16 @@ const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor',
 
 const noControlChars = (s: string) => !CONTROL_CHARS.test(s);
 
+/**
+ * A string of 1–`max` UTF-16 code units (JavaScript's `length`; zod's own
+ * `.max()` counts code points) without control characters.
+ */
 function text(max: number) {
-  return z.string().min(1).max(max).refine(noControlChars, 'must not contain control characters');
+  return z
+    .string()
+    .refine((s) => s.length > 0, { message: 'must not be empty', abort: true })
+    .refine((s) => s.length <= max, { message: `must be at most ${max} characters`, abort: true })
+    .refine(noControlChars, 'must not contain control characters');
 }
 
 /** A page or room key: 1–512 UTF-16 code units, no control characters. */
@@ -166,7 +174,7 @@ export const tokenClaimsSchema = z.object({
   sub: userIdSchema,
   exp: z.number(),
   name: nameSchema.optional(),
-  roles: z.array(z.string().min(1).max(KEY_MAX_LENGTH)).max(100).optional(),
+  roles: z.array(text(KEY_MAX_LENGTH)).max(100).optional(),
 });
 export type TokenClaims = z.infer<typeof tokenClaimsSchema>;
 

@@ -1,0 +1,2 @@
+export * from './support/client';
+export * from './support/server';

@@ -1,0 +1,102 @@
+import { SignJWT } from 'jose';
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents, Session } from '@presently/protocol';
+
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const open: TestSocket[] = [];
+
+export interface ConnectOptions {
+  clientId?: string;
+  token?: string;
+  /** Extra handshake `auth` fields, for hostile handshakes. */
+  auth?: Record<string, unknown>;
+}
+
+/** Connects to `/presence` over websocket and resolves with the socket and its `session`. */
+export async function connect(url: string, options: ConnectOptions = {}): Promise<{ socket: TestSocket; session: Session }> {
+  const socket: TestSocket = io(`${url}/presence`, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    auth: { ...(options.clientId && { clientId: options.clientId }), ...(options.token && { token: options.token }), ...options.auth },
+  });
+  open.push(socket);
+  const session = await new Promise<Session>((resolve, reject) => {
+    socket.once('session', resolve);
+    socket.once('connect_error', reject);
+  });
+  return { socket, session };
+}
+
+/** Resolves with the `connect_error` a handshake ends with. */
+export function connectError(url: string, options: ConnectOptions = {}): Promise<Error> {
+  const socket: TestSocket = io(`${url}/presence`, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    auth: { ...(options.clientId && { clientId: options.clientId }), ...(options.token && { token: options.token }), ...options.auth },
+  });
+  open.push(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('connect_error', resolve);
+    socket.once('connect', () => reject(new Error('connected, but a connect_error was expected')));
+  });
+}
+
+/** Closes every socket opened through this module. */
+export function closeAll(): void {
+  for (const socket of open.splice(0)) socket.disconnect();
+}
+
+/**
+ * Resolves with the first `event` whose payload satisfies `match`, failing
+ * after `timeoutMs` with the payloads that did arrive.
+ */
+export function waitFor<T = unknown>(socket: TestSocket, event: string, match: (payload: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const seen: unknown[] = [];
+    const listener = (payload: T) => {
+      seen.push(payload);
+      if (!match(payload)) return;
+      clearTimeout(timer);
+      (socket as unknown as Socket).off(event, listener);
+      resolve(payload);
+    };
+    const timer = setTimeout(() => {
+      (socket as unknown as Socket).off(event, listener);
+      reject(new Error(`no matching ${event} within ${timeoutMs} ms; saw ${JSON.stringify(seen)}`));
+    }, timeoutMs);
+    (socket as unknown as Socket).on(event, listener);
+  });
+}
+
+/** Records every payload of `event` on `socket`, for asserting what did (not) arrive. */
+export function record<T = unknown>(socket: TestSocket, event: string): T[] {
+  const seen: T[] = [];
+  (socket as unknown as Socket).on(event, (payload: T) => seen.push(payload));
+  return seen;
+}
+
+/** Emits and resolves with the ack (any event name, any arguments). */
+export function request<T = any>(socket: TestSocket, event: string, ...args: unknown[]): Promise<T> {
+  return (socket as unknown as Socket).timeout(5000).emitWithAck(event, ...args) as Promise<T>;
+}
+
+/** A round trip that proves every earlier event of this socket was processed. */
+export async function barrier(socket: TestSocket): Promise<void> {
+  await request(socket, 'stats:unwatch', {});
+}
+
+export function signToken(secret: string, claims: Record<string, unknown>, options: { alg?: string; expiresIn?: string | number } = {}): Promise<string> {
+  const jwt = new SignJWT(claims).setProtectedHeader({ alg: options.alg ?? 'HS256' }).setIssuedAt();
+  if (options.expiresIn !== undefined) jwt.setExpirationTime(options.expiresIn);
+  return jwt.sign(new TextEncoder().encode(secret));
+}
+
+/** A well-formed clientId, unique per call. */
+let counter = 0;
+export function clientId(prefix = 'client'): string {
+  counter += 1;
+  return `${prefix}-${process.pid}-${counter}`.slice(0, 64);
+}

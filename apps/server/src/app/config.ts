@@ -1,0 +1,88 @@
+import { DEFAULT_LIMITS, MIN_HTTP_BUFFER_SIZE } from '@presently/protocol';
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
+const int = (min: number, max: number, fallback: number) =>
+  z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).max(max).default(fallback));
+const optionalText = z.preprocess(unsetIfEmpty, z.string().optional());
+
+const envSchema = z.object({
+  PORT: int(0, 65535, 3000),
+  HOST: optionalText,
+  REDIS_URL: optionalText.refine((url) => url === undefined, {
+    message: 'this build runs one process with in-memory presence; unset REDIS_URL',
+  }),
+  JWT_SECRET: optionalText,
+  CORS_ORIGINS: optionalText,
+  API_KEY: optionalText,
+  COUNT_INTERVAL_MS: int(0, 60_000, DEFAULT_LIMITS.countIntervalMs),
+  GRACE_MS: int(0, 3_600_000, DEFAULT_LIMITS.graceMs),
+  ROSTER_MAX: int(1, 1_000_000, DEFAULT_LIMITS.rosterMax),
+  MAX_PAGES_PER_SOCKET: int(1, 100_000, DEFAULT_LIMITS.maxPagesPerSocket),
+  MAX_WATCHED_PER_SOCKET: int(1, 100_000, DEFAULT_LIMITS.maxWatchedPerSocket),
+  MAX_ROOMS_PER_SOCKET: int(1, 100_000, DEFAULT_LIMITS.maxRoomsPerSocket),
+  RATE_LIMIT_PER_S: int(1, 1_000_000, DEFAULT_LIMITS.rateLimitPerS),
+  RATE_LIMIT_BURST: int(1, 1_000_000, DEFAULT_LIMITS.rateLimitBurst),
+  MAX_HTTP_BUFFER_SIZE: int(MIN_HTTP_BUFFER_SIZE, 64 * 1024 * 1024, DEFAULT_LIMITS.maxHttpBufferSize),
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 10_000),
+  LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(LOG_LEVELS).default('info')),
+});
+
+/** The server's configuration, read from the environment once at start-up. */
+export interface ServerConfig {
+  port: number;
+  host?: string;
+  jwtSecret?: string;
+  corsOrigins?: string[];
+  apiKey?: string;
+  countIntervalMs: number;
+  graceMs: number;
+  rosterMax: number;
+  maxPagesPerSocket: number;
+  maxWatchedPerSocket: number;
+  maxRoomsPerSocket: number;
+  rateLimitPerS: number;
+  rateLimitBurst: number;
+  maxHttpBufferSize: number;
+  shutdownTimeoutMs: number;
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Reads and checks the configuration. A bad value throws a {@link ConfigError}
+ * whose message names each offending variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const corsOrigins = e.CORS_ORIGINS?.split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    jwtSecret: e.JWT_SECRET,
+    corsOrigins: corsOrigins?.length ? corsOrigins : undefined,
+    apiKey: e.API_KEY,
+    countIntervalMs: e.COUNT_INTERVAL_MS,
+    graceMs: e.GRACE_MS,
+    rosterMax: e.ROSTER_MAX,
+    maxPagesPerSocket: e.MAX_PAGES_PER_SOCKET,
+    maxWatchedPerSocket: e.MAX_WATCHED_PER_SOCKET,
+    maxRoomsPerSocket: e.MAX_ROOMS_PER_SOCKET,
+    rateLimitPerS: e.RATE_LIMIT_PER_S,
+    rateLimitBurst: e.RATE_LIMIT_BURST,
+    maxHttpBufferSize: e.MAX_HTTP_BUFFER_SIZE,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

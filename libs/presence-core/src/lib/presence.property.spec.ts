@@ -1,0 +1,711 @@
+import { isDeepStrictEqual } from 'node:util';
+import fc from 'fast-check';
+import type { JsonObject, LeaveReason, Member, PageCounts, Profile, ProfileInput, Stats } from '@presently/protocol';
+import { Presence, type Identity, type PresenceOptions, type PresenceSink } from '@presently/presence-core';
+import { ManualClock, type Recorded } from '@presently/presence-core/testing';
+
+/*
+ * Randomized model test: random sequences of connections, pages, rooms,
+ * disconnects, returns and clock moves are applied both to `Presence` and
+ * to a deliberately naive model (a flat list of connection records, every
+ * figure recomputed from scratch), and after every step the two must agree,
+ * acks and room announcements included.
+ */
+
+const OPTIONS: PresenceOptions = {
+  graceMs: 5000,
+  countIntervalMs: 250,
+  statsIntervalMs: 1000,
+  // Small limits, so that random runs reach them.
+  maxPagesPerSocket: 3,
+  maxWatchedPerSocket: 4,
+  maxRoomsPerSocket: 3,
+};
+
+const CLIENTS = ['client-A1', 'client-B2', 'client-C3', 'client-D4'];
+const USERS: ReadonlyArray<{ userId: string; name: string | null; roles: string[] }> = [
+  { userId: 'alice', name: 'Alice', roles: ['admin'] },
+  { userId: 'bob', name: null, roles: [] },
+  { userId: 'carol', name: 'Carol', roles: ['ops'] },
+];
+const PAGES = ['/', '/a', '/b', '/c', '/d', '/e'];
+const ROOMS = ['lobby', 'game', 'private:team', 'role:admin', 'role:ops:night'];
+const METAS: JsonObject[] = [{}, { color: 'red' }, { color: 'blue', n: 1 }, { tags: ['x', 'y'], nested: { ok: true } }];
+
+// ------------------------------------------------------------------ commands
+
+/** Which connection a command acts on: usually a live one, sometimes any (held, gone). */
+interface Target {
+  n: number;
+  any: boolean;
+}
+
+type Command =
+  | { kind: 'connect'; client: number; user: number | null }
+  | { kind: 'reconnect'; target: Target; reenter: boolean }
+  | { kind: 'enter'; target: Target; page: number }
+  | { kind: 'leave'; target: Target; page: number }
+  | { kind: 'watch'; target: Target; pages: number[] }
+  | { kind: 'unwatch'; target: Target; pages: number[] }
+  | { kind: 'join'; target: Target; room: number; profile: ProfileInput | undefined }
+  | { kind: 'leaveRoom'; target: Target; room: number }
+  | { kind: 'update'; target: Target; room: number; profile: ProfileInput }
+  | { kind: 'disconnect'; target: Target }
+  | { kind: 'watchStats'; target: Target }
+  | { kind: 'unwatchStats'; target: Target }
+  | { kind: 'advance'; ms: number }
+  | { kind: 'settle' };
+
+const target: fc.Arbitrary<Target> = fc.record({
+  n: fc.nat({ max: 1000 }),
+  any: fc.nat({ max: 9 }).map((x) => x === 0),
+});
+const page = fc.nat({ max: PAGES.length - 1 });
+const room = fc.nat({ max: ROOMS.length - 1 });
+const profile: fc.Arbitrary<ProfileInput> = fc.record(
+  {
+    name: fc.constantFrom('Ann', 'Bob', 'Zed'),
+    status: fc.constantFrom('online', 'away', 'busy'),
+    meta: fc.constantFrom(...METAS),
+  },
+  { requiredKeys: [] },
+);
+
+const command: fc.Arbitrary<Command> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('connect' as const),
+      client: fc.nat({ max: CLIENTS.length - 1 }),
+      user: fc.option(fc.nat({ max: USERS.length - 1 }), { nil: null }),
+    }),
+  },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('reconnect' as const), target, reenter: fc.boolean() }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('enter' as const), target, page }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('leave' as const), target, page }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('watch' as const), target, pages: fc.array(page, { minLength: 1, maxLength: 4 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('unwatch' as const), target, pages: fc.array(page, { minLength: 1, maxLength: 4 }) }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({ kind: fc.constant('join' as const), target, room, profile: fc.option(profile, { nil: undefined }) }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('leaveRoom' as const), target, room }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('update' as const), target, room, profile }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('disconnect' as const), target }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('watchStats' as const), target }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('unwatchStats' as const), target }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('advance' as const),
+      ms: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 2 * OPTIONS.graceMs })),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant({ kind: 'settle' as const }) },
+);
+
+// ---------------------------------------------------------------------- sink
+
+type Timed = Recorded & { at: number };
+
+class TimedSink implements PresenceSink {
+  events: Timed[] = [];
+  constructor(private readonly clock: ManualClock) {}
+  private push(event: Recorded): void {
+    this.events.push({ ...event, at: this.clock.now() });
+  }
+  pageCount(counts: PageCounts): void {
+    this.push({ type: 'page:count', counts });
+  }
+  roomJoined(room: string, member: Member, except: string): void {
+    this.push({ type: 'room:joined', room, member, except });
+  }
+  roomUpdated(room: string, member: Member, except: string): void {
+    this.push({ type: 'room:updated', room, member, except });
+  }
+  roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void {
+    this.push({ type: 'room:left', room, userId, reason, except });
+  }
+  stats(stats: Stats): void {
+    this.push({ type: 'stats', stats });
+  }
+}
+
+// --------------------------------------------------------------------- model
+
+interface ModelConn {
+  id: string;
+  identity: Identity;
+  pages: string[];
+  watched: string[];
+  rooms: string[];
+  watchingStats: boolean;
+  state: 'live' | 'held' | 'gone';
+  heldUntil: number;
+  heldOrder: number;
+}
+
+interface ModelMember {
+  /** `u:<userId>` for signed-in users, `a:<clientId>` for anonymous visitors. */
+  key: string;
+  userId: string;
+  profile: Profile;
+  since: number;
+}
+
+type RoomEvent = Exclude<Recorded, { type: 'page:count' } | { type: 'stats' }>;
+
+const keyOf = (identity: Identity) => (identity.authenticated ? `u:${identity.userId}` : `a:${identity.clientId}`);
+
+function allowed(roomKey: string, identity: Identity): boolean {
+  if (roomKey.startsWith('private:') && !identity.authenticated) return false;
+  if (roomKey.startsWith('role:')) {
+    const role = roomKey.split(':')[1];
+    return identity.roles.includes(role);
+  }
+  return true;
+}
+
+class Model {
+  now: number;
+  conns: ModelConn[] = [];
+  /** Room → members in first-join order. */
+  rooms = new Map<string, ModelMember[]>();
+  expected: RoomEvent[] = [];
+  private heldCounter = 0;
+
+  constructor(now: number) {
+    this.now = now;
+  }
+
+  present(): ModelConn[] {
+    return this.conns.filter((c) => c.state !== 'gone');
+  }
+
+  pageCounts(p: string): PageCounts {
+    const on = this.present().filter((c) => c.pages.includes(p));
+    return { page: p, viewers: new Set(on.map((c) => c.identity.clientId)).size, connections: on.length };
+  }
+
+  members(r: string): Member[] {
+    return (this.rooms.get(r) ?? []).map((m) => this.view(r, m));
+  }
+
+  view(r: string, m: ModelMember): Member {
+    const connections = this.present().filter((c) => keyOf(c.identity) === m.key && c.rooms.includes(r)).length;
+    return { userId: m.userId, ...m.profile, connections, since: m.since };
+  }
+
+  stats(): Stats {
+    const present = this.present();
+    const pages = [...new Set(present.flatMap((c) => c.pages))];
+    const top = pages
+      .map((p) => ({ page: p, viewers: this.pageCounts(p).viewers }))
+      .filter((t) => t.viewers > 0)
+      .sort((a, b) => b.viewers - a.viewers || (a.page < b.page ? -1 : a.page > b.page ? 1 : 0))
+      .slice(0, 10);
+    return {
+      online: { connections: present.length, visitors: new Set(present.map((c) => c.identity.clientId)).size },
+      top,
+    };
+  }
+
+  sizes() {
+    const present = this.present();
+    return {
+      connections: present.length,
+      visitors: new Set(present.map((c) => c.identity.clientId)).size,
+      pages: PAGES.filter((p) => this.pageCounts(p).viewers > 0).length,
+      rooms: [...this.rooms.values()].filter((m) => m.length > 0).length,
+      held: present.filter((c) => c.state === 'held').length,
+    };
+  }
+
+  watchingStats(): boolean {
+    return this.conns.some((c) => c.state === 'live' && c.watchingStats);
+  }
+
+  /** The oldest held connection of the same client and user that `match` accepts. */
+  findHeld(conn: ModelConn, match: (held: ModelConn) => boolean): ModelConn | undefined {
+    return this.conns
+      .filter(
+        (h) =>
+          h.state === 'held' &&
+          h.identity.clientId === conn.identity.clientId &&
+          keyOf(h.identity) === keyOf(conn.identity) &&
+          match(h),
+      )
+      .sort((a, b) => a.heldOrder - b.heldOrder)[0];
+  }
+
+  releaseIfEmpty(held: ModelConn): void {
+    if (held.pages.length === 0 && held.rooms.length === 0) held.state = 'gone';
+  }
+
+  /** Removes `conn` from `r`; the member goes when no present connection of its user is left. */
+  leaveRoomOf(conn: ModelConn, r: string, reason: LeaveReason, except: string | null): void {
+    conn.rooms = conn.rooms.filter((x) => x !== r);
+    const key = keyOf(conn.identity);
+    const stillThere = this.present().some((c) => keyOf(c.identity) === key && c.rooms.includes(r));
+    if (stillThere) return;
+    const members = this.rooms.get(r) ?? [];
+    const member = members.find((m) => m.key === key);
+    if (!member) throw new Error('model: member missing');
+    this.rooms.set(
+      r,
+      members.filter((m) => m !== member),
+    );
+    this.expected.push({ type: 'room:left', room: r, userId: member.userId, reason, except });
+  }
+
+  expire(conn: ModelConn): void {
+    conn.pages = [];
+    for (const r of [...conn.rooms]) this.leaveRoomOf(conn, r, 'disconnect', null);
+    conn.state = 'gone';
+  }
+
+  disconnect(conn: ModelConn): void {
+    if (conn.state !== 'live') return;
+    conn.watched = [];
+    conn.watchingStats = false;
+    if (conn.pages.length + conn.rooms.length > 0 && OPTIONS.graceMs > 0) {
+      conn.state = 'held';
+      conn.heldUntil = this.now + OPTIONS.graceMs;
+      conn.heldOrder = ++this.heldCounter;
+    } else {
+      this.expire(conn);
+    }
+  }
+
+  /** Moves time; answers how many held connections ran out. */
+  advance(ms: number): number {
+    this.now += ms;
+    const due = this.conns
+      .filter((c) => c.state === 'held' && c.heldUntil <= this.now)
+      .sort((a, b) => a.heldUntil - b.heldUntil || a.heldOrder - b.heldOrder);
+    for (const c of due) this.expire(c);
+    return due.length;
+  }
+
+  resolveProfile(current: Profile | null, input: ProfileInput | undefined, identity: Identity): Profile {
+    return {
+      name: identity.authenticated ? (identity.name ?? identity.userId) : (input?.name ?? current?.name ?? 'Anonymous'),
+      status: input?.status ?? current?.status ?? 'online',
+      meta: input?.meta ?? current?.meta ?? {},
+    };
+  }
+
+  applyProfile(r: string, member: ModelMember, input: ProfileInput | undefined, conn: ModelConn): void {
+    const next = this.resolveProfile(member.profile, input, conn.identity);
+    if (isDeepStrictEqual(next, member.profile)) return;
+    member.profile = next;
+    this.expected.push({ type: 'room:updated', room: r, member: this.view(r, member), except: conn.id });
+  }
+}
+
+// ---------------------------------------------------------------------- test
+
+/**
+ * `expect(actual).toEqual(expected)`, but cheap when they agree: thousands of
+ * steps run, and building a Jest assertion for each comparison dominates.
+ */
+function agree(actual: unknown, expected: unknown, what: string): void {
+  if (!isDeepStrictEqual(actual, expected)) expect({ what, value: actual }).toEqual({ what, value: expected });
+}
+
+function fail(what: string, detail: unknown): never {
+  throw new Error(`${what}: ${JSON.stringify(detail)}`);
+}
+
+/** An ack refused with `code` (any message). */
+function refused(actual: { ok: boolean }, code: string, what: string): void {
+  const error = (actual as { error?: { code?: unknown; message?: unknown } }).error;
+  if (actual.ok !== false || error?.code !== code || typeof error.message !== 'string') {
+    expect({ what, value: actual }).toEqual({ what, value: { ok: false, error: { code, message: expect.any(String) } } });
+  }
+}
+
+const isRoomEvent = (e: Recorded): e is RoomEvent => e.type.startsWith('room:');
+const strip = (e: Timed): Recorded => {
+  const { at: _at, ...rest } = e;
+  return rest as Recorded;
+};
+const order = (e: Recorded) => JSON.stringify(e);
+
+function run(commands: Command[]): void {
+  const clock = new ManualClock();
+  const sink = new TimedSink(clock);
+  const presence = new Presence(clock, sink, OPTIONS);
+  const model = new Model(clock.now());
+  /** What a client would know of each room from the announcements alone. */
+  const replica = new Map<string, Map<string, Profile>>();
+  /** The last page:count and stats seen, to check what may follow them. */
+  const lastCount = new Map<string, { at: number; counts: PageCounts }>();
+  let lastStats: { at: number; stats: Stats } | null = null;
+  let seen = 0;
+  let nextId = 0;
+  /** The command being applied, to name it in a failure. */
+  let cmdName = '';
+
+  const pick = (t: Target): ModelConn | undefined => {
+    const live = model.conns.filter((c) => c.state === 'live');
+    const pool = t.any || live.length === 0 ? model.conns : live;
+    return pool.length === 0 ? undefined : pool[t.n % pool.length];
+  };
+  const idOf = (c: ModelConn | undefined) => c?.id ?? 'ghost';
+  const liveConn = (c: ModelConn | undefined): ModelConn | undefined => (c?.state === 'live' ? c : undefined);
+
+  const connect = (identity: Identity): ModelConn => {
+    const conn: ModelConn = {
+      id: `c${nextId++}`,
+      identity,
+      pages: [],
+      watched: [],
+      rooms: [],
+      watchingStats: false,
+      state: 'live',
+      heldUntil: 0,
+      heldOrder: 0,
+    };
+    model.conns.push(conn);
+    presence.connect(conn.id, identity);
+    return conn;
+  };
+
+  const enter = (c: ModelConn | undefined, p: string): void => {
+    const actual = presence.enterPage(idOf(c), p);
+    const conn = liveConn(c);
+    if (!conn) return refused(actual, 'BAD_REQUEST', cmdName);
+    if (conn.pages.includes(p)) return agree(actual, { ok: true, ...model.pageCounts(p), subscribe: false }, cmdName);
+    if (conn.pages.length >= OPTIONS.maxPagesPerSocket) return refused(actual, 'LIMIT_EXCEEDED', cmdName);
+    const held = model.findHeld(conn, (h) => h.pages.includes(p));
+    conn.pages.push(p);
+    if (held) {
+      held.pages = held.pages.filter((x) => x !== p);
+      model.releaseIfEmpty(held);
+    }
+    agree(actual, { ok: true, ...model.pageCounts(p), subscribe: !conn.watched.includes(p) }, cmdName);
+  };
+
+  const join = (c: ModelConn | undefined, r: string, input: ProfileInput | undefined): void => {
+    const actual = presence.joinRoom(idOf(c), r, input);
+    const conn = liveConn(c);
+    if (!conn) return refused(actual, 'BAD_REQUEST', cmdName);
+    if (!allowed(r, conn.identity)) return refused(actual, 'FORBIDDEN', cmdName);
+    const joined = conn.rooms.includes(r);
+    if (!joined && conn.rooms.length >= OPTIONS.maxRoomsPerSocket) return refused(actual, 'LIMIT_EXCEEDED', cmdName);
+    const members = model.rooms.get(r) ?? [];
+    model.rooms.set(r, members);
+    const key = keyOf(conn.identity);
+    let member = members.find((m) => m.key === key);
+    if (!member) {
+      member = {
+        key,
+        userId: conn.identity.userId,
+        profile: model.resolveProfile(null, input, conn.identity),
+        since: model.now,
+      };
+      members.push(member);
+      conn.rooms.push(r);
+      model.expected.push({ type: 'room:joined', room: r, member: model.view(r, member), except: conn.id });
+    } else {
+      if (!joined) {
+        const held = model.findHeld(conn, (h) => h.rooms.includes(r));
+        conn.rooms.push(r);
+        if (held) {
+          held.rooms = held.rooms.filter((x) => x !== r);
+          model.releaseIfEmpty(held);
+        }
+      }
+      model.applyProfile(r, member, input, conn);
+    }
+    agree(actual, {
+      ok: true,
+      room: r,
+      self: model.view(r, member),
+      members: model.members(r),
+      subscribe: !joined,
+    }, cmdName);
+  };
+
+  const advance = (ms: number): number => {
+    const expired = model.advance(ms);
+    clock.advance(ms);
+    return expired;
+  };
+
+  /** Moves time until a whole count interval passed without a grace expiry. */
+  const settle = () => {
+    while (advance(OPTIONS.countIntervalMs) > 0);
+  };
+
+  const apply = (cmd: Command): void => {
+    switch (cmd.kind) {
+      case 'connect': {
+        const clientId = CLIENTS[cmd.client];
+        const u = cmd.user === null ? null : USERS[cmd.user];
+        connect(
+          u
+            ? { clientId, userId: u.userId, name: u.name, roles: u.roles, authenticated: true }
+            : { clientId, userId: clientId, name: null, roles: [], authenticated: false },
+        );
+        return;
+      }
+      case 'reconnect': {
+        const old = pick(cmd.target);
+        if (!old) return;
+        const pages = [...old.pages];
+        const rooms = [...old.rooms];
+        const conn = connect(old.identity);
+        if (cmd.reenter) {
+          for (const p of pages) enter(conn, p);
+          for (const r of rooms) join(conn, r, undefined);
+        }
+        return;
+      }
+      case 'enter':
+        return enter(pick(cmd.target), PAGES[cmd.page]);
+      case 'leave': {
+        const c = pick(cmd.target);
+        const p = PAGES[cmd.page];
+        const actual = presence.leavePage(idOf(c), p);
+        const conn = liveConn(c);
+        if (!conn) return refused(actual, 'BAD_REQUEST', cmdName);
+        if (!conn.pages.includes(p)) return agree(actual, { ok: true, unsubscribe: false }, cmdName);
+        conn.pages = conn.pages.filter((x) => x !== p);
+        agree(actual, { ok: true, unsubscribe: !conn.watched.includes(p) }, cmdName);
+        return;
+      }
+      case 'watch': {
+        const c = pick(cmd.target);
+        const pages = cmd.pages.map((i) => PAGES[i]);
+        const actual = presence.watchPages(idOf(c), pages);
+        const conn = liveConn(c);
+        if (!conn) return refused(actual, 'BAD_REQUEST', cmdName);
+        const unique = [...new Set(pages)];
+        const added = unique.filter((p) => !conn.watched.includes(p));
+        if (conn.watched.length + added.length > OPTIONS.maxWatchedPerSocket) {
+          return refused(actual, 'LIMIT_EXCEEDED', cmdName);
+        }
+        conn.watched.push(...added);
+        agree(actual, {
+          ok: true,
+          counts: unique.map((p) => model.pageCounts(p)),
+          subscribe: added.filter((p) => !conn.pages.includes(p)),
+        }, cmdName);
+        return;
+      }
+      case 'unwatch': {
+        const c = pick(cmd.target);
+        const pages = cmd.pages.map((i) => PAGES[i]);
+        const actual = presence.unwatchPages(idOf(c), pages);
+        const conn = liveConn(c);
+        if (!conn) return refused(actual, 'BAD_REQUEST', cmdName);
+        const unsubscribe: string[] = [];
+        for (const p of pages) {
+          if (!conn.watched.includes(p)) continue;
+          conn.watched = conn.watched.filter((x) => x !== p);
+          if (!conn.pages.includes(p)) unsubscribe.push(p);
+        }
+        agree(actual, { ok: true, unsubscribe }, cmdName);
+        return;
+      }
+      case 'join':
+        return join(pick(cmd.target), ROOMS[cmd.room], cmd.profile);
+      case 'leaveRoom': {
+        const c = pick(cmd.target);
+        const r = ROOMS[cmd.room];
+        const actual = presence.leaveRoom(idOf(c), r);
+        const conn = liveConn(c);
+        if (!conn) return refused(actual, 'BAD_REQUEST', cmdName);
+        if (!conn.rooms.includes(r)) return agree(actual, { ok: true, room: r, unsubscribe: false }, cmdName);
+        model.leaveRoomOf(conn, r, 'leave', conn.id);
+        agree(actual, { ok: true, room: r, unsubscribe: true }, cmdName);
+        return;
+      }
+      case 'update': {
+        const c = pick(cmd.target);
+        const r = ROOMS[cmd.room];
+        const actual = presence.updateProfile(idOf(c), r, cmd.profile);
+        const conn = liveConn(c);
+        if (!conn || !conn.rooms.includes(r)) return refused(actual, 'BAD_REQUEST', cmdName);
+        const member = model.rooms.get(r)?.find((m) => m.key === keyOf(conn.identity));
+        if (!member) throw new Error('model: member missing');
+        model.applyProfile(r, member, cmd.profile, conn);
+        agree(actual, { ok: true, room: r, self: model.view(r, member) }, cmdName);
+        return;
+      }
+      case 'disconnect': {
+        const c = pick(cmd.target);
+        presence.disconnect(idOf(c));
+        if (c) model.disconnect(c);
+        return;
+      }
+      case 'watchStats': {
+        const c = pick(cmd.target);
+        const actual = presence.watchStats(idOf(c));
+        const conn = liveConn(c);
+        if (!conn) return refused(actual, 'BAD_REQUEST', cmdName);
+        conn.watchingStats = true;
+        agree(actual, { ok: true, ...model.stats() }, cmdName);
+        return;
+      }
+      case 'unwatchStats': {
+        const c = pick(cmd.target);
+        const actual = presence.unwatchStats(idOf(c));
+        const conn = liveConn(c);
+        if (!conn) return refused(actual, 'BAD_REQUEST', cmdName);
+        conn.watchingStats = false;
+        agree(actual, { ok: true }, cmdName);
+        return;
+      }
+      case 'advance':
+        advance(cmd.ms);
+        return;
+      case 'settle':
+        settle();
+        return;
+    }
+  };
+
+  /** Compares everything observable with the model. */
+  const check = (timed: boolean): void => {
+    // Figures.
+    for (const p of PAGES) {
+      const counts = presence.pageCounts(p);
+      agree(counts, model.pageCounts(p), `${cmdName} → pageCounts(${p})`);
+      if (counts.viewers < 0 || counts.connections < counts.viewers) fail('negative or inconsistent counts', counts);
+    }
+    for (const r of ROOMS) {
+      const members = presence.members(r);
+      agree(members, model.members(r), `${cmdName} → members(${r})`);
+      if (members.some((m) => m.connections < 1)) fail('a member without connections', members);
+    }
+    agree(presence.stats(), model.stats(), `${cmdName} → stats()`);
+    agree(presence.sizes(), model.sizes(), `${cmdName} → sizes()`);
+
+    // Announcements of this step.
+    const fresh = sink.events.slice(seen);
+    seen = sink.events.length;
+    const roomEvents = fresh.filter(isRoomEvent).map(strip);
+    const expected = model.expected;
+    model.expected = [];
+    if (timed) {
+      // Several expiries in one move: their order is the timers' order.
+      agree(roomEvents.map(order).sort(), expected.map(order).sort(), `${cmdName} → room events`);
+    } else {
+      agree(roomEvents, expected, `${cmdName} → room events`);
+      // Counts and stats go out only once the current task is done.
+      agree(fresh.filter((e) => !isRoomEvent(e)), [], `${cmdName} → synchronous counts or stats`);
+    }
+    if (!model.watchingStats() && fresh.some((e) => e.type === 'stats')) fail('stats sent with no watcher', fresh);
+
+    for (const e of fresh) {
+      if (e.type === 'page:count') {
+        const { counts } = e;
+        if (counts.viewers < 0 || counts.connections < counts.viewers) fail('negative or inconsistent page:count', e);
+        const last = lastCount.get(counts.page);
+        // Never the value last sent (a quiet page's last value is 0), never twice within the interval.
+        if (isDeepStrictEqual(counts, last?.counts ?? { page: counts.page, viewers: 0, connections: 0 })) {
+          fail('page:count repeats the value last sent', { e, last });
+        }
+        if (last && e.at - last.at < OPTIONS.countIntervalMs) fail('page:count twice within the interval', { e, last });
+        lastCount.set(counts.page, { at: e.at, counts });
+      } else if (e.type === 'stats') {
+        if (lastStats && isDeepStrictEqual(e.stats, lastStats.stats)) fail('stats repeat the value last sent', e);
+        if (lastStats && e.at - lastStats.at < OPTIONS.statsIntervalMs) fail('stats twice within the interval', e);
+        lastStats = { at: e.at, stats: e.stats };
+      } else {
+        let members = replica.get(e.room);
+        if (!members) replica.set(e.room, (members = new Map()));
+        const { type } = e;
+        if (type === 'room:joined' || type === 'room:updated') {
+          if (members.has(e.member.userId) !== (type === 'room:updated')) fail(`${type} out of turn`, e);
+          members.set(e.member.userId, { name: e.member.name, status: e.member.status, meta: e.member.meta });
+        } else if (!members.delete(e.userId)) {
+          fail('room:left for a user not in the room', e);
+        }
+      }
+    }
+    for (const r of ROOMS) {
+      const known = [...(replica.get(r) ?? new Map<string, Profile>()).entries()]
+        .map(([userId, p]) => ({ userId, ...p }))
+        .sort((a, b) => (a.userId < b.userId ? -1 : 1));
+      const actual = presence
+        .members(r)
+        .map(({ userId, name, status, meta }) => ({ userId, name, status, meta }))
+        .sort((a, b) => (a.userId < b.userId ? -1 : 1));
+      agree(known, actual, `${cmdName} → what the announcements tell of ${r}`);
+    }
+  };
+
+  /** After a quiet count interval, the last page:count of every page is the truth. */
+  const checkTrailingEdges = () => {
+    for (const p of PAGES) {
+      const last = lastCount.get(p)?.counts ?? { page: p, viewers: 0, connections: 0 };
+      agree(last, presence.pageCounts(p), `last page:count of ${p}`);
+    }
+  };
+
+  try {
+    for (const cmd of commands) {
+      cmdName = JSON.stringify(cmd);
+      apply(cmd);
+      check(cmd.kind === 'advance' || cmd.kind === 'settle');
+      if (cmd.kind === 'settle') checkTrailingEdges();
+    }
+    cmdName = 'final settle';
+    settle();
+    check(true);
+    checkTrailingEdges();
+
+    // Everyone goes; once the grace and the intervals ran out, nothing is left.
+    for (const c of model.conns) {
+      presence.disconnect(c.id);
+      model.disconnect(c);
+    }
+    cmdName = 'everyone disconnects';
+    check(false);
+    cmdName = 'grace and intervals run out';
+    advance(OPTIONS.graceMs);
+    settle();
+    advance(OPTIONS.statsIntervalMs * 2);
+    check(true);
+    checkTrailingEdges();
+    for (const p of PAGES) expect(presence.pageCounts(p)).toEqual({ page: p, viewers: 0, connections: 0 });
+    for (const r of ROOMS) expect(presence.members(r)).toEqual([]);
+    expect(presence.stats()).toEqual({ online: { connections: 0, visitors: 0 }, top: [] });
+    expect(presence.sizes()).toEqual({ connections: 0, visitors: 0, pages: 0, rooms: 0, held: 0 });
+    // White-box: no page entry and no timer outlives the activity.
+    expect((presence as unknown as { pages: Map<string, unknown> }).pages.size).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
+  } finally {
+    presence.dispose();
+  }
+}
+
+describe('Presence (randomized, against a model)', () => {
+  it('agrees with a naive model after every step of random sessions', () => {
+    fc.assert(
+      fc.property(fc.array(command, { minLength: 1, maxLength: 300, size: 'large' }), (commands) => {
+        run(commands);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('agrees with the model on long sessions with few clients', () => {
+    fc.assert(
+      fc.property(fc.array(command, { minLength: 300, maxLength: 600, size: 'large' }), (commands) => {
+        run(commands);
+      }),
+      { numRuns: 20 },
+    );
+  });
+});

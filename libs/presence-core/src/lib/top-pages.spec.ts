@@ -1,0 +1,108 @@
+import { TopPagesIndex } from './top-pages';
+
+describe('TopPagesIndex', () => {
+  it('is empty at first', () => {
+    const index = new TopPagesIndex();
+    expect(index.size).toBe(0);
+    expect(index.top(10)).toEqual([]);
+  });
+
+  it('orders pages by viewers descending, ties by key ascending', () => {
+    const index = new TopPagesIndex();
+    index.update('/b', 0, 2);
+    index.update('/c', 0, 5);
+    index.update('/a', 0, 2);
+    index.update('/d', 0, 1);
+    expect(index.top(10)).toEqual([
+      { page: '/c', viewers: 5 },
+      { page: '/a', viewers: 2 },
+      { page: '/b', viewers: 2 },
+      { page: '/d', viewers: 1 },
+    ]);
+    expect(index.size).toBe(4);
+  });
+
+  it('compares keys by code unit, not by locale', () => {
+    const index = new TopPagesIndex();
+    index.update('/b', 0, 1);
+    index.update('/B', 0, 1);
+    index.update('/a', 0, 1);
+    // 'B' (0x42) sorts before 'a' (0x61) and 'b' (0x62).
+    expect(index.top(10).map((t) => t.page)).toEqual(['/B', '/a', '/b']);
+  });
+
+  it('moves a page when its viewers change', () => {
+    const index = new TopPagesIndex();
+    index.update('/a', 0, 3);
+    index.update('/b', 0, 2);
+    index.update('/b', 2, 4);
+    expect(index.top(10)).toEqual([
+      { page: '/b', viewers: 4 },
+      { page: '/a', viewers: 3 },
+    ]);
+    index.update('/b', 4, 1);
+    expect(index.top(10)).toEqual([
+      { page: '/a', viewers: 3 },
+      { page: '/b', viewers: 1 },
+    ]);
+    expect(index.size).toBe(2);
+  });
+
+  it('drops a page that falls to 0 viewers', () => {
+    const index = new TopPagesIndex();
+    index.update('/a', 0, 1);
+    index.update('/b', 0, 2);
+    index.update('/a', 1, 0);
+    expect(index.top(10)).toEqual([{ page: '/b', viewers: 2 }]);
+    expect(index.size).toBe(1);
+    index.update('/b', 2, 0);
+    expect(index.top(10)).toEqual([]);
+    expect(index.size).toBe(0);
+  });
+
+  it('ignores an update that does not move the page', () => {
+    const index = new TopPagesIndex();
+    index.update('/a', 0, 0);
+    expect(index.size).toBe(0);
+    index.update('/a', 0, 2);
+    index.update('/a', 2, 2);
+    expect(index.top(10)).toEqual([{ page: '/a', viewers: 2 }]);
+    expect(index.size).toBe(1);
+  });
+
+  it('returns at most `limit` pages, the highest first', () => {
+    const index = new TopPagesIndex();
+    for (let i = 1; i <= 15; i++) index.update(`/p${String(i).padStart(2, '0')}`, 0, i);
+    const top = index.top(10);
+    expect(top).toHaveLength(10);
+    expect(top[0]).toEqual({ page: '/p15', viewers: 15 });
+    expect(top[9]).toEqual({ page: '/p06', viewers: 6 });
+    expect(index.top(3).map((t) => t.viewers)).toEqual([15, 14, 13]);
+    expect(index.top(0)).toEqual([]);
+    expect(index.size).toBe(15);
+  });
+
+  it('agrees with a full sort after many random moves', () => {
+    const index = new TopPagesIndex();
+    const viewers = new Map<string, number>();
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let step = 0; step < 2000; step++) {
+      const page = `/page-${rand(30)}`;
+      const before = viewers.get(page) ?? 0;
+      const after = Math.max(0, before + rand(5) - 2);
+      index.update(page, before, after);
+      if (after > 0) viewers.set(page, after);
+      else viewers.delete(page);
+    }
+    const expected = [...viewers.entries()]
+      .map(([page, v]) => ({ page, viewers: v }))
+      .sort((a, b) => b.viewers - a.viewers || (a.page < b.page ? -1 : a.page > b.page ? 1 : 0));
+    expect(index.top(1000)).toEqual(expected);
+    expect(index.top(10)).toEqual(expected.slice(0, 10));
+    expect(index.size).toBe(viewers.size);
+  });
+});

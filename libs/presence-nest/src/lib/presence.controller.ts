@@ -1,0 +1,49 @@
+import { Controller, Get, Headers, HttpStatus, Query } from '@nestjs/common';
+import { keySchema, validate, type Member, type PageCounts, type Stats } from '@presently/protocol';
+import { checkRoomAccess } from '@presently/presence-core';
+import { badRequest, PresenceHttpError } from './http-error';
+import { PresenceService } from './presence.service';
+import { SessionAuthenticator } from './session-authenticator';
+
+const PROTECTED_ROOM = /^(private|role):/;
+
+/** Read-only HTTP views of presence: first paint, server-side rendering, no-JS readers. */
+@Controller('api')
+export class PresenceController {
+  constructor(
+    private readonly service: PresenceService,
+    private readonly authenticator: SessionAuthenticator,
+  ) {}
+
+  @Get('pages/count')
+  pageCount(@Query('page') page: unknown): PageCounts {
+    return this.service.presence.pageCounts(queryKey('page', page));
+  }
+
+  @Get('rooms/members')
+  async members(@Query('room') room: unknown, @Headers('authorization') authorization?: string): Promise<{ room: string; members: Member[] }> {
+    const key = queryKey('room', room);
+    if (PROTECTED_ROOM.test(key)) {
+      const token = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
+      if (!token) throw new PresenceHttpError(HttpStatus.UNAUTHORIZED, 'UNAUTHORIZED', 'this room needs a Bearer token');
+      const identity = await this.authenticator.identify(undefined, token).catch(() => {
+        throw new PresenceHttpError(HttpStatus.UNAUTHORIZED, 'UNAUTHORIZED', 'invalid token');
+      });
+      const denied = checkRoomAccess(key, identity);
+      if (denied) throw new PresenceHttpError(HttpStatus.FORBIDDEN, denied.code, denied.message);
+    }
+    return { room: key, members: this.service.presence.members(key) };
+  }
+
+  @Get('stats')
+  stats(): Stats {
+    return this.service.presence.stats();
+  }
+}
+
+function queryKey(name: string, value: unknown): string {
+  if (value === undefined) throw badRequest(`${name} is required`);
+  const result = validate(keySchema, value);
+  if (!result.ok) throw badRequest(`${name}: ${result.error.message}`);
+  return result.value;
+}

@@ -1,0 +1,199 @@
+import { Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import {
+  ackError,
+  ErrorCodes,
+  Events,
+  isClientEvent,
+  PRESENCE_NAMESPACE,
+  validatePayload,
+  type Ack,
+  type ClientEventName,
+  type ClientToServerEvents,
+  type PayloadOf,
+  type ServerToClientEvents,
+  type SocketData,
+} from '@presently/protocol';
+import type { Identity } from '@presently/presence-core';
+import type { Namespace, Socket } from 'socket.io';
+import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
+import { PresenceService } from './presence.service';
+import { SessionAuthenticator, UnauthorizedError } from './session-authenticator';
+
+type PresenceSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type PresenceNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/**
+ * The `/presence` namespace. Each handler validates its payload, calls the
+ * presence registry, and returns the ack; the registry's announcements reach
+ * other sockets through the service's sink. Every failure, expected or not,
+ * is answered in the ack as `{ ok: false, error }`.
+ */
+@WebSocketGateway({ namespace: PRESENCE_NAMESPACE })
+export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger('PresenceGateway');
+
+  constructor(
+    private readonly service: PresenceService,
+    private readonly authenticator: SessionAuthenticator,
+  ) {}
+
+  afterInit(namespace: PresenceNamespace): void {
+    this.service.attach(namespace as unknown as Namespace);
+    namespace.use((socket, next) => {
+      const auth = (socket.handshake.auth ?? {}) as { clientId?: unknown; token?: unknown };
+      this.authenticator.identify(auth.clientId, auth.token).then(
+        (identity) => {
+          socket.data = toSocketData(identity);
+          next();
+        },
+        (error: unknown) => {
+          if (!(error instanceof UnauthorizedError)) this.logger.error({ msg: 'handshake failed', error: String(error) });
+          else this.logger.debug?.({ msg: 'handshake refused', reason: error.message });
+          next(new Error(ErrorCodes.Unauthorized));
+        },
+      );
+    });
+  }
+
+  handleConnection(socket: PresenceSocket): void {
+    const data = socket.data;
+    this.service.presence.connect(socket.id, { ...data });
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (isClientEvent(event)) return;
+      const ack = args[args.length - 1];
+      if (typeof ack === 'function') ack(ackError(ErrorCodes.BadRequest, 'unknown event'));
+    });
+    socket.emit(Events.Session, {
+      clientId: data.clientId,
+      userId: data.userId,
+      name: data.name,
+      roles: data.roles,
+      serverTime: Date.now(),
+    });
+  }
+
+  handleDisconnect(socket: PresenceSocket): void {
+    this.service.presence.disconnect(socket.id);
+  }
+
+  @SubscribeMessage(Events.PageEnter)
+  enterPage(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+    return this.handle(socket, Events.PageEnter, data, ({ page }) => {
+      const result = this.service.presence.enterPage(socket.id, page);
+      if (!result.ok) return result;
+      if (result.subscribe) socket.join(pageChannel(page));
+      return { ok: true, page, viewers: result.viewers, connections: result.connections };
+    });
+  }
+
+  @SubscribeMessage(Events.PageLeave)
+  leavePage(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+    return this.handle(socket, Events.PageLeave, data, ({ page }) => {
+      const result = this.service.presence.leavePage(socket.id, page);
+      if (!result.ok) return result;
+      if (result.unsubscribe) socket.leave(pageChannel(page));
+      return { ok: true, page };
+    });
+  }
+
+  @SubscribeMessage(Events.PageWatch)
+  watchPages(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+    return this.handle(socket, Events.PageWatch, data, ({ pages }) => {
+      const result = this.service.presence.watchPages(socket.id, pages);
+      if (!result.ok) return result;
+      if (result.subscribe.length > 0) socket.join(result.subscribe.map(pageChannel));
+      return { ok: true, counts: result.counts };
+    });
+  }
+
+  @SubscribeMessage(Events.PageUnwatch)
+  unwatchPages(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+    return this.handle(socket, Events.PageUnwatch, data, ({ pages }) => {
+      const result = this.service.presence.unwatchPages(socket.id, pages);
+      if (!result.ok) return result;
+      for (const page of result.unsubscribe) socket.leave(pageChannel(page));
+      return { ok: true };
+    });
+  }
+
+  @SubscribeMessage(Events.RoomJoin)
+  joinRoom(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+    return this.handle(socket, Events.RoomJoin, data, ({ room, profile }) => {
+      const result = this.service.presence.joinRoom(socket.id, room, profile);
+      if (!result.ok) return result;
+      if (result.subscribe) socket.join(roomChannel(room));
+      return { ok: true, room, self: result.self, members: result.members };
+    });
+  }
+
+  @SubscribeMessage(Events.RoomLeave)
+  leaveRoom(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+    return this.handle(socket, Events.RoomLeave, data, ({ room }) => {
+      const result = this.service.presence.leaveRoom(socket.id, room);
+      if (!result.ok) return result;
+      if (result.unsubscribe) socket.leave(roomChannel(room));
+      return { ok: true, room };
+    });
+  }
+
+  @SubscribeMessage(Events.RoomUpdate)
+  updateProfile(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+    return this.handle(socket, Events.RoomUpdate, data, ({ room, profile }) =>
+      this.service.presence.updateProfile(socket.id, room, profile),
+    );
+  }
+
+  @SubscribeMessage(Events.StatsWatch)
+  watchStats(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+    return this.handle(socket, Events.StatsWatch, data, () => {
+      const result = this.service.presence.watchStats(socket.id);
+      if (result.ok) socket.join(STATS_CHANNEL);
+      return result;
+    });
+  }
+
+  @SubscribeMessage(Events.StatsUnwatch)
+  unwatchStats(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+    return this.handle(socket, Events.StatsUnwatch, data, () => {
+      const result = this.service.presence.unwatchStats(socket.id);
+      if (result.ok) socket.leave(STATS_CHANNEL);
+      return result;
+    });
+  }
+
+  /** Validates, runs the operation, and turns anything unexpected into `INTERNAL`. */
+  private handle<E extends ClientEventName>(
+    socket: PresenceSocket,
+    event: E,
+    data: unknown,
+    operation: (payload: PayloadOf[E]) => Ack,
+  ): Ack {
+    const payload = validatePayload(event, data);
+    if (!payload.ok) return { ok: false, error: payload.error };
+    try {
+      return operation(payload.value);
+    } catch (error) {
+      this.logger.error({ msg: 'handler failed', event, socket: socket.id, error: String((error as Error)?.stack ?? error) });
+      return ackError(ErrorCodes.Internal, 'internal error');
+    }
+  }
+}
+
+function toSocketData(identity: Identity): SocketData {
+  return {
+    clientId: identity.clientId,
+    userId: identity.userId,
+    name: identity.name,
+    roles: [...identity.roles],
+    authenticated: identity.authenticated,
+  };
+}

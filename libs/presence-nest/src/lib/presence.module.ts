@@ -1,0 +1,31 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { PresenceController } from './presence.controller';
+import { PresenceGateway } from './presence.gateway';
+import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
+import { PresenceService } from './presence.service';
+import { SessionAuthenticator } from './session-authenticator';
+
+/**
+ * Live presence for a Nest application: the `/presence` Socket.IO namespace
+ * and the read-only HTTP endpoints under `/api`.
+ *
+ * @example
+ * PresenceModule.forRoot({ graceMs: 5000, countIntervalMs: 250, maxPagesPerSocket: 100,
+ *   maxWatchedPerSocket: 1000, maxRoomsPerSocket: 100, jwtSecret: process.env.JWT_SECRET })
+ */
+@Module({})
+export class PresenceModule {
+  static forRoot(options: PresenceModuleOptions): DynamicModule {
+    return {
+      module: PresenceModule,
+      controllers: [PresenceController],
+      providers: [
+        { provide: PRESENCE_OPTIONS, useValue: options },
+        PresenceService,
+        SessionAuthenticator,
+        PresenceGateway,
+      ],
+      exports: [PresenceService, SessionAuthenticator],
+    };
+  }
+}

@@ -1,0 +1,15 @@
+import type { Clock, PresenceLimits } from '@presently/presence-core';
+
+/** Options of {@link PresenceModule.forRoot}. */
+export interface PresenceModuleOptions extends PresenceLimits {
+  /** How long a disconnected connection's presence is held (ms). */
+  graceMs: number;
+  /** At most one `page:count` per page per interval (ms). */
+  countIntervalMs: number;
+  /** HS256 secret for session tokens; unset: every token is refused. */
+  jwtSecret?: string;
+  /** Time source; the system clock unless a test injects one. */
+  clock?: Clock;
+}
+
+export const PRESENCE_OPTIONS = Symbol('PRESENCE_OPTIONS');

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { isValidClientId, TOKEN_CLOCK_SKEW_S, tokenClaimsSchema } from '@presently/protocol';
+import type { Identity } from '@presently/presence-core';
+import { jwtVerify } from 'jose';
+import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
+
+/** Tokens longer than this are refused without being parsed. */
+const MAX_TOKEN_LENGTH = 8192;
+
+export class UnauthorizedError extends Error {
+  constructor(reason: string) {
+    super(reason);
+  }
+}
+
+/**
+ * Establishes who a connection is: its clientId (the one it brings when well
+ * formed, a new one otherwise) and, from an HS256 session token, its user.
+ * Anything wrong with a token given (bad signature, other algorithm, expired
+ * beyond the allowed skew, malformed claims, or no secret configured) throws
+ * {@link UnauthorizedError}; no token at all means an anonymous visitor.
+ */
+@Injectable()
+export class SessionAuthenticator {
+  private readonly key: Uint8Array | null;
+
+  constructor(@Inject(PRESENCE_OPTIONS) options: PresenceModuleOptions) {
+    this.key = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : null;
+  }
+
+  async identify(clientIdInput: unknown, token: unknown): Promise<Identity> {
+    const clientId = isValidClientId(clientIdInput) ? clientIdInput : newClientId();
+    if (token === undefined || token === null || token === '') {
+      return { clientId, userId: clientId, name: null, roles: [], authenticated: false };
+    }
+    const claims = await this.verify(token);
+    return {
+      clientId,
+      userId: claims.sub,
+      name: claims.name ?? claims.sub,
+      roles: claims.roles ?? [],
+      authenticated: true,
+    };
+  }
+
+  /** Verifies a token and answers its claims. */
+  async verify(token: unknown) {
+    if (!this.key) throw new UnauthorizedError('tokens are not accepted: no secret is configured');
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) {
+      throw new UnauthorizedError('malformed token');
+    }
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, this.key, {
+        algorithms: ['HS256'],
+        clockTolerance: TOKEN_CLOCK_SKEW_S,
+        requiredClaims: ['sub', 'exp'],
+      }));
+    } catch (error) {
+      throw new UnauthorizedError(`invalid token: ${(error as Error).message}`);
+    }
+    const claims = tokenClaimsSchema.safeParse(payload);
+    if (!claims.success) throw new UnauthorizedError('malformed token claims');
+    return claims.data;
+  }
+}
+
+/** A new clientId: 128 random bits, base64url (22 characters). */
+export function newClientId(): string {
+  return randomBytes(16).toString('base64url');
+}

@@ -1,0 +1,34 @@
+import { Events, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
+import type { PresenceSink } from '@presently/presence-core';
+import type { Namespace } from 'socket.io';
+import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
+
+/** Delivers the core's announcements to Socket.IO channels, one encoded broadcast each. */
+export class SocketIoSink implements PresenceSink {
+  private namespace: Namespace | null = null;
+
+  attach(namespace: Namespace): void {
+    this.namespace = namespace;
+  }
+
+  pageCount(counts: PageCounts): void {
+    this.namespace?.to(pageChannel(counts.page)).emit(Events.PageCount, counts);
+  }
+
+  roomJoined(room: string, member: Member, except: string): void {
+    this.namespace?.to(roomChannel(room)).except(except).emit(Events.RoomJoined, { room, member });
+  }
+
+  roomUpdated(room: string, member: Member, except: string): void {
+    this.namespace?.to(roomChannel(room)).except(except).emit(Events.RoomUpdated, { room, member });
+  }
+
+  roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void {
+    const target = this.namespace?.to(roomChannel(room));
+    (except ? target?.except(except) : target)?.emit(Events.RoomLeft, { room, userId, reason });
+  }
+
+  stats(stats: Stats): void {
+    this.namespace?.to(STATS_CHANNEL).emit(Events.Stats, stats);
+  }
+}
