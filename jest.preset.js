@@ -12,4 +12,5 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
   moduleFileExtensions: ['ts', 'js'],
+  reporters: ['default', require.resolve('./tools/jest/summary-reporter.js')],
 };

@@ -83,6 +83,7 @@ export class Presence {
   private readonly statsCoalescer: Coalescer<string>;
   private statsWatchers = 0;
   private lastStats: Stats | null = null;
+  private disposed = false;
 
   constructor(
     private readonly clock: Clock,
@@ -125,7 +126,7 @@ export class Presence {
    */
   disconnect(id: string): void {
     const conn = this.connections.get(id);
-    if (!conn || conn.held) return;
+    if (!conn || conn.held || this.disposed) return;
     conn.watched.clear();
     this.setStatsWatching(conn, false);
     if (conn.pages.size + conn.rooms.size > 0 && this.options.graceMs > 0) {
@@ -156,9 +157,9 @@ export class Presence {
       } else {
         this.addToPage(page, conn.identity.clientId);
       }
-      return { ok: true, ...this.pageCounts(page), subscribe: !conn.watched.has(page) };
+      return { ok: true, ...this.countsForSubscriber(page), subscribe: !conn.watched.has(page) };
     }
-    return { ok: true, ...this.pageCounts(page), subscribe: false };
+    return { ok: true, ...this.countsForSubscriber(page), subscribe: false };
   }
 
   /** Idempotent: leaving a page the connection is not on changes nothing. */
@@ -182,7 +183,7 @@ export class Presence {
     for (const page of added) conn.watched.add(page);
     return {
       ok: true,
-      counts: unique.map((page) => this.pageCounts(page)),
+      counts: unique.map((page) => this.countsForSubscriber(page)),
       subscribe: added.filter((page) => !conn.pages.has(page)),
     };
   }
@@ -291,6 +292,9 @@ export class Presence {
     const conn = this.live(id);
     if (!conn) return unknownConnection();
     this.setStatsWatching(conn, true);
+    // The watcher's ack may differ from what watchers were last sent: the next
+    // change must be announced even if it returns to that value.
+    this.lastStats = null;
     return { ok: true, ...this.stats() };
   }
 
@@ -322,8 +326,9 @@ export class Presence {
     };
   }
 
-  /** Stops every timer; the registry sends nothing more. */
+  /** Stops every timer; the registry sends nothing more and holds no one. */
   dispose(): void {
+    this.disposed = true;
     this.pageCoalescer.dispose();
     this.statsCoalescer.dispose();
     for (const held of this.heldByClient.values()) {
@@ -404,6 +409,21 @@ export class Presence {
       this.touchStats();
     }
     this.pageCoalescer.touch(page);
+  }
+
+  /**
+   * A page's counts as acked to a subscriber. When they differ from what the
+   * page's subscribers were last sent (a change is queued), the next
+   * announcement must go out even if the counts return to that value, or this
+   * subscriber would be left with the acked value.
+   */
+  private countsForSubscriber(page: string): PageCounts {
+    const counts = this.pageCounts(page);
+    const entry = this.pages.get(page);
+    if (entry && (entry.sentViewers !== counts.viewers || entry.sentConnections !== counts.connections)) {
+      entry.sentViewers = -1;
+    }
+    return counts;
   }
 
   private sendPageCount(page: string): boolean {

@@ -1,0 +1,73 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      host: undefined,
+      jwtSecret: undefined,
+      corsOrigins: undefined,
+      apiKey: undefined,
+      countIntervalMs: 250,
+      graceMs: 5000,
+      rosterMax: 1000,
+      maxPagesPerSocket: 100,
+      maxWatchedPerSocket: 1000,
+      maxRoomsPerSocket: 100,
+      rateLimitPerS: 100,
+      rateLimitBurst: 200,
+      maxHttpBufferSize: 262144,
+      shutdownTimeoutMs: 10000,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '0',
+      JWT_SECRET: 's3cret',
+      CORS_ORIGINS: ' https://a.example , https://b.example,',
+      COUNT_INTERVAL_MS: '100',
+      GRACE_MS: '0',
+      MAX_PAGES_PER_SOCKET: '5',
+      MAX_WATCHED_PER_SOCKET: '6',
+      MAX_ROOMS_PER_SOCKET: '7',
+      MAX_HTTP_BUFFER_SIZE: '65536',
+      LOG_LEVEL: 'warn',
+    });
+    expect(config).toMatchObject({
+      port: 0,
+      jwtSecret: 's3cret',
+      corsOrigins: ['https://a.example', 'https://b.example'],
+      countIntervalMs: 100,
+      graceMs: 0,
+      maxPagesPerSocket: 5,
+      maxWatchedPerSocket: 6,
+      maxRoomsPerSocket: 7,
+      maxHttpBufferSize: 65536,
+      logLevel: 'warn',
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '', JWT_SECRET: '', CORS_ORIGINS: '' })).toMatchObject({
+      port: 3000,
+      jwtSecret: undefined,
+      corsOrigins: undefined,
+    });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['GRACE_MS', '-1'],
+    ['COUNT_INTERVAL_MS', '1.5'],
+    ['MAX_PAGES_PER_SOCKET', '0'],
+    ['MAX_HTTP_BUFFER_SIZE', '1000'],
+    ['LOG_LEVEL', 'loud'],
+    ['REDIS_URL', 'redis://localhost:6379'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));
+  });
+});

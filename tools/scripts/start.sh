@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds and starts Presently on http://localhost:3000 (PORT overrides), one
+# process with in-memory presence, after installing what it needs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source tools/scripts/lib.sh
+
+require_node
+ensure_npm_packages
+
+npx nx run-many -t build --projects=server --output-style=static
+echo "Presently: http://localhost:${PORT:-3000}"
+exec node dist/apps/server/main.js
