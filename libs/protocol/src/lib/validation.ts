@@ -121,9 +121,10 @@ export interface PayloadOf {
 }
 
 /**
- * Rejects what no schema should have to walk: nesting deeper than
- * `PAYLOAD_MAX_DEPTH` and keys that could reach an object's prototype.
- * Iterative, so hostile nesting cannot exhaust the stack.
+ * Rejects what no schema should have to walk: binary attachments and other
+ * objects that are not plain JSON, nesting deeper than `PAYLOAD_MAX_DEPTH`,
+ * and keys that could reach an object's prototype. Iterative, so hostile
+ * nesting cannot exhaust the stack.
  */
 export function inspectPayload(input: unknown, maxDepth = PAYLOAD_MAX_DEPTH): string | null {
   const stack: Array<[unknown, number]> = [[input, 0]];
@@ -135,6 +136,8 @@ export function inspectPayload(input: unknown, maxDepth = PAYLOAD_MAX_DEPTH): st
       for (const item of value) stack.push([item, depth + 1]);
       continue;
     }
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return 'only JSON values are accepted (no binary data)';
     for (const key of Object.keys(value)) {
       if (FORBIDDEN_KEYS.has(key)) return `key "${key}" is not allowed`;
       stack.push([(value as Record<string, unknown>)[key], depth + 1]);

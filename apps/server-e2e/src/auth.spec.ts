@@ -1,0 +1,146 @@
+import { clientId, closeAll, connect, connectError, signToken, startServer, type RunningServer } from './support';
+import { get, metrics, nowS, unsignedToken, untilMetric, userToken } from './support/helpers';
+
+const SECRET = 'auth-e2e-secret-0123456789abcdef';
+const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+describe('handshake and session (JWT_SECRET set)', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ JWT_SECRET: SECRET });
+  });
+  afterEach(() => closeAll());
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  const refused = async (auth: Record<string, unknown>) => {
+    const error = await connectError(server.url, { auth });
+    expect(error.message).toBe('UNAUTHORIZED');
+  };
+
+  it('sends an anonymous visitor its session: userId is the clientId, name null, no roles', async () => {
+    const id = clientId('anon');
+    const before = Date.now();
+    const { session } = await connect(server.url, { clientId: id });
+    expect(session).toEqual({ clientId: id, userId: id, name: null, roles: [], serverTime: expect.any(Number) });
+    expect(session.serverTime).toBeGreaterThanOrEqual(before - 5000);
+    expect(session.serverTime).toBeLessThanOrEqual(Date.now() + 5000);
+  });
+
+  it('sends an authenticated user its session: userId from sub, name defaulting to sub, roles', async () => {
+    const id = clientId('user');
+    const { session } = await connect(server.url, { clientId: id, token: await userToken(SECRET, 'user-42') });
+    expect(session).toEqual({ clientId: id, userId: 'user-42', name: 'user-42', roles: [], serverTime: expect.any(Number) });
+
+    const named = await connect(server.url, { token: await userToken(SECRET, 'user-43', { name: 'Grace Hopper', roles: ['admin', 'ops'] }) });
+    expect(named.session).toEqual({
+      clientId: expect.stringMatching(CLIENT_ID),
+      userId: 'user-43',
+      name: 'Grace Hopper',
+      roles: ['admin', 'ops'],
+      serverTime: expect.any(Number),
+    });
+  });
+
+  it('keeps a well-formed clientId', async () => {
+    for (const id of ['abcdEFGH', 'a_b-c_d-', '0123456789', 'x'.repeat(64), `Zz_-${'9'.repeat(60)}`]) {
+      const { session } = await connect(server.url, { auth: { clientId: id } });
+      expect(session.clientId).toBe(id);
+      expect(session.userId).toBe(id);
+    }
+  });
+
+  it('assigns a clientId when it is missing or malformed', async () => {
+    const assigned: string[] = [];
+    const inputs: unknown[] = [undefined, '', 'short7c', 'x'.repeat(65), 'has space', 'bad!chars', 'ünïcödé-id', 'dot.ted.id', 12345678, { id: 'abcdefgh' }, ['abcdefgh']];
+    for (const input of inputs) {
+      const { session } = await connect(server.url, { auth: input === undefined ? {} : { clientId: input } });
+      expect(session.clientId).toMatch(CLIENT_ID);
+      expect(session.clientId).not.toBe(input);
+      expect(session.userId).toBe(session.clientId);
+      assigned.push(session.clientId);
+    }
+    expect(new Set(assigned).size).toBe(assigned.length);
+  });
+
+  it('accepts a valid HS256 token, and one that expired within the 30 s skew', async () => {
+    const valid = await signToken(SECRET, { sub: 'hs256' }, { expiresIn: '5m' });
+    expect((await connect(server.url, { token: valid })).session.userId).toBe('hs256');
+    const justExpired = await signToken(SECRET, { sub: 'skewed', exp: nowS() - 10 });
+    expect((await connect(server.url, { token: justExpired })).session.userId).toBe('skewed');
+  });
+
+  it('refuses a token with a bad signature', async () => {
+    await refused({ token: await userToken('another-secret-0123456789abcdef', 'mallory') });
+    const [header, , signature] = (await userToken(SECRET, 'alice')).split('.');
+    const forgedPayload = Buffer.from(JSON.stringify({ sub: 'admin', exp: nowS() + 3600, roles: ['admin'] })).toString('base64url');
+    await refused({ token: `${header}.${forgedPayload}.${signature}` });
+  });
+
+  it('refuses an expired token (beyond the skew)', async () => {
+    await refused({ token: await signToken(SECRET, { sub: 'late', exp: nowS() - 120 }) });
+    await refused({ token: await signToken(SECRET, { sub: 'later', exp: nowS() - 86_400 }) });
+  });
+
+  it('refuses a token without exp or without sub', async () => {
+    await refused({ token: await signToken(SECRET, { sub: 'forever' }) });
+    await refused({ token: await signToken(SECRET, { name: 'nobody' }, { expiresIn: '1h' }) });
+  });
+
+  it('refuses a token signed with another algorithm (HS384) or unsigned (alg none)', async () => {
+    await refused({ token: await signToken(SECRET, { sub: 'hs384' }, { alg: 'HS384', expiresIn: '1h' }) });
+    await refused({ token: await signToken(SECRET, { sub: 'hs512' }, { alg: 'HS512', expiresIn: '1h' }) });
+    await refused({ token: unsignedToken({ sub: 'none', exp: nowS() + 3600 }) });
+    await refused({ token: unsignedToken({ sub: 'none', exp: nowS() + 3600, roles: ['admin'] }).replace(/\.$/, '') });
+  });
+
+  it('refuses a token whose roles is not an array of strings', async () => {
+    for (const roles of ['admin', ['admin', 3], [1, 2], { admin: true }, [null], [['admin']]]) {
+      await refused({ token: await userToken(SECRET, 'roley', { roles }) });
+    }
+  });
+
+  it('refuses a token that is not a string, or not a JWT', async () => {
+    for (const token of [12345, true, { sub: 'object' }, ['a.b.c'], 'not-a-jwt', 'a.b.c']) await refused({ token });
+  });
+
+  it('treats an empty-string token as an anonymous visitor', async () => {
+    const id = clientId('empty-token');
+    const { session } = await connect(server.url, { auth: { clientId: id, token: '' } });
+    expect(session).toEqual({ clientId: id, userId: id, name: null, roles: [], serverTime: expect.any(Number) });
+  });
+
+  it('counts no refused handshake', async () => {
+    // Sockets of earlier tests entered nothing, so nothing is held once they are gone.
+    await untilMetric(server.url, 'presently_connections', (n) => n === 0);
+    await refused({ token: 'garbage' });
+    await refused({ token: await signToken(SECRET, { sub: 'x', exp: nowS() - 3600 }) });
+    expect((await get(server.url, '/api/stats')).body.online).toEqual({ connections: 0, visitors: 0 });
+    expect((await metrics(server.url)).presently_connections).toBe(0);
+  });
+});
+
+describe('handshake without JWT_SECRET', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({});
+  });
+  afterEach(() => closeAll());
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('refuses every token with UNAUTHORIZED', async () => {
+    for (const token of [await userToken(SECRET, 'alice'), unsignedToken({ sub: 'none', exp: nowS() + 60 }), 'garbage', 42]) {
+      const error = await connectError(server.url, { auth: { token } });
+      expect(error.message).toBe('UNAUTHORIZED');
+    }
+  });
+
+  it('still lets anonymous visitors in, with no token or an empty one', async () => {
+    const id = clientId('no-secret');
+    expect((await connect(server.url, { clientId: id })).session).toEqual({ clientId: id, userId: id, name: null, roles: [], serverTime: expect.any(Number) });
+    expect((await connect(server.url, { auth: { clientId: id, token: '' } })).session).toMatchObject({ clientId: id, userId: id, name: null, roles: [] });
+  });
+});

@@ -1,0 +1,110 @@
+import { signToken } from './client';
+
+/** A key (page or room) unique to this test process and call. */
+let keyCounter = 0;
+export function key(prefix: string): string {
+  keyCounter += 1;
+  return `${prefix}-${process.pid}-${keyCounter}`;
+}
+
+export interface HttpAnswer<T = any> {
+  status: number;
+  body: T;
+  text: string;
+  contentType: string | null;
+}
+
+/** GETs `url + path` and parses the body as JSON when it is JSON. */
+export async function get<T = any>(baseUrl: string, path: string, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
+  const response = await fetch(`${baseUrl}${path}`, { headers });
+  const text = await response.text();
+  let body: unknown = undefined;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON (metrics): kept as text
+  }
+  return { status: response.status, body: body as T, text, contentType: response.headers.get('content-type') };
+}
+
+/** `GET /api/pages/count` for one page. */
+export async function pageCount(baseUrl: string, page: string): Promise<{ page: string; viewers: number; connections: number }> {
+  const answer = await get(baseUrl, `/api/pages/count?page=${encodeURIComponent(page)}`);
+  if (answer.status !== 200) throw new Error(`GET /api/pages/count answered ${answer.status}: ${answer.text}`);
+  return answer.body;
+}
+
+/** The gauges of `GET /metrics`, by name. */
+export async function metrics(baseUrl: string): Promise<Record<string, number>> {
+  const answer = await get(baseUrl, '/metrics');
+  const gauges: Record<string, number> = {};
+  for (const line of answer.text.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})? (\S+)$/.exec(line);
+    if (match) gauges[match[1]] = Number(match[2]);
+  }
+  return gauges;
+}
+
+/**
+ * Polls `check` until it holds, failing after `timeoutMs` with `what`. Used
+ * only to wait for server-side state that no event announces (a disconnect
+ * being registered as held), never to let time pass.
+ */
+export async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Waits until the server's gauge `name` satisfies `predicate`. */
+export async function untilMetric(baseUrl: string, name: string, predicate: (value: number) => boolean, timeoutMs = 10_000): Promise<void> {
+  let last: number | undefined;
+  await until(
+    async () => {
+      last = (await metrics(baseUrl))[name];
+      return last !== undefined && predicate(last);
+    },
+    `${name} matches (last seen ${last})`,
+    timeoutMs,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; last ${name} = ${last}`);
+  });
+}
+
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** An unsigned token (`alg: none`), crafted by hand: header.payload. (empty signature). */
+export function unsignedToken(claims: Record<string, unknown>): string {
+  return `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims)}.`;
+}
+
+/** Epoch seconds. */
+export const nowS = () => Math.floor(Date.now() / 1000);
+
+/** A valid HS256 session token for `sub`, expiring in an hour. */
+export function userToken(secret: string, sub: string, claims: Record<string, unknown> = {}): Promise<string> {
+  return signToken(secret, { sub, ...claims }, { expiresIn: '1h' });
+}
+
+/** Deep-equality predicate for `waitFor`. */
+export function equals<T>(expected: T): (payload: T) => boolean {
+  return (payload) => JSON.stringify(sortKeys(payload)) === JSON.stringify(sortKeys(expected));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as object)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+/** Page counts as pushed in `page:count`. */
+export const counts = (page: string, viewers: number, connections: number) => ({ page, viewers, connections });
