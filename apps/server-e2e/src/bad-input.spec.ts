@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { CLIENT_EVENTS, type ClientEventName } from '@presently/protocol';
 import type { Socket } from 'socket.io-client';
 import {
   barrier,
@@ -21,18 +22,7 @@ import {
  * ack callback is processed the same way.
  */
 
-const CLIENT_EVENTS = [
-  'page:enter',
-  'page:leave',
-  'page:watch',
-  'page:unwatch',
-  'room:join',
-  'room:leave',
-  'room:update',
-  'stats:watch',
-  'stats:unwatch',
-] as const;
-type ClientEvent = (typeof CLIENT_EVENTS)[number];
+type ClientEvent = ClientEventName;
 
 const ERROR_CODES = ['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'LIMIT_EXCEEDED', 'INTERNAL'];
 

@@ -1,31 +1,9 @@
-import { spawn } from 'node:child_process';
-import { SERVER_MAIN, barrier, clientId, closeAll, connect, request, startServer, waitFor, type RunningServer } from './support';
+import { barrier, runServerExpectingExit, clientId, closeAll, connect, request, startServer, waitFor, type RunningServer } from './support';
 
 /**
  * The built server as a process: it refuses a bad configuration at start-up,
  * stops cleanly on SIGTERM, and its default log is quiet JSON.
  */
-
-/**
- * Like the harness's `runServerExpectingExit`, but a server that starts
- * anyway is killed after `timeoutMs` instead of outliving the test run.
- */
-function runExpectingExit(env: Record<string, string>, timeoutMs = 15_000): Promise<{ code: number | null; signal: string | null; output: string }> {
-  const child = spawn(process.execPath, [SERVER_MAIN], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return new Promise((resolve) =>
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, output });
-    }),
-  );
-}
 
 describe('start-up refuses a bad configuration', () => {
   it.each([
@@ -41,7 +19,7 @@ describe('start-up refuses a bad configuration', () => {
     ['LOG_LEVEL', 'loud'],
     ['REDIS_URL', 'redis://localhost:6379'],
   ])('%s=%s: exits non-zero with a message naming the variable', async (name, value) => {
-    const { code, signal, output } = await runExpectingExit({ [name]: value });
+    const { code, signal, output } = await runServerExpectingExit({ [name]: value });
     expect(signal).toBeNull(); // it exited by itself, it was not killed for hanging
     expect(code).not.toBe(0);
     expect(code).not.toBeNull();
@@ -52,7 +30,7 @@ describe('start-up refuses a bad configuration', () => {
   });
 
   it('names every offending variable when several are wrong', async () => {
-    const { code, output } = await runExpectingExit({ PORT: 'abc', GRACE_MS: '-1', LOG_LEVEL: 'loud' });
+    const { code, output } = await runServerExpectingExit({ PORT: 'abc', GRACE_MS: '-1', LOG_LEVEL: 'loud' });
     expect(code).not.toBe(0);
     expect(code).not.toBeNull();
     for (const name of ['PORT', 'GRACE_MS', 'LOG_LEVEL']) expect(output).toMatch(new RegExp(`\\b${name}\\b`));

@@ -58,8 +58,16 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   };
 }
 
-/** Runs the server expecting it to refuse to start; resolves with its exit code and output. */
-export async function runServerExpectingExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+/**
+ * Runs the server expecting it to refuse to start; resolves with its exit
+ * code, the signal that ended it, and its output. A server that starts anyway
+ * is killed after `timeoutMs` (`signal` then says so) instead of outliving
+ * the test run.
+ */
+export function runServerExpectingExit(
+  env: Record<string, string>,
+  timeoutMs = 15_000,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
   const child = spawn(process.execPath, [SERVER_MAIN], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,6 +75,11 @@ export async function runServerExpectingExit(env: Record<string, string>): Promi
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-  return { code, output };
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) =>
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, output });
+    }),
+  );
 }
