@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of the workspace (unit, integration and end-to-end), after
-# installing what they need where it is missing. Extra arguments go to Nx.
+# Type-checks and lints every project and runs every test of the workspace
+# (unit, integration and end-to-end), after installing what they need where it
+# is missing. Extra arguments go to Nx.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tools/scripts/lib.sh
@@ -10,6 +11,6 @@ ensure_npm_packages
 
 rm -rf tmp/test-summary
 status=0
-npx nx run-many -t test --skip-nx-cache --output-style=static "$@" || status=$?
+npx nx run-many -t typecheck lint test --skip-nx-cache --output-style=static "$@" || status=$?
 node tools/scripts/test-summary.js || true
 exit "$status"

@@ -348,7 +348,7 @@ describe('bad input (one server)', () => {
   });
 
   it('answers valid Socket.IO frames the client library would not produce (numeric event name, 100 000 levels of nesting)', async () => {
-    const engine = (raw(bad.socket).io as unknown as { engine: { on: Function; off: Function; write: (data: string) => void } }).engine;
+    const engine = (raw(bad.socket).io as unknown as { engine: { on: (event: string, listener: (packet: { type: string; data?: unknown }) => void) => void; off: (event: string, listener: (packet: { type: string; data?: unknown }) => void) => void; write: (data: string) => void } }).engine;
     const rawRequest = (id: number, body: string) =>
       new Promise<any>((resolve, reject) => {
         const prefix = `3/presence,${id}[`;

@@ -4,7 +4,6 @@ import { counts, equals, get, key, metrics, nowS, unsignedToken, untilMetric, us
 const SECRET = 'stats-e2e-secret-0123456789abcdef';
 
 type Stats = { online: { connections: number; visitors: number }; top: Array<{ page: string; viewers: number }> };
-type Member = { userId: string; name: string; status: string; meta: Record<string, unknown>; connections: number; since: number };
 
 const stats = (connections: number, visitors: number, top: Array<{ page: string; viewers: number }> = []): Stats => ({
   online: { connections, visitors },

@@ -30,6 +30,7 @@ export type Validation<T> = { ok: true; value: T } | { ok: false; error: ErrorBo
 
 const limitExceeded = { code: ErrorCodes.LimitExceeded };
 // Unicode category Cc: C0 controls, DEL and C1 controls.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 

@@ -1,0 +1,41 @@
+import nx from '@nx/eslint-plugin';
+
+const serverOnly = ['@nestjs/*', 'socket.io', 'express', 'jose'];
+const frontendOnly = ['@angular/*'];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  { ignores: ['**/dist', '**/node_modules', '**/tmp', '**/coverage', '**/.nx'] },
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: ['@presently/presence-core/testing'],
+          depConstraints: [
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:shared', 'scope:server'], bannedExternalImports: frontendOnly },
+            { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:shared', 'scope:client'], bannedExternalImports: serverOnly },
+            // Pure code: no transport, no framework, no I/O.
+            { sourceTag: 'type:domain', bannedExternalImports: [...serverOnly, ...frontendOnly, 'socket.io-client'] },
+            { sourceTag: 'type:util', bannedExternalImports: [...serverOnly, ...frontendOnly, 'socket.io-client'] },
+          ],
+        },
+      ],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['**/*.spec.ts', 'apps/*-e2e/**/*.ts', 'tools/**/*.js', '**/jest.config.ts', '**/webpack.config.js'],
+    rules: {
+      'no-console': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+];
