@@ -1,4 +1,4 @@
-import { ManualClock } from '@presently/presence-core/testing';
+import { ManualClock } from '../testing';
 import { Coalescer } from './coalescer';
 
 describe('Coalescer', () => {

@@ -41,6 +41,11 @@ interface PageEntry {
   connections: number;
   sentViewers: number;
   sentConnections: number;
+  /**
+   * Subscribers acked with counts other than the ones last sent: the next
+   * announcement is owed to them even if the counts return to those.
+   */
+  owed: Set<Connection> | null;
 }
 
 interface RoomMember {
@@ -83,6 +88,8 @@ export class Presence {
   private readonly statsCoalescer: Coalescer<string>;
   private statsWatchers = 0;
   private lastStats: Stats | null = null;
+  /** Stats watchers acked with stats other than `lastStats`. */
+  private readonly statsOwed = new Set<Connection>();
   private disposed = false;
 
   constructor(
@@ -157,9 +164,9 @@ export class Presence {
       } else {
         this.addToPage(page, conn.identity.clientId);
       }
-      return { ok: true, ...this.countsForSubscriber(page), subscribe: !conn.watched.has(page) };
+      return { ok: true, ...this.countsForSubscriber(conn, page), subscribe: !conn.watched.has(page) };
     }
-    return { ok: true, ...this.countsForSubscriber(page), subscribe: false };
+    return { ok: true, ...this.countsForSubscriber(conn, page), subscribe: false };
   }
 
   /** Idempotent: leaving a page the connection is not on changes nothing. */
@@ -183,7 +190,7 @@ export class Presence {
     for (const page of added) conn.watched.add(page);
     return {
       ok: true,
-      counts: unique.map((page) => this.countsForSubscriber(page)),
+      counts: unique.map((page) => this.countsForSubscriber(conn, page)),
       subscribe: added.filter((page) => !conn.pages.has(page)),
     };
   }
@@ -292,10 +299,11 @@ export class Presence {
     const conn = this.live(id);
     if (!conn) return unknownConnection();
     this.setStatsWatching(conn, true);
-    // The watcher's ack may differ from what watchers were last sent: the next
-    // change must be announced even if it returns to that value.
-    this.lastStats = null;
-    return { ok: true, ...this.stats() };
+    const stats = this.stats();
+    if (!this.lastStats) this.lastStats = stats;
+    else if (!sameStats(this.lastStats, stats)) this.statsOwed.add(conn);
+    else this.statsOwed.delete(conn);
+    return { ok: true, ...stats };
   }
 
   unwatchStats(id: string): Result {
@@ -383,7 +391,7 @@ export class Presence {
   private addToPage(page: string, clientId: string): void {
     let entry = this.pages.get(page);
     if (!entry) {
-      entry = { clients: new Map(), connections: 0, sentViewers: 0, sentConnections: 0 };
+      entry = { clients: new Map(), connections: 0, sentViewers: 0, sentConnections: 0, owed: null };
       this.pages.set(page, entry);
     }
     const tabs = entry.clients.get(clientId) ?? 0;
@@ -414,14 +422,17 @@ export class Presence {
   /**
    * A page's counts as acked to a subscriber. When they differ from what the
    * page's subscribers were last sent (a change is queued), the next
-   * announcement must go out even if the counts return to that value, or this
-   * subscriber would be left with the acked value.
+   * announcement is owed to this subscriber even if the counts return to
+   * that value; otherwise it would be left with the acked value.
    */
-  private countsForSubscriber(page: string): PageCounts {
+  private countsForSubscriber(conn: Connection, page: string): PageCounts {
     const counts = this.pageCounts(page);
     const entry = this.pages.get(page);
-    if (entry && (entry.sentViewers !== counts.viewers || entry.sentConnections !== counts.connections)) {
-      entry.sentViewers = -1;
+    if (!entry) return counts;
+    if (entry.sentViewers !== counts.viewers || entry.sentConnections !== counts.connections) {
+      (entry.owed ??= new Set()).add(conn);
+    } else {
+      entry.owed?.delete(conn);
     }
     return counts;
   }
@@ -430,7 +441,11 @@ export class Presence {
     const entry = this.pages.get(page);
     if (!entry) return false;
     const viewers = entry.clients.size;
-    if (viewers === entry.sentViewers && entry.connections === entry.sentConnections) return false;
+    const owed = entry.owed;
+    entry.owed = null;
+    if (viewers === entry.sentViewers && entry.connections === entry.sentConnections) {
+      if (!owed || !someStillSubscribed(owed, page)) return false;
+    }
     entry.sentViewers = viewers;
     entry.sentConnections = entry.connections;
     this.sink.pageCount({ page, viewers, connections: entry.connections });
@@ -465,6 +480,7 @@ export class Presence {
     if (conn.watchingStats === watching) return;
     conn.watchingStats = watching;
     this.statsWatchers += watching ? 1 : -1;
+    if (!watching) this.statsOwed.delete(conn);
   }
 
   private touchStats(): void {
@@ -474,11 +490,21 @@ export class Presence {
   private sendStats(): boolean {
     if (this.statsWatchers === 0) return false;
     const stats = this.stats();
-    if (this.lastStats && sameStats(this.lastStats, stats)) return false;
+    // Owed watchers are still watching: unwatching or disconnecting removes them.
+    const owed = this.statsOwed.size > 0;
+    this.statsOwed.clear();
+    if (this.lastStats && sameStats(this.lastStats, stats) && !owed) return false;
     this.lastStats = stats;
     this.sink.stats(stats);
     return true;
   }
+}
+
+function someStillSubscribed(connections: Set<Connection>, page: string): boolean {
+  for (const conn of connections) {
+    if (!conn.held && (conn.pages.has(page) || conn.watched.has(page))) return true;
+  }
+  return false;
 }
 
 function unknownConnection(): AckError {
