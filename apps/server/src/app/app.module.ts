@@ -18,6 +18,8 @@ export class AppModule {
           maxPagesPerSocket: config.maxPagesPerSocket,
           maxWatchedPerSocket: config.maxWatchedPerSocket,
           maxRoomsPerSocket: config.maxRoomsPerSocket,
+          rateLimitPerS: config.rateLimitPerS,
+          rateLimitBurst: config.rateLimitBurst,
           jwtSecret: config.jwtSecret,
         }),
       ],

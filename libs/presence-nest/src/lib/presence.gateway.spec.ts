@@ -15,6 +15,8 @@ import { PresenceService } from './presence.service';
 
 const GRACE_MS = 5000;
 const COUNT_INTERVAL_MS = 250;
+const RATE_PER_S = 10;
+const RATE_BURST = 50;
 
 describe('PresenceGateway (in-process)', () => {
   let app: INestApplication;
@@ -33,6 +35,8 @@ describe('PresenceGateway (in-process)', () => {
           maxPagesPerSocket: 100,
           maxWatchedPerSocket: 1000,
           maxRoomsPerSocket: 100,
+          rateLimitPerS: RATE_PER_S,
+          rateLimitBurst: RATE_BURST,
           clock,
         }),
       ],
@@ -243,5 +247,26 @@ describe('PresenceGateway (in-process)', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ page: '/http', viewers: 1, connections: 1 });
     expect((await fetch(`${url}/api/pages/count?page=`)).status).toBe(400);
+  });
+  it('answers RATE_LIMITED past the burst, changes nothing, and admits events again as tokens refill', async () => {
+    const { socket } = await open(newClientId('rate'));
+    const page = `/rate-${counter}`;
+    const acks = await Promise.all(Array.from({ length: RATE_BURST }, () => request(socket, 'stats:unwatch', {})));
+    expect(acks.every((ack) => ack.ok === true)).toBe(true);
+
+    expect(await request(socket, 'page:enter', { page })).toEqual({
+      ok: false,
+      error: { code: 'RATE_LIMITED', message: expect.any(String) },
+    });
+    expect(await request(socket, 'no-such-event', {})).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect(service.presence.pageCounts(page)).toEqual({ page, viewers: 0, connections: 0 });
+
+    // A tenth of a second refills one token at 10 events a second.
+    clock.advance(1000 / RATE_PER_S);
+    expect(await request(socket, 'page:enter', { page })).toMatchObject({ ok: true, viewers: 1 });
+    expect(await request(socket, 'page:leave', { page })).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+
+    const { socket: other } = await open(newClientId('rate-other'));
+    expect(await request(other, 'page:enter', { page })).toMatchObject({ ok: true, viewers: 2, connections: 2 });
   });
 });

@@ -67,10 +67,15 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   handleConnection(socket: PresenceSocket): void {
     const data = socket.data;
     this.service.presence.connect(socket.id, { ...data });
-    socket.onAny((event: unknown, ...args: unknown[]) => {
-      if (isClientEvent(event)) return;
+    // Every event counts against the socket's budget, unknown ones included;
+    // an event refused here reaches no handler.
+    const budget = this.service.eventBudget();
+    socket.use(([event, ...args], next) => {
       const ack = args[args.length - 1];
-      if (typeof ack === 'function') ack(ackError(ErrorCodes.BadRequest, 'unknown event'));
+      const reply = typeof ack === 'function' ? (ack as (response: unknown) => void) : () => undefined;
+      if (!budget.take(this.service.clock.now())) return reply(ackError(ErrorCodes.RateLimited, 'too many events'));
+      if (!isClientEvent(event)) return reply(ackError(ErrorCodes.BadRequest, 'unknown event'));
+      next();
     });
     socket.emit(Events.Session, {
       clientId: data.clientId,

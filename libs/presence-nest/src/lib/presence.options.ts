@@ -6,6 +6,10 @@ export interface PresenceModuleOptions extends PresenceLimits {
   graceMs: number;
   /** At most one `page:count` per page per interval (ms). */
   countIntervalMs: number;
+  /** Events a socket may send per second, sustained (token bucket). */
+  rateLimitPerS: number;
+  /** Events a socket may send at once before the rate applies. */
+  rateLimitBurst: number;
   /** HS256 secret for session tokens; unset: every token is refused. */
   jwtSecret?: string;
   /** Time source; the system clock unless a test injects one. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { STATS_INTERVAL_MS } from '@presently/protocol';
-import { Presence, systemClock } from '@presently/presence-core';
+import { type Clock, Presence, systemClock, TokenBucket } from '@presently/presence-core';
 import type { Namespace } from 'socket.io';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
 import { SocketIoSink } from './socket-io.sink';
@@ -12,10 +12,12 @@ import { SocketIoSink } from './socket-io.sink';
 @Injectable()
 export class PresenceService implements OnModuleDestroy {
   readonly presence: Presence;
+  readonly clock: Clock;
   private readonly sink = new SocketIoSink();
 
-  constructor(@Inject(PRESENCE_OPTIONS) options: PresenceModuleOptions) {
-    this.presence = new Presence(options.clock ?? systemClock, this.sink, {
+  constructor(@Inject(PRESENCE_OPTIONS) private readonly options: PresenceModuleOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.presence = new Presence(this.clock, this.sink, {
       graceMs: options.graceMs,
       countIntervalMs: options.countIntervalMs,
       statsIntervalMs: STATS_INTERVAL_MS,
@@ -23,6 +25,11 @@ export class PresenceService implements OnModuleDestroy {
       maxWatchedPerSocket: options.maxWatchedPerSocket,
       maxRoomsPerSocket: options.maxRoomsPerSocket,
     });
+  }
+
+  /** A new connection's event budget. */
+  eventBudget(): TokenBucket {
+    return new TokenBucket(this.options.rateLimitPerS, this.options.rateLimitBurst, this.clock.now());
   }
 
   attach(namespace: Namespace): void {
