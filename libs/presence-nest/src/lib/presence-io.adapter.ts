@@ -23,12 +23,22 @@ export class PresenceIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
+    const origins = this.options.corsOrigins;
     return super.createIOServer(port, {
       ...options,
       serveClient: false,
       maxHttpBufferSize: this.options.maxHttpBufferSize,
       perMessageDeflate: false,
-      cors: { origin: this.options.corsOrigins ?? true },
-    } as ServerOptions);
+      cors: { origin: origins ?? true },
+      // CORS headers alone do not stop a websocket upgrade: a browser page
+      // from another origin is refused at the handshake. Clients that send no
+      // Origin (servers, native apps) are not browsers and are let through.
+      ...(origins && {
+        allowRequest: (request, callback) => {
+          const origin = request.headers.origin;
+          callback(null, origin === undefined || origins.includes(origin));
+        },
+      }),
+    } satisfies Partial<ServerOptions> as ServerOptions);
   }
 }
