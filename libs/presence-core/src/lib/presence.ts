@@ -81,6 +81,7 @@ export class Presence {
   private readonly clientRefs = new Map<string, number>();
   /** clientId → its held connections, the candidates for a grace return. */
   private readonly heldByClient = new Map<string, Set<Connection>>();
+  private heldCount = 0;
   private readonly pages = new Map<string, PageEntry>();
   private readonly rooms = new Map<string, Room>();
   private readonly topPages = new TopPagesIndex();
@@ -141,6 +142,7 @@ export class Presence {
       let held = this.heldByClient.get(conn.identity.clientId);
       if (!held) this.heldByClient.set(conn.identity.clientId, (held = new Set()));
       held.add(conn);
+      this.heldCount++;
     } else {
       this.expire(conn);
     }
@@ -323,14 +325,12 @@ export class Presence {
 
   /** Sizes for metrics and health checks. */
   sizes(): { connections: number; visitors: number; pages: number; rooms: number; held: number } {
-    let held = 0;
-    for (const set of this.heldByClient.values()) held += set.size;
     return {
       connections: this.connections.size,
       visitors: this.clientRefs.size,
       pages: this.topPages.size,
       rooms: this.rooms.size,
-      held,
+      held: this.heldCount,
     };
   }
 
@@ -343,6 +343,7 @@ export class Presence {
       for (const conn of held) if (conn.held) this.clock.clearTimer(conn.held);
     }
     this.heldByClient.clear();
+    this.heldCount = 0;
   }
 
   // ---------------------------------------------------------------- internals
@@ -381,7 +382,10 @@ export class Presence {
     this.connections.delete(conn.id);
     const clientId = conn.identity.clientId;
     const held = this.heldByClient.get(clientId);
-    if (held?.delete(conn) && held.size === 0) this.heldByClient.delete(clientId);
+    if (held?.delete(conn)) {
+      this.heldCount--;
+      if (held.size === 0) this.heldByClient.delete(clientId);
+    }
     const refs = (this.clientRefs.get(clientId) ?? 1) - 1;
     if (refs > 0) this.clientRefs.set(clientId, refs);
     else this.clientRefs.delete(clientId);
