@@ -13,8 +13,8 @@ export interface ConnectOptions {
   auth?: Record<string, unknown>;
 }
 
-/** Connects to `/presence` over websocket and resolves with the socket and its `session`. */
-export async function connect(url: string, options: ConnectOptions = {}): Promise<{ socket: TestSocket; session: Session }> {
+/** Opens a socket to `/presence` over websocket, without reconnection, tracked for `closeAll`. */
+function openSocket(url: string, options: ConnectOptions): TestSocket {
   const socket: TestSocket = io(`${url}/presence`, {
     transports: ['websocket'],
     reconnection: false,
@@ -22,6 +22,12 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     auth: { ...(options.clientId && { clientId: options.clientId }), ...(options.token && { token: options.token }), ...options.auth },
   });
   open.push(socket);
+  return socket;
+}
+
+/** Connects to `/presence` over websocket and resolves with the socket and its `session`. */
+export async function connect(url: string, options: ConnectOptions = {}): Promise<{ socket: TestSocket; session: Session }> {
+  const socket = openSocket(url, options);
   const session = await new Promise<Session>((resolve, reject) => {
     socket.once('session', resolve);
     socket.once('connect_error', reject);
@@ -31,13 +37,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
 
 /** Resolves with the `connect_error` a handshake ends with. */
 export function connectError(url: string, options: ConnectOptions = {}): Promise<Error> {
-  const socket: TestSocket = io(`${url}/presence`, {
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-    auth: { ...(options.clientId && { clientId: options.clientId }), ...(options.token && { token: options.token }), ...options.auth },
-  });
-  open.push(socket);
+  const socket = openSocket(url, options);
   return new Promise((resolve, reject) => {
     socket.once('connect_error', resolve);
     socket.once('connect', () => reject(new Error('connected, but a connect_error was expected')));
