@@ -57,7 +57,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         },
         (error: unknown) => {
           if (!(error instanceof UnauthorizedError)) this.logger.error({ msg: 'handshake failed', error: String(error) });
-          else this.logger.debug?.({ msg: 'handshake refused', reason: error.message });
+          else this.logger.debug({ msg: 'handshake refused', reason: error.message });
           next(new Error(ErrorCodes.Unauthorized));
         },
       );
