@@ -1,6 +1,7 @@
 export * from './lib/channels';
 export * from './lib/http-error';
 export * from './lib/presence-io.adapter';
+export * from './lib/presence-socket';
 export * from './lib/presence.controller';
 export * from './lib/presence.gateway';
 export * from './lib/presence.module';

@@ -12,16 +12,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PresenceModule.forRoot({
-          graceMs: config.graceMs,
-          countIntervalMs: config.countIntervalMs,
-          maxPagesPerSocket: config.maxPagesPerSocket,
-          maxWatchedPerSocket: config.maxWatchedPerSocket,
-          maxRoomsPerSocket: config.maxRoomsPerSocket,
-          rateLimitPerS: config.rateLimitPerS,
-          rateLimitBurst: config.rateLimitBurst,
-          jwtSecret: config.jwtSecret,
-        }),
+        // The configuration names the module's options as the module does.
+        PresenceModule.forRoot(config),
       ],
       controllers: [HealthController],
       providers: [Lifecycle, { provide: APP_FILTER, useClass: HttpExceptionFilter }],

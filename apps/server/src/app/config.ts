@@ -31,39 +31,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(LOG_LEVELS).default('info')),
 });
 
-/** The server's configuration, read from the environment once at start-up. */
-export interface ServerConfig {
-  port: number;
-  host?: string;
-  jwtSecret?: string;
-  corsOrigins?: string[];
-  apiKey?: string;
-  countIntervalMs: number;
-  graceMs: number;
-  rosterMax: number;
-  maxPagesPerSocket: number;
-  maxWatchedPerSocket: number;
-  maxRoomsPerSocket: number;
-  rateLimitPerS: number;
-  rateLimitBurst: number;
-  maxHttpBufferSize: number;
-  shutdownTimeoutMs: number;
-  logLevel: LogLevel;
-}
-
-export class ConfigError extends Error {}
-
-/**
- * Reads and checks the configuration. A bad value throws a {@link ConfigError}
- * whose message names each offending variable.
- */
-export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
-  }
-  const e = parsed.data;
+const configSchema = envSchema.transform((e) => {
   const corsOrigins = e.CORS_ORIGINS?.split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);
@@ -85,4 +53,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };
+});
+
+/** The server's configuration, read from the environment once at start-up. */
+export type ServerConfig = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/**
+ * Reads and checks the configuration. A bad value throws a {@link ConfigError}
+ * whose message names each offending variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return parsed.data;
 }

@@ -1,11 +1,7 @@
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 
-/** Whether the process takes traffic: false from the start of shutdown. */
+/** Whether the process takes traffic: false from the first shutdown signal. */
 @Injectable()
-export class Lifecycle implements OnApplicationShutdown {
+export class Lifecycle {
   ready = true;
-
-  onApplicationShutdown(): void {
-    this.ready = false;
-  }
 }

@@ -153,7 +153,8 @@ export class Presence {
   enterPage(id: string, page: string): Result<PageCounts & { subscribe: boolean }> {
     const conn = this.live(id);
     if (!conn) return unknownConnection();
-    if (!conn.pages.has(page)) {
+    const entered = conn.pages.has(page);
+    if (!entered) {
       if (conn.pages.size >= this.options.maxPagesPerSocket) {
         return ackError(ErrorCodes.LimitExceeded, `at most ${this.options.maxPagesPerSocket} pages per connection`);
       }
@@ -166,9 +167,8 @@ export class Presence {
       } else {
         this.addToPage(page, conn.identity.clientId);
       }
-      return { ok: true, ...this.countsForSubscriber(conn, page), subscribe: !conn.watched.has(page) };
     }
-    return { ok: true, ...this.countsForSubscriber(conn, page), subscribe: false };
+    return { ok: true, ...this.countsForSubscriber(conn, page), subscribe: !entered && !conn.watched.has(page) };
   }
 
   /** Idempotent: leaving a page the connection is not on changes nothing. */
@@ -265,7 +265,7 @@ export class Presence {
       ok: true,
       room,
       self: toMember(member),
-      members: Array.from(members.values(), toMember),
+      members: this.members(room),
       subscribe: !joined,
     };
   }

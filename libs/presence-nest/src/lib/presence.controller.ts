@@ -5,7 +5,7 @@ import { badRequest, PresenceHttpError } from './http-error';
 import { PresenceService } from './presence.service';
 import { SessionAuthenticator } from './session-authenticator';
 
-const PROTECTED_ROOM = /^(private|role):/;
+const ANONYMOUS = { authenticated: false, roles: [] };
 
 /** Read-only HTTP views of presence: first paint, server-side rendering, no-JS readers. */
 @Controller('api')
@@ -23,13 +23,14 @@ export class PresenceController {
   @Get('rooms/members')
   async members(@Query('room') room: unknown, @Headers('authorization') authorization?: string): Promise<{ room: string; members: Member[] }> {
     const key = queryKey('room', room);
-    if (PROTECTED_ROOM.test(key)) {
+    // Only rooms an anonymous visitor could not join need a token.
+    if (checkRoomAccess(key, ANONYMOUS)) {
       const token = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
       if (!token) throw new PresenceHttpError(HttpStatus.UNAUTHORIZED, 'UNAUTHORIZED', 'this room needs a Bearer token');
-      const identity = await this.authenticator.identify(undefined, token).catch(() => {
+      const claims = await this.authenticator.verify(token).catch(() => {
         throw new PresenceHttpError(HttpStatus.UNAUTHORIZED, 'UNAUTHORIZED', 'invalid token');
       });
-      const denied = checkRoomAccess(key, identity);
+      const denied = checkRoomAccess(key, { authenticated: true, roles: claims.roles ?? [] });
       if (denied) throw new PresenceHttpError(HttpStatus.FORBIDDEN, denied.code, denied.message);
     }
     return { room: key, members: this.service.presence.members(key) };

@@ -17,19 +17,12 @@ import {
   validatePayload,
   type Ack,
   type ClientEventName,
-  type ClientToServerEvents,
   type PayloadOf,
-  type ServerToClientEvents,
-  type SocketData,
 } from '@presently/protocol';
-import type { Identity } from '@presently/presence-core';
-import type { Namespace, Socket } from 'socket.io';
 import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
+import type { PresenceNamespace, PresenceSocket } from './presence-socket';
 import { PresenceService } from './presence.service';
 import { SessionAuthenticator, UnauthorizedError } from './session-authenticator';
-
-type PresenceSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type PresenceNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 /**
  * The `/presence` namespace. Each handler validates its payload, calls the
@@ -47,12 +40,12 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   ) {}
 
   afterInit(namespace: PresenceNamespace): void {
-    this.service.attach(namespace as unknown as Namespace);
+    this.service.attach(namespace);
     namespace.use((socket, next) => {
       const auth = (socket.handshake.auth ?? {}) as { clientId?: unknown; token?: unknown };
       this.authenticator.identify(auth.clientId, auth.token).then(
         (identity) => {
-          socket.data = toSocketData(identity);
+          socket.data = identity;
           next();
         },
         (error: unknown) => {
@@ -65,8 +58,8 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   handleConnection(socket: PresenceSocket): void {
-    const data = socket.data;
-    this.service.presence.connect(socket.id, { ...data });
+    const identity = socket.data;
+    this.service.presence.connect(socket.id, identity);
     // Every event counts against the socket's budget, unknown ones included;
     // an event refused here reaches no handler.
     const budget = this.service.eventBudget();
@@ -78,10 +71,10 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       next();
     });
     socket.emit(Events.Session, {
-      clientId: data.clientId,
-      userId: data.userId,
-      name: data.name,
-      roles: data.roles,
+      clientId: identity.clientId,
+      userId: identity.userId,
+      name: identity.name,
+      roles: [...identity.roles],
       serverTime: Date.now(),
     });
   }
@@ -191,14 +184,4 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       return ackError(ErrorCodes.Internal, 'internal error');
     }
   }
-}
-
-function toSocketData(identity: Identity): SocketData {
-  return {
-    clientId: identity.clientId,
-    userId: identity.userId,
-    name: identity.name,
-    roles: [...identity.roles],
-    authenticated: identity.authenticated,
-  };
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { STATS_INTERVAL_MS } from '@presently/protocol';
 import { type Clock, Presence, systemClock, TokenBucket } from '@presently/presence-core';
-import type { Namespace } from 'socket.io';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
+import type { PresenceNamespace } from './presence-socket';
 import { SocketIoSink } from './socket-io.sink';
 
 /**
@@ -17,14 +17,7 @@ export class PresenceService implements OnModuleDestroy {
 
   constructor(@Inject(PRESENCE_OPTIONS) private readonly options: PresenceModuleOptions) {
     this.clock = options.clock ?? systemClock;
-    this.presence = new Presence(this.clock, this.sink, {
-      graceMs: options.graceMs,
-      countIntervalMs: options.countIntervalMs,
-      statsIntervalMs: STATS_INTERVAL_MS,
-      maxPagesPerSocket: options.maxPagesPerSocket,
-      maxWatchedPerSocket: options.maxWatchedPerSocket,
-      maxRoomsPerSocket: options.maxRoomsPerSocket,
-    });
+    this.presence = new Presence(this.clock, this.sink, { statsIntervalMs: STATS_INTERVAL_MS, ...options });
   }
 
   /** A new connection's event budget. */
@@ -32,7 +25,7 @@ export class PresenceService implements OnModuleDestroy {
     return new TokenBucket(this.options.rateLimitPerS, this.options.rateLimitBurst, this.clock.now());
   }
 
-  attach(namespace: Namespace): void {
+  attach(namespace: PresenceNamespace): void {
     this.sink.attach(namespace);
   }
 

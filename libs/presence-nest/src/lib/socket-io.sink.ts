@@ -1,13 +1,13 @@
 import { Events, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
 import type { PresenceSink } from '@presently/presence-core';
-import type { Namespace } from 'socket.io';
 import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
+import type { PresenceNamespace } from './presence-socket';
 
 /** Delivers the core's announcements to Socket.IO channels, one encoded broadcast each. */
 export class SocketIoSink implements PresenceSink {
-  private namespace: Namespace | null = null;
+  private namespace: PresenceNamespace | null = null;
 
-  attach(namespace: Namespace): void {
+  attach(namespace: PresenceNamespace): void {
     this.namespace = namespace;
   }
 

@@ -117,12 +117,3 @@ export interface ServerToClientEvents {
   'room:updated': (event: RoomUpdatedEvent) => void;
   stats: (stats: Stats) => void;
 }
-
-/** What the server keeps on each socket (`socket.data`). */
-export interface SocketData {
-  clientId: string;
-  userId: string;
-  name: string | null;
-  roles: string[];
-  authenticated: boolean;
-}

@@ -1,0 +1,7 @@
+import type { ClientToServerEvents, ServerToClientEvents } from '@presently/protocol';
+import type { Identity } from '@presently/presence-core';
+import type { Namespace, Socket } from 'socket.io';
+
+/** The `/presence` namespace, typed by the protocol; `socket.data` is who the socket is. */
+export type PresenceNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, Identity>;
+export type PresenceSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, Identity>;
