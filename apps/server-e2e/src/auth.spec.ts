@@ -1,18 +1,11 @@
-import { clientId, closeAll, connect, connectError, signToken, startServer, type RunningServer } from './support';
+import { clientId, connect, connectError, signToken, useServer } from './support';
 import { get, metrics, nowS, unsignedToken, untilMetric, userToken } from './support/helpers';
 
 const SECRET = 'auth-e2e-secret-0123456789abcdef';
 const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 describe('handshake and session (JWT_SECRET set)', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ JWT_SECRET: SECRET });
-  });
-  afterEach(() => closeAll());
-  afterAll(async () => {
-    await server.stop();
-  });
+  const server = useServer({ JWT_SECRET: SECRET });
 
   const refused = async (auth: Record<string, unknown>) => {
     const error = await connectError(server.url, { auth });
@@ -122,14 +115,7 @@ describe('handshake and session (JWT_SECRET set)', () => {
 });
 
 describe('handshake without JWT_SECRET', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({});
-  });
-  afterEach(() => closeAll());
-  afterAll(async () => {
-    await server.stop();
-  });
+  const server = useServer({});
 
   it('refuses every token with UNAUTHORIZED', async () => {
     for (const token of [await userToken(SECRET, 'alice'), unsignedToken({ sub: 'none', exp: nowS() + 60 }), 'garbage', 42]) {

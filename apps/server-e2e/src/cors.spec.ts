@@ -1,18 +1,10 @@
 import { io } from 'socket.io-client';
-import { clientId, closeAll, connect, request, startServer, type RunningServer } from './support';
+import { clientId, connect, request, useServer } from './support';
 
 /** CORS_ORIGINS: one allowlist for HTTP and the Socket.IO handshake alike. */
 describe('CORS_ORIGINS', () => {
   const ALLOWED = 'https://blog.example';
-  let server: RunningServer;
-
-  beforeAll(async () => {
-    server = await startServer({ CORS_ORIGINS: `${ALLOWED}, https://other.example` });
-  });
-  afterEach(() => closeAll());
-  afterAll(async () => {
-    await server.stop();
-  });
+  const server = useServer({ CORS_ORIGINS: `${ALLOWED}, https://other.example` });
 
   function handshake(origin: string | undefined): Promise<'connected' | string> {
     const socket = io(`${server.url}/presence`, {
@@ -54,13 +46,7 @@ describe('CORS_ORIGINS', () => {
 });
 
 describe('CORS_ORIGINS unset', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterAll(async () => {
-    await server.stop();
-  });
+  const server = useServer();
 
   it('lets any origin read the HTTP endpoints (badges work anywhere)', async () => {
     const response = await fetch(`${server.url}/api/pages/count?page=/x`, { headers: { origin: 'https://anywhere.example' } });

@@ -1,17 +1,10 @@
-import { clientId, closeAll, connect, record, request, startServer, waitFor, type RunningServer } from './support';
+import { clientId, connect, record, request, waitFor, useServer } from './support';
 import { counts, equals, key, pageCount, until } from './support/helpers';
 
 type Counts = { page: string; viewers: number; connections: number };
 
 describe('pages', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ COUNT_INTERVAL_MS: '50', MAX_PAGES_PER_SOCKET: '3', MAX_WATCHED_PER_SOCKET: '3' });
-  });
-  afterEach(() => closeAll());
-  afterAll(async () => {
-    await server.stop();
-  });
+  const server = useServer({ COUNT_INTERVAL_MS: '50', MAX_PAGES_PER_SOCKET: '3', MAX_WATCHED_PER_SOCKET: '3' });
 
   it('acks page:enter with the counts and page:leave with the page', async () => {
     const page = key('/pages/ack');
@@ -282,14 +275,7 @@ describe('pages', () => {
 });
 
 describe('pages: coalescing', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ COUNT_INTERVAL_MS: '300' });
-  });
-  afterEach(() => closeAll());
-  afterAll(async () => {
-    await server.stop();
-  });
+  const server = useServer({ COUNT_INTERVAL_MS: '300' });
 
   it('merges a burst of changes and always delivers the final count', async () => {
     const page = key('/pages/burst');

@@ -1,4 +1,4 @@
-import { barrier, clientId, closeAll, connect, request, startServer, type RunningServer } from './support';
+import { barrier, clientId, connect, request, useServer } from './support';
 
 /**
  * Per-socket token bucket (RATE_LIMIT_PER_S, RATE_LIMIT_BURST): every event
@@ -9,15 +9,7 @@ import { barrier, clientId, closeAll, connect, request, startServer, type Runnin
 describe('rate limits', () => {
   const RATE_PER_S = 2;
   const BURST = 20;
-  let server: RunningServer;
-
-  beforeAll(async () => {
-    server = await startServer({ RATE_LIMIT_PER_S: String(RATE_PER_S), RATE_LIMIT_BURST: String(BURST) });
-  });
-  afterEach(() => closeAll());
-  afterAll(async () => {
-    await server.stop();
-  });
+  const server = useServer({ RATE_LIMIT_PER_S: String(RATE_PER_S), RATE_LIMIT_BURST: String(BURST) });
 
   it('acks RATE_LIMITED past the burst, counts unknown events too, and leaves others alone', async () => {
     const { socket: flooder } = await connect(server.url, { clientId: clientId('flood') });

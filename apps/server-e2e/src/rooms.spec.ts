@@ -1,4 +1,4 @@
-import { barrier, clientId, closeAll, connect, record, request, startServer, waitFor, type RunningServer } from './support';
+import { barrier, clientId, connect, record, request, waitFor, useServer } from './support';
 import { get, key, userToken } from './support/helpers';
 
 const SECRET = 'rooms-e2e-secret-0123456789abcdef';
@@ -10,14 +10,7 @@ type Left = { room: string; userId: string; reason: string };
 const member = (fields: Partial<Member>) => expect.objectContaining(fields);
 
 describe('rooms', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ JWT_SECRET: SECRET, MAX_ROOMS_PER_SOCKET: '3' });
-  });
-  afterEach(() => closeAll());
-  afterAll(async () => {
-    await server.stop();
-  });
+  const server = useServer({ JWT_SECRET: SECRET, MAX_ROOMS_PER_SOCKET: '3' });
 
   const user = async (sub: string, claims: Record<string, unknown> = {}) =>
     connect(server.url, { clientId: clientId(`tab-${sub}`), token: await userToken(SECRET, sub, claims) });

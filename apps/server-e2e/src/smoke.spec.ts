@@ -1,14 +1,7 @@
-import { closeAll, connect, request, startServer, waitFor, type RunningServer } from './support';
+import { connect, request, waitFor, useServer } from './support';
 
 describe('server smoke', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterEach(() => closeAll());
-  afterAll(async () => {
-    await server.stop();
-  });
+  const server = useServer();
 
   it('counts a page entered by a socket', async () => {
     const { socket } = await connect(server.url);

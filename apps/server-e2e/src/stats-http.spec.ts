@@ -1,4 +1,4 @@
-import { barrier, clientId, closeAll, connect, record, request, signToken, startServer, waitFor, type RunningServer, type TestSocket } from './support';
+import { barrier, clientId, closeAll, connect, record, request, signToken, startServer, waitFor, type RunningServer, type TestSocket, useServer } from './support';
 import { counts, equals, get, key, metrics, nowS, unsignedToken, untilMetric, userToken } from './support/helpers';
 
 const SECRET = 'stats-e2e-secret-0123456789abcdef';
@@ -122,14 +122,7 @@ describe('global stats', () => {
 });
 
 describe('global stats: a watcher after a quiet spell', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({});
-  });
-  afterEach(() => closeAll());
-  afterAll(async () => {
-    await server.stop();
-  });
+  const server = useServer({});
 
   it('pushes a change to a new watcher even when an earlier watcher was sent the same value', async () => {
     const { socket: watcher } = await connect(server.url);
@@ -152,14 +145,7 @@ describe('global stats: a watcher after a quiet spell', () => {
 });
 
 describe('HTTP', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ JWT_SECRET: SECRET, GRACE_MS: '200' });
-  });
-  afterEach(() => closeAll());
-  afterAll(async () => {
-    await server.stop();
-  });
+  const server = useServer({ JWT_SECRET: SECRET, GRACE_MS: '200' });
 
   const badRequest = { error: { code: 'BAD_REQUEST', message: expect.any(String) } };
 

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { closeAll } from './client';
 
 export const SERVER_MAIN = join(__dirname, '../../../../dist/apps/server/main.js');
 
@@ -82,4 +83,26 @@ export function runServerExpectingExit(
       resolve({ code, signal, output });
     }),
   );
+}
+
+/**
+ * Starts the built server for the enclosing `describe` (beforeAll), closes the
+ * test's sockets after each test, and stops the server afterwards. The
+ * returned handle's `url` is valid inside tests.
+ */
+export function useServer(env: Record<string, string> = {}): { readonly url: string } {
+  let running: RunningServer | undefined;
+  beforeAll(async () => {
+    running = await startServer(env);
+  });
+  afterEach(() => closeAll());
+  afterAll(async () => {
+    await running?.stop();
+  });
+  return {
+    get url() {
+      if (!running) throw new Error('the server is not running: use its url inside a test');
+      return running.url;
+    },
+  };
 }
