@@ -20,6 +20,8 @@ export default [
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:shared', 'scope:server'], bannedExternalImports: frontendOnly },
             { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:shared', 'scope:client'], bannedExternalImports: serverOnly },
+            // Test suites and their helpers may use anything; nothing ships them.
+            { sourceTag: 'scope:test', onlyDependOnLibsWithTags: ['scope:shared', 'scope:server', 'scope:client', 'scope:test'] },
             // Pure code: no transport, no framework, no I/O.
             { sourceTag: 'type:domain', bannedExternalImports: [...serverOnly, ...frontendOnly, 'socket.io-client'] },
             { sourceTag: 'type:util', bannedExternalImports: [...serverOnly, ...frontendOnly, 'socket.io-client'] },
@@ -30,7 +32,7 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', 'apps/*-e2e/**/*.ts', 'tools/**/*.js', '**/jest.config.ts', '**/webpack.config.js'],
+    files: ['**/*.spec.ts', 'apps/*-e2e/**/*.ts', 'libs/testing/**/*.ts', 'tools/**/*.js', '**/jest.config.ts', '**/webpack.config.js'],
     rules: {
       'no-console': 'off',
       '@typescript-eslint/no-explicit-any': 'off',

@@ -18,3 +18,30 @@ ensure_npm_packages() {
     npm ci --no-audit --no-fund
   fi
 }
+
+# Chromium (browser tests) and redis-server (Redis tests) come from the
+# system's packages. Missing ones are installed with apt-get when this user can
+# (root, or sudo without a password); otherwise the script stops and says
+# exactly what to install. Nothing is ever skipped.
+ensure_system_packages() {
+  local missing=()
+  [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  [ ${#missing[@]} -eq 0 ] && return 0
+
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else sudo="none"; fi
+  fi
+  if command -v apt-get >/dev/null 2>&1 && [ "$sudo" != "none" ]; then
+    echo "Installing system packages: ${missing[*]} (apt-get)..."
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    return 0
+  fi
+  echo "The tests need these system packages, which are missing: ${missing[*]}" >&2
+  echo "Install them, for example on Debian or Ubuntu:" >&2
+  echo "  sudo apt-get install -y ${missing[*]}" >&2
+  echo "(or point CHROMIUM_PATH at another Chromium binary), then run npm test again." >&2
+  exit 1
+}

@@ -8,6 +8,7 @@ source tools/scripts/lib.sh
 
 require_node
 ensure_npm_packages
+ensure_system_packages
 
 rm -rf tmp/test-summary
 status=0

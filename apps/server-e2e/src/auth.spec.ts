@@ -1,5 +1,16 @@
-import { clientId, connect, connectError, signToken, useServer } from './support';
-import { get, metrics, nowS, unsignedToken, untilMetric, userToken } from './support/helpers';
+import {
+  clientId,
+  connect,
+  connectError,
+  signToken,
+  useServer,
+  get,
+  metrics,
+  nowS,
+  unsignedToken,
+  untilMetric,
+  userToken,
+} from '@presently/testing';
 
 const SECRET = 'auth-e2e-secret-0123456789abcdef';
 const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;

@@ -12,7 +12,7 @@ import {
   waitFor,
   type RunningServer,
   type TestSocket,
-} from './support';
+} from '@presently/testing';
 
 /**
  * Hostile and malformed input, against the built server. The contract

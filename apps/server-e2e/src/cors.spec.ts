@@ -1,5 +1,5 @@
 import { io } from 'socket.io-client';
-import { clientId, connect, request, useServer } from './support';
+import { clientId, connect, request, useServer } from '@presently/testing';
 
 /** CORS_ORIGINS: one allowlist for HTTP and the Socket.IO handshake alike. */
 describe('CORS_ORIGINS', () => {

@@ -1,5 +1,22 @@
-import { barrier, clientId, closeAll, connect, record, request, startServer, waitFor, type RunningServer } from './support';
-import { counts, equals, get, key, metrics, pageCount, untilMetric, userToken } from './support/helpers';
+import {
+  barrier,
+  clientId,
+  closeAll,
+  connect,
+  record,
+  request,
+  startServer,
+  waitFor,
+  type RunningServer,
+  counts,
+  equals,
+  get,
+  key,
+  metrics,
+  pageCount,
+  untilMetric,
+  userToken,
+} from '@presently/testing';
 
 const SECRET = 'grace-e2e-secret-0123456789abcdef';
 const GRACE_MS = 1500;

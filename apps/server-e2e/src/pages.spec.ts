@@ -1,5 +1,16 @@
-import { clientId, connect, record, request, waitFor, useServer } from './support';
-import { counts, equals, key, pageCount, until } from './support/helpers';
+import {
+  clientId,
+  connect,
+  record,
+  request,
+  waitFor,
+  useServer,
+  counts,
+  equals,
+  key,
+  pageCount,
+  until,
+} from '@presently/testing';
 
 type Counts = { page: string; viewers: number; connections: number };
 

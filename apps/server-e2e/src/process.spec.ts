@@ -1,4 +1,4 @@
-import { barrier, runServerExpectingExit, clientId, closeAll, connect, request, startServer, waitFor, type RunningServer } from './support';
+import { barrier, runServerExpectingExit, clientId, closeAll, connect, request, startServer, waitFor, type RunningServer } from '@presently/testing';
 
 /**
  * The built server as a process: it refuses a bad configuration at start-up,

@@ -1,4 +1,4 @@
-import { barrier, clientId, connect, request, useServer } from './support';
+import { barrier, clientId, connect, request, useServer } from '@presently/testing';
 
 /**
  * Per-socket token bucket (RATE_LIMIT_PER_S, RATE_LIMIT_BURST): every event

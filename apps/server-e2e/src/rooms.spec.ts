@@ -1,5 +1,15 @@
-import { barrier, clientId, connect, record, request, waitFor, useServer } from './support';
-import { get, key, userToken } from './support/helpers';
+import {
+  barrier,
+  clientId,
+  connect,
+  record,
+  request,
+  waitFor,
+  useServer,
+  get,
+  key,
+  userToken,
+} from '@presently/testing';
 
 const SECRET = 'rooms-e2e-secret-0123456789abcdef';
 

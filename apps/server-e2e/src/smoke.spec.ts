@@ -1,4 +1,4 @@
-import { connect, request, waitFor, useServer } from './support';
+import { connect, request, waitFor, useServer } from '@presently/testing';
 
 describe('server smoke', () => {
   const server = useServer();

@@ -1,5 +1,26 @@
-import { barrier, clientId, closeAll, connect, record, request, signToken, startServer, waitFor, type RunningServer, type TestSocket, useServer } from './support';
-import { counts, equals, get, key, metrics, nowS, unsignedToken, untilMetric, userToken } from './support/helpers';
+import {
+  barrier,
+  clientId,
+  closeAll,
+  connect,
+  record,
+  request,
+  signToken,
+  startServer,
+  waitFor,
+  type RunningServer,
+  type TestSocket,
+  useServer,
+  counts,
+  equals,
+  get,
+  key,
+  metrics,
+  nowS,
+  unsignedToken,
+  untilMetric,
+  userToken,
+} from '@presently/testing';
 
 const SECRET = 'stats-e2e-secret-0123456789abcdef';
 

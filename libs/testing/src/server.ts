@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { closeAll } from './client';
 
-export const SERVER_MAIN = join(__dirname, '../../../../dist/apps/server/main.js');
+/** The workspace root, found from this file's place in it. */
+export const WORKSPACE_ROOT = join(__dirname, '../../..');
+export const SERVER_MAIN = join(WORKSPACE_ROOT, 'dist/apps/server/main.js');
 
 export interface RunningServer {
   url: string;

@@ -1,2 +1,0 @@
-export * from './support/client';
-export * from './support/server';

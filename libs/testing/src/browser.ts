@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { WORKSPACE_ROOT } from './server';
+
+/** Debian's Chromium unless CHROMIUM_PATH names another binary. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/** Where browser tests leave their screenshots (kept as CI artifacts). */
+export const ARTIFACTS_DIR = join(WORKSPACE_ROOT, 'tmp/artifacts');
+
+/**
+ * Launches headless Chromium with the flags this kind of machine needs: no
+ * sandbox (root in a container), no GPU, and none of Chromium's own network
+ * traffic (its connections are refused and would only slow it down).
+ */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+/** A fresh context (its own storage, so its own clientId) with one page. */
+export async function openPage(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(url);
+  return { context, page };
+}
+
+/** Saves a full-page screenshot as `tmp/artifacts/<suite>/<name>.png`. */
+export async function screenshot(page: Page, suite: string, name: string): Promise<string> {
+  const dir = join(ARTIFACTS_DIR, suite);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name.replace(/[^A-Za-z0-9_-]+/g, '-')}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
