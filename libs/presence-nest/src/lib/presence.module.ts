@@ -1,4 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { PollGateway } from './poll.gateway';
+import { PollService } from './poll.service';
 import { PresenceController } from './presence.controller';
 import { PresenceGateway } from './presence.gateway';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
@@ -24,8 +26,10 @@ export class PresenceModule {
         PresenceService,
         SessionAuthenticator,
         PresenceGateway,
+        PollService,
+        PollGateway,
       ],
-      exports: [PresenceService, SessionAuthenticator],
+      exports: [PresenceService, PollService, SessionAuthenticator],
     };
   }
 }
