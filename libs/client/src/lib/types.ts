@@ -39,6 +39,8 @@ export interface PresenceClientOptions {
   /** First and longest delay between reconnection attempts (default 500 ms and 10 s). */
   reconnectDelayMs?: number;
   reconnectDelayMaxMs?: number;
+  /** How long a sent command waits for its ack before rejecting with `TIMEOUT` (default 10 s). */
+  ackTimeoutMs?: number;
 }
 
 export type RoomEvent =
@@ -96,6 +98,12 @@ export interface PresenceClient {
   poll(name: string): PresencePoll;
   /** Events the server's own code sends to this client (`POST /api/emit`). */
   on$<T = unknown>(event: string): Observable<T>;
+  /**
+   * Makes a new handshake now (asking a token function again) and restores
+   * everything on it: after signing in or out, or to leave `offline` after
+   * an `UNAUTHORIZED` refusal.
+   */
+  reconnect?(): void;
   /** Closes the socket and completes every stream. */
   close(): void;
 }
