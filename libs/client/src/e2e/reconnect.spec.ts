@@ -49,6 +49,12 @@ describe('reconnection', () => {
     await ada.watchPages([requested]);
     await ada.join(room, { name: 'Ada', status: 'busy' });
     await bob.join(room, { name: 'Bob' });
+    const poll = key('restart-poll');
+    const tallies = recordValues(ada.poll(poll).tallies$);
+    await next(ada.poll(poll).tallies$);
+    await bob.poll(poll).vote('red');
+    await next(ada.poll(poll).tallies$, (t) => t.tallies['red'] === 1);
+    ada.stats$.subscribe();
     // A visitor that will not come back (no reconnection): the restarted server never hears of it.
     const { socket: gone } = await connect(server.url);
     await request(gone, 'room:join', { room, profile: { name: 'Gone' } });
@@ -76,6 +82,11 @@ describe('reconnection', () => {
     await next(ada.pageCount$(watched), (c) => c.viewers === 1);
     await requestedCount;
     expect(watchedCounts.map((c) => c.viewers)).toEqual([0, 1]);
+    // Polls and stats are watched again too (the new server's tallies start afresh).
+    await bob.poll(poll).vote('blue');
+    await next(ada.poll(poll).tallies$, (t) => t.tallies['blue'] === 1);
+    expect(tallies.map((t) => t.tallies)).toEqual([{}, { red: 1 }, {}, { blue: 1 }]);
+    await next(ada.stats$, (stats) => stats.top.some((top) => top.page === watched), 10_000);
   });
 
   it('reconnects by itself after a server-side disconnect, where Socket.IO would not', async () => {

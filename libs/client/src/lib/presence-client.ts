@@ -1,4 +1,14 @@
-import type { Member, PageCounts, PollTallies, ProfileInput, Session, Stats } from '@presently/protocol';
+import type {
+  Member,
+  PageCounts,
+  PollTallies,
+  ProfileInput,
+  RoomJoinedEvent,
+  RoomLeftEvent,
+  RoomUpdatedEvent,
+  Session,
+  Stats,
+} from '@presently/protocol';
 import { BehaviorSubject, distinctUntilChanged, Observable, ReplaySubject, share, takeUntil } from 'rxjs';
 import { ClientIdStore } from './client-id';
 import { CommandQueue } from './command-queue';
@@ -12,7 +22,11 @@ import { ServerWatches } from './server-watches';
 import type { ConnectionState, PresenceClient, PresenceClientOptions, PresencePoll, PresenceRoom, RoomJoinResult } from './types';
 
 const STATS_KEY = 'stats';
-const sameJson = <T>(a: T, b: T) => JSON.stringify(a) === JSON.stringify(b);
+const sameStats = (a: Stats, b: Stats) => JSON.stringify(a) === JSON.stringify(b);
+const sameTallies = (a: PollTallies, b: PollTallies) => {
+  const options = Object.keys(a.tallies);
+  return a.poll === b.poll && options.length === Object.keys(b.tallies).length && options.every((o) => a.tallies[o] === b.tallies[o]);
+};
 
 /**
  * The client behind `createPresenceClient`: one socket, the commands queue,
@@ -78,7 +92,7 @@ export class Client implements PresenceClient {
         watch: () => this.link.request('stats:watch', {}).then(({ online, top }) => ({ online, top })),
         unwatch: () => this.link.request('stats:unwatch', {}),
       },
-      sameJson,
+      sameStats,
     );
     this.polls = new ServerWatches<PollTallies>(
       this.link,
@@ -86,7 +100,7 @@ export class Client implements PresenceClient {
         watch: (poll) => this.link.request('poll:watch', { poll }).then(({ tallies }) => ({ poll, tallies })),
         unwatch: (poll) => this.link.request('poll:unwatch', { poll }),
       },
-      sameJson,
+      sameTallies,
     );
 
     this.connectionState$ = this.state.pipe(distinctUntilChanged(), shareLatest());
@@ -200,11 +214,10 @@ export class Client implements PresenceClient {
     on<PageCounts>('page:count', (counts) => this.pages.update(counts));
     on<Stats>('stats', ({ online, top }) => this.stats.update(STATS_KEY, { online, top }));
     on<PollTallies>('poll:tally', ({ poll, tallies }) => this.polls.update(poll, { poll, tallies }));
-    on<{ room: string; member: Member }>('room:joined', ({ room, member }) => this.rooms.get(room)?.apply({ type: 'joined', room, member }));
-    on<{ room: string; member: Member }>('room:updated', ({ room, member }) => this.rooms.get(room)?.apply({ type: 'updated', room, member }));
-    on<{ room: string; userId: string; reason: 'leave' | 'disconnect' | 'node-down' }>('room:left', ({ room, userId, reason }) =>
-      this.rooms.get(room)?.apply({ type: 'left', room, userId, reason }),
-    );
+    on<RoomJoinedEvent>('room:joined', ({ room, member }) => this.rooms.get(room)?.apply({ type: 'joined', room, member }));
+    on<RoomUpdatedEvent>('room:updated', ({ room, member }) => this.rooms.get(room)?.apply({ type: 'updated', room, member }));
+    on<RoomLeftEvent>('room:left', ({ room, userId, reason }) => this.rooms.get(room)?.apply({ type: 'left', room, userId, reason }));
+    // Large rooms (over ROSTER_MAX) send `room:count` instead of joins and leaves, and a fresh list when they shrink back.
     on<{ room: string; members: Member[] }>('room:sync', ({ room, members }) => this.rooms.get(room)?.sync(members));
   }
 
