@@ -2,4 +2,3 @@ export * from './lib/events';
 export * from './lib/errors';
 export * from './lib/limits';
 export * from './lib/types';
-export * from './lib/validation';

@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
-import { ackError, ErrorCodes, validatePayload, type Ack, type ClientEventName, type PayloadOf } from '@presently/protocol';
+import { ackError, ErrorCodes, type Ack, type ClientEventName } from '@presently/protocol';
+import { validatePayload, type PayloadOf } from '@presently/protocol/validation';
 import type { PresenceSocket } from './presence-socket';
 
 /**

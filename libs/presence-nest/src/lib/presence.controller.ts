@@ -1,5 +1,6 @@
 import { Controller, Get, Headers, HttpStatus, Query } from '@nestjs/common';
-import { keySchema, validate, type Member, type PageCounts, type Stats } from '@presently/protocol';
+import type { Member, PageCounts, Stats } from '@presently/protocol';
+import { keySchema, validate } from '@presently/protocol/validation';
 import { checkRoomAccess } from '@presently/presence-core';
 import { badRequest, PresenceHttpError } from './http-error';
 import { PresenceService } from './presence.service';

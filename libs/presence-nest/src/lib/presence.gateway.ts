@@ -16,8 +16,8 @@ import {
   PRESENCE_NAMESPACE,
   type Ack,
   type ClientEventName,
-  type PayloadOf,
 } from '@presently/protocol';
+import type { PayloadOf } from '@presently/protocol/validation';
 import { handleEvent } from './handle-event';
 import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
 import type { PresenceNamespace, PresenceSocket } from './presence-socket';
