@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 
 /** Paths the server itself answers; the web app's deep links never start with these. */
 const SERVER_PATHS = /^\/(api|socket\.io|healthz|readyz|metrics|badge)(\/|$|\.)/;
+const TEXT_HTML = /(^|,)\s*text\/html\s*(;|,|$)/i;
 /** Angular's build names its bundles with a content hash: `main-VKB5LQIR.js`. */
 const HASHED_FILE = /-[A-Z0-9]{8}\.(js|css|mjs)$/;
 
@@ -38,12 +39,16 @@ export class StaticSite {
     });
   }
 
-  /** Whether a request that matched no route is a page the web app renders. */
+  /**
+   * Whether a request that matched no route is a page the web app renders: a
+   * browser navigating (it names `text/html`; `fetch` and API clients send
+   * a wildcard or ask for JSON, and get the 404).
+   */
   handles(request: Request): boolean {
     return (
       (request.method === 'GET' || request.method === 'HEAD') &&
       !SERVER_PATHS.test(request.path) &&
-      request.accepts(['html', 'json']) === 'html'
+      TEXT_HTML.test(request.headers.accept ?? '')
     );
   }
 
