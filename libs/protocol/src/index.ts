@@ -3,3 +3,4 @@ export * from './lib/errors';
 export * from './lib/limits';
 export * from './lib/types';
 export * from './lib/validation';
+export * from './lib/emit';
