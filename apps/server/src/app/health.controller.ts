@@ -27,6 +27,6 @@ export class HealthController {
   async scrape(@Res() response: Response): Promise<void> {
     const registry = this.metrics.registry;
     const text = await registry.metrics();
-    response.status(HttpStatus.OK).type(registry.contentType).send(text);
+    response.status(HttpStatus.OK).setHeader('Content-Type', registry.contentType).send(text);
   }
 }
