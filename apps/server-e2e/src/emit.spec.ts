@@ -185,7 +185,8 @@ describe('POST /api/emit without API_KEY', () => {
   const server = useServer({ JWT_SECRET: SECRET });
 
   it('answers 401 to every call, whatever key it brings', async () => {
-    for (const headers of [{}, { 'x-api-key': '' }, { 'x-api-key': 'anything' }, { 'x-api-key': 'undefined' }]) {
+    const keys: Array<Record<string, string>> = [{}, { 'x-api-key': '' }, { 'x-api-key': 'anything' }, { 'x-api-key': 'undefined' }];
+    for (const headers of keys) {
       const answer = await post(server.url, '/api/emit', { event: 'x', to: { all: true } }, headers);
       expect(answer).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHORIZED' } } });
     }
