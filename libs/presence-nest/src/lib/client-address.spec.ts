@@ -45,3 +45,11 @@ describe('addressKey', () => {
     expect(addressKey('2001:db8:1:2::1')).not.toBe(addressKey('2001:db8:1:3::1'));
   });
 });
+
+describe('clientAddress and addressKey together', () => {
+  it('gives the hook the full address and the limit its network', () => {
+    const address = clientAddress('10.0.0.1', '2001:db8:1:2::77', 1);
+    expect(address).toBe('2001:db8:1:2::77');
+    expect(addressKey(address)).toBe('2001:db8:1:2::/64');
+  });
+});

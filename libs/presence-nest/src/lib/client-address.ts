@@ -1,12 +1,10 @@
 import { isIP } from 'node:net';
 
 /**
- * The address a connection limit counts: the socket's peer, or, behind
+ * A connection's client address: the socket's peer, or, behind
  * `trustedProxies` reverse proxies, the entry of `X-Forwarded-For` the
  * farthest trusted proxy appended (entries further left are the client's
- * word and are ignored). IPv4-mapped IPv6 addresses count as IPv4, and IPv6
- * addresses by their /64 network, since one subscriber usually holds a
- * whole /64.
+ * word and are ignored). IPv4-mapped IPv6 addresses are given as IPv4.
  *
  * @example
  * clientAddress('10.0.0.2', '203.0.113.7, 10.0.0.1', 2) // '203.0.113.7'
@@ -23,13 +21,16 @@ export function clientAddress(peer: string | undefined, forwardedFor: string | s
     const candidate = chain[Math.max(0, chain.length - 1 - trustedProxies)];
     if (isIP(candidate)) address = candidate;
   }
-  return addressKey(address);
+  return unmapped(address);
 }
 
-/** IPv4 as is, IPv4-mapped IPv6 as IPv4, other IPv6 as its /64 network. */
+/**
+ * What a per-address limit counts: IPv4 as is, IPv6 by its /64 network,
+ * since one subscriber usually holds a whole /64.
+ */
 export function addressKey(address: string): string {
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  if (mapped) return mapped[1];
+  const ipv4 = unmapped(address);
+  if (ipv4 !== address) return ipv4;
   const bare = address.split('%')[0];
   if (isIP(bare) !== 6) return address;
   const [head, tail = ''] = bare.split('::');
@@ -41,4 +42,9 @@ export function addressKey(address: string): string {
     .slice(0, 4)
     .map((group) => parseInt(group, 16).toString(16))
     .join(':')}::/64`;
+}
+
+/** `::ffff:192.0.2.1` as `192.0.2.1`; any other address as is. */
+function unmapped(address: string): string {
+  return /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address)?.[1] ?? address;
 }

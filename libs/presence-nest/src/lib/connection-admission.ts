@@ -3,7 +3,7 @@ import { ErrorCodes, type ErrorCode } from '@presently/protocol';
 import { ConnectionLimiter } from '@presently/presence-core';
 import type { ExtendedError } from 'socket.io';
 import type { AuthorizeVerdict, PresenceHandshake } from './authorize';
-import { clientAddress } from './client-address';
+import { addressKey, clientAddress } from './client-address';
 import { PresenceMetrics } from './presence-metrics';
 import type { PresenceSocket } from './presence-socket';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
@@ -32,10 +32,11 @@ export class ConnectionAdmission {
   readonly middleware = (socket: PresenceSocket, next: (error?: ExtendedError) => void): void => {
     const { handshake } = socket;
     const address = clientAddress(handshake.address, handshake.headers['x-forwarded-for'], this.options.trustProxy ?? 0);
+    const key = addressKey(address);
     // Refused before any work is done for it; counted only once admitted.
-    if (!this.limiter.allows(address)) return this.refuse(next, ErrorCodes.LimitExceeded, 'too many connections from this address');
+    if (!this.limiter.allows(key)) return this.refuse(next, ErrorCodes.LimitExceeded, 'too many connections from this address');
     const authorize = this.options.authorize;
-    if (!authorize) return this.admit(socket, address, next);
+    if (!authorize) return this.admit(socket, key, next);
     const request: PresenceHandshake = {
       identity: socket.data,
       address,
@@ -46,7 +47,7 @@ export class ConnectionAdmission {
     };
     new Promise<AuthorizeVerdict>((resolve) => resolve(authorize(request))).then(
       (verdict) => {
-        if (verdict === true) return this.admit(socket, address, next);
+        if (verdict === true) return this.admit(socket, key, next);
         if (typeof verdict === 'object' && verdict !== null && typeof verdict.refuse === 'string') {
           return this.refuse(next, verdict.refuse, verdict.message ?? 'connection refused');
         }
@@ -59,17 +60,17 @@ export class ConnectionAdmission {
     );
   };
 
-  private admit(socket: PresenceSocket, address: string, next: (error?: ExtendedError) => void): void {
+  private admit(socket: PresenceSocket, key: string, next: (error?: ExtendedError) => void): void {
     const transport = socket.conn;
     // The client gave up while the hook was deciding: nothing to count.
     if (transport.readyState === 'closed') return next(new Error('transport closed'));
-    if (!this.limiter.acquire(address)) return this.refuse(next, ErrorCodes.LimitExceeded, 'too many connections from this address');
+    if (!this.limiter.acquire(key)) return this.refuse(next, ErrorCodes.LimitExceeded, 'too many connections from this address');
     let held = true;
     const release = () => {
       if (!held) return;
       held = false;
       transport.off('close', release);
-      this.limiter.release(address);
+      this.limiter.release(key);
     };
     transport.once('close', release);
     socket.once('disconnect', release);
