@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './app/config';
 import { createApp, exitOnSignals } from './app/create-app';
-import { JsonLogger } from './app/json-logger';
+import { createLogger } from './app/logger';
 
 async function main(): Promise<void> {
   let config;
@@ -13,12 +13,13 @@ async function main(): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
-  const logger = new JsonLogger(config.logLevel);
+  const logger = createLogger(config.logLevel);
   const app = await createApp(config, logger);
   exitOnSignals(app, logger, config.shutdownTimeoutMs);
   await (config.host ? app.listen(config.port, config.host) : app.listen(config.port));
   const { port } = app.getHttpServer().address() as AddressInfo;
-  logger.log({ msg: 'listening', port, url: `http://localhost:${port}` }, 'Presently');
+  // The test harness learns the port from this line.
+  logger.info({ context: 'Presently', port, url: `http://localhost:${port}` }, 'listening');
 }
 
 main().catch((error: unknown) => {

@@ -6,3 +6,4 @@ export * from './lib/presence';
 export * from './lib/token-bucket';
 export * from './lib/top-pages';
 export * from './lib/types';
+export * from './lib/connection-limiter';

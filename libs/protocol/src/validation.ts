@@ -1,1 +1,2 @@
 export * from './lib/validation';
+export * from './lib/emit';

@@ -34,15 +34,63 @@ export async function pageCount(baseUrl: string, page: string): Promise<{ page: 
   return answer.body;
 }
 
-/** The gauges of `GET /metrics`, by name. */
+/** One sample of the Prometheus text format: `name{labels} value`. */
+export interface MetricSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Parses the Prometheus text format (comments skipped, label values unescaped). */
+export function parseMetrics(text: string): MetricSample[] {
+  const samples: MetricSample[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: \d+)?$/.exec(line);
+    if (!match) continue;
+    const labels: Record<string, string> = {};
+    for (const [, label, raw] of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+      labels[label] = raw.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    }
+    const value = match[3] === '+Inf' ? Infinity : match[3] === '-Inf' ? -Infinity : Number(match[3]);
+    samples.push({ name: match[1], labels, value });
+  }
+  return samples;
+}
+
+/** `GET /metrics`, parsed. */
+export async function metricSamples(baseUrl: string): Promise<MetricSample[]> {
+  return parseMetrics((await get(baseUrl, '/metrics')).text);
+}
+
+/** The value of the sample of `name` whose labels include `labels`; `undefined` when there is none. */
+export function sampleValue(samples: MetricSample[], name: string, labels: Record<string, string> = {}): number | undefined {
+  return samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+}
+
+/** The unlabelled samples of `GET /metrics` (the gauges), by name. */
 export async function metrics(baseUrl: string): Promise<Record<string, number>> {
-  const answer = await get(baseUrl, '/metrics');
   const gauges: Record<string, number> = {};
-  for (const line of answer.text.split('\n')) {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})? (\S+)$/.exec(line);
-    if (match) gauges[match[1]] = Number(match[2]);
+  for (const sample of await metricSamples(baseUrl)) {
+    if (Object.keys(sample.labels).length === 0) gauges[sample.name] = sample.value;
   }
   return gauges;
+}
+
+/** POSTs JSON (a string is sent as is) and parses the answer when it is JSON. */
+export async function post<T = any>(baseUrl: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: kept as text
+  }
+  return { status: response.status, body: parsed as T, text, contentType: response.headers.get('content-type') };
 }
 
 /**

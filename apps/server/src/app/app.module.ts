@@ -1,24 +1,30 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { PresenceModule } from '@presently/presence-nest';
+import { LoggerModule, type Params } from 'nestjs-pino';
+import { AuthenticatedSocketsGauge } from './authenticated-sockets.gauge';
 import type { ServerConfig } from './config';
 import { HealthController } from './health.controller';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { Lifecycle } from './lifecycle';
+import { ProcessMetrics } from './process-metrics';
 import { StaticSite } from './static-site';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: ServerConfig, site: StaticSite | null = null): DynamicModule {
+  static forRoot(config: ServerConfig, site: StaticSite | null = null, logging: Params = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
+        LoggerModule.forRoot(logging),
         // The configuration names the module's options as the module does.
         PresenceModule.forRoot(config),
       ],
       controllers: [HealthController],
       providers: [
         Lifecycle,
+        ProcessMetrics,
+        AuthenticatedSocketsGauge,
         { provide: StaticSite, useValue: site },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],

@@ -18,6 +18,8 @@ describe('loadConfig', () => {
       rateLimitBurst: 200,
       maxHttpBufferSize: 262144,
       shutdownTimeoutMs: 10000,
+      maxConnectionsPerIp: 1000,
+      trustProxy: 0,
       logLevel: 'info',
     });
   });
@@ -33,6 +35,9 @@ describe('loadConfig', () => {
       MAX_WATCHED_PER_SOCKET: '6',
       MAX_ROOMS_PER_SOCKET: '7',
       MAX_HTTP_BUFFER_SIZE: '65536',
+      MAX_CONNECTIONS_PER_IP: '0',
+      TRUST_PROXY: '2',
+      API_KEY: 'k',
       LOG_LEVEL: 'warn',
     });
     expect(config).toMatchObject({
@@ -45,6 +50,9 @@ describe('loadConfig', () => {
       maxWatchedPerSocket: 6,
       maxRoomsPerSocket: 7,
       maxHttpBufferSize: 65536,
+      maxConnectionsPerIp: 0,
+      trustProxy: 2,
+      apiKey: 'k',
       logLevel: 'warn',
     });
   });
@@ -65,6 +73,9 @@ describe('loadConfig', () => {
     ['MAX_PAGES_PER_SOCKET', '0'],
     ['MAX_HTTP_BUFFER_SIZE', '1000'],
     ['LOG_LEVEL', 'loud'],
+    ['MAX_CONNECTIONS_PER_IP', '-1'],
+    ['TRUST_PROXY', 'yes'],
+    ['TRUST_PROXY', '33'],
     ['REDIS_URL', 'redis://localhost:6379'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);

@@ -2,47 +2,71 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { PresenceIoAdapter } from '@presently/presence-nest';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
 import type { ServerConfig } from './config';
-import { JsonLogger } from './json-logger';
 import { Lifecycle } from './lifecycle';
+import { createLogger, loggerParams, PresentlyLogger } from './logger';
 import { StaticSite } from './static-site';
 
 /** Builds the application for a configuration, without listening yet. */
-export async function createApp(config: ServerConfig, logger = new JsonLogger(config.logLevel)): Promise<INestApplication> {
+export async function createApp(config: ServerConfig, logger: Pino = createLogger(config.logLevel)): Promise<INestApplication> {
   const site = StaticSite.locate(config.webRoot, __dirname);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, site), { logger });
+  const logging = loggerParams(logger);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, site, logging), {
+    logger: PresentlyLogger.create(logging),
+  });
+  if (config.corsOrigins) app.use(refuseOtherOrigins(config.corsOrigins));
   app.enableCors({ origin: config.corsOrigins ?? true });
   app.useWebSocketAdapter(
     new PresenceIoAdapter(app, { corsOrigins: config.corsOrigins, maxHttpBufferSize: config.maxHttpBufferSize }),
   );
-  app.getHttpAdapter().getInstance().disable('x-powered-by');
+  const express = app.getHttpAdapter().getInstance();
+  express.disable('x-powered-by');
+  if (config.trustProxy > 0) express.set('trust proxy', config.trustProxy);
   site?.mount(app);
   return app;
+}
+
+/**
+ * With `CORS_ORIGINS` set, an HTTP request from a browser page of another
+ * origin is refused (403), as its websocket handshake is: CORS headers alone
+ * only stop the page from reading the answer, not the request from acting.
+ * Requests without an `Origin` (servers, curl, same-origin navigation) pass.
+ */
+function refuseOtherOrigins(origins: readonly string[]) {
+  const allowed = new Set(origins);
+  return (request: Request, response: Response, next: NextFunction) => {
+    const origin = request.headers.origin;
+    if (origin === undefined || allowed.has(origin)) return next();
+    response.status(403).json({ error: { code: 'FORBIDDEN', message: 'this origin is not allowed' } });
+  };
 }
 
 /**
  * Stops taking traffic, closes every socket and timer, then exits 0; a
  * shutdown that hangs past `timeoutMs` exits 1.
  */
-export function exitOnSignals(app: INestApplication, logger: JsonLogger, timeoutMs: number): void {
+export function exitOnSignals(app: INestApplication, logger: Pino, timeoutMs: number): void {
+  const log = logger.child({ context: 'Presently' });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    logger.log({ msg: 'shutting down', signal }, 'Presently');
+    log.info({ signal }, 'shutting down');
     app.get(Lifecycle).ready = false;
     setTimeout(() => {
-      logger.error({ msg: 'shutdown timed out' }, 'Presently');
+      log.error('shutdown timed out');
       process.exit(1);
     }, timeoutMs).unref();
     app.close().then(
       () => {
-        logger.log({ msg: 'stopped' }, 'Presently');
+        log.info('stopped');
         process.exit(0);
       },
       (error: unknown) => {
-        logger.error({ msg: 'shutdown failed', error: String(error) }, 'Presently');
+        log.error({ error: String(error) }, 'shutdown failed');
         process.exit(1);
       },
     );

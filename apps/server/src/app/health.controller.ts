@@ -1,14 +1,14 @@
-import { Controller, Get, Header, HttpStatus, Res } from '@nestjs/common';
-import { PresenceService } from '@presently/presence-nest';
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { PresenceMetrics } from '@presently/presence-nest';
 import type { Response } from 'express';
 import { Lifecycle } from './lifecycle';
 
-/** Liveness, readiness and a minimal Prometheus view. */
+/** Liveness, readiness and the Prometheus metrics. */
 @Controller()
 export class HealthController {
   constructor(
     private readonly lifecycle: Lifecycle,
-    private readonly service: PresenceService,
+    private readonly metrics: PresenceMetrics,
   ) {}
 
   @Get('healthz')
@@ -22,17 +22,11 @@ export class HealthController {
     else response.status(HttpStatus.SERVICE_UNAVAILABLE).json({ status: 'shutting-down' });
   }
 
+  /** Prometheus text format: Presently's metrics and the process's. */
   @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  metrics(): string {
-    const sizes = this.service.presence.sizes();
-    const gauges: Array<[string, string, number]> = [
-      ['presently_connections', 'Connections, held ones included.', sizes.connections],
-      ['presently_visitors', 'Distinct clients connected or held.', sizes.visitors],
-      ['presently_held_connections', 'Disconnected connections within their grace period.', sizes.held],
-      ['presently_pages', 'Pages with at least one viewer.', sizes.pages],
-      ['presently_rooms', 'Rooms with at least one member.', sizes.rooms],
-    ];
-    return gauges.map(([name, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${value}\n`).join('');
+  async scrape(@Res() response: Response): Promise<void> {
+    const registry = this.metrics.registry;
+    const text = await registry.metrics();
+    response.status(HttpStatus.OK).setHeader('Content-Type', registry.contentType).send(text);
   }
 }

@@ -41,7 +41,20 @@ export class HttpExceptionFilter implements ExceptionFilter {
       response.status(status).json({ error: { code, message: exception.message } });
       return;
     }
+    // The body parser's errors (too large, malformed, wrong charset) say which client error they are.
+    const clientStatus = clientErrorStatus(exception);
+    if (clientStatus) {
+      response.status(clientStatus).json({ error: { code: CODES[clientStatus] ?? 'BAD_REQUEST', message: (exception as Error).message } });
+      return;
+    }
     this.logger.error({ msg: 'request failed', error: String((exception as Error)?.stack ?? exception) });
     response.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ error: { code: 'INTERNAL', message: 'internal error' } });
   }
+}
+
+/** The 4xx status of an `http-errors` error meant for the client (`expose`), if it is one. */
+function clientErrorStatus(exception: unknown): number | null {
+  if (typeof exception !== 'object' || exception === null) return null;
+  const { status, expose } = exception as { status?: unknown; expose?: unknown };
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500 ? status : null;
 }

@@ -27,6 +27,8 @@ interface Connection {
   readonly identity: Identity;
   /** Rooms count users: one key per user, apart for anonymous visitors. */
   readonly userKey: string;
+  /** What room access is checked against: the identity, until its token expires. */
+  access: RoomAccess;
   readonly pages: Set<string>;
   readonly watched: Set<string>;
   readonly rooms: Set<string>;
@@ -56,6 +58,9 @@ interface RoomMember {
 }
 
 type Room = Map<string, RoomMember>;
+
+type RoomAccess = Pick<Identity, 'authenticated' | 'roles'>;
+const NO_CREDENTIALS: RoomAccess = { authenticated: false, roles: [] };
 
 const STATS_KEY = 'stats';
 
@@ -88,6 +93,7 @@ export class Presence {
   private readonly pageCoalescer: Coalescer<string>;
   private readonly statsCoalescer: Coalescer<string>;
   private statsWatchers = 0;
+  private pageCountChanges = 0;
   private lastStats: Stats | null = null;
   /** Stats watchers acked with stats other than `lastStats`. */
   private readonly statsOwed = new Set<Connection>();
@@ -117,6 +123,7 @@ export class Presence {
       id,
       identity,
       userKey,
+      access: identity,
       pages: new Set(),
       watched: new Set(),
       rooms: new Set(),
@@ -228,7 +235,7 @@ export class Presence {
   ): Result<{ room: string; self: Member; members: Member[]; subscribe: boolean }> {
     const conn = this.live(id);
     if (!conn) return unknownConnection();
-    const denied = checkRoomAccess(room, conn.identity);
+    const denied = checkRoomAccess(room, conn.access);
     if (denied) return { ok: false, error: denied };
     const joined = conn.rooms.has(room);
     if (!joined && conn.rooms.size >= this.options.maxRoomsPerSocket) {
@@ -295,6 +302,22 @@ export class Presence {
     return members ? Array.from(members.values(), toMember) : [];
   }
 
+  /**
+   * The connection's token expired: from now on room access treats it as
+   * anonymous. It leaves at once every room it may no longer join (its other
+   * members hear `room:left` with reason `leave`, unless another connection
+   * of the user stays); its pages, public rooms and identity are unchanged.
+   * Answers the rooms it left. O(rooms of the connection).
+   */
+  revokeCredentials(id: string): Result<{ rooms: string[] }> {
+    const conn = this.live(id);
+    if (!conn) return unknownConnection();
+    conn.access = NO_CREDENTIALS;
+    const rooms = [...conn.rooms].filter((room) => checkRoomAccess(room, NO_CREDENTIALS) !== null);
+    for (const room of rooms) this.removeFromRoom(conn, room, 'leave', conn.id);
+    return { ok: true, rooms };
+  }
+
   // ---------------------------------------------------------------- stats
 
   watchStats(id: string): Result<Stats> {
@@ -321,6 +344,11 @@ export class Presence {
       online: { connections: this.connections.size, visitors: this.clientRefs.size },
       top: this.topPages.top(TOP_PAGES),
     };
+  }
+
+  /** Changes of page counts so far; fewer `page:count`s go out, thanks to coalescing. */
+  countChanges(): number {
+    return this.pageCountChanges;
   }
 
   /** Sizes for metrics and health checks. */
@@ -405,6 +433,7 @@ export class Presence {
       this.topPages.update(page, entry.clients.size - 1, entry.clients.size);
       this.touchStats();
     }
+    this.pageCountChanges++;
     this.pageCoalescer.touch(page);
   }
 
@@ -420,6 +449,7 @@ export class Presence {
       this.topPages.update(page, entry.clients.size + 1, entry.clients.size);
       this.touchStats();
     }
+    this.pageCountChanges++;
     this.pageCoalescer.touch(page);
   }
 

@@ -8,6 +8,8 @@ export interface Identity {
   name: string | null;
   roles: readonly string[];
   authenticated: boolean;
+  /** Epoch ms after which the token no longer vouches for the user (its `exp` plus the allowed skew). */
+  expiresAt?: number;
 }
 
 /**

@@ -6,3 +6,7 @@ export const pageChannel = (page: string) => `p:${page}`;
 export const roomChannel = (room: string) => `r:${room}`;
 export const STATS_CHANNEL = 's:stats';
 export const pollChannel = (poll: string) => `v:${poll}`;
+/** Every socket of a signed-in user (server-side emit `to: { users }`). */
+export const userChannel = (userId: string) => `u:${userId}`;
+/** Every socket whose token grants the role (server-side emit `to: { role }`). */
+export const roleChannel = (role: string) => `g:${role}`;

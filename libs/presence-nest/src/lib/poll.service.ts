@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Events, type PollTallies } from '@presently/protocol';
 import { Polls, type PollSink } from '@presently/presence-core';
 import { pollChannel } from './channels';
+import { PresenceMetrics } from './presence-metrics';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
 import type { PresenceNamespace } from './presence-socket';
 import { PresenceService } from './presence.service';
@@ -12,7 +13,11 @@ export class PollService implements PollSink, OnModuleDestroy {
   readonly polls: Polls;
   private namespace: PresenceNamespace | null = null;
 
-  constructor(@Inject(PRESENCE_OPTIONS) options: PresenceModuleOptions, presence: PresenceService) {
+  constructor(
+    @Inject(PRESENCE_OPTIONS) options: PresenceModuleOptions,
+    presence: PresenceService,
+    private readonly metrics: PresenceMetrics,
+  ) {
     this.polls = new Polls(presence.clock, this, { countIntervalMs: options.countIntervalMs });
   }
 
@@ -22,6 +27,7 @@ export class PollService implements PollSink, OnModuleDestroy {
 
   pollTally(tallies: PollTallies): void {
     this.namespace?.to(pollChannel(tallies.poll)).emit(Events.PollTally, tallies);
+    this.metrics.sent(Events.PollTally);
   }
 
   onModuleDestroy(): void {

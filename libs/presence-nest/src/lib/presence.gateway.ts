@@ -20,6 +20,7 @@ import {
 import type { PayloadOf } from '@presently/protocol/validation';
 import { handleEvent } from './handle-event';
 import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
+import { ConnectionHooks } from './connection-hooks';
 import type { PresenceNamespace, PresenceSocket } from './presence-socket';
 import { PresenceService } from './presence.service';
 import { SessionAuthenticator, UnauthorizedError } from './session-authenticator';
@@ -37,6 +38,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   constructor(
     private readonly service: PresenceService,
     private readonly authenticator: SessionAuthenticator,
+    private readonly hooks: ConnectionHooks,
   ) {}
 
   afterInit(namespace: PresenceNamespace): void {
@@ -55,11 +57,13 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         },
       );
     });
+    namespace.use(this.hooks.admit);
   }
 
   handleConnection(socket: PresenceSocket): void {
     const identity = socket.data;
     this.service.presence.connect(socket.id, identity);
+    this.hooks.accept(socket);
     // Every event counts against the socket's budget, unknown ones included;
     // an event refused here reaches no handler.
     const budget = this.service.eventBudget();
@@ -77,6 +81,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       roles: [...identity.roles],
       serverTime: Date.now(),
     });
+    this.hooks.connected(socket);
   }
 
   handleDisconnect(socket: PresenceSocket): void {

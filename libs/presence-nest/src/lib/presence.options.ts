@@ -1,4 +1,5 @@
 import type { Clock, PresenceLimits } from '@presently/presence-core';
+import type { AuthorizeHook } from './authorize';
 
 /** Options of {@link PresenceModule.forRoot}. */
 export interface PresenceModuleOptions extends PresenceLimits {
@@ -12,6 +13,14 @@ export interface PresenceModuleOptions extends PresenceLimits {
   rateLimitBurst: number;
   /** HS256 secret for session tokens; unset: every token is refused. */
   jwtSecret?: string;
+  /** Admits or refuses each connection before it counts; unset: everyone is admitted. */
+  authorize?: AuthorizeHook;
+  /** The key `POST /api/emit` requires in `x-api-key`; unset: the endpoint refuses every call. */
+  apiKey?: string;
+  /** Open sockets per client address; 0 or unset: no limit. */
+  maxConnectionsPerIp?: number;
+  /** Reverse proxies in front of the server whose `X-Forwarded-For` entries are trusted; 0 or unset: none. */
+  trustProxy?: number;
   /** Time source; the system clock unless a test injects one. */
   clock?: Clock;
 }

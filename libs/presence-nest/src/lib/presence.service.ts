@@ -1,23 +1,39 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { STATS_INTERVAL_MS } from '@presently/protocol';
 import { type Clock, Presence, systemClock, TokenBucket } from '@presently/presence-core';
+import { FanOutSink } from './fan-out-sink';
+import { PresenceEvents } from './lifecycle-events';
+import { PresenceMetrics } from './presence-metrics';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
 import type { PresenceNamespace } from './presence-socket';
 import { SocketIoSink } from './socket-io.sink';
 
 /**
  * Owns the process's presence registry and wires its announcements to the
- * Socket.IO namespace once the gateway is up. Timers stop on shutdown.
+ * Socket.IO namespace once the gateway is up, to the lifecycle stream and to
+ * the metrics. Timers stop on shutdown.
  */
 @Injectable()
 export class PresenceService implements OnModuleDestroy {
   readonly presence: Presence;
   readonly clock: Clock;
   private readonly sink = new SocketIoSink();
+  private attached: PresenceNamespace | null = null;
 
-  constructor(@Inject(PRESENCE_OPTIONS) private readonly options: PresenceModuleOptions) {
+  constructor(
+    @Inject(PRESENCE_OPTIONS) private readonly options: PresenceModuleOptions,
+    events: PresenceEvents,
+    metrics: PresenceMetrics,
+  ) {
     this.clock = options.clock ?? systemClock;
-    this.presence = new Presence(this.clock, this.sink, { statsIntervalMs: STATS_INTERVAL_MS, ...options });
+    const sink = new FanOutSink([this.sink, events, metrics]);
+    this.presence = new Presence(this.clock, sink, { statsIntervalMs: STATS_INTERVAL_MS, ...options });
+    metrics.track(this.presence);
+  }
+
+  /** The `/presence` namespace, once the gateway is up. */
+  get namespace(): PresenceNamespace | null {
+    return this.attached;
   }
 
   /** A new connection's event budget. */
@@ -26,6 +42,7 @@ export class PresenceService implements OnModuleDestroy {
   }
 
   attach(namespace: PresenceNamespace): void {
+    this.attached = namespace;
     this.sink.attach(namespace);
   }
 

@@ -42,6 +42,8 @@ export class SessionAuthenticator {
       name: claims.name ?? claims.sub,
       roles: claims.roles ?? [],
       authenticated: true,
+      // The moment a handshake would refuse this token.
+      expiresAt: (claims.exp + TOKEN_CLOCK_SKEW_S) * 1000,
     };
   }
 

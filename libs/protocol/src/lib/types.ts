@@ -107,6 +107,15 @@ export interface RoomUpdatedEvent {
   member: Member;
 }
 
+/**
+ * Extension: the socket's token expired while it was connected. It was
+ * removed from the rooms that need a token (`rooms`) and is treated as
+ * anonymous for access from now on; reconnecting with a fresh token restores it.
+ */
+export interface SessionExpiredEvent {
+  rooms: string[];
+}
+
 type AckFn<T> = (ack: T) => void;
 
 /** Events the client sends, for `Socket<ServerToClientEvents, ClientToServerEvents>` on the client. */
@@ -134,4 +143,5 @@ export interface ServerToClientEvents {
   'room:updated': (event: RoomUpdatedEvent) => void;
   stats: (stats: Stats) => void;
   'poll:tally': (tallies: PollTallies) => void;
+  'session:expired': (event: SessionExpiredEvent) => void;
 }

@@ -43,7 +43,7 @@ const noControlChars = (s: string) => !CONTROL_CHARS.test(s);
  * A string of 1–`max` UTF-16 code units (JavaScript's `length`; zod's own
  * `.max()` counts code points) without control characters.
  */
-function text(max: number) {
+export function text(max: number) {
   return z
     .string()
     .refine((s) => s.length > 0, { message: 'must not be empty', abort: true })

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { Events } from '@presently/protocol';
+import { roleChannel, userChannel } from './channels';
+import { ConnectionAdmission } from './connection-admission';
+import { PresenceEvents } from './lifecycle-events';
+import { PresenceMetrics } from './presence-metrics';
+import type { PresenceSocket } from './presence-socket';
+import { SessionExpiry } from './session-expiry';
+
+/**
+ * Everything a `/presence` connection gets besides the registry, in the
+ * gateway's order: `admit` (namespace middleware: connection limit and the
+ * `authorize` hook), `accept` (metrics, emit channels, token expiry; before
+ * any other socket middleware) and `connected` (the lifecycle event, once
+ * `session` went out).
+ */
+@Injectable()
+export class ConnectionHooks {
+  constructor(
+    private readonly admission: ConnectionAdmission,
+    private readonly expiry: SessionExpiry,
+    private readonly metrics: PresenceMetrics,
+    private readonly events: PresenceEvents,
+  ) {}
+
+  get admit() {
+    return this.admission.middleware;
+  }
+
+  accept(socket: PresenceSocket): void {
+    const identity = socket.data;
+    this.metrics.instrument(socket);
+    if (identity.authenticated) socket.join([userChannel(identity.userId), ...identity.roles.map(roleChannel)]);
+    this.expiry.watch(socket);
+    socket.once('disconnect', (reason) => this.events.disconnected(socket.id, identity, reason));
+  }
+
+  connected(socket: PresenceSocket): void {
+    this.metrics.sent(Events.Session);
+    this.events.connected(socket.id, socket.data);
+  }
+}

@@ -1,0 +1,78 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { LeaveReason, Member, PageCounts } from '@presently/protocol';
+import type { Identity, PresenceSink } from '@presently/presence-core';
+import { filter, type Observable, Subject } from 'rxjs';
+
+/** What an application hears about presence, as it happens. */
+export type PresenceLifecycleEvent =
+  /** A socket was admitted (after `authorize`) and sent its `session`. */
+  | { type: 'connected'; socketId: string; identity: Identity }
+  /** A socket went away; its presence may be held for the grace period. */
+  | { type: 'disconnected'; socketId: string; identity: Identity; reason: string }
+  /** A page's counts changed: coalesced exactly like `page:count`. */
+  | ({ type: 'pageCount' } & PageCounts)
+  /** A user's first connection joined a room. */
+  | { type: 'roomJoined'; room: string; member: Member }
+  /** A user's last connection left a room (after the grace period for a disconnect). */
+  | { type: 'roomLeft'; room: string; userId: string; reason: LeaveReason }
+  /** A member's profile really changed. */
+  | { type: 'memberUpdated'; room: string; member: Member };
+
+export type PresenceLifecycleType = PresenceLifecycleEvent['type'];
+
+/**
+ * The presence lifecycle as an RxJS stream, for an application's own
+ * providers (analytics, gauges, webhooks, business rules). Events are
+ * delivered synchronously, right after the change and in order; a handler
+ * must not throw (RxJS reports a throwing subscriber as an unhandled error)
+ * and should not call back into the registry before it returns (defer that).
+ *
+ * @example
+ * constructor(events: PresenceEvents) {
+ *   events.of('roomJoined').subscribe(({ room, member }) => audit.log(`${member.userId} joined ${room}`));
+ * }
+ */
+@Injectable()
+export class PresenceEvents implements PresenceSink, OnModuleDestroy {
+  private readonly subject = new Subject<PresenceLifecycleEvent>();
+  /** Every lifecycle event; completes when the module shuts down. */
+  readonly events$: Observable<PresenceLifecycleEvent> = this.subject.asObservable();
+
+  /** The events of one type. */
+  of<T extends PresenceLifecycleType>(type: T): Observable<Extract<PresenceLifecycleEvent, { type: T }>> {
+    return this.events$.pipe(filter((event): event is Extract<PresenceLifecycleEvent, { type: T }> => event.type === type));
+  }
+
+  connected(socketId: string, identity: Identity): void {
+    this.subject.next({ type: 'connected', socketId, identity });
+  }
+
+  disconnected(socketId: string, identity: Identity, reason: string): void {
+    this.subject.next({ type: 'disconnected', socketId, identity, reason });
+  }
+
+  pageCount(counts: PageCounts): void {
+    this.subject.next({ type: 'pageCount', ...counts });
+  }
+
+  roomJoined(room: string, member: Member): void {
+    this.subject.next({ type: 'roomJoined', room, member });
+  }
+
+  roomUpdated(room: string, member: Member): void {
+    this.subject.next({ type: 'memberUpdated', room, member });
+  }
+
+  roomLeft(room: string, userId: string, reason: LeaveReason): void {
+    this.subject.next({ type: 'roomLeft', room, userId, reason });
+  }
+
+  /** Global stats are not a lifecycle event. */
+  stats(): void {
+    return;
+  }
+
+  onModuleDestroy(): void {
+    this.subject.complete();
+  }
+}

@@ -1,0 +1,146 @@
+import { Injectable } from '@nestjs/common';
+import { CLIENT_EVENTS, Events, isClientEvent } from '@presently/protocol';
+import type { EmitTarget } from '@presently/protocol/validation';
+import type { Presence, PresenceSink } from '@presently/presence-core';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { PresenceSocket } from './presence-socket';
+
+/** The label of events that are not client events of the protocol (bounded cardinality). */
+const UNKNOWN_EVENT = 'unknown';
+const SERVER_EVENTS = Object.values(Events).filter((name) => !isClientEvent(name));
+
+type Sizes = ReturnType<Presence['sizes']>;
+
+/**
+ * Presently's Prometheus metrics, in a registry of their own that the
+ * application serves (and may add to): presence sizes, events in and out by
+ * name, acks by error code, emits by target, refused handshakes, expired
+ * sessions, and how many count changes were coalesced into fewer
+ * `page:count`s. Counting costs O(1) per event; sizes are read at scrape time.
+ */
+@Injectable()
+export class PresenceMetrics implements PresenceSink {
+  readonly registry = new Registry();
+  private presence: Presence | null = null;
+  private readonly eventsIn = new Map<string, Counter.Internal>();
+  private readonly eventsOut = new Map<string, Counter.Internal>();
+  private readonly acks = new Map<string, Counter.Internal>();
+
+  private readonly eventsInTotal = this.counter('presently_events_in_total', 'Client-to-server events received, by name (unknown names as "unknown").', ['event']);
+  private readonly eventsOutTotal = this.counter('presently_events_out_total', 'Server-to-client events sent, by name; a broadcast counts once.', ['event']);
+  private readonly acksTotal = this.counter('presently_acks_total', 'Acks sent, by event and code ("OK" for success).', ['event', 'code']);
+  private readonly emitsTotal = this.counter('presently_emits_total', 'Application events emitted (POST /api/emit, PresenceEmitter), by target.', ['to']);
+  private readonly refusedTotal = this.counter('presently_handshakes_refused_total', 'Handshakes refused by the connection limit or the authorize hook, by reason.', ['reason']);
+  private readonly expiredTotal = this.counter('presently_sessions_expired_total', 'Sockets whose token expired while connected.', []);
+
+  constructor() {
+    this.gauge('presently_connections', 'Connections, held ones included.', (s) => s.connections);
+    this.gauge('presently_visitors', 'Distinct clients connected or held.', (s) => s.visitors);
+    this.gauge('presently_held_connections', 'Disconnected connections within their grace period.', (s) => s.held);
+    this.gauge('presently_pages', 'Pages with at least one viewer.', (s) => s.pages);
+    this.gauge('presently_rooms', 'Rooms with at least one member.', (s) => s.rooms);
+    const changes: Counter = new Counter({
+      name: 'presently_page_count_changes_total',
+      help: 'Changes of page counts; compare with presently_events_out_total{event="page:count"} to see the coalescing.',
+      registers: [this.registry],
+      collect: () => {
+        changes.reset();
+        changes.inc(this.presence?.countChanges() ?? 0);
+      },
+    });
+    // Known names start at 0, so that rates and dashboards see them from the first scrape.
+    for (const event of [...CLIENT_EVENTS, UNKNOWN_EVENT]) this.child(this.eventsIn, this.eventsInTotal, event);
+    for (const event of SERVER_EVENTS) this.child(this.eventsOut, this.eventsOutTotal, event);
+  }
+
+  /** The registry whose sizes the gauges report. */
+  track(presence: Presence): void {
+    this.presence = presence;
+  }
+
+  /**
+   * Counts every event a socket sends and every ack it gets back. Installed
+   * before any other socket middleware, so refused events count too.
+   */
+  instrument(socket: PresenceSocket): void {
+    socket.use((packet, next) => {
+      const event = isClientEvent(packet[0]) ? packet[0] : UNKNOWN_EVENT;
+      this.child(this.eventsIn, this.eventsInTotal, event).inc();
+      const last = packet.length - 1;
+      const ack = packet[last];
+      if (last > 0 && typeof ack === 'function') {
+        packet[last] = (response: unknown) => {
+          this.child(this.acks, this.acksTotal, event, ackCode(response)).inc();
+          (ack as (response: unknown) => void)(response);
+        };
+      }
+      next();
+    });
+  }
+
+  /** Counts a server-to-client event sent outside the core's announcements. */
+  sent(event: string): void {
+    this.child(this.eventsOut, this.eventsOutTotal, event).inc();
+  }
+
+  emitted(to: EmitTarget): void {
+    this.emitsTotal.inc({ to: Object.keys(to)[0] });
+  }
+
+  refused(reason: string): void {
+    this.refusedTotal.inc({ reason });
+  }
+
+  sessionExpired(): void {
+    this.expiredTotal.inc();
+  }
+
+  // The core's announcements, counted as they go out.
+  pageCount(): void {
+    this.sent(Events.PageCount);
+  }
+  roomJoined(): void {
+    this.sent(Events.RoomJoined);
+  }
+  roomUpdated(): void {
+    this.sent(Events.RoomUpdated);
+  }
+  roomLeft(): void {
+    this.sent(Events.RoomLeft);
+  }
+  stats(): void {
+    this.sent(Events.Stats);
+  }
+
+  private counter(name: string, help: string, labelNames: string[]): Counter<string> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private gauge(name: string, help: string, read: (sizes: Sizes) => number): void {
+    const gauge: Gauge = new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect: () => gauge.set(this.presence ? read(this.presence.sizes()) : 0),
+    });
+  }
+
+  /** A counter's child for these label values, created once. */
+  private child(cache: Map<string, Counter.Internal>, counter: Counter<string>, ...values: string[]): Counter.Internal {
+    const key = values.join('\u0000');
+    let child = cache.get(key);
+    if (!child) {
+      child = counter.labels(...values);
+      child.inc(0);
+      cache.set(key, child);
+    }
+    return child;
+  }
+}
+
+function ackCode(response: unknown): string {
+  if (typeof response !== 'object' || response === null) return 'INTERNAL';
+  const { ok, error } = response as { ok?: unknown; error?: { code?: unknown } };
+  if (ok === true) return 'OK';
+  return typeof error?.code === 'string' ? error.code : 'INTERNAL';
+}
