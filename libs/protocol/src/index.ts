@@ -1,5 +1,7 @@
+export * from './lib/badge';
 export * from './lib/events';
 export * from './lib/errors';
 export * from './lib/limits';
+export * from './lib/streams';
 export * from './lib/types';
 export * from './lib/validation';

@@ -20,6 +20,7 @@ import {
   type PayloadOf,
 } from '@presently/protocol';
 import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
+import { isCrawler } from './crawlers';
 import type { PresenceNamespace, PresenceSocket } from './presence-socket';
 import { PresenceService } from './presence.service';
 import { SessionAuthenticator, UnauthorizedError } from './session-authenticator';
@@ -59,7 +60,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   handleConnection(socket: PresenceSocket): void {
     const identity = socket.data;
-    this.service.presence.connect(socket.id, identity);
+    this.service.presence.connect(socket.id, identity, { counted: !isCrawler(socket.handshake.headers['user-agent']) });
     // Every event counts against the socket's budget, unknown ones included;
     // an event refused here reaches no handler.
     const budget = this.service.eventBudget();

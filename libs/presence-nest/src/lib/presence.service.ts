@@ -1,23 +1,30 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { STATS_INTERVAL_MS } from '@presently/protocol';
 import { type Clock, Presence, systemClock, TokenBucket } from '@presently/presence-core';
+import { FanOutSink } from './fan-out.sink';
+import { PageStreams } from './page-streams';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
 import type { PresenceNamespace } from './presence-socket';
 import { SocketIoSink } from './socket-io.sink';
 
 /**
  * Owns the process's presence registry and wires its announcements to the
- * Socket.IO namespace once the gateway is up. Timers stop on shutdown.
+ * Socket.IO namespace once the gateway is up, and to the open SSE streams.
+ * Streams end and timers stop on shutdown.
  */
 @Injectable()
 export class PresenceService implements OnModuleDestroy {
   readonly presence: Presence;
   readonly clock: Clock;
+  /** The open `/api/pages/live` streams. */
+  readonly streams: PageStreams;
   private readonly sink = new SocketIoSink();
 
   constructor(@Inject(PRESENCE_OPTIONS) private readonly options: PresenceModuleOptions) {
     this.clock = options.clock ?? systemClock;
-    this.presence = new Presence(this.clock, this.sink, { statsIntervalMs: STATS_INTERVAL_MS, ...options });
+    this.streams = new PageStreams(this.clock);
+    const sink = new FanOutSink([this.sink, this.streams]);
+    this.presence = new Presence(this.clock, sink, { statsIntervalMs: STATS_INTERVAL_MS, ...options });
   }
 
   /** A new connection's event budget. */
@@ -30,6 +37,7 @@ export class PresenceService implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.streams.closeAll();
     this.presence.dispose();
   }
 }

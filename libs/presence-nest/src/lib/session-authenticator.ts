@@ -30,10 +30,8 @@ export class SessionAuthenticator {
   }
 
   async identify(clientIdInput: unknown, token: unknown): Promise<Identity> {
+    if (token === undefined || token === null || token === '') return this.anonymous(clientIdInput);
     const clientId = isValidClientId(clientIdInput) ? clientIdInput : newClientId();
-    if (token === undefined || token === null || token === '') {
-      return { clientId, userId: clientId, name: null, roles: [], authenticated: false };
-    }
     const claims = await this.verify(token);
     return {
       clientId,
@@ -42,6 +40,12 @@ export class SessionAuthenticator {
       roles: claims.roles ?? [],
       authenticated: true,
     };
+  }
+
+  /** An anonymous visitor with the clientId it brings when well formed, a new one otherwise. */
+  anonymous(clientIdInput: unknown): Identity {
+    const clientId = isValidClientId(clientIdInput) ? clientIdInput : newClientId();
+    return { clientId, userId: clientId, name: null, roles: [], authenticated: false };
   }
 
   /** Verifies a token and answers its claims. */
