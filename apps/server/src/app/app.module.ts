@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { PresenceModule } from '@presently/presence-nest';
+import { BadgeScriptController } from './badge-script.controller';
 import type { ServerConfig } from './config';
 import { HealthController } from './health.controller';
 import { HttpExceptionFilter } from './http-exception.filter';
@@ -15,7 +16,7 @@ export class AppModule {
         // The configuration names the module's options as the module does.
         PresenceModule.forRoot(config),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, BadgeScriptController],
       providers: [Lifecycle, { provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };
   }
