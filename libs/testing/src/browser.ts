@@ -31,9 +31,18 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+/**
+ * The `User-Agent` of this Chromium as a desktop browser shows it. Headless
+ * Chromium announces itself as `HeadlessChrome`, which crawler lists
+ * (rightly) treat as a bot; tests of what people see present this one.
+ */
+export function desktopUserAgent(browser: Browser): string {
+  return `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${browser.version()} Safari/537.36`;
+}
+
 /** A fresh context (its own storage, so its own clientId) with one page. */
-export async function openPage(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+export async function openPage(browser: Browser, url: string, options: { userAgent?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, ...(options.userAgent && { userAgent: options.userAgent }) });
   const page = await context.newPage();
   await page.goto(url);
   return { context, page };
