@@ -19,7 +19,8 @@ export default [
           depConstraints: [
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:shared', 'scope:server'], bannedExternalImports: frontendOnly },
-            { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:shared', 'scope:client'], bannedExternalImports: serverOnly },
+            // Browser code stays small: validation (zod) is the server's job.
+            { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:shared', 'scope:client'], bannedExternalImports: [...serverOnly, 'zod'] },
             // Test suites and their helpers may use anything; nothing ships them.
             { sourceTag: 'scope:test', onlyDependOnLibsWithTags: ['scope:shared', 'scope:server', 'scope:client', 'scope:test'] },
             // Pure code: no transport, no framework, no I/O.

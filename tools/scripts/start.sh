@@ -8,6 +8,6 @@ source tools/scripts/lib.sh
 require_node
 ensure_npm_packages
 
-npx nx run-many -t build --projects=server --output-style=static
+npx nx run-many -t build --projects=server,demo --output-style=static
 echo "Presently: http://localhost:${PORT:-3000}"
 exec node dist/apps/server/main.js

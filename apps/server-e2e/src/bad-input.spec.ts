@@ -39,6 +39,7 @@ type Case = [title: string, event: string, payload: unknown, code: Code];
 const TARGET_PAGE = '/target';
 const WATCH_TARGET = '/watch-target';
 const TARGET_ROOM = 'target-room';
+const TARGET_POLL = 'target-poll';
 const BINARY_TARGET_ROOM = 'binary-target-room';
 /** The room the bad socket really joined, so that room:update reaches the profile check. */
 const JOINED_ROOM = 'bad-joined';
@@ -81,6 +82,9 @@ const VALID: Record<ClientEvent, Record<string, unknown>> = {
   'room:update': { room: JOINED_ROOM, profile: { status: 'away' } },
   'stats:watch': {},
   'stats:unwatch': {},
+  'poll:watch': { poll: TARGET_POLL },
+  'poll:unwatch': { poll: TARGET_POLL },
+  'poll:vote': { poll: TARGET_POLL, option: 'red' },
 };
 
 /** Payloads where an object belongs, for every event. */
@@ -172,6 +176,21 @@ function buildCases(): Case[] {
   }
   for (const event of ['room:join', 'room:leave', 'room:update'] as const) {
     for (const [label, key] of BAD_KEYS) cases.push([`${event}: room ${label}`, event, withField(VALID[event], 'room', key), 'BAD_REQUEST']);
+  }
+  for (const event of ['poll:watch', 'poll:unwatch', 'poll:vote'] as const) {
+    for (const [label, key] of BAD_KEYS) cases.push([`${event}: poll ${label}`, event, withField(VALID[event], 'poll', key), 'BAD_REQUEST']);
+  }
+  for (const [label, option] of [
+    ['missing', ABSENT],
+    ['null', null],
+    ['a number', 1],
+    ['empty', ''],
+    ['33 characters', 'o'.repeat(33)],
+    ['with a space', 'red one'],
+    ['with a slash', 'red/blue'],
+    ['an array', ['red']],
+  ] as Array<[string, unknown]>) {
+    cases.push([`poll:vote: option ${label}`, 'poll:vote', withField(VALID['poll:vote'], 'option', option), 'BAD_REQUEST']);
   }
   for (const event of ['page:watch', 'page:unwatch'] as const) {
     for (const [label, key] of BAD_KEYS) {
@@ -607,6 +626,8 @@ describe('bad input (one server)', () => {
     expect(await roomMembers(TARGET_ROOM)).toEqual({ status: 200, body: { room: TARGET_ROOM, members: [] } });
     expect(await roomMembers('never-joined')).toEqual({ status: 200, body: { room: 'never-joined', members: [] } });
     expect(watcherCounts.filter((c) => c.page === TARGET_PAGE || c.page === WATCH_TARGET)).toEqual([]);
+    // No bad vote was counted.
+    expect(await request(control2.socket, 'poll:watch', { poll: TARGET_POLL })).toEqual({ ok: true, poll: TARGET_POLL, tallies: {} });
 
     // No bad room:update changed the bad socket's profile, and nobody heard of one.
     const members = (await roomMembers(JOINED_ROOM)).body.members;

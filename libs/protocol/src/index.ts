@@ -4,4 +4,3 @@ export * from './lib/errors';
 export * from './lib/limits';
 export * from './lib/streams';
 export * from './lib/types';
-export * from './lib/validation';

@@ -12,6 +12,8 @@ export const SERVER_MAIN = join(WORKSPACE_ROOT, 'dist/apps/server/main.js');
 export interface RunningServer {
   url: string;
   port: number;
+  /** The environment it was started with (as given to `startServer`). */
+  env: Record<string, string>;
   process: ChildProcess;
   /** Every line the server wrote to stdout and stderr so far. */
   output: string[];
@@ -52,6 +54,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    env,
     process: child,
     output,
     exited,
@@ -60,6 +63,16 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       return exited;
     },
   };
+}
+
+/**
+ * Stops `server` (SIGTERM, as a deployment would) and starts a new process on
+ * the same port with the same environment (plus `env`), so that clients
+ * reconnect to the same URL and find a server that remembers nothing.
+ */
+export async function restartServer(server: RunningServer, env: Record<string, string> = {}): Promise<RunningServer> {
+  await server.stop();
+  return startServer({ ...server.env, ...env, PORT: String(server.port) });
 }
 
 /**

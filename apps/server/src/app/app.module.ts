@@ -6,10 +6,11 @@ import type { ServerConfig } from './config';
 import { HealthController } from './health.controller';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { Lifecycle } from './lifecycle';
+import { StaticSite } from './static-site';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: ServerConfig): DynamicModule {
+  static forRoot(config: ServerConfig, site: StaticSite | null = null): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -17,7 +18,11 @@ export class AppModule {
         PresenceModule.forRoot(config),
       ],
       controllers: [HealthController, BadgeScriptController],
-      providers: [Lifecycle, { provide: APP_FILTER, useClass: HttpExceptionFilter }],
+      providers: [
+        Lifecycle,
+        { provide: StaticSite, useValue: site },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
     };
   }
 }

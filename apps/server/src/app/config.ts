@@ -28,6 +28,7 @@ const envSchema = z.object({
   RATE_LIMIT_BURST: int(1, 1_000_000, DEFAULT_LIMITS.rateLimitBurst),
   MAX_HTTP_BUFFER_SIZE: int(MIN_HTTP_BUFFER_SIZE, 64 * 1024 * 1024, DEFAULT_LIMITS.maxHttpBufferSize),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 10_000),
+  WEB_ROOT: optionalText,
   LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(LOG_LEVELS).default('info')),
 });
 
@@ -52,6 +53,7 @@ const configSchema = envSchema.transform((e) => {
     maxHttpBufferSize: e.MAX_HTTP_BUFFER_SIZE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
+    webRoot: e.WEB_ROOT,
   };
 });
 

@@ -1,19 +1,23 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { PresenceIoAdapter } from '@presently/presence-nest';
 import { AppModule } from './app.module';
 import type { ServerConfig } from './config';
 import { JsonLogger } from './json-logger';
 import { Lifecycle } from './lifecycle';
+import { StaticSite } from './static-site';
 
 /** Builds the application for a configuration, without listening yet. */
 export async function createApp(config: ServerConfig, logger = new JsonLogger(config.logLevel)): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger });
+  const site = StaticSite.locate(config.webRoot, __dirname);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, site), { logger });
   app.enableCors({ origin: config.corsOrigins ?? true });
   app.useWebSocketAdapter(
     new PresenceIoAdapter(app, { corsOrigins: config.corsOrigins, maxHttpBufferSize: config.maxHttpBufferSize }),
   );
   app.getHttpAdapter().getInstance().disable('x-powered-by');
+  site?.mount(app);
   return app;
 }
 

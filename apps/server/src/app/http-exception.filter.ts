@@ -1,6 +1,7 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Inject, Logger, NotFoundException, Optional } from '@nestjs/common';
 import type { HttpErrorCode } from '@presently/protocol';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { StaticSite } from './static-site';
 
 const CODES: Partial<Record<number, HttpErrorCode>> = {
   [HttpStatus.BAD_REQUEST]: 'BAD_REQUEST',
@@ -11,14 +12,24 @@ const CODES: Partial<Record<number, HttpErrorCode>> = {
   [HttpStatus.TOO_MANY_REQUESTS]: 'RATE_LIMITED',
 };
 
-/** Every HTTP error answers `{ error: { code, message } }`; unexpected ones are logged. */
+/**
+ * Every HTTP error answers `{ error: { code, message } }`; unexpected ones are
+ * logged. A browser asking for a page no route serves gets the web app's
+ * `index.html` instead of a 404, so the app's deep links work.
+ */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Http');
 
+  constructor(@Optional() @Inject(StaticSite) private readonly site: StaticSite | null = null) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') return;
     const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof NotFoundException && this.site?.handles(host.switchToHttp().getRequest<Request>())) {
+      this.site.sendIndex(response);
+      return;
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();

@@ -1,5 +1,6 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { badgeQuerySchema, DEFAULT_BADGE_COLOR, DEFAULT_BADGE_LABEL, validate } from '@presently/protocol';
+import { DEFAULT_BADGE_COLOR, DEFAULT_BADGE_LABEL } from '@presently/protocol';
+import { badgeQuerySchema, validate } from '@presently/protocol/validation';
 import { makeBadge } from 'badge-maker';
 import type { Response } from 'express';
 import { badRequest } from './http-error';

@@ -5,3 +5,4 @@
 export const pageChannel = (page: string) => `p:${page}`;
 export const roomChannel = (room: string) => `r:${room}`;
 export const STATS_CHANNEL = 's:stats';
+export const pollChannel = (poll: string) => `v:${poll}`;

@@ -1,4 +1,4 @@
-import { keySchema, validate } from '@presently/protocol';
+import { keySchema, validate } from '@presently/protocol/validation';
 import { badRequest } from './http-error';
 
 /** A page or room key from a query parameter; missing or invalid: 400 `BAD_REQUEST`. */

@@ -14,11 +14,11 @@ import {
   Events,
   isClientEvent,
   PRESENCE_NAMESPACE,
-  validatePayload,
   type Ack,
   type ClientEventName,
-  type PayloadOf,
 } from '@presently/protocol';
+import type { PayloadOf } from '@presently/protocol/validation';
+import { handleEvent } from './handle-event';
 import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
 import { isCrawler } from './crawlers';
 import type { PresenceNamespace, PresenceSocket } from './presence-socket';
@@ -169,20 +169,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     });
   }
 
-  /** Validates, runs the operation, and turns anything unexpected into `INTERNAL`. */
-  private handle<E extends ClientEventName>(
-    socket: PresenceSocket,
-    event: E,
-    data: unknown,
-    operation: (payload: PayloadOf[E]) => Ack,
-  ): Ack {
-    const payload = validatePayload(event, data);
-    if (!payload.ok) return { ok: false, error: payload.error };
-    try {
-      return operation(payload.value);
-    } catch (error) {
-      this.logger.error({ msg: 'handler failed', event, socket: socket.id, error: String((error as Error)?.stack ?? error) });
-      return ackError(ErrorCodes.Internal, 'internal error');
-    }
+  private handle<E extends ClientEventName>(socket: PresenceSocket, event: E, data: unknown, operation: (payload: PayloadOf[E]) => Ack): Ack {
+    return handleEvent(this.logger, socket, event, data, operation);
   }
 }

@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { BadgeSvgController } from './badge-svg.controller';
 import { LiveStreamController } from './live-stream.controller';
+import { PollGateway } from './poll.gateway';
+import { PollService } from './poll.service';
 import { PresenceController } from './presence.controller';
 import { PresenceGateway } from './presence.gateway';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
@@ -27,8 +29,10 @@ export class PresenceModule {
         PresenceService,
         SessionAuthenticator,
         PresenceGateway,
+        PollService,
+        PollGateway,
       ],
-      exports: [PresenceService, SessionAuthenticator],
+      exports: [PresenceService, PollService, SessionAuthenticator],
     };
   }
 }

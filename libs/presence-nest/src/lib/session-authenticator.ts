@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { isValidClientId, TOKEN_CLOCK_SKEW_S, tokenClaimsSchema } from '@presently/protocol';
+import { TOKEN_CLOCK_SKEW_S } from '@presently/protocol';
+import { isValidClientId, tokenClaimsSchema } from '@presently/protocol/validation';
 import type { Identity } from '@presently/presence-core';
 import { jwtVerify } from 'jose';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';

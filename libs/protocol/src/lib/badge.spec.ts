@@ -1,4 +1,5 @@
-import { BADGE_COLOR_NAMES, BADGE_STYLES, badgeQuerySchema } from './badge';
+import { BADGE_COLOR_NAMES, BADGE_STYLES } from './badge';
+import { badgeQuerySchema } from './badge-query';
 import { validate } from './validation';
 
 describe('badgeQuerySchema', () => {

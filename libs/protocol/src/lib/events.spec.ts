@@ -12,9 +12,11 @@ describe('client events', () => {
     'stats:watch',
     'stats:unwatch',
   ];
+  /** Protocol extensions (docs/protocol-decisions.md). */
+  const EXTENSION_CLIENT_EVENTS = ['poll:watch', 'poll:unwatch', 'poll:vote'];
 
-  it('are exactly the client→server events of the contract', () => {
-    expect([...CLIENT_EVENTS].sort()).toEqual([...CONTRACT_CLIENT_EVENTS].sort());
+  it('are exactly the client→server events of the contract and its extensions', () => {
+    expect([...CLIENT_EVENTS].sort()).toEqual([...CONTRACT_CLIENT_EVENTS, ...EXTENSION_CLIENT_EVENTS].sort());
     expect(new Set(CLIENT_EVENTS).size).toBe(CLIENT_EVENTS.length);
   });
 

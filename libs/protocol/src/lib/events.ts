@@ -10,6 +10,7 @@ export const Events = {
   RoomLeft: 'room:left',
   RoomUpdated: 'room:updated',
   Stats: 'stats',
+  PollTally: 'poll:tally',
   // client → server
   PageEnter: 'page:enter',
   PageLeave: 'page:leave',
@@ -20,6 +21,10 @@ export const Events = {
   RoomUpdate: 'room:update',
   StatsWatch: 'stats:watch',
   StatsUnwatch: 'stats:unwatch',
+  // extension: live polls (click counters the server keeps)
+  PollWatch: 'poll:watch',
+  PollUnwatch: 'poll:unwatch',
+  PollVote: 'poll:vote',
 } as const;
 
 export type EventName = (typeof Events)[keyof typeof Events];
@@ -35,6 +40,9 @@ export const CLIENT_EVENTS = [
   Events.RoomUpdate,
   Events.StatsWatch,
   Events.StatsUnwatch,
+  Events.PollWatch,
+  Events.PollUnwatch,
+  Events.PollVote,
 ] as const;
 
 export type ClientEventName = (typeof CLIENT_EVENTS)[number];

@@ -18,6 +18,14 @@ export const TOP_PAGES = 10;
 export const STATS_INTERVAL_MS = 1000;
 export const DEFAULT_NAME = 'Anonymous';
 export const DEFAULT_STATUS = 'online';
+/** Poll options: 1–32 characters of `[A-Za-z0-9_-]`. */
+export const POLL_OPTION_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+/** Options one poll may have; a vote for a further one is refused. */
+export const POLL_OPTIONS_MAX = 16;
+/** Polls one server keeps; a vote that would create another is refused. */
+export const POLLS_MAX = 1000;
+/** Polls one socket may watch at once. */
+export const POLLS_WATCHED_PER_SOCKET = 100;
 /** Clock skew allowed when checking a token's `exp` and `nbf`, in seconds. */
 export const TOKEN_CLOCK_SKEW_S = 30;
 

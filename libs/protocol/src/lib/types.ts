@@ -66,6 +66,19 @@ export interface RoomUpdatePayload {
   profile: ProfileInput;
 }
 export type EmptyPayload = Record<string, never>;
+export interface PollPayload {
+  poll: string;
+}
+export interface PollVotePayload {
+  poll: string;
+  option: string;
+}
+
+/** A poll's click count per option (options never clicked are absent). */
+export interface PollTallies {
+  poll: string;
+  tallies: Record<string, number>;
+}
 
 // acks
 export type Ack<T extends object = object> = ({ ok: true } & T) | AckError;
@@ -77,6 +90,7 @@ export type RoomJoinAck = Ack<{ room: string; self: Member; members: Member[] }>
 export type RoomLeaveAck = Ack<{ room: string }>;
 export type RoomUpdateAck = Ack<{ room: string; self: Member }>;
 export type StatsWatchAck = Ack<Stats>;
+export type PollAck = Ack<PollTallies>;
 
 // server → client payloads
 export interface RoomJoinedEvent {
@@ -106,6 +120,9 @@ export interface ClientToServerEvents {
   'room:update': (payload: RoomUpdatePayload, ack?: AckFn<RoomUpdateAck>) => void;
   'stats:watch': (payload: EmptyPayload, ack?: AckFn<StatsWatchAck>) => void;
   'stats:unwatch': (payload: EmptyPayload, ack?: AckFn<OkAck>) => void;
+  'poll:watch': (payload: PollPayload, ack?: AckFn<PollAck>) => void;
+  'poll:unwatch': (payload: PollPayload, ack?: AckFn<OkAck>) => void;
+  'poll:vote': (payload: PollVotePayload, ack?: AckFn<PollAck>) => void;
 }
 
 /** Events the server pushes. */
@@ -116,4 +133,5 @@ export interface ServerToClientEvents {
   'room:left': (event: RoomLeftEvent) => void;
   'room:updated': (event: RoomUpdatedEvent) => void;
   stats: (stats: Stats) => void;
+  'poll:tally': (tallies: PollTallies) => void;
 }

@@ -7,6 +7,7 @@ import {
   META_MAX_BYTES,
   NAME_MAX_LENGTH,
   PAYLOAD_MAX_DEPTH,
+  POLL_OPTION_PATTERN,
   STATUS_MAX_LENGTH,
   USER_ID_MAX_LENGTH,
   WATCH_BATCH_MAX,
@@ -16,6 +17,8 @@ import type {
   JsonObject,
   PagePayload,
   PagesPayload,
+  PollPayload,
+  PollVotePayload,
   RoomJoinPayload,
   RoomPayload,
   RoomUpdatePayload,
@@ -106,6 +109,9 @@ export const payloadSchemas = {
   [Events.RoomUpdate]: z.object({ room: keySchema, profile: profileSchema }),
   [Events.StatsWatch]: z.object({}),
   [Events.StatsUnwatch]: z.object({}),
+  [Events.PollWatch]: z.object({ poll: keySchema }),
+  [Events.PollUnwatch]: z.object({ poll: keySchema }),
+  [Events.PollVote]: z.object({ poll: keySchema, option: z.string().regex(POLL_OPTION_PATTERN) }),
 } satisfies Record<ClientEventName, z.ZodType>;
 
 /** The validated payload of each client event. */
@@ -119,6 +125,9 @@ export interface PayloadOf {
   'room:update': RoomUpdatePayload;
   'stats:watch': EmptyPayload;
   'stats:unwatch': EmptyPayload;
+  'poll:watch': PollPayload;
+  'poll:unwatch': PollPayload;
+  'poll:vote': PollVotePayload;
 }
 
 /**

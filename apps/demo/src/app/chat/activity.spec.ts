@@ -1,0 +1,57 @@
+import type { Member } from '@presently/protocol';
+import { type Activity, describe as describeEvent, type KnownMember, learn, prepend, remember } from './activity';
+
+const member = (userId: string, name: string, status = 'online'): Member => ({
+  userId,
+  name,
+  status,
+  meta: {},
+  connections: 1,
+  since: 0,
+});
+
+describe('the chat activity feed', () => {
+  it('names who joined and who left, by the name it knew', () => {
+    const known = new Map<string, KnownMember>();
+    const joined = { type: 'joined', room: 'r', member: member('u1', 'Ada') } as const;
+    expect(describeEvent(joined, known)).toEqual([{ kind: 'joined', name: 'Ada', text: 'joined', status: 'online' }]);
+    remember(known, joined);
+    const left = { type: 'left', room: 'r', userId: 'u1', reason: 'leave' } as const;
+    expect(describeEvent(left, known)).toEqual([{ kind: 'left', name: 'Ada', text: 'left', status: null }]);
+    remember(known, left);
+    expect(known.size).toBe(0);
+  });
+
+  it('says why a member left when it was not by leaving, and "Someone" when it never knew them', () => {
+    const known = new Map([['u1', { name: 'Ada', status: 'online' }]]);
+    expect(describeEvent({ type: 'left', room: 'r', userId: 'u1', reason: 'disconnect' }, known)[0].text).toBe('left (connection closed)');
+    expect(describeEvent({ type: 'left', room: 'r', userId: 'u2', reason: 'node-down' }, known)[0]).toMatchObject({
+      name: 'Someone',
+      text: 'left (server went down)',
+    });
+  });
+
+  it('tells a status change from a rename, and says nothing of a change to neither', () => {
+    const known = new Map([['u1', { name: 'Ada', status: 'online' }]]);
+    expect(describeEvent({ type: 'updated', room: 'r', member: member('u1', 'Ada', 'busy') }, known)).toEqual([
+      { kind: 'status', name: 'Ada', text: 'is now busy', status: 'busy' },
+    ]);
+    expect(describeEvent({ type: 'updated', room: 'r', member: member('u1', 'Ada L.') }, known)).toEqual([
+      { kind: 'renamed', name: 'Ada', text: 'is now called Ada L.', status: 'online' },
+    ]);
+    expect(describeEvent({ type: 'updated', room: 'r', member: member('u1', 'Ada') }, known)).toEqual([]);
+  });
+
+  it('learns members from a list without forgetting what events taught it', () => {
+    const known = new Map([['u1', { name: 'Ada', status: 'busy' }]]);
+    learn(known, [member('u1', 'Stale'), member('u2', 'Lin')]);
+    expect(Object.fromEntries(known)).toEqual({ u1: { name: 'Ada', status: 'busy' }, u2: { name: 'Lin', status: 'online' } });
+  });
+
+  it('keeps the newest lines first, up to its limit', () => {
+    const line = (id: number): Activity => ({ id, at: id, kind: 'joined', name: `n${id}`, text: 'joined', status: 'online' });
+    const feed = prepend([line(1)], [line(2), line(3)], 3);
+    expect(feed.map((a) => a.id)).toEqual([3, 2, 1]);
+    expect(prepend(feed, [line(4)], 3).map((a) => a.id)).toEqual([4, 3, 2]);
+  });
+});

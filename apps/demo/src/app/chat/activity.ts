@@ -1,0 +1,79 @@
+import type { RoomEvent } from '@presently/client';
+import type { Member } from '@presently/protocol';
+
+/** One line of the chat's activity feed. */
+export interface Activity {
+  id: number;
+  /** Epoch milliseconds it was seen. */
+  at: number;
+  kind: 'joined' | 'left' | 'status' | 'renamed';
+  /** Who it is about, as the feed knew them. */
+  name: string;
+  /** What happened, after the name: "joined", "is now busy". */
+  text: string;
+  /** The member's status after the change, for its dot. */
+  status: string | null;
+}
+
+export type ActivityDraft = Omit<Activity, 'id' | 'at'>;
+
+/** What the feed remembers of a member to name them and spot what changed. */
+export interface KnownMember {
+  name: string;
+  status: string;
+}
+
+/** At most this many lines are kept, newest first. */
+export const FEED_LIMIT = 30;
+
+const LEFT_TEXT: Record<string, string> = {
+  leave: 'left',
+  disconnect: 'left (connection closed)',
+  'node-down': 'left (server went down)',
+};
+
+/**
+ * The feed lines a room event makes, given what was known of the members
+ * before it: a status change and a rename are told apart; an update that
+ * changed neither (meta only) makes no line.
+ */
+export function describe(event: RoomEvent, known: ReadonlyMap<string, KnownMember>): ActivityDraft[] {
+  switch (event.type) {
+    case 'joined':
+      return [{ kind: 'joined', name: event.member.name, text: 'joined', status: event.member.status }];
+    case 'left': {
+      const name = known.get(event.userId)?.name ?? 'Someone';
+      return [{ kind: 'left', name, text: LEFT_TEXT[event.reason] ?? 'left', status: null }];
+    }
+    case 'updated': {
+      const { member } = event;
+      const before = known.get(member.userId);
+      const lines: ActivityDraft[] = [];
+      if (before && before.name !== member.name) {
+        lines.push({ kind: 'renamed', name: before.name, text: `is now called ${member.name}`, status: member.status });
+      }
+      if (!before || before.status !== member.status) {
+        lines.push({ kind: 'status', name: member.name, text: `is now ${member.status}`, status: member.status });
+      }
+      return lines;
+    }
+  }
+}
+
+/** What the feed knows after an event. */
+export function remember(known: Map<string, KnownMember>, event: RoomEvent): void {
+  if (event.type === 'left') known.delete(event.userId);
+  else known.set(event.member.userId, { name: event.member.name, status: event.member.status });
+}
+
+/** Learns members first seen in a member list (the join's snapshot), keeping what events taught. */
+export function learn(known: Map<string, KnownMember>, members: readonly Member[]): void {
+  for (const member of members) {
+    if (!known.has(member.userId)) known.set(member.userId, { name: member.name, status: member.status });
+  }
+}
+
+/** Prepends lines (newest first), keeping at most `limit`. */
+export function prepend(feed: readonly Activity[], lines: readonly Activity[], limit = FEED_LIMIT): Activity[] {
+  return [...[...lines].reverse(), ...feed].slice(0, limit);
+}

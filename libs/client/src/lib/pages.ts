@@ -1,0 +1,166 @@
+import { WATCH_BATCH_MAX, type PageCounts } from '@presently/protocol';
+import { KeyedStreams } from './keyed-streams';
+import type { Link } from './link';
+import { hasCode, transient } from './presence-error';
+
+const sameCounts = (a: PageCounts, b: PageCounts) => a.viewers === b.viewers && a.connections === b.connections;
+
+/**
+ * The pages of one client: those it entered (counted), those it watches on
+ * request (`watchPages`) and those watched while someone subscribes to
+ * `pageCount$`. A page is watched on the server while it has subscribers or
+ * was watched on request; entered pages get their counts anyway. After a
+ * reconnection `restore()` enters and watches everything again on the new
+ * socket.
+ */
+export class Pages {
+  private readonly entered = new Set<string>();
+  private readonly requested = new Set<string>();
+  /** Pages `page:watch` was sent for on the current socket (and not unwatched). */
+  private readonly onServer = new Set<string>();
+  private readonly latest = new Map<string, PageCounts>();
+  private readonly streams = new KeyedStreams<PageCounts>({
+    latest: (page) => this.latest.get(page),
+    demand: (page) => {
+      this.sync(page);
+      this.forgetIfUnused(page);
+    },
+    equal: sameCounts,
+  });
+  private closed = false;
+
+  constructor(private readonly link: Link) {}
+
+  counts$(page: string) {
+    return this.streams.stream(page);
+  }
+
+  /** A `page:count` push, or counts from an ack. */
+  update(counts: PageCounts): void {
+    const { page, viewers, connections } = counts;
+    if (!this.used(page)) return;
+    const value = { page, viewers, connections };
+    this.latest.set(page, value);
+    this.streams.next(page, value);
+  }
+
+  async enter(page: string): Promise<PageCounts> {
+    const { viewers, connections } = await this.link.request('page:enter', { page });
+    this.entered.add(page);
+    const counts = { page, viewers, connections };
+    this.update(counts);
+    return counts;
+  }
+
+  async leave(page: string): Promise<void> {
+    await this.link.request('page:leave', { page });
+    this.entered.delete(page);
+    this.forgetIfUnused(page);
+  }
+
+  /** `watchPages`: watches `pages` until `unwatch`, and answers their counts. */
+  async watch(pages: string[]): Promise<PageCounts[]> {
+    // Recorded before the ack, so that a subscriber leaving meanwhile does not unwatch them.
+    const requested = pages.filter((page) => !this.requested.has(page));
+    const added = pages.filter((page) => !this.onServer.has(page));
+    for (const page of pages) {
+      this.requested.add(page);
+      this.onServer.add(page);
+    }
+    try {
+      const { counts } = await this.link.request('page:watch', { pages });
+      for (const entry of counts) this.update(entry);
+      return counts.map(({ page, viewers, connections }) => ({ page, viewers, connections }));
+    } catch (error) {
+      // Refused: nothing was watched. Undo, and watch again what subscribers still need.
+      if (!hasCode(error, 'DISCONNECTED')) {
+        for (const page of requested) this.requested.delete(page);
+        for (const page of added) this.onServer.delete(page);
+        for (const page of added) {
+          this.sync(page);
+          this.forgetIfUnused(page);
+        }
+      }
+      throw error;
+    }
+  }
+
+  /** `unwatchPages`: stops what only the request kept watched; subscribers keep theirs. */
+  async unwatch(pages: string[]): Promise<void> {
+    for (const page of pages) this.requested.delete(page);
+    const unused = pages.filter((page) => this.onServer.has(page) && !this.needed(page));
+    for (const page of unused) this.onServer.delete(page);
+    for (const page of pages) this.forgetIfUnused(page);
+    await Promise.all(batches(unused).map((batch) => this.link.request('page:unwatch', { pages: batch })));
+  }
+
+  /** On a new socket: enters and watches everything again; settles once every ack is in. */
+  restore(): Array<Promise<void>> {
+    this.onServer.clear();
+    const entering = [...this.entered].map((page) =>
+      this.enter(page).then(
+        () => undefined,
+        (error: unknown) => {
+          if (!transient(error)) {
+            this.entered.delete(page);
+            this.forgetIfUnused(page);
+          }
+        },
+      ),
+    );
+    const watching = [...new Set([...this.requested, ...this.streams.keys()])];
+    return [...entering, ...batches(watching).map((batch) => this.send(batch))];
+  }
+
+  complete(): void {
+    this.closed = true;
+    this.streams.complete();
+  }
+
+  /** Watches or unwatches `page` on the server so that it matches what is needed. */
+  private sync(page: string): void {
+    if (this.closed || !this.link.connected) return;
+    if (this.needed(page) && !this.onServer.has(page)) void this.send([page]);
+    else if (!this.needed(page) && this.onServer.has(page)) {
+      this.onServer.delete(page);
+      this.link.request('page:unwatch', { pages: [page] }).catch(() => undefined);
+    }
+  }
+
+  /** Sends `page:watch` for pages needed on the server; a refused page fails its stream. */
+  private async send(pages: string[]): Promise<void> {
+    for (const page of pages) this.onServer.add(page);
+    try {
+      const { counts } = await this.link.request('page:watch', { pages });
+      for (const entry of counts) this.update(entry);
+    } catch (error) {
+      if (transient(error)) return;
+      for (const page of pages) this.onServer.delete(page);
+      if (pages.length > 1) {
+        // One bad key refuses the whole batch: find it page by page.
+        await Promise.all(pages.map((page) => (this.needed(page) ? this.send([page]) : undefined)));
+        return;
+      }
+      this.requested.delete(pages[0]);
+      this.streams.error(pages[0], error);
+    }
+  }
+
+  private needed(page: string): boolean {
+    return this.streams.watched(page) || this.requested.has(page);
+  }
+
+  private used(page: string): boolean {
+    return this.needed(page) || this.entered.has(page);
+  }
+
+  private forgetIfUnused(page: string): void {
+    if (!this.used(page)) this.latest.delete(page);
+  }
+}
+
+function batches<T>(items: T[], size = WATCH_BATCH_MAX): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}

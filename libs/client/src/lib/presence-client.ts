@@ -1,0 +1,280 @@
+import type {
+  Member,
+  PageCounts,
+  PollTallies,
+  ProfileInput,
+  RoomJoinedEvent,
+  RoomLeftEvent,
+  RoomUpdatedEvent,
+  Session,
+  Stats,
+} from '@presently/protocol';
+import { BehaviorSubject, distinctUntilChanged, Observable, ReplaySubject, share, takeUntil } from 'rxjs';
+import { ClientIdStore } from './client-id';
+import { CommandQueue } from './command-queue';
+import { Connection, type HandshakeAuth, type SocketFactory } from './connection';
+import type { Link, RunCommand } from './link';
+import { Pages } from './pages';
+import { PresenceError } from './presence-error';
+import { Poll } from './presence-poll';
+import { Room } from './presence-room';
+import { ServerWatches } from './server-watches';
+import type { ConnectionState, PresenceClient, PresenceClientOptions, PresencePoll, PresenceRoom, RoomJoinResult } from './types';
+
+const STATS_KEY = 'stats';
+const sameStats = (a: Stats, b: Stats) => JSON.stringify(a) === JSON.stringify(b);
+const sameTallies = (a: PollTallies, b: PollTallies) => {
+  const options = Object.keys(a.tallies);
+  return a.poll === b.poll && options.length === Object.keys(b.tallies).length && options.every((o) => a.tallies[o] === b.tallies[o]);
+};
+
+/**
+ * The client behind `createPresenceClient`: one socket, the commands queue,
+ * and the state to restore on every new socket (pages, rooms, watches). The
+ * state goes `connected` only once everything was restored.
+ */
+export class Client implements PresenceClient {
+  readonly connectionState$: Observable<ConnectionState>;
+  readonly session$: Observable<Session>;
+  readonly stats$: Observable<Stats>;
+
+  private readonly state = new BehaviorSubject<ConnectionState>('connecting');
+  private readonly sessions = new ReplaySubject<Session>(1);
+  private readonly closed$ = new ReplaySubject<void>(1);
+  private readonly commands = new CommandQueue();
+  private readonly clientId: ClientIdStore;
+  private readonly connection: Connection;
+  private readonly link: Link;
+  private readonly pages: Pages;
+  private readonly stats: ServerWatches<Stats>;
+  private readonly polls: ServerWatches<PollTallies>;
+  private readonly rooms = new Map<string, Room>();
+  private readonly pollHandles = new Map<string, Poll>();
+  private readonly events = new Map<string, Observable<unknown>>();
+  private readonly run: RunCommand = (send, resend) => this.commands.run(send, resend);
+  /** Bumped on every connection change, so a restore that finishes late changes nothing. */
+  private generation = 0;
+  private everConnected = false;
+  private closed = false;
+
+  constructor(
+    private readonly options: PresenceClientOptions,
+    factory?: SocketFactory,
+  ) {
+    this.clientId = new ClientIdStore(options.clientId, options.storage);
+    this.connection = new Connection(
+      {
+        url: options.url,
+        transports: options.transports ?? ['websocket', 'polling'],
+        reconnectDelayMs: options.reconnectDelayMs ?? 500,
+        reconnectDelayMaxMs: options.reconnectDelayMaxMs ?? 10_000,
+        ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
+        auth: () => this.handshake(),
+      },
+      {
+        connected: () => this.onConnected(),
+        disconnected: () => this.onDisconnected(),
+        refused: (error) => this.onRefused(error),
+      },
+      factory,
+    );
+    const connection = this.connection;
+    this.link = {
+      get connected() {
+        return connection.connected;
+      },
+      request: (event, payload) => connection.request(event, payload),
+    };
+    this.pages = new Pages(this.link);
+    this.stats = new ServerWatches<Stats>(
+      this.link,
+      {
+        watch: () => this.link.request('stats:watch', {}).then(({ online, top }) => ({ online, top })),
+        unwatch: () => this.link.request('stats:unwatch', {}),
+      },
+      sameStats,
+    );
+    this.polls = new ServerWatches<PollTallies>(
+      this.link,
+      {
+        watch: (poll) => this.link.request('poll:watch', { poll }).then(({ tallies }) => ({ poll, tallies })),
+        unwatch: (poll) => this.link.request('poll:unwatch', { poll }),
+      },
+      sameTallies,
+    );
+
+    this.connectionState$ = this.state.pipe(distinctUntilChanged(), shareLatest());
+    this.session$ = this.sessions.pipe(shareLatest());
+    this.stats$ = this.stats.stream(STATS_KEY);
+    this.listen();
+    this.connection.open();
+  }
+
+  pageCount$(page: string): Observable<PageCounts> {
+    return this.pages.counts$(page);
+  }
+
+  enterPage(page: string): Promise<PageCounts> {
+    return this.run(() => this.pages.enter(page));
+  }
+
+  leavePage(page: string): Promise<void> {
+    return this.run(() => this.pages.leave(page));
+  }
+
+  watchPages(pages: string[]): Promise<PageCounts[]> {
+    return this.run(() => this.pages.watch([...pages]));
+  }
+
+  unwatchPages(pages: string[]): Promise<void> {
+    return this.run(() => this.pages.unwatch([...pages]));
+  }
+
+  room(name: string): PresenceRoom {
+    return this.roomNamed(name);
+  }
+
+  join(room: string, profile?: ProfileInput): Promise<RoomJoinResult> {
+    return this.roomNamed(room).join(profile);
+  }
+
+  leave(room: string): Promise<void> {
+    return this.roomNamed(room).leave();
+  }
+
+  updateProfile(room: string, profile: ProfileInput): Promise<Member> {
+    return this.roomNamed(room).update(profile);
+  }
+
+  poll(name: string): PresencePoll {
+    let poll = this.pollHandles.get(name);
+    if (!poll) {
+      poll = new Poll(name, this.polls, this.link, this.run);
+      this.pollHandles.set(name, poll);
+    }
+    return poll;
+  }
+
+  on$<T = unknown>(event: string): Observable<T> {
+    let stream = this.events.get(event);
+    if (!stream) {
+      stream = new Observable<unknown>((subscriber) => this.connection.listen(event, (payload) => subscriber.next(payload))).pipe(
+        takeUntil(this.closed$),
+        // Events, not state: a late subscriber must not see an old one again.
+        share(),
+      );
+      this.events.set(event, stream);
+    }
+    return stream as Observable<T>;
+  }
+
+  reconnect(): void {
+    if (this.closed) return;
+    this.generation += 1;
+    this.commands.pause();
+    this.commands.reset();
+    this.state.next(this.everConnected ? 'reconnecting' : 'connecting');
+    this.connection.reconnect();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.generation += 1;
+    this.commands.fail(new PresenceError('DISCONNECTED', 'the client is closed'));
+    this.connection.close();
+    this.state.next('offline');
+    this.state.complete();
+    this.sessions.complete();
+    this.pages.complete();
+    this.stats.complete();
+    this.polls.complete();
+    for (const room of this.rooms.values()) room.complete();
+    this.closed$.next();
+    this.closed$.complete();
+  }
+
+  private roomNamed(name: string): Room {
+    let room = this.rooms.get(name);
+    if (!room) {
+      room = new Room(name, this.link, this.run);
+      if (this.closed) room.complete();
+      this.rooms.set(name, room);
+    }
+    return room;
+  }
+
+  /** Every server push has its listener from the start: `session` comes right after connecting. */
+  private listen(): void {
+    const on = <T>(event: string, listener: (payload: T) => void) => this.connection.listen(event, listener);
+    on<Session>('session', (session) => {
+      this.clientId.set(session.clientId);
+      this.sessions.next(session);
+    });
+    on<PageCounts>('page:count', (counts) => this.pages.update(counts));
+    on<Stats>('stats', ({ online, top }) => this.stats.update(STATS_KEY, { online, top }));
+    on<PollTallies>('poll:tally', ({ poll, tallies }) => this.polls.update(poll, { poll, tallies }));
+    on<RoomJoinedEvent>('room:joined', ({ room, member }) => this.rooms.get(room)?.apply({ type: 'joined', room, member }));
+    on<RoomUpdatedEvent>('room:updated', ({ room, member }) => this.rooms.get(room)?.apply({ type: 'updated', room, member }));
+    on<RoomLeftEvent>('room:left', ({ room, userId, reason }) => this.rooms.get(room)?.apply({ type: 'left', room, userId, reason }));
+    // Large rooms (over ROSTER_MAX) send `room:count` instead of joins and leaves, and a fresh list when they shrink back.
+    on<{ room: string; members: Member[] }>('room:sync', ({ room, members }) => this.rooms.get(room)?.sync(members));
+  }
+
+  private async handshake(): Promise<HandshakeAuth> {
+    const { token } = this.options;
+    const value = typeof token === 'function' ? await token() : token;
+    const clientId = this.clientId.get();
+    return { ...(clientId && { clientId }), ...(value && { token: value }) };
+  }
+
+  /** A new server-side socket: restore everything on it, then send the waiting commands. */
+  private onConnected(): void {
+    const generation = ++this.generation;
+    this.everConnected = true;
+    const restoring = [
+      ...this.pages.restore(),
+      ...[...this.rooms.values()].map((room) => room.restore()),
+      ...this.stats.restore(),
+      ...this.polls.restore(),
+    ];
+    this.commands.resume();
+    void Promise.all(restoring).then(() => {
+      if (generation === this.generation && this.connection.connected) this.state.next('connected');
+    });
+  }
+
+  private onDisconnected(): void {
+    this.generation += 1;
+    this.commands.pause();
+    this.state.next(this.everConnected ? 'reconnecting' : 'connecting');
+  }
+
+  private onRefused(error: PresenceError): void {
+    this.generation += 1;
+    this.commands.fail(error);
+    this.state.next('offline');
+  }
+}
+
+/** Multicasts through a ReplaySubject(1): one upstream subscription, and late subscribers get the latest value. */
+function shareLatest<T>() {
+  return share<T>({ connector: () => new ReplaySubject<T>(1), resetOnError: true, resetOnComplete: false, resetOnRefCountZero: true });
+}
+
+/**
+ * Creates a client and starts connecting. Commands wait while the connection
+ * is down and are sent, in order, once it is back; everything entered,
+ * watched or joined is restored after every reconnection.
+ *
+ * @example
+ * const client = createPresenceClient({ url: 'https://presence.example.com', token: () => auth.token() });
+ * client.pageCount$('/blog/hello').subscribe(({ viewers }) => (badge.textContent = `${viewers} reading`));
+ * await client.enterPage('/blog/hello');
+ * const lobby = client.room('lobby');
+ * lobby.members$.subscribe((members) => render(members));
+ * await lobby.join({ name: 'Ada', status: 'online' });
+ */
+export function createPresenceClient(options: PresenceClientOptions): PresenceClient {
+  return new Client(options);
+}

@@ -1,0 +1,100 @@
+import type { Member, ProfileInput } from '@presently/protocol';
+import { BehaviorSubject, distinctUntilChanged, type Observable, ReplaySubject, share, Subject } from 'rxjs';
+import type { Link, RunCommand } from './link';
+import { transient } from './presence-error';
+import { applyRoomEvent, type Members, membersOf, NO_MEMBERS, upsertMember } from './room-state';
+import type { PresenceRoom, RoomEvent, RoomJoinResult } from './types';
+
+/**
+ * One room as this client sees it. The member list comes from the join ack
+ * and then follows `room:joined`, `room:left` and `room:updated` (as new
+ * arrays); the client's own profile changes are applied from the update ack,
+ * since the server does not echo them. Pushes and acks share one ordered
+ * socket, so no event can arrive before the ack it follows: nothing needs
+ * buffering. The profile last asked for is kept to join again after a
+ * reconnection, and the list is replaced by that join's ack.
+ */
+export class Room implements PresenceRoom {
+  readonly members$: Observable<readonly Member[]>;
+  /** Events, not state: a late subscriber gets the next one, not a replay of the last. */
+  readonly events$: Observable<RoomEvent>;
+  private readonly members = new BehaviorSubject<Members>(NO_MEMBERS);
+  private readonly events = new Subject<RoomEvent>();
+  private joined = false;
+  private profile: ProfileInput = {};
+
+  constructor(
+    readonly name: string,
+    private readonly link: Link,
+    private readonly run: RunCommand,
+  ) {
+    this.members$ = this.members.pipe(
+      distinctUntilChanged(),
+      share({ connector: () => new ReplaySubject<Members>(1), resetOnRefCountZero: true }),
+    );
+    this.events$ = this.events.pipe(share());
+  }
+
+  join(profile?: ProfileInput): Promise<RoomJoinResult> {
+    return this.run(async () => {
+      const ack = await this.link.request('room:join', { room: this.name, ...(profile && { profile }) });
+      // Joining again applies the new profile as an update: the two merge.
+      this.profile = this.joined ? { ...this.profile, ...profile } : { ...profile };
+      this.joined = true;
+      const members = membersOf(ack.members);
+      this.members.next(members);
+      return { room: this.name, self: ack.self, members: [...members] };
+    });
+  }
+
+  leave(): Promise<void> {
+    return this.run(async () => {
+      await this.link.request('room:leave', { room: this.name });
+      this.joined = false;
+      this.profile = {};
+      this.members.next(NO_MEMBERS);
+    });
+  }
+
+  update(profile: ProfileInput): Promise<Member> {
+    return this.run(async () => {
+      const { self } = await this.link.request('room:update', { room: this.name, profile });
+      this.profile = { ...this.profile, ...profile };
+      this.members.next(upsertMember(this.members.value, self));
+      return self;
+    });
+  }
+
+  /** A `room:joined`, `room:left` or `room:updated` for this room. */
+  apply(event: RoomEvent): void {
+    if (!this.joined) return;
+    this.members.next(applyRoomEvent(this.members.value, event));
+    this.events.next(event);
+  }
+
+  /** A `room:sync` snapshot (a large room back under its roster limit). */
+  sync(members: readonly Member[]): void {
+    if (this.joined) this.members.next(membersOf(members));
+  }
+
+  /** On a new socket: joins again with the last profile; its ack resyncs the list. */
+  restore(): Promise<void> {
+    if (!this.joined) return Promise.resolve();
+    const profile = Object.keys(this.profile).length > 0 ? { profile: this.profile } : {};
+    return this.link.request('room:join', { room: this.name, ...profile }).then(
+      (ack) => this.members.next(membersOf(ack.members)),
+      (error: unknown) => {
+        if (transient(error)) return;
+        // Refused now (a new token without the rights, a lowered limit): no longer a member.
+        this.joined = false;
+        this.profile = {};
+        this.members.next(NO_MEMBERS);
+      },
+    );
+  }
+
+  complete(): void {
+    this.members.complete();
+    this.events.complete();
+  }
+}

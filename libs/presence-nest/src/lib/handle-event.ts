@@ -1,0 +1,25 @@
+import type { Logger } from '@nestjs/common';
+import { ackError, ErrorCodes, type Ack, type ClientEventName } from '@presently/protocol';
+import { validatePayload, type PayloadOf } from '@presently/protocol/validation';
+import type { PresenceSocket } from './presence-socket';
+
+/**
+ * The shape of every event handler: validate the payload, run the operation,
+ * and answer anything unexpected with `INTERNAL` (logged) instead of throwing.
+ */
+export function handleEvent<E extends ClientEventName>(
+  logger: Logger,
+  socket: PresenceSocket,
+  event: E,
+  data: unknown,
+  operation: (payload: PayloadOf[E]) => Ack,
+): Ack {
+  const payload = validatePayload(event, data);
+  if (!payload.ok) return { ok: false, error: payload.error };
+  try {
+    return operation(payload.value);
+  } catch (error) {
+    logger.error({ msg: 'handler failed', event, socket: socket.id, error: String((error as Error)?.stack ?? error) });
+    return ackError(ErrorCodes.Internal, 'internal error');
+  }
+}

@@ -1,0 +1,61 @@
+import { Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import { Events, PRESENCE_NAMESPACE } from '@presently/protocol';
+import { pollChannel } from './channels';
+import { handleEvent } from './handle-event';
+import { PollService } from './poll.service';
+import type { PresenceNamespace, PresenceSocket } from './presence-socket';
+
+/**
+ * The live-poll events of the `/presence` namespace (a protocol extension).
+ * Authentication, rate limits and unknown events are handled once for the
+ * namespace by the presence gateway.
+ */
+@WebSocketGateway({ namespace: PRESENCE_NAMESPACE })
+export class PollGateway implements OnGatewayInit, OnGatewayDisconnect {
+  private readonly logger = new Logger('PollGateway');
+
+  constructor(private readonly service: PollService) {}
+
+  afterInit(namespace: PresenceNamespace): void {
+    this.service.attach(namespace);
+  }
+
+  handleDisconnect(socket: PresenceSocket): void {
+    this.service.polls.forget(socket.id);
+  }
+
+  @SubscribeMessage(Events.PollWatch)
+  watch(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+    return handleEvent(this.logger, socket, Events.PollWatch, data, ({ poll }) => {
+      const result = this.service.polls.watch(socket.id, poll);
+      if (!result.ok) return result;
+      if (result.subscribe) socket.join(pollChannel(poll));
+      return { ok: true, poll, tallies: result.tallies };
+    });
+  }
+
+  @SubscribeMessage(Events.PollUnwatch)
+  unwatch(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+    return handleEvent(this.logger, socket, Events.PollUnwatch, data, ({ poll }) => {
+      const result = this.service.polls.unwatch(socket.id, poll);
+      if (!result.ok) return result;
+      if (result.unsubscribe) socket.leave(pollChannel(poll));
+      return { ok: true };
+    });
+  }
+
+  @SubscribeMessage(Events.PollVote)
+  vote(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+    return handleEvent(this.logger, socket, Events.PollVote, data, ({ poll, option }) =>
+      this.service.polls.vote(poll, option),
+    );
+  }
+}

@@ -1,0 +1,2 @@
+export * from './lib/validation';
+export * from './lib/badge-query';
