@@ -43,7 +43,7 @@ describe('badge.js in Chromium, embedded in a page of another origin', () => {
     await new Promise<void>((resolve) => blog.listen(0, '127.0.0.1', resolve));
     blogUrl = `http://localhost:${(blog.address() as AddressInfo).port}${POST}`;
     browser = await launchBrowser();
-    userAgent = desktopUserAgent(browser);
+    userAgent = desktopUserAgent(browser.version());
   });
 
   afterAll(async () => {
