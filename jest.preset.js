@@ -2,7 +2,7 @@ const nxPreset = require('@nx/jest/preset').default;
 
 /**
  * Shared Jest settings: TypeScript through ts-jest (transpile only, types are
- * checked by the build), and ESM-only dependencies (jose) compiled to CommonJS.
+ * checked by the build), and ESM-only dependencies (jose, badge-maker) compiled to CommonJS.
  */
 module.exports = {
   ...nxPreset,
@@ -10,7 +10,7 @@ module.exports = {
   transform: {
     '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|badge-maker)/)'],
   moduleFileExtensions: ['ts', 'js'],
   reporters: ['default', require.resolve('./tools/jest/summary-reporter.js')],
 };

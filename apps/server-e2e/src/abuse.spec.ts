@@ -1,5 +1,5 @@
 import { io } from 'socket.io-client';
-import { clientId, connect, connectError, get, metricSamples, post, request, sampleValue, untilMetric, useServer, type TestSocket } from '@presently/testing';
+import { clientId, connect, connectError, desktopUserAgent, get, openStream, pageCount, metricSamples, post, request, sampleValue, untilMetric, useServer, type TestSocket } from '@presently/testing';
 
 /**
  * Abuse resistance at the edge: connections per client address
@@ -9,8 +9,14 @@ import { clientId, connect, connectError, get, metricSamples, post, request, sam
  */
 
 /** Opens a socket with extra handshake headers; resolves with 'connected' or the connect_error message. */
+/**
+ * A handshake as a browser makes it. Node's polling transport announces
+ * itself as `node-XMLHttpRequest`, which the crawler list rightly does not
+ * count as a person; a browser sends its own User-Agent.
+ */
 function attempt(url: string, headers: Record<string, string> = {}, transports: string[] = ['websocket']): Promise<{ outcome: string; socket: TestSocket; data?: unknown }> {
-  const socket = io(`${url}/presence`, { transports, reconnection: false, forceNew: true, extraHeaders: headers }) as unknown as TestSocket;
+  const extraHeaders = { 'user-agent': desktopUserAgent('130.0.0.0'), ...headers };
+  const socket = io(`${url}/presence`, { transports, reconnection: false, forceNew: true, extraHeaders }) as unknown as TestSocket;
   return new Promise((resolve) => {
     socket.once('session', () => resolve({ outcome: 'connected', socket }));
     socket.once('connect_error', (error: Error & { data?: unknown }) => {
@@ -47,6 +53,30 @@ describe('MAX_CONNECTIONS_PER_IP', () => {
     const again = await connect(server.url, { clientId: clientId('limit-again') });
     opened.push(again.socket);
     expect((await connectError(server.url)).message).toBe('LIMIT_EXCEEDED');
+  });
+
+  it('counts live streams with sockets: a stream over the limit is refused 429 and counts nobody', async () => {
+    await untilMetric(server.url, 'presently_connections', (n) => n === 0);
+    const page = '/limit-streams';
+    opened.push((await connect(server.url)).socket);
+    const first = await openStream(server.url, { page, clientId: clientId('stream-a') });
+    const second = await openStream(server.url, { page, clientId: clientId('stream-b') });
+    expect(await second.next('count')).toEqual({ page, viewers: 2, connections: 2 });
+
+    const over = await openStream(server.url, { page, clientId: clientId('stream-over') });
+    await over.ended;
+    expect(over.status).toBe(429);
+    expect(JSON.parse(over.raw)).toEqual({ error: { code: 'LIMIT_EXCEEDED', message: expect.any(String) } });
+    expect((await attempt(server.url)).outcome).toBe('LIMIT_EXCEEDED');
+    expect(await pageCount(server.url, page)).toEqual({ page, viewers: 2, connections: 2 });
+
+    // A closed stream gives its place back.
+    first.close();
+    await untilMetric(server.url, 'presently_connections', (n) => n === 2);
+    const third = await openStream(server.url, { page, clientId: clientId('stream-c') });
+    expect(third.status).toBe(200);
+    second.close();
+    third.close();
   });
 
   it('frees every slot when sockets go, so the limit never leaks', async () => {

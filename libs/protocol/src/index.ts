@@ -1,4 +1,6 @@
+export * from './lib/badge';
 export * from './lib/events';
 export * from './lib/errors';
 export * from './lib/limits';
+export * from './lib/streams';
 export * from './lib/types';

@@ -1,2 +1,3 @@
 export * from './lib/validation';
 export * from './lib/emit';
+export * from './lib/badge-query';

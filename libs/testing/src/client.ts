@@ -11,6 +11,8 @@ export interface ConnectOptions {
   token?: string;
   /** Extra handshake `auth` fields, for hostile handshakes. */
   auth?: Record<string, unknown>;
+  /** HTTP headers of the handshake (a crawler's `User-Agent`). */
+  headers?: Record<string, string>;
 }
 
 /** Opens a socket to `/presence` over websocket, without reconnection, tracked for `closeAll`. */
@@ -20,6 +22,7 @@ function openSocket(url: string, options: ConnectOptions): TestSocket {
     reconnection: false,
     forceNew: true,
     auth: { ...(options.clientId && { clientId: options.clientId }), ...(options.token && { token: options.token }), ...options.auth },
+    ...(options.headers && { extraHeaders: options.headers }),
   });
   open.push(socket);
   return socket;

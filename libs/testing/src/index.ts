@@ -2,3 +2,4 @@ export * from './client';
 export * from './server';
 export * from './helpers';
 export * from './browser';
+export * from './sse';

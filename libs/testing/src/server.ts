@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { closeAll } from './client';
+import { closeStreams } from './sse';
 
 /** The workspace root, found from this file's place in it. */
 export const WORKSPACE_ROOT = join(__dirname, '../../..');
@@ -110,7 +111,10 @@ export function useServer(env: Record<string, string> = {}): { readonly url: str
   beforeAll(async () => {
     running = await startServer(env);
   });
-  afterEach(() => closeAll());
+  afterEach(() => {
+    closeAll();
+    closeStreams();
+  });
   afterAll(async () => {
     await running?.stop();
   });

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { PresenceModule } from '@presently/presence-nest';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import { AuthenticatedSocketsGauge } from './authenticated-sockets.gauge';
+import { BadgeScriptController } from './badge-script.controller';
 import type { ServerConfig } from './config';
 import { HealthController } from './health.controller';
 import { HttpExceptionFilter } from './http-exception.filter';
@@ -20,7 +21,7 @@ export class AppModule {
         // The configuration names the module's options as the module does.
         PresenceModule.forRoot(config),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, BadgeScriptController],
       providers: [
         Lifecycle,
         ProcessMetrics,

@@ -5,7 +5,8 @@ import { Presence, type Identity, type PresenceOptions, type PresenceSink } from
 import { ManualClock, type Recorded } from '../testing';
 
 /*
- * Randomized model test: random sequences of connections, pages, rooms,
+ * Randomized model test: random sequences of connections (some of them
+ * crawlers, served but never counted), pages, rooms,
  * disconnects, returns and clock moves are applied both to `Presence` and
  * to a deliberately naive model (a flat list of connection records, every
  * figure recomputed from scratch), and after every step the two must agree,
@@ -41,7 +42,7 @@ interface Target {
 }
 
 type Command =
-  | { kind: 'connect'; client: number; user: number | null }
+  | { kind: 'connect'; client: number; user: number | null; counted: boolean }
   | { kind: 'reconnect'; target: Target; reenter: boolean }
   | { kind: 'enter'; target: Target; page: number }
   | { kind: 'leave'; target: Target; page: number }
@@ -78,6 +79,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
       kind: fc.constant('connect' as const),
       client: fc.nat({ max: CLIENTS.length - 1 }),
       user: fc.option(fc.nat({ max: USERS.length - 1 }), { nil: null }),
+      counted: fc.nat({ max: 4 }).map((x) => x !== 0),
     }),
   },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('reconnect' as const), target, reenter: fc.boolean() }) },
@@ -142,6 +144,8 @@ class TimedSink implements PresenceSink {
 interface ModelConn {
   id: string;
   identity: Identity;
+  /** False for a crawler: never in any figure, never held, in no room. */
+  counted: boolean;
   pages: string[];
   watched: string[];
   rooms: string[];
@@ -188,8 +192,9 @@ class Model {
     this.now = now;
   }
 
+  /** The connections that count: live or held, crawlers left out. */
   present(): ModelConn[] {
-    return this.conns.filter((c) => c.state !== 'gone');
+    return this.conns.filter((c) => c.state !== 'gone' && c.counted);
   }
 
   pageCounts(p: string): PageCounts {
@@ -278,7 +283,7 @@ class Model {
     if (conn.state !== 'live') return;
     conn.watched = [];
     conn.watchingStats = false;
-    if (conn.pages.length + conn.rooms.length > 0 && OPTIONS.graceMs > 0) {
+    if (conn.counted && conn.pages.length + conn.rooms.length > 0 && OPTIONS.graceMs > 0) {
       conn.state = 'held';
       conn.heldUntil = this.now + OPTIONS.graceMs;
       conn.heldOrder = ++this.heldCounter;
@@ -384,10 +389,11 @@ function run(commands: Command[], repeats: Repeats = 'acked'): void {
   };
   const liveConn = (c: ModelConn | undefined): ModelConn | undefined => (c?.state === 'live' ? c : undefined);
 
-  const connect = (identity: Identity): ModelConn => {
+  const connect = (identity: Identity, counted: boolean): ModelConn => {
     const conn: ModelConn = {
       id: `c${nextId++}`,
       identity,
+      counted,
       pages: [],
       watched: [],
       rooms: [],
@@ -399,7 +405,7 @@ function run(commands: Command[], repeats: Repeats = 'acked'): void {
       knownStats: null,
     };
     model.conns.push(conn);
-    presence.connect(conn.id, identity);
+    presence.connect(conn.id, identity, { counted });
     return conn;
   };
 
@@ -412,7 +418,7 @@ function run(commands: Command[], repeats: Repeats = 'acked'): void {
       return agree(actual, { ok: true, ...model.pageCounts(p), subscribe: false }, cmdName);
     }
     if (conn.pages.length >= OPTIONS.maxPagesPerSocket) return refused(actual, 'LIMIT_EXCEEDED', cmdName);
-    const held = model.findHeld(conn, (h) => h.pages.includes(p));
+    const held = conn.counted ? model.findHeld(conn, (h) => h.pages.includes(p)) : undefined;
     conn.pages.push(p);
     if (held) {
       held.pages = held.pages.filter((x) => x !== p);
@@ -426,7 +432,7 @@ function run(commands: Command[], repeats: Repeats = 'acked'): void {
     const actual = presence.joinRoom(idOf(c), r, input);
     const conn = liveConn(c);
     if (!conn) return refused(actual, 'BAD_REQUEST', cmdName);
-    if (!allowed(r, conn.identity)) return refused(actual, 'FORBIDDEN', cmdName);
+    if (!conn.counted || !allowed(r, conn.identity)) return refused(actual, 'FORBIDDEN', cmdName);
     const joined = conn.rooms.includes(r);
     if (!joined && conn.rooms.length >= OPTIONS.maxRoomsPerSocket) return refused(actual, 'LIMIT_EXCEEDED', cmdName);
     const members = model.rooms.get(r) ?? [];
@@ -483,6 +489,7 @@ function run(commands: Command[], repeats: Repeats = 'acked'): void {
           u
             ? { clientId, userId: u.userId, name: u.name, roles: u.roles, authenticated: true }
             : { clientId, userId: clientId, name: null, roles: [], authenticated: false },
+          cmd.counted,
         );
         return;
       }
@@ -491,7 +498,7 @@ function run(commands: Command[], repeats: Repeats = 'acked'): void {
         if (!old) return;
         const pages = [...old.pages];
         const rooms = [...old.rooms];
-        const conn = connect(old.identity);
+        const conn = connect(old.identity, old.counted);
         if (cmd.reenter) {
           for (const p of pages) enter(conn, p);
           for (const r of rooms) join(conn, r, undefined);

@@ -804,6 +804,154 @@ describe('Presence', () => {
   });
 
   // ================================================================= coalescing
+  // ==================================================== streams (no Socket.IO)
+  describe('streams: a reader without Socket.IO', () => {
+    // A Server-Sent Events reader is a connection that enters its one page.
+    const openStream = (id: string, clientId: string, page: string) => {
+      presence.connect(id, anon(clientId));
+      return presence.enterPage(id, page);
+    };
+
+    it('counts a stream as a viewer and a connection, and in online and top', () => {
+      expect(openStream('sse:1', 'clientA', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, subscribe: true });
+      expect(presence.stats()).toEqual({ online: { connections: 1, visitors: 1 }, top: [{ page: '/p', viewers: 1 }] });
+      clock.flush();
+      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } }]);
+    });
+
+    it('counts a socket and a stream of one clientId as one viewer and two connections', () => {
+      presence.connect('s1', anon('clientA'));
+      presence.enterPage('s1', '/p');
+      expect(openStream('sse:1', 'clientA', '/p')).toMatchObject({ viewers: 1, connections: 2 });
+      expect(presence.stats().online).toEqual({ connections: 2, visitors: 1 });
+    });
+
+    it('holds a closed stream for the grace period, and a stream or a socket of its client takes its place', () => {
+      openStream('sse:1', 'clientA', '/p');
+      presence.connect('s2', anon('clientB'));
+      presence.enterPage('s2', '/p');
+      settle();
+
+      presence.disconnect('sse:1');
+      expect(presence.sizes()).toMatchObject({ held: 1, connections: 2, visitors: 2 });
+      expect(openStream('sse:2', 'clientA', '/p')).toMatchObject({ viewers: 2, connections: 2 });
+      expect(presence.sizes()).toMatchObject({ held: 0, connections: 2 });
+
+      presence.disconnect('sse:2');
+      presence.connect('s3', anon('clientA'));
+      expect(presence.enterPage('s3', '/p')).toMatchObject({ viewers: 2, connections: 2 });
+      clock.advance(OPTIONS.graceMs * 2);
+      expect(sink.take()).toEqual([]);
+    });
+
+    it('releases a closed stream when the grace runs out: no ghost is left', () => {
+      openStream('sse:1', 'clientA', '/p');
+      openStream('sse:2', 'clientB', '/p');
+      settle();
+      presence.disconnect('sse:1');
+      clock.advance(1);
+      presence.disconnect('sse:2');
+      clock.advance(OPTIONS.graceMs + OPTIONS.countIntervalMs);
+      expect(sink.take()).toEqual([
+        { type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } },
+        { type: 'page:count', counts: { page: '/p', viewers: 0, connections: 0 } },
+      ]);
+      expect(presence.sizes()).toEqual({ connections: 0, visitors: 0, pages: 0, rooms: 0, held: 0 });
+      clock.advance(OPTIONS.countIntervalMs);
+      expect(pageEntries(presence)).toBe(0);
+      expect(clock.pendingTimers).toBe(0);
+    });
+  });
+
+  // ================================================ uncounted (crawlers, bots)
+  describe('uncounted connections', () => {
+    const crawler = { counted: false };
+
+    it('acks page:enter with the counts without the crawler, subscribes it, and moves no figure', () => {
+      presence.connect('s1', anon('clientA'));
+      presence.enterPage('s1', '/p');
+      settle();
+      presence.connect('bot', anon('botclient'), crawler);
+      expect(presence.enterPage('bot', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, subscribe: true });
+      expect(presence.watchPages('bot', ['/p', '/q'])).toEqual({
+        ok: true,
+        counts: [
+          { page: '/p', viewers: 1, connections: 1 },
+          { page: '/q', viewers: 0, connections: 0 },
+        ],
+        subscribe: ['/q'],
+      });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+      expect(presence.stats()).toEqual({ online: { connections: 1, visitors: 1 }, top: [{ page: '/p', viewers: 1 }] });
+      expect(presence.sizes()).toEqual({ connections: 1, visitors: 1, pages: 1, rooms: 0, held: 0 });
+      clock.advance(OPTIONS.statsIntervalMs);
+      expect(sink.take()).toEqual([]);
+      // Still subscribed: it watches the page too.
+      expect(presence.leavePage('bot', '/p')).toEqual({ ok: true, unsubscribe: false });
+      expect(presence.leavePage('bot', '/p')).toEqual({ ok: true, unsubscribe: false });
+      clock.advance(OPTIONS.statsIntervalMs);
+      expect(sink.take()).toEqual([]);
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+    });
+
+    it('lets a crawler hear the counts of its page change', () => {
+      presence.connect('bot', anon('botclient'), crawler);
+      expect(presence.enterPage('bot', '/p')).toMatchObject({ viewers: 0, connections: 0 });
+      presence.connect('s1', anon('clientA'));
+      presence.enterPage('s1', '/p');
+      clock.flush();
+      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } }]);
+    });
+
+    it('does not count a crawler beside a counted connection of the same clientId', () => {
+      presence.connect('s1', anon('clientA'));
+      presence.connect('bot', anon('clientA'), crawler);
+      presence.enterPage('s1', '/p');
+      presence.enterPage('bot', '/p');
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+      presence.disconnect('bot');
+      presence.leavePage('s1', '/p');
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 0, connections: 0 });
+      expect(presence.stats().online).toEqual({ connections: 1, visitors: 1 });
+    });
+
+    it('holds nothing of a crawler, and never lets it take or leave a held place', () => {
+      presence.connect('s1', anon('clientA'));
+      presence.enterPage('s1', '/p');
+      settle();
+      presence.disconnect('s1');
+      // A crawler with the same clientId does not take the held place...
+      presence.connect('bot', anon('clientA'), crawler);
+      expect(presence.enterPage('bot', '/p')).toMatchObject({ viewers: 1, connections: 1 });
+      expect(presence.sizes().held).toBe(1);
+      // ...and leaves nothing held behind.
+      presence.disconnect('bot');
+      expect(presence.sizes()).toMatchObject({ held: 1, connections: 1 });
+      clock.advance(OPTIONS.graceMs);
+      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 0, connections: 0 } }]);
+      expect(presence.sizes()).toEqual({ connections: 0, visitors: 0, pages: 0, rooms: 0, held: 0 });
+      clock.advance(OPTIONS.countIntervalMs);
+      expect(clock.pendingTimers).toBe(0);
+    });
+
+    it('answers FORBIDDEN to a crawler joining a room, and changes nothing', () => {
+      presence.connect('bot', user('botclient', 'u1', 'Ann'), crawler);
+      expectError(presence.joinRoom('bot', 'lobby', { name: 'Bot' }), ErrorCodes.Forbidden);
+      expect(presence.members('lobby')).toEqual([]);
+      expectError(presence.updateProfile('bot', 'lobby', { status: 'away' }), ErrorCodes.BadRequest);
+      expect(presence.leaveRoom('bot', 'lobby')).toEqual({ ok: true, room: 'lobby', unsubscribe: false });
+      expect(sink.events).toEqual([]);
+    });
+
+    it('lets a crawler watch the stats without appearing in them', () => {
+      presence.connect('bot', anon('botclient'), crawler);
+      expect(presence.watchStats('bot')).toEqual({ ok: true, online: { connections: 0, visitors: 0 }, top: [] });
+      presence.connect('s1', anon('clientA'));
+      clock.flush();
+      expect(sink.take()).toEqual([{ type: 'stats', stats: { online: { connections: 1, visitors: 1 }, top: [] } }]);
+    });
+  });
+
   describe('coalescing of page:count', () => {
     it('sends the first change of a quiet page once the task is done (leading edge)', () => {
       presence.connect('s1', anon('clientA'));

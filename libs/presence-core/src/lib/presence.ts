@@ -16,7 +16,7 @@ import { checkRoomAccess } from './access';
 import type { Clock, TimerHandle } from './clock';
 import { Coalescer } from './coalescer';
 import { TopPagesIndex } from './top-pages';
-import type { Identity, PresenceOptions, PresenceSink } from './types';
+import type { ConnectOptions, Identity, PresenceOptions, PresenceSink } from './types';
 
 /** What an operation answers: its result, or the protocol error to ack with. */
 export type Result<T extends object = object> = ({ ok: true } & T) | AckError;
@@ -25,6 +25,8 @@ export type Result<T extends object = object> = ({ ok: true } & T) | AckError;
 interface Connection {
   readonly id: string;
   readonly identity: Identity;
+  /** False for a crawler: it may enter and watch pages, but no figure counts it. */
+  readonly counted: boolean;
   /** Rooms count users: one key per user, apart for anonymous visitors. */
   readonly userKey: string;
   /** What room access is checked against: the identity, until its token expires. */
@@ -82,7 +84,9 @@ const STATS_KEY = 'stats';
  */
 export class Presence {
   private readonly connections = new Map<string, Connection>();
-  /** clientId → live and held connections of that client. */
+  /** Counted connections, live and held: `online.connections`. */
+  private countedConnections = 0;
+  /** clientId → counted connections of that client, live and held. */
   private readonly clientRefs = new Map<string, number>();
   /** clientId → its held connections, the candidates for a grace return. */
   private readonly heldByClient = new Map<string, Set<Connection>>();
@@ -115,13 +119,21 @@ export class Presence {
 
   // ---------------------------------------------------------------- connections
 
-  /** Registers a new connection; it counts in `online` from now on. */
-  connect(id: string, identity: Identity): void {
+  /**
+   * Registers a new connection: a socket, or a stream that then enters its
+   * one page. It counts in `online` from now on, unless `counted` is false
+   * (a crawler): such a connection is served like any other, it enters and
+   * watches pages and hears their counts, but no figure ever includes it, it
+   * joins no room, and nothing of it is held after its disconnect.
+   */
+  connect(id: string, identity: Identity, options: ConnectOptions = {}): void {
     if (this.connections.has(id)) return;
+    const counted = options.counted ?? true;
     const userKey = identity.authenticated ? `u:${identity.userId}` : `a:${identity.clientId}`;
     this.connections.set(id, {
       id,
       identity,
+      counted,
       userKey,
       access: identity,
       pages: new Set(),
@@ -130,6 +142,8 @@ export class Presence {
       watchingStats: false,
       held: null,
     });
+    if (!counted) return;
+    this.countedConnections++;
     this.clientRefs.set(identity.clientId, (this.clientRefs.get(identity.clientId) ?? 0) + 1);
     this.touchStats();
   }
@@ -144,7 +158,7 @@ export class Presence {
     if (!conn || conn.held || this.disposed) return;
     conn.watched.clear();
     this.setStatsWatching(conn, false);
-    if (conn.pages.size + conn.rooms.size > 0 && this.options.graceMs > 0) {
+    if (conn.counted && conn.pages.size + conn.rooms.size > 0 && this.options.graceMs > 0) {
       conn.held = this.clock.setTimer(this.options.graceMs, () => this.expire(conn));
       let held = this.heldByClient.get(conn.identity.clientId);
       if (!held) this.heldByClient.set(conn.identity.clientId, (held = new Set()));
@@ -165,15 +179,9 @@ export class Presence {
       if (conn.pages.size >= this.options.maxPagesPerSocket) {
         return ackError(ErrorCodes.LimitExceeded, `at most ${this.options.maxPagesPerSocket} pages per connection`);
       }
-      const held = this.findHeld(conn, (h) => h.pages.has(page));
       conn.pages.add(page);
-      if (held) {
-        // The returning client takes the held connection's place: no count moves.
-        held.pages.delete(page);
-        this.releaseIfEmpty(held);
-      } else {
-        this.addToPage(page, conn.identity.clientId);
-      }
+      // An uncounted connection is on the page without moving any count.
+      if (conn.counted) this.countOnPage(conn, page);
     }
     return { ok: true, ...this.countsForSubscriber(conn, page), subscribe: !entered && !conn.watched.has(page) };
   }
@@ -183,7 +191,7 @@ export class Presence {
     const conn = this.live(id);
     if (!conn) return unknownConnection();
     if (!conn.pages.delete(page)) return { ok: true, unsubscribe: false };
-    this.removeFromPage(page, conn.identity.clientId);
+    if (conn.counted) this.removeFromPage(page, conn.identity.clientId);
     return { ok: true, unsubscribe: !conn.watched.has(page) };
   }
 
@@ -235,6 +243,7 @@ export class Presence {
   ): Result<{ room: string; self: Member; members: Member[]; subscribe: boolean }> {
     const conn = this.live(id);
     if (!conn) return unknownConnection();
+    if (!conn.counted) return ackError(ErrorCodes.Forbidden, 'crawlers do not join rooms');
     const denied = checkRoomAccess(room, conn.access);
     if (denied) return { ok: false, error: denied };
     const joined = conn.rooms.has(room);
@@ -341,7 +350,7 @@ export class Presence {
   /** Connections (held ones included), distinct clients and the top pages. */
   stats(): Stats {
     return {
-      online: { connections: this.connections.size, visitors: this.clientRefs.size },
+      online: { connections: this.countedConnections, visitors: this.clientRefs.size },
       top: this.topPages.top(TOP_PAGES),
     };
   }
@@ -354,7 +363,7 @@ export class Presence {
   /** Sizes for metrics and health checks. */
   sizes(): { connections: number; visitors: number; pages: number; rooms: number; held: number } {
     return {
-      connections: this.connections.size,
+      connections: this.countedConnections,
       visitors: this.clientRefs.size,
       pages: this.topPages.size,
       rooms: this.rooms.size,
@@ -391,6 +400,18 @@ export class Presence {
     return undefined;
   }
 
+  /** Counts a connection that entered `page`, in a held one's place if its client left one there. */
+  private countOnPage(conn: Connection, page: string): void {
+    const held = this.findHeld(conn, (h) => h.pages.has(page));
+    if (held) {
+      // The returning client takes the held connection's place: no count moves.
+      held.pages.delete(page);
+      this.releaseIfEmpty(held);
+    } else {
+      this.addToPage(page, conn.identity.clientId);
+    }
+  }
+
   private releaseIfEmpty(held: Connection): void {
     if (held.pages.size + held.rooms.size > 0) return;
     if (held.held) this.clock.clearTimer(held.held);
@@ -399,7 +420,7 @@ export class Presence {
 
   /** Ends a connection's presence everywhere (grace ran out, or none applies). */
   private expire(conn: Connection): void {
-    for (const page of conn.pages) this.removeFromPage(page, conn.identity.clientId);
+    if (conn.counted) for (const page of conn.pages) this.removeFromPage(page, conn.identity.clientId);
     conn.pages.clear();
     for (const room of [...conn.rooms]) this.removeFromRoom(conn, room, 'disconnect', null);
     this.forget(conn);
@@ -408,6 +429,8 @@ export class Presence {
   private forget(conn: Connection): void {
     if (this.connections.get(conn.id) !== conn) return;
     this.connections.delete(conn.id);
+    if (!conn.counted) return;
+    this.countedConnections--;
     const clientId = conn.identity.clientId;
     const held = this.heldByClient.get(clientId);
     if (held?.delete(conn)) {

@@ -12,6 +12,16 @@ export interface Identity {
   expiresAt?: number;
 }
 
+/** How a connection is registered. */
+export interface ConnectOptions {
+  /**
+   * Whether the connection counts in any figure (`viewers`, `connections`,
+   * `online`, `top`, rooms). Default true; false for crawlers and preview
+   * bots, which are served but never counted.
+   */
+  counted?: boolean;
+}
+
 /**
  * Where the core sends what other connections must hear. The core never does
  * I/O: the transport implements this (Socket.IO rooms, SSE streams, a test

@@ -60,6 +60,23 @@ export class ConnectionAdmission {
     );
   };
 
+  /**
+   * A live stream's place in its address's connection count: the function
+   * that gives it back, or `null` when the address is at its limit. Streams
+   * and sockets share one count; the `authorize` hook is for handshakes and
+   * does not see streams (anonymous readers of one page).
+   */
+  acquireStream(peer: string | undefined, forwardedFor: string | string[] | undefined): (() => void) | null {
+    const key = addressKey(clientAddress(peer, forwardedFor, this.options.trustProxy ?? 0));
+    if (!this.limiter.acquire(key)) return null;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.limiter.release(key);
+    };
+  }
+
   private admit(socket: PresenceSocket, key: string, next: (error?: ExtendedError) => void): void {
     const transport = socket.conn;
     // The client gave up while the hook was deciding: nothing to count.

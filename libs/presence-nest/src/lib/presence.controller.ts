@@ -1,8 +1,8 @@
 import { Controller, Get, Headers, HttpStatus, Query } from '@nestjs/common';
 import type { Member, PageCounts, Stats } from '@presently/protocol';
-import { keySchema, validate } from '@presently/protocol/validation';
 import { checkRoomAccess } from '@presently/presence-core';
-import { badRequest, PresenceHttpError } from './http-error';
+import { PresenceHttpError } from './http-error';
+import { queryKey } from './http-query';
 import { PresenceService } from './presence.service';
 import { SessionAuthenticator } from './session-authenticator';
 
@@ -41,11 +41,4 @@ export class PresenceController {
   stats(): Stats {
     return this.service.presence.stats();
   }
-}
-
-function queryKey(name: string, value: unknown): string {
-  if (value === undefined) throw badRequest(`${name} is required`);
-  const result = validate(keySchema, value);
-  if (!result.ok) throw badRequest(`${name}: ${result.error.message}`);
-  return result.value;
 }

@@ -21,6 +21,7 @@ import type { PayloadOf } from '@presently/protocol/validation';
 import { handleEvent } from './handle-event';
 import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
 import { ConnectionHooks } from './connection-hooks';
+import { isCrawler } from './crawlers';
 import type { PresenceNamespace, PresenceSocket } from './presence-socket';
 import { PresenceService } from './presence.service';
 import { SessionAuthenticator, UnauthorizedError } from './session-authenticator';
@@ -62,7 +63,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   handleConnection(socket: PresenceSocket): void {
     const identity = socket.data;
-    this.service.presence.connect(socket.id, identity);
+    this.service.presence.connect(socket.id, identity, { counted: !isCrawler(socket.handshake.headers['user-agent']) });
     this.hooks.accept(socket);
     // Every event counts against the socket's budget, unknown ones included;
     // an event refused here reaches no handler.

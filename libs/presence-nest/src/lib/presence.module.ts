@@ -3,6 +3,8 @@ import { ConnectionAdmission } from './connection-admission';
 import { ConnectionHooks } from './connection-hooks';
 import { EmitController } from './emit.controller';
 import { PresenceEvents } from './lifecycle-events';
+import { BadgeSvgController } from './badge-svg.controller';
+import { LiveStreamController } from './live-stream.controller';
 import { PollGateway } from './poll.gateway';
 import { PollService } from './poll.service';
 import { PresenceController } from './presence.controller';
@@ -16,7 +18,8 @@ import { SessionExpiry } from './session-expiry';
 
 /**
  * Live presence for a Nest application: the `/presence` Socket.IO namespace,
- * the HTTP endpoints under `/api` (`POST /api/emit` included), and for the
+ * the HTTP endpoints under `/api` (`POST /api/emit` included), the
+ * `/api/pages/live` stream and the `/api/pages/badge.svg` image, and for the
  * application's own providers `PresenceEmitter` (send events to users, roles,
  * rooms), `PresenceEvents` (the lifecycle stream) and `PresenceMetrics`.
  *
@@ -31,7 +34,7 @@ export class PresenceModule {
   static forRoot(options: PresenceModuleOptions): DynamicModule {
     return {
       module: PresenceModule,
-      controllers: [PresenceController, EmitController],
+      controllers: [PresenceController, EmitController, LiveStreamController, BadgeSvgController],
       providers: [
         { provide: PRESENCE_OPTIONS, useValue: options },
         PresenceService,

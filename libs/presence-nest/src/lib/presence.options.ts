@@ -11,6 +11,8 @@ export interface PresenceModuleOptions extends PresenceLimits {
   rateLimitPerS: number;
   /** Events a socket may send at once before the rate applies. */
   rateLimitBurst: number;
+  /** Origins whose pages may open `/api/pages/live` streams; unset: any origin. */
+  corsOrigins?: string[];
   /** HS256 secret for session tokens; unset: every token is refused. */
   jwtSecret?: string;
   /** Admits or refuses each connection before it counts; unset: everyone is admitted. */

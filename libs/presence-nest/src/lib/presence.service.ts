@@ -3,6 +3,7 @@ import { STATS_INTERVAL_MS } from '@presently/protocol';
 import { type Clock, Presence, systemClock, TokenBucket } from '@presently/presence-core';
 import { FanOutSink } from './fan-out-sink';
 import { PresenceEvents } from './lifecycle-events';
+import { PageStreams } from './page-streams';
 import { PresenceMetrics } from './presence-metrics';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
 import type { PresenceNamespace } from './presence-socket';
@@ -10,13 +11,15 @@ import { SocketIoSink } from './socket-io.sink';
 
 /**
  * Owns the process's presence registry and wires its announcements to the
- * Socket.IO namespace once the gateway is up, to the lifecycle stream and to
- * the metrics. Timers stop on shutdown.
+ * Socket.IO namespace once the gateway is up, to the open SSE streams, to the
+ * lifecycle stream and to the metrics. Streams end and timers stop on shutdown.
  */
 @Injectable()
 export class PresenceService implements OnModuleDestroy {
   readonly presence: Presence;
   readonly clock: Clock;
+  /** The open `/api/pages/live` streams. */
+  readonly streams: PageStreams;
   private readonly sink = new SocketIoSink();
   private attached: PresenceNamespace | null = null;
 
@@ -26,7 +29,8 @@ export class PresenceService implements OnModuleDestroy {
     metrics: PresenceMetrics,
   ) {
     this.clock = options.clock ?? systemClock;
-    const sink = new FanOutSink([this.sink, events, metrics]);
+    this.streams = new PageStreams(this.clock);
+    const sink = new FanOutSink([this.sink, this.streams, events, metrics]);
     this.presence = new Presence(this.clock, sink, { statsIntervalMs: STATS_INTERVAL_MS, ...options });
     metrics.track(this.presence);
   }
@@ -47,6 +51,7 @@ export class PresenceService implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.streams.closeAll();
     this.presence.dispose();
   }
 }

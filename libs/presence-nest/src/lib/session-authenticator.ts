@@ -31,10 +31,8 @@ export class SessionAuthenticator {
   }
 
   async identify(clientIdInput: unknown, token: unknown): Promise<Identity> {
+    if (token === undefined || token === null || token === '') return this.anonymous(clientIdInput);
     const clientId = isValidClientId(clientIdInput) ? clientIdInput : newClientId();
-    if (token === undefined || token === null || token === '') {
-      return { clientId, userId: clientId, name: null, roles: [], authenticated: false };
-    }
     const claims = await this.verify(token);
     return {
       clientId,
@@ -45,6 +43,12 @@ export class SessionAuthenticator {
       // The moment a handshake would refuse this token.
       expiresAt: (claims.exp + TOKEN_CLOCK_SKEW_S) * 1000,
     };
+  }
+
+  /** An anonymous visitor with the clientId it brings when well formed, a new one otherwise. */
+  anonymous(clientIdInput: unknown): Identity {
+    const clientId = isValidClientId(clientIdInput) ? clientIdInput : newClientId();
+    return { clientId, userId: clientId, name: null, roles: [], authenticated: false };
   }
 
   /** Verifies a token and answers its claims. */

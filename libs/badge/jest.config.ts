@@ -1,0 +1,5 @@
+export default {
+  displayName: 'badge',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/libs/badge',
+};

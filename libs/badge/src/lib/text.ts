@@ -1,0 +1,19 @@
+/** The words after the number when no label is given. */
+export const DEFAULT_LABEL = 'reading now';
+
+/** Shown in place of the number while the count is unknown (connecting, offline). */
+export const UNKNOWN = '–';
+
+/**
+ * The badge's text: the label's `{n}` is replaced by the number; a label
+ * without `{n}` follows the number.
+ *
+ * @example
+ * badgeText(12, 'reading now') // '12 reading now'
+ * badgeText(3, '{n} readers on this post') // '3 readers on this post'
+ */
+export function badgeText(viewers: number | null, label: string): string {
+  const n = viewers === null ? UNKNOWN : String(viewers);
+  if (label.includes('{n}')) return label.split('{n}').join(n);
+  return label ? `${n} ${label}` : n;
+}

@@ -1,0 +1,41 @@
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { DEFAULT_BADGE_COLOR, DEFAULT_BADGE_LABEL } from '@presently/protocol';
+import { badgeQuerySchema, validate } from '@presently/protocol/validation';
+import { makeBadge } from 'badge-maker';
+import type { Response } from 'express';
+import { badRequest } from './http-error';
+import { PresenceService } from './presence.service';
+
+/** How long caches may keep a badge, in seconds (the contract: at most 10). */
+export const BADGE_MAX_AGE_S = 10;
+
+/**
+ * `GET /api/pages/badge.svg?page=&label=&color=&labelColor=&style=`: the
+ * page's current viewers as a shields.io-style SVG badge, drawn by
+ * `badge-maker` (which escapes the text). Reading it counts nobody.
+ */
+@Controller('api/pages')
+export class BadgeSvgController {
+  constructor(private readonly service: PresenceService) {}
+
+  @Get('badge.svg')
+  badge(@Query() query: unknown, @Res({ passthrough: true }) response: Response): string {
+    const parsed = validate(badgeQuerySchema, query);
+    if (!parsed.ok) throw badRequest(parsed.error.message);
+    const { page, label, color, labelColor, style } = parsed.value;
+    response.set({
+      'Content-Type': 'image/svg+xml; charset=utf-8',
+      'Cache-Control': `public, max-age=${BADGE_MAX_AGE_S}`,
+      'X-Content-Type-Options': 'nosniff',
+      // Opened on its own, the image may run nothing and load nothing.
+      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+    });
+    return makeBadge({
+      label: label ?? DEFAULT_BADGE_LABEL,
+      message: String(this.service.presence.pageCounts(page).viewers),
+      color: color ?? DEFAULT_BADGE_COLOR,
+      ...(labelColor !== undefined && { labelColor }),
+      style: style ?? 'flat',
+    });
+  }
+}
