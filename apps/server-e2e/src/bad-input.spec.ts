@@ -623,8 +623,8 @@ describe('bad input (one server)', () => {
     // The pages and rooms that bad input named have no one.
     expect(await pageCount(TARGET_PAGE)).toEqual({ status: 200, body: { page: TARGET_PAGE, viewers: 0, connections: 0 } });
     expect(await pageCount(WATCH_TARGET)).toEqual({ status: 200, body: { page: WATCH_TARGET, viewers: 0, connections: 0 } });
-    expect(await roomMembers(TARGET_ROOM)).toEqual({ status: 200, body: { room: TARGET_ROOM, members: [] } });
-    expect(await roomMembers('never-joined')).toEqual({ status: 200, body: { room: 'never-joined', members: [] } });
+    expect(await roomMembers(TARGET_ROOM)).toEqual({ status: 200, body: { room: TARGET_ROOM, members: [], total: 0 } });
+    expect(await roomMembers('never-joined')).toEqual({ status: 200, body: { room: 'never-joined', members: [], total: 0 } });
     expect(watcherCounts.filter((c) => c.page === TARGET_PAGE || c.page === WATCH_TARGET)).toEqual([]);
     // No bad vote was counted.
     expect(await request(control2.socket, 'poll:watch', { poll: TARGET_POLL })).toEqual({ ok: true, poll: TARGET_POLL, tallies: {} });

@@ -102,7 +102,7 @@ describe('crawlers', () => {
     const room = key('crawler-room');
     const { socket: bot } = await connect(server.url, { headers: { 'user-agent': GOOGLEBOT } });
     expect(await request(bot, 'room:join', { room, profile: { name: 'Bot' } })).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: expect.any(String) } });
-    expect((await get(server.url, `/api/rooms/members?room=${encodeURIComponent(room)}`)).body).toEqual({ room, members: [] });
+    expect((await get(server.url, `/api/rooms/members?room=${encodeURIComponent(room)}`)).body).toEqual({ room, members: [], total: 0 });
   });
 
   it('counts a browser, and a client that sends no User-Agent or an empty one', async () => {

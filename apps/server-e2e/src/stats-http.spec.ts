@@ -208,10 +208,10 @@ describe('HTTP', () => {
     const ack = await request(b, 'room:join', { room, profile: { status: 'away' } });
     const answer = await get(server.url, `/api/rooms/members?room=${encodeURIComponent(room)}`);
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ room, members: ack.members });
+    expect(answer.body).toEqual({ room, members: ack.members, total: 2 });
     expect(answer.body.members).toHaveLength(2);
     const empty = key('empty-room');
-    expect((await get(server.url, `/api/rooms/members?room=${encodeURIComponent(empty)}`)).body).toEqual({ room: empty, members: [] });
+    expect((await get(server.url, `/api/rooms/members?room=${encodeURIComponent(empty)}`)).body).toEqual({ room: empty, members: [], total: 0 });
   });
 
   it('GET /api/rooms/members guards private: and role: rooms with the Bearer token', async () => {
@@ -244,9 +244,9 @@ describe('HTTP', () => {
       expect({ status: answer.status, body: answer.body }).toEqual({ status: 403, body: forbidden });
     }
     const okPrivate = await ask(privateRoom, `Bearer ${plainToken}`);
-    expect({ status: okPrivate.status, body: okPrivate.body }).toEqual({ status: 200, body: { room: privateRoom, members: privateAck.members } });
+    expect({ status: okPrivate.status, body: okPrivate.body }).toEqual({ status: 200, body: { room: privateRoom, members: privateAck.members, total: privateAck.total } });
     const okRole = await ask(roleRoom, `Bearer ${adminToken}`);
-    expect({ status: okRole.status, body: okRole.body }).toEqual({ status: 200, body: { room: roleRoom, members: roleAck.members } });
+    expect({ status: okRole.status, body: okRole.body }).toEqual({ status: 200, body: { room: roleRoom, members: roleAck.members, total: roleAck.total } });
     expect((await ask('role:admin', `Bearer ${adminToken}`)).status).toBe(200);
     expect((await ask('role:admin', `Bearer ${editorToken}`)).status).toBe(403);
   });

@@ -107,6 +107,7 @@ export class FakeRoom implements PresenceRoom {
   readonly eventsSubject = new Subject<RoomEvent>();
   readonly members$ = this.membersSubject.asObservable();
   readonly events$ = this.eventsSubject.asObservable();
+  readonly total$ = new BehaviorSubject<number>(0).asObservable();
 
   constructor(
     readonly name: string,
@@ -117,7 +118,7 @@ export class FakeRoom implements PresenceRoom {
     this.calls.push(`join ${this.name} ${JSON.stringify(profile ?? {})}`);
     const self = member('me', profile?.status ?? 'online', profile?.name ?? 'Anonymous');
     this.membersSubject.next([...this.membersSubject.value, self]);
-    return { room: this.name, self, members: [...this.membersSubject.value] };
+    return { room: this.name, self, members: [...this.membersSubject.value], total: this.membersSubject.value.length };
   }
   async leave(): Promise<void> {
     this.calls.push(`leave ${this.name}`);

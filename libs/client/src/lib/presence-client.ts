@@ -219,6 +219,7 @@ export class Client implements PresenceClient {
     on<RoomLeftEvent>('room:left', ({ room, userId, reason }) => this.rooms.get(room)?.apply({ type: 'left', room, userId, reason }));
     // Large rooms (over ROSTER_MAX) send `room:count` instead of joins and leaves, and a fresh list when they shrink back.
     on<{ room: string; members: Member[] }>('room:sync', ({ room, members }) => this.rooms.get(room)?.sync(members));
+    on<{ room: string; total: number }>('room:count', ({ room, total }) => this.rooms.get(room)?.count(total));
   }
 
   private async handshake(): Promise<HandshakeAuth> {

@@ -18,7 +18,9 @@ export class Room implements PresenceRoom {
   readonly members$: Observable<readonly Member[]>;
   /** Events, not state: a late subscriber gets the next one, not a replay of the last. */
   readonly events$: Observable<RoomEvent>;
+  readonly total$: Observable<number>;
   private readonly members = new BehaviorSubject<Members>(NO_MEMBERS);
+  private readonly total = new BehaviorSubject<number>(0);
   private readonly events = new Subject<RoomEvent>();
   private joined = false;
   private profile: ProfileInput = {};
@@ -33,6 +35,10 @@ export class Room implements PresenceRoom {
       share({ connector: () => new ReplaySubject<Members>(1), resetOnRefCountZero: true }),
     );
     this.events$ = this.events.pipe(share());
+    this.total$ = this.total.pipe(
+      distinctUntilChanged(),
+      share({ connector: () => new ReplaySubject<number>(1), resetOnRefCountZero: true }),
+    );
   }
 
   join(profile?: ProfileInput): Promise<RoomJoinResult> {
@@ -43,7 +49,8 @@ export class Room implements PresenceRoom {
       this.joined = true;
       const members = membersOf(ack.members);
       this.members.next(members);
-      return { room: this.name, self: ack.self, members: [...members] };
+      this.total.next(ack.total ?? members.length);
+      return { room: this.name, self: ack.self, members: [...members], total: ack.total ?? members.length };
     });
   }
 
@@ -53,6 +60,7 @@ export class Room implements PresenceRoom {
       this.joined = false;
       this.profile = {};
       this.members.next(NO_MEMBERS);
+      this.total.next(0);
     });
   }
 
@@ -69,12 +77,21 @@ export class Room implements PresenceRoom {
   apply(event: RoomEvent): void {
     if (!this.joined) return;
     this.members.next(applyRoomEvent(this.members.value, event));
+    // Per-member events come only while the list is the whole room.
+    this.total.next(this.members.value.length);
     this.events.next(event);
   }
 
   /** A `room:sync` snapshot (a large room back under its roster limit). */
   sync(members: readonly Member[]): void {
-    if (this.joined) this.members.next(membersOf(members));
+    if (!this.joined) return;
+    this.members.next(membersOf(members));
+    this.total.next(members.length);
+  }
+
+  /** A `room:count`: the room is large, its list is no longer kept member by member. */
+  count(total: number): void {
+    if (this.joined) this.total.next(total);
   }
 
   /** On a new socket: joins again with the last profile; its ack resyncs the list. */
@@ -82,7 +99,10 @@ export class Room implements PresenceRoom {
     if (!this.joined) return Promise.resolve();
     const profile = Object.keys(this.profile).length > 0 ? { profile: this.profile } : {};
     return this.link.request('room:join', { room: this.name, ...profile }).then(
-      (ack) => this.members.next(membersOf(ack.members)),
+      (ack) => {
+        this.members.next(membersOf(ack.members));
+        this.total.next(ack.total ?? ack.members.length);
+      },
       (error: unknown) => {
         if (transient(error)) return;
         // Refused now (a new token without the rights, a lowered limit): no longer a member.
@@ -95,6 +115,7 @@ export class Room implements PresenceRoom {
 
   complete(): void {
     this.members.complete();
+    this.total.complete();
     this.events.complete();
   }
 }

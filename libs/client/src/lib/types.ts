@@ -51,7 +51,10 @@ export type RoomEvent =
 export interface RoomJoinResult {
   room: string;
   self: Member;
+  /** At most `ROSTER_MAX` members, earliest first. */
   members: Member[];
+  /** Every member, listed or not. */
+  total: number;
 }
 
 /** One room as seen by this client. */
@@ -64,6 +67,12 @@ export interface PresenceRoom {
   readonly members$: Observable<readonly Member[]>;
   /** Joins, leaves and profile changes of other members, as they arrive. */
   readonly events$: Observable<RoomEvent>;
+  /**
+   * How many members the room has. Above `ROSTER_MAX` the server sends counts
+   * (`room:count`) instead of joins and leaves: `members$` then holds the
+   * earliest members only, and this is the figure to show.
+   */
+  readonly total$: Observable<number>;
   join(profile?: ProfileInput): Promise<RoomJoinResult>;
   leave(): Promise<void>;
   update(profile: ProfileInput): Promise<Member>;

@@ -137,6 +137,12 @@ class TimedSink implements PresenceSink {
   stats(stats: Stats): void {
     this.push({ type: 'stats', stats });
   }
+  roomCount(room: string, total: number): void {
+    this.push({ type: 'room:count', room, total });
+  }
+  roomSync(room: string, members: Member[]): void {
+    this.push({ type: 'room:sync', room, members });
+  }
 }
 
 // --------------------------------------------------------------------- model
@@ -167,7 +173,8 @@ interface ModelMember {
   since: number;
 }
 
-type RoomEvent = Exclude<Recorded, { type: 'page:count' } | { type: 'stats' }>;
+/** Room announcements made at once (room:count is coalesced, like page:count). */
+type RoomEvent = Exclude<Recorded, { type: 'page:count' } | { type: 'stats' } | { type: 'room:count' }>;
 
 const keyOf = (identity: Identity) => (identity.authenticated ? `u:${identity.userId}` : `a:${identity.clientId}`);
 
@@ -186,10 +193,21 @@ class Model {
   /** Room → members in first-join order. */
   rooms = new Map<string, ModelMember[]>();
   expected: RoomEvent[] = [];
+  /** Rooms above `rosterMax`: counts instead of member events. */
+  large = new Set<string>();
   private heldCounter = 0;
 
-  constructor(now: number) {
+  constructor(
+    now: number,
+    readonly rosterMax: number,
+  ) {
     this.now = now;
+  }
+
+  /** A member joined, left or changed: per-member events unless the room is (or now gets) large. */
+  isLarge(r: string): boolean {
+    if (!this.large.has(r) && (this.rooms.get(r)?.length ?? 0) > this.rosterMax) this.large.add(r);
+    return this.large.has(r);
   }
 
   /** The connections that count: live or held, crawlers left out. */
@@ -266,11 +284,15 @@ class Model {
     const members = this.rooms.get(r) ?? [];
     const member = members.find((m) => m.key === key);
     if (!member) throw new Error('model: member missing');
-    this.rooms.set(
-      r,
-      members.filter((m) => m !== member),
-    );
-    this.expected.push({ type: 'room:left', room: r, userId: member.userId, reason, except });
+    const left = members.filter((m) => m !== member);
+    this.rooms.set(r, left);
+    if (!this.large.has(r)) {
+      this.expected.push({ type: 'room:left', room: r, userId: member.userId, reason, except });
+    } else if (left.length < this.rosterMax * 0.9) {
+      // Back below the line: a snapshot instead of this leave.
+      this.large.delete(r);
+      if (left.length > 0) this.expected.push({ type: 'room:sync', room: r, members: this.members(r) });
+    }
   }
 
   expire(conn: ModelConn): void {
@@ -314,7 +336,7 @@ class Model {
     const next = this.resolveProfile(member.profile, input, conn.identity);
     if (isDeepStrictEqual(next, member.profile)) return;
     member.profile = next;
-    this.expected.push({ type: 'room:updated', room: r, member: this.view(r, member), except: conn.id });
+    if (!this.large.has(r)) this.expected.push({ type: 'room:updated', room: r, member: this.view(r, member), except: conn.id });
   }
 }
 
@@ -340,7 +362,7 @@ function refused(actual: { ok: boolean }, code: string, what: string): void {
   }
 }
 
-const isRoomEvent = (e: Recorded): e is RoomEvent => e.type.startsWith('room:');
+const isRoomEvent = (e: Recorded): e is RoomEvent => e.type.startsWith('room:') && e.type !== 'room:count';
 const strip = ({ at, ...rest }: Timed): Recorded => {
   void at;
   return rest as Recorded;
@@ -355,11 +377,13 @@ const order = (e: Recorded) => JSON.stringify(e);
  */
 type Repeats = 'acked' | 'needed';
 
-function run(commands: Command[], repeats: Repeats = 'acked'): void {
+function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000): void {
   const clock = new ManualClock();
   const sink = new TimedSink(clock);
-  const presence = new Presence(clock, sink, OPTIONS);
-  const model = new Model(clock.now());
+  const presence = new Presence(clock, sink, { ...OPTIONS, rosterMax });
+  const model = new Model(clock.now(), rosterMax);
+  /** Rooms a client would know as large, with the last total it heard. */
+  const largeReplica = new Map<string, number>();
   /** What a client would know of each room from the announcements alone. */
   const replica = new Map<string, Map<string, Profile>>();
   /** The last page:count and stats seen, to check what may follow them. */
@@ -448,7 +472,7 @@ function run(commands: Command[], repeats: Repeats = 'acked'): void {
       };
       members.push(member);
       conn.rooms.push(r);
-      model.expected.push({ type: 'room:joined', room: r, member: model.view(r, member), except: conn.id });
+      if (!model.isLarge(r)) model.expected.push({ type: 'room:joined', room: r, member: model.view(r, member), except: conn.id });
     } else {
       if (!joined) {
         const held = model.findHeld(conn, (h) => h.rooms.includes(r));
@@ -464,7 +488,8 @@ function run(commands: Command[], repeats: Repeats = 'acked'): void {
       ok: true,
       room: r,
       self: model.view(r, member),
-      members: model.members(r),
+      members: model.members(r).slice(0, model.rosterMax),
+      total: model.members(r).length,
       subscribe: !joined,
     }, cmdName);
   };
@@ -675,7 +700,16 @@ function run(commands: Command[], repeats: Repeats = 'acked'): void {
         lastStats = { at: e.at, stats: e.stats };
         statsAckedSinceSend = false;
         for (const c of watchers) c.knownStats = e.stats;
+      } else if (e.type === 'room:count') {
+        // Whether it should have been sent is judged at the trailing edges: the truth then.
+        if (e.total < 0) fail('negative room:count', e);
+        largeReplica.set(e.room, e.total);
+      } else if (e.type === 'room:sync') {
+        if (!largeReplica.has(e.room)) fail('room:sync for a room not known as large', e);
+        largeReplica.delete(e.room);
+        replica.set(e.room, new Map(e.members.map((m) => [m.userId, { name: m.name, status: m.status, meta: m.meta }])));
       } else {
+        if (largeReplica.has(e.room)) fail('a per-member event in a large room', e);
         let members = replica.get(e.room);
         if (!members) replica.set(e.room, (members = new Map()));
         const { type } = e;
@@ -688,6 +722,8 @@ function run(commands: Command[], repeats: Repeats = 'acked'): void {
       }
     }
     for (const r of ROOMS) {
+      // A large room's members are not announced; its count is checked at trailing edges.
+      if (presence.isLarge(r) || largeReplica.has(r)) continue;
       const known = [...(replica.get(r) ?? new Map<string, Profile>()).entries()]
         .map(([userId, p]) => ({ userId, ...p }))
         .sort((a, b) => (a.userId < b.userId ? -1 : 1));
@@ -712,6 +748,12 @@ function run(commands: Command[], repeats: Repeats = 'acked'): void {
       for (const c of model.conns.filter((x) => subscribed(x, p))) {
         agree(c.knownCounts.get(p), truth, `${cmdName} → what ${c.id} was last told of ${p}`);
       }
+    }
+    for (const r of ROOMS) {
+      const { total } = presence.roster(r);
+      if (presence.isLarge(r)) agree(largeReplica.get(r), total, `${cmdName} → last room:count of ${r}`);
+      // A large room that emptied has nobody left to tell.
+      else if (largeReplica.has(r) && total > 0) fail(`${r} is back below the line but no room:sync said so`, r);
     }
     const stats = presence.stats();
     for (const c of model.conns.filter((x) => x.state === 'live' && x.watchingStats)) {
@@ -772,6 +814,15 @@ describe('Presence (randomized, against a model)', () => {
         run(commands);
       }),
       { numRuns: 20 },
+    );
+  });
+
+  it('agrees with the model when rooms go large and back (ROSTER_MAX 2)', () => {
+    fc.assert(
+      fc.property(fc.array(command, { minLength: 1, maxLength: 400, size: 'large' }), (commands) => {
+        run(commands, 'acked', 2);
+      }),
+      { numRuns: 100 },
     );
   });
 

@@ -246,7 +246,7 @@ describe('Presence', () => {
       const first = presence.joinRoom('s1', 'lobby');
       expectOk(first);
       const member: Member = { userId: 'u1', name: 'Ann', status: 'online', meta: {}, connections: 1, since: t0 };
-      expect(first).toEqual({ ok: true, room: 'lobby', self: member, members: [member], subscribe: true });
+      expect(first).toEqual({ ok: true, room: 'lobby', self: member, members: [member], total: 1, subscribe: true });
       expect(sink.take()).toEqual([{ type: 'room:joined', room: 'lobby', member, except: 's1' }]);
 
       clock.advance(10);
@@ -570,6 +570,7 @@ describe('Presence', () => {
         room: 'lobby',
         self: { userId: 'u1', name: 'Ann', status: 'busy', meta: {}, connections: 1, since: t0 },
         members: [{ userId: 'u1', name: 'Ann', status: 'busy', meta: {}, connections: 1, since: t0 }],
+        total: 1,
         subscribe: true,
       });
       // The held socket had nothing more: it is gone.

@@ -1,5 +1,6 @@
 import {
   ackError,
+  DEFAULT_LIMITS,
   DEFAULT_NAME,
   DEFAULT_STATUS,
   ErrorCodes,
@@ -61,10 +62,19 @@ interface RoomMember {
 
 type Room = Map<string, RoomMember>;
 
+/** A room above `rosterMax` members: counts instead of per-member events. */
+interface LargeRoom {
+  sentTotal: number;
+  /** A join was acked a total other than `sentTotal`: the next count is sent even if it equals it. */
+  owed: boolean;
+}
+
 type RoomAccess = Pick<Identity, 'authenticated' | 'roles'>;
 const NO_CREDENTIALS: RoomAccess = { authenticated: false, roles: [] };
 
 const STATS_KEY = 'stats';
+/** A large room switches back once it has fewer than `rosterMax * SWITCH_BACK` members. */
+const SWITCH_BACK = 0.9;
 
 /**
  * The in-memory presence registry: pages (distinct clients and connections),
@@ -93,6 +103,9 @@ export class Presence {
   private heldCount = 0;
   private readonly pages = new Map<string, PageEntry>();
   private readonly rooms = new Map<string, Room>();
+  private readonly largeRooms = new Map<string, LargeRoom>();
+  private readonly roomCoalescer: Coalescer<string>;
+  private readonly rosterMax: number;
   private readonly topPages = new TopPagesIndex();
   private readonly pageCoalescer: Coalescer<string>;
   private readonly statsCoalescer: Coalescer<string>;
@@ -115,6 +128,8 @@ export class Presence {
       (page) => this.dropIdlePage(page),
     );
     this.statsCoalescer = new Coalescer(clock, options.statsIntervalMs, () => this.sendStats());
+    this.roomCoalescer = new Coalescer(clock, options.countIntervalMs, (room) => this.sendRoomCount(room));
+    this.rosterMax = options.rosterMax ?? DEFAULT_LIMITS.rosterMax;
   }
 
   // ---------------------------------------------------------------- connections
@@ -235,12 +250,15 @@ export class Presence {
   /**
    * Joins a room. The user's first connection announces `room:joined`; a
    * further one, or the same one again, applies the profile as an update.
+   * Above `rosterMax` members the room is large: joins, leaves and profile
+   * changes are announced as a coalesced `room:count` instead, and the ack
+   * lists the earliest `rosterMax` members (always with the `total`).
    */
   joinRoom(
     id: string,
     room: string,
     input?: ProfileInput,
-  ): Result<{ room: string; self: Member; members: Member[]; subscribe: boolean }> {
+  ): Result<{ room: string; self: Member; members: Member[]; total: number; subscribe: boolean }> {
     const conn = this.live(id);
     if (!conn) return unknownConnection();
     if (!conn.counted) return ackError(ErrorCodes.Forbidden, 'crawlers do not join rooms');
@@ -262,7 +280,8 @@ export class Presence {
       };
       members.set(conn.userKey, member);
       conn.rooms.add(room);
-      this.sink.roomJoined(room, toMember(member), conn.id);
+      if (members.size > this.rosterMax || this.largeRooms.has(room)) this.touchLargeRoom(room);
+      else this.sink.roomJoined(room, toMember(member), conn.id);
     } else {
       if (!joined) {
         const current = member;
@@ -277,13 +296,10 @@ export class Presence {
       }
       this.applyProfile(room, member, input, conn);
     }
-    return {
-      ok: true,
-      room,
-      self: toMember(member),
-      members: this.members(room),
-      subscribe: !joined,
-    };
+    const roster = this.roster(room);
+    const large = this.largeRooms.get(room);
+    if (large && large.sentTotal !== roster.total) large.owed = true;
+    return { ok: true, room, self: toMember(member), ...roster, subscribe: !joined };
   }
 
   /** Idempotent: leaving a room the connection is not in changes nothing. */
@@ -305,10 +321,30 @@ export class Presence {
     return { ok: true, room, self: toMember(member) };
   }
 
-  /** A room's members in the order they first joined; empty for an unknown room. */
+  /** A room's members in the order they first joined; empty for an unknown room. O(members). */
   members(room: string): Member[] {
     const members = this.rooms.get(room);
     return members ? Array.from(members.values(), toMember) : [];
+  }
+
+  /**
+   * What a join ack and the HTTP view show: at most `rosterMax` members,
+   * earliest first, and the room's `total`. O(min(members, rosterMax)).
+   */
+  roster(room: string): { members: Member[]; total: number } {
+    const members = this.rooms.get(room);
+    if (!members) return { members: [], total: 0 };
+    const listed: Member[] = [];
+    for (const member of members.values()) {
+      if (listed.length >= this.rosterMax) break;
+      listed.push(toMember(member));
+    }
+    return { members: listed, total: members.size };
+  }
+
+  /** Whether a room is above `rosterMax` and announces counts instead of members. */
+  isLarge(room: string): boolean {
+    return this.largeRooms.has(room);
   }
 
   /**
@@ -376,6 +412,7 @@ export class Presence {
     this.disposed = true;
     this.pageCoalescer.dispose();
     this.statsCoalescer.dispose();
+    this.roomCoalescer.dispose();
     for (const held of this.heldByClient.values()) {
       for (const conn of held) if (conn.held) this.clock.clearTimer(conn.held);
     }
@@ -523,14 +560,36 @@ export class Presence {
     if (member.connections.size > 0) return;
     members.delete(conn.userKey);
     if (members.size === 0) this.rooms.delete(room);
-    this.sink.roomLeft(room, member.userId, reason, except);
+    if (!this.largeRooms.has(room)) return this.sink.roomLeft(room, member.userId, reason, except);
+    if (members.size >= this.rosterMax * SWITCH_BACK) return this.touchLargeRoom(room);
+    // Back below the line (with hysteresis): one snapshot instead of this leave.
+    this.largeRooms.delete(room);
+    if (members.size > 0) this.sink.roomSync(room, this.members(room));
+  }
+
+  /** A large room's membership changed: a coalesced `room:count` is due. */
+  private touchLargeRoom(room: string): void {
+    if (!this.largeRooms.has(room)) this.largeRooms.set(room, { sentTotal: -1, owed: false });
+    this.roomCoalescer.touch(room);
+  }
+
+  private sendRoomCount(room: string): boolean {
+    const large = this.largeRooms.get(room);
+    if (!large) return false;
+    const total = this.rooms.get(room)?.size ?? 0;
+    if (total === large.sentTotal && !large.owed) return false;
+    large.sentTotal = total;
+    large.owed = false;
+    this.sink.roomCount(room, total);
+    return true;
   }
 
   private applyProfile(room: string, member: RoomMember, input: ProfileInput | undefined, conn: Connection): void {
     const next = resolveProfile(member.profile, input, conn.identity);
     if (sameProfile(member.profile, next)) return;
     member.profile = next;
-    this.sink.roomUpdated(room, toMember(member), conn.id);
+    // Profile changes in a large room are kept, not announced.
+    if (!this.largeRooms.has(room)) this.sink.roomUpdated(room, toMember(member), conn.id);
   }
 
   private setStatsWatching(conn: Connection, watching: boolean): void {

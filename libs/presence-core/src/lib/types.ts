@@ -34,6 +34,10 @@ export interface PresenceSink {
   roomUpdated(room: string, member: Member, except: string): void;
   roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void;
   stats(stats: Stats): void;
+  /** A large room's member count changed (coalesced), to every connection in it. */
+  roomCount(room: string, total: number): void;
+  /** A large room fell back below the line: its members, to every connection in it. */
+  roomSync(room: string, members: Member[]): void;
 }
 
 export interface PresenceLimits {
@@ -46,4 +50,6 @@ export interface PresenceOptions extends PresenceLimits {
   graceMs: number;
   countIntervalMs: number;
   statsIntervalMs: number;
+  /** Members above which a room announces counts instead of members (default 1000). */
+  rosterMax?: number;
 }

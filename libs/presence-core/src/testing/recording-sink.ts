@@ -6,7 +6,9 @@ export type Recorded =
   | { type: 'room:joined'; room: string; member: Member; except: string }
   | { type: 'room:updated'; room: string; member: Member; except: string }
   | { type: 'room:left'; room: string; userId: string; reason: LeaveReason; except: string | null }
-  | { type: 'stats'; stats: Stats };
+  | { type: 'stats'; stats: Stats }
+  | { type: 'room:count'; room: string; total: number }
+  | { type: 'room:sync'; room: string; members: Member[] };
 
 /** A sink that records what the core announced, for assertions. */
 export class RecordingSink implements PresenceSink {
@@ -26,6 +28,12 @@ export class RecordingSink implements PresenceSink {
   }
   stats(stats: Stats): void {
     this.events.push({ type: 'stats', stats });
+  }
+  roomCount(room: string, total: number): void {
+    this.events.push({ type: 'room:count', room, total });
+  }
+  roomSync(room: string, members: Member[]): void {
+    this.events.push({ type: 'room:sync', room, members });
   }
 
   /** Returns what was recorded since the last call, and forgets it. */

@@ -24,4 +24,12 @@ export class FanOutSink implements PresenceSink {
   stats(stats: Stats): void {
     for (const sink of this.sinks) sink.stats(stats);
   }
+
+  roomCount(room: string, total: number): void {
+    for (const sink of this.sinks) sink.roomCount(room, total);
+  }
+
+  roomSync(room: string, members: Member[]): void {
+    for (const sink of this.sinks) sink.roomSync(room, members);
+  }
 }

@@ -16,7 +16,15 @@ export type PresenceLifecycleEvent =
   /** A user's last connection left a room (after the grace period for a disconnect). */
   | { type: 'roomLeft'; room: string; userId: string; reason: LeaveReason }
   /** A member's profile really changed. */
-  | { type: 'memberUpdated'; room: string; member: Member };
+  | { type: 'memberUpdated'; room: string; member: Member }
+  /**
+   * A large room's member count changed (coalesced like `page:count`): above
+   * `ROSTER_MAX` members, joins, leaves and profile changes are not reported
+   * one by one.
+   */
+  | { type: 'roomCount'; room: string; total: number }
+  /** A large room fell back below the line; `members` is its whole list. */
+  | { type: 'roomSync'; room: string; members: Member[] };
 
 export type PresenceLifecycleType = PresenceLifecycleEvent['type'];
 
@@ -65,6 +73,14 @@ export class PresenceEvents implements PresenceSink, OnModuleDestroy {
 
   roomLeft(room: string, userId: string, reason: LeaveReason): void {
     this.subject.next({ type: 'roomLeft', room, userId, reason });
+  }
+
+  roomCount(room: string, total: number): void {
+    this.subject.next({ type: 'roomCount', room, total });
+  }
+
+  roomSync(room: string, members: Member[]): void {
+    this.subject.next({ type: 'roomSync', room, members });
   }
 
   /** Global stats are not a lifecycle event. */

@@ -64,6 +64,12 @@ export class PageStreams implements PresenceSink {
   stats(): void {
     // Streams carry page counts only.
   }
+  roomCount(): void {
+    // Streams carry page counts only.
+  }
+  roomSync(): void {
+    // Streams carry page counts only.
+  }
 
   private scheduleHeartbeat(): void {
     this.heartbeat = this.clock.setTimer(STREAM_HEARTBEAT_MS, () => {

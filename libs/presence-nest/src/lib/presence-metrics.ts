@@ -111,6 +111,12 @@ export class PresenceMetrics implements PresenceSink {
   stats(): void {
     this.sent(Events.Stats);
   }
+  roomCount(): void {
+    this.sent(Events.RoomCount);
+  }
+  roomSync(): void {
+    this.sent(Events.RoomSync);
+  }
 
   private counter(name: string, help: string, labelNames: string[]): Counter<string> {
     return new Counter({ name, help, labelNames, registers: [this.registry] });

@@ -22,7 +22,7 @@ export class PresenceController {
   }
 
   @Get('rooms/members')
-  async members(@Query('room') room: unknown, @Headers('authorization') authorization?: string): Promise<{ room: string; members: Member[] }> {
+  async members(@Query('room') room: unknown, @Headers('authorization') authorization?: string): Promise<{ room: string; members: Member[]; total: number }> {
     const key = queryKey('room', room);
     // Only rooms an anonymous visitor could not join need a token.
     if (checkRoomAccess(key, ANONYMOUS)) {
@@ -34,7 +34,7 @@ export class PresenceController {
       const denied = checkRoomAccess(key, { authenticated: true, roles: claims.roles ?? [] });
       if (denied) throw new PresenceHttpError(HttpStatus.FORBIDDEN, denied.code, denied.message);
     }
-    return { room: key, members: this.service.presence.members(key) };
+    return { room: key, ...this.service.presence.roster(key) };
   }
 
   @Get('stats')

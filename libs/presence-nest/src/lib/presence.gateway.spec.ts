@@ -169,13 +169,13 @@ describe('PresenceGateway (in-process)', () => {
 
     const aliceJoin = await request(alice.socket, 'room:join', { room: 'lobby', profile: { name: 'Alice', status: 'busy', meta: { color: 'red' } } });
     const aliceMember = { userId: aliceId, name: 'Alice', status: 'busy', meta: { color: 'red' }, connections: 1, since: clock.now() };
-    expect(aliceJoin).toEqual({ ok: true, room: 'lobby', self: aliceMember, members: [aliceMember] });
+    expect(aliceJoin).toEqual({ ok: true, room: 'lobby', self: aliceMember, members: [aliceMember], total: 1 });
 
     const aliceHears = next(alice.socket, 'room:joined', (e) => e.room === 'lobby');
     const bobJoined = recordAll(bob.socket, 'room:joined');
     const bobJoin = await request(bob.socket, 'room:join', { room: 'lobby', profile: { name: 'Bob' } });
     const bobMember = { userId: bobId, name: 'Bob', status: 'online', meta: {}, connections: 1, since: clock.now() };
-    expect(bobJoin).toEqual({ ok: true, room: 'lobby', self: bobMember, members: [aliceMember, bobMember] });
+    expect(bobJoin).toEqual({ ok: true, room: 'lobby', self: bobMember, members: [aliceMember, bobMember], total: 2 });
     expect(await aliceHears).toEqual({ room: 'lobby', member: bobMember });
     await request(bob.socket, 'stats:unwatch', {});
     expect(bobJoined).toEqual([]); // never to the socket that caused it

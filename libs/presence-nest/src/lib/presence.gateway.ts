@@ -135,7 +135,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const result = this.service.presence.joinRoom(socket.id, room, profile);
       if (!result.ok) return result;
       if (result.subscribe) socket.join(roomChannel(room));
-      return { ok: true, room, self: result.self, members: result.members };
+      return { ok: true, room, self: result.self, members: result.members, total: result.total };
     });
   }
 

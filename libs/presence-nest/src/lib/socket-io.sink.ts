@@ -28,6 +28,14 @@ export class SocketIoSink implements PresenceSink {
     (except ? target?.except(except) : target)?.emit(Events.RoomLeft, { room, userId, reason });
   }
 
+  roomCount(room: string, total: number): void {
+    this.namespace?.to(roomChannel(room)).emit(Events.RoomCount, { room, total });
+  }
+
+  roomSync(room: string, members: Member[]): void {
+    this.namespace?.to(roomChannel(room)).emit(Events.RoomSync, { room, members });
+  }
+
   stats(stats: Stats): void {
     this.namespace?.to(STATS_CHANNEL).emit(Events.Stats, stats);
   }

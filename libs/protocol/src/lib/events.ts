@@ -11,6 +11,8 @@ export const Events = {
   RoomUpdated: 'room:updated',
   Stats: 'stats',
   PollTally: 'poll:tally',
+  RoomCount: 'room:count',
+  RoomSync: 'room:sync',
   // extension: the session token expired while connected
   SessionExpired: 'session:expired',
   // client → server

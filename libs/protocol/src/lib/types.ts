@@ -86,7 +86,8 @@ export type PageEnterAck = Ack<PageCounts>;
 export type PageLeaveAck = Ack<{ page: string }>;
 export type PageWatchAck = Ack<{ counts: PageCounts[] }>;
 export type OkAck = Ack;
-export type RoomJoinAck = Ack<{ room: string; self: Member; members: Member[] }>;
+/** `members` lists at most `ROSTER_MAX`, earliest first; `total` counts them all. */
+export type RoomJoinAck = Ack<{ room: string; self: Member; members: Member[]; total: number }>;
 export type RoomLeaveAck = Ack<{ room: string }>;
 export type RoomUpdateAck = Ack<{ room: string; self: Member }>;
 export type StatsWatchAck = Ack<Stats>;
@@ -101,6 +102,16 @@ export interface RoomLeftEvent {
   room: string;
   userId: string;
   reason: LeaveReason;
+}
+/** A large room's member count (instead of per-member events). */
+export interface RoomCountEvent {
+  room: string;
+  total: number;
+}
+/** A room back below `ROSTER_MAX * 0.9`: its whole member list. */
+export interface RoomSyncEvent {
+  room: string;
+  members: Member[];
 }
 export interface RoomUpdatedEvent {
   room: string;
@@ -144,4 +155,6 @@ export interface ServerToClientEvents {
   stats: (stats: Stats) => void;
   'poll:tally': (tallies: PollTallies) => void;
   'session:expired': (event: SessionExpiredEvent) => void;
+  'room:count': (event: RoomCountEvent) => void;
+  'room:sync': (event: RoomSyncEvent) => void;
 }
