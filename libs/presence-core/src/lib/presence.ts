@@ -16,7 +16,7 @@ import { checkRoomAccess } from './access';
 import type { Clock, TimerHandle } from './clock';
 import { Coalescer } from './coalescer';
 import { TopPagesIndex } from './top-pages';
-import type { ConnectOptions, Identity, PresenceOptions, PresenceSink } from './types';
+import type { ConnectOptions, Identity, PresenceContributions, PresenceLedger, PresenceOptions, PresenceSink } from './types';
 
 /** What an operation answers: its result, or the protocol error to ack with. */
 export type Result<T extends object = object> = ({ ok: true } & T) | AckError;
@@ -107,6 +107,7 @@ export class Presence {
     private readonly clock: Clock,
     private readonly sink: PresenceSink,
     private readonly options: PresenceOptions,
+    private readonly ledger: PresenceLedger | null = null,
   ) {
     this.pageCoalescer = new Coalescer(
       clock,
@@ -145,6 +146,7 @@ export class Presence {
     if (!counted) return;
     this.countedConnections++;
     this.clientRefs.set(identity.clientId, (this.clientRefs.get(identity.clientId) ?? 0) + 1);
+    this.ledger?.online(identity.clientId, 1);
     this.touchStats();
   }
 
@@ -371,6 +373,19 @@ export class Presence {
     };
   }
 
+  /**
+   * What this registry contributes to the figures right now (counted
+   * connections, live and held, and their pages), for a cluster store to
+   * rebuild its share after losing it. O(clients + page entries).
+   */
+  contributions(): PresenceContributions {
+    const pages: [string, string, number][] = [];
+    for (const [page, entry] of this.pages) {
+      for (const [clientId, tabs] of entry.clients) pages.push([page, clientId, tabs]);
+    }
+    return { online: [...this.clientRefs], pages };
+  }
+
   /** Stops every timer; the registry sends nothing more and holds no one. */
   dispose(): void {
     this.disposed = true;
@@ -440,6 +455,7 @@ export class Presence {
     const refs = (this.clientRefs.get(clientId) ?? 1) - 1;
     if (refs > 0) this.clientRefs.set(clientId, refs);
     else this.clientRefs.delete(clientId);
+    this.ledger?.online(clientId, -1);
     this.touchStats();
   }
 
@@ -452,6 +468,7 @@ export class Presence {
     const tabs = entry.clients.get(clientId) ?? 0;
     entry.clients.set(clientId, tabs + 1);
     entry.connections++;
+    this.ledger?.page(page, clientId, 1);
     if (tabs === 0) {
       this.topPages.update(page, entry.clients.size - 1, entry.clients.size);
       this.touchStats();
@@ -465,6 +482,7 @@ export class Presence {
     const tabs = entry?.clients.get(clientId);
     if (!entry || !tabs) return;
     entry.connections--;
+    this.ledger?.page(page, clientId, -1);
     if (tabs > 1) {
       entry.clients.set(clientId, tabs - 1);
     } else {

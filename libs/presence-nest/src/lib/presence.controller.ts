@@ -17,13 +17,17 @@ export class PresenceController {
   ) {}
 
   @Get('pages/count')
-  pageCount(@Query('page') page: unknown): PageCounts {
-    return this.service.presence.pageCounts(queryKey('page', page));
+  async pageCount(@Query('page') page: unknown): Promise<PageCounts> {
+    const [counts] = await this.service.pageCounts([queryKey('page', page)]);
+    return counts;
   }
 
   @Get('rooms/members')
   async members(@Query('room') room: unknown, @Headers('authorization') authorization?: string): Promise<{ room: string; members: Member[] }> {
     const key = queryKey('room', room);
+    if (this.service.cluster) {
+      throw new PresenceHttpError(HttpStatus.FORBIDDEN, 'FORBIDDEN', 'rooms are not available when several processes share presence');
+    }
     // Only rooms an anonymous visitor could not join need a token.
     if (checkRoomAccess(key, ANONYMOUS)) {
       const token = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
@@ -38,7 +42,7 @@ export class PresenceController {
   }
 
   @Get('stats')
-  stats(): Stats {
-    return this.service.presence.stats();
+  async stats(): Promise<Stats> {
+    return this.service.stats();
   }
 }
