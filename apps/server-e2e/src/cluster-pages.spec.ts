@@ -9,6 +9,7 @@ import {
   key,
   openStream,
   pageCount,
+  record,
   request,
   startRedis,
   startServer,
@@ -28,6 +29,17 @@ import {
 type Counts = { page: string; viewers: number; connections: number };
 type Stats = { online: { connections: number; visitors: number }; top: Array<{ page: string; viewers: number }> };
 
+/** Every `page:count` a socket received, recorded from when it started watching. */
+const received = new WeakMap<TestSocket, Counts[]>();
+function recordCounts(socket: TestSocket): void {
+  received.set(socket, record<Counts>(socket, 'page:count'));
+}
+/** Resolves once `socket` has received `expected` (it may have arrived already). */
+function countArrived(socket: TestSocket, expected: Counts, timeoutMs = 10_000): Promise<void> {
+  const list = received.get(socket) ?? [];
+  return until(() => list.some((c) => c.page === expected.page && c.viewers === expected.viewers && c.connections === expected.connections), `page:count ${JSON.stringify(expected)} arrived (saw ${JSON.stringify(list)})`, timeoutMs);
+}
+
 const GRACE_MS = 1000;
 const clusterEnv = (redis: RunningRedis) => ({ REDIS_URL: redis.url, GRACE_MS: String(GRACE_MS), COUNT_INTERVAL_MS: '50' });
 
@@ -40,6 +52,7 @@ async function enter(url: string, page: string, id = clientId()): Promise<TestSo
 
 async function watcher(url: string, page: string): Promise<TestSocket> {
   const { socket } = await connect(url);
+  recordCounts(socket);
   expect((await request(socket, 'page:watch', { pages: [page] })).ok).toBe(true);
   return socket;
 }
@@ -70,7 +83,7 @@ describe('pages across processes', () => {
     await enter(servers[1].url, page, same);
     const { socket: other } = await connect(servers[2].url);
     expect(await request(other, 'page:enter', { page })).toEqual({ ok: true, ...counts(page, 2, 3) });
-    await waitFor<Counts>(watching, 'page:count', equals(counts(page, 2, 3)));
+    await countArrived(watching, counts(page, 2, 3));
     expect(await countsOn(servers, page)).toEqual([counts(page, 2, 3), counts(page, 2, 3), counts(page, 2, 3)]);
   });
 
@@ -79,9 +92,10 @@ describe('pages across processes', () => {
     const watching = await watcher(servers[2].url, page);
     const a = await enter(servers[0].url, page);
     await enter(servers[1].url, page);
-    await waitFor<Counts>(watching, 'page:count', equals(counts(page, 2, 2)));
+    await countArrived(watching, counts(page, 2, 2));
+    received.get(watching)!.length = 0;
     expect(await request(a, 'page:leave', { page })).toEqual({ ok: true, page });
-    await waitFor<Counts>(watching, 'page:count', equals(counts(page, 1, 1)));
+    await countArrived(watching, counts(page, 1, 1));
     expect(await countsOn(servers, page)).toEqual([counts(page, 1, 1), counts(page, 1, 1), counts(page, 1, 1)]);
     const ack = await request(watching, 'page:watch', { pages: [page] });
     expect(ack).toEqual({ ok: true, counts: [counts(page, 1, 1)] });
@@ -121,10 +135,10 @@ describe('pages across processes', () => {
     const acks = await Promise.all(sockets.map((socket) => request(socket, 'page:enter', { page })));
     expect(acks.every((ack) => ack.ok)).toBe(true);
     const total = servers.length * perServer;
-    await waitFor<Counts>(watching, 'page:count', equals(counts(page, total, total)));
+    await countArrived(watching, counts(page, total, total));
     expect(await countsOn(servers, page)).toEqual(servers.map(() => counts(page, total, total)));
     await Promise.all(sockets.map((socket) => request(socket, 'page:leave', { page })));
-    await waitFor<Counts>(watching, 'page:count', equals(counts(page, 0, 0)));
+    await countArrived(watching, counts(page, 0, 0));
     expect(await countsOn(servers, page)).toEqual(servers.map(() => counts(page, 0, 0)));
   });
 });
@@ -149,10 +163,11 @@ describe('a process that dies', () => {
     await enter(servers[1].url, page);
     await enter(victim.url, page);
     await enter(victim.url, page);
-    await waitFor<Counts>(watching, 'page:count', equals(counts(page, 3, 3)));
+    await countArrived(watching, counts(page, 3, 3));
+    received.get(watching)!.length = 0;
     victim.process.kill('SIGKILL');
     await victim.exited;
-    await waitFor<Counts>(watching, 'page:count', equals(counts(page, 1, 1)), 20_000);
+    await countArrived(watching, counts(page, 1, 1), 20_000);
     expect(await countsOn(servers, page)).toEqual([counts(page, 1, 1), counts(page, 1, 1)]);
     expect(servers.every((server) => server.process.exitCode === null)).toBe(true);
   });

@@ -16,7 +16,7 @@ import { checkRoomAccess } from './access';
 import type { Clock, TimerHandle } from './clock';
 import { Coalescer } from './coalescer';
 import { TopPagesIndex } from './top-pages';
-import type { ConnectOptions, Identity, PresenceContributions, PresenceLedger, PresenceOptions, PresenceSink } from './types';
+import type { ConnectOptions, Identity, LedgerMember, PresenceContributions, PresenceLedger, PresenceOptions, PresenceSink } from './types';
 
 /** What an operation answers: its result, or the protocol error to ack with. */
 export type Result<T extends object = object> = ({ ok: true } & T) | AckError;
@@ -166,6 +166,10 @@ export class Presence {
       if (!held) this.heldByClient.set(conn.identity.clientId, (held = new Set()));
       held.add(conn);
       this.heldCount++;
+      if (this.ledger) {
+        for (const page of conn.pages) this.ledger.hold('p', page, who(conn), 1);
+        for (const room of conn.rooms) this.ledger.hold('r', room, who(conn), 1);
+      }
     } else {
       this.expire(conn);
     }
@@ -193,7 +197,10 @@ export class Presence {
     const conn = this.live(id);
     if (!conn) return unknownConnection();
     if (!conn.pages.delete(page)) return { ok: true, unsubscribe: false };
-    if (conn.counted) this.removeFromPage(page, conn.identity.clientId);
+    if (conn.counted) {
+      this.removeFromPage(page, conn.identity.clientId);
+      this.ledger?.page(page, who(conn), -1, false);
+    }
     return { ok: true, unsubscribe: !conn.watched.has(page) };
   }
 
@@ -264,8 +271,10 @@ export class Presence {
       };
       members.set(conn.userKey, member);
       conn.rooms.add(room);
+      this.ledger?.room(room, who(conn), 1, { input, origin: conn.id, now: member.since });
       this.sink.roomJoined(room, toMember(member), conn.id);
     } else {
+      let delta: 0 | 1 = 0;
       if (!joined) {
         const current = member;
         const held = this.findHeld(conn, (h) => current.connections.has(h));
@@ -274,9 +283,13 @@ export class Presence {
         if (held) {
           member.connections.delete(held);
           held.rooms.delete(room);
+          this.ledger?.hold('r', room, who(held), -1);
           this.releaseIfEmpty(held);
+        } else {
+          delta = 1;
         }
       }
+      this.ledger?.room(room, who(conn), delta, { input, origin: conn.id, now: this.clock.now() });
       this.applyProfile(room, member, input, conn);
     }
     return {
@@ -303,6 +316,7 @@ export class Presence {
     if (!conn) return unknownConnection();
     const member = conn.rooms.has(room) ? this.rooms.get(room)?.get(conn.userKey) : undefined;
     if (!member) return ackError(ErrorCodes.BadRequest, 'join the room before updating your profile in it');
+    this.ledger?.room(room, who(conn), 0, { input, origin: conn.id, now: this.clock.now() });
     this.applyProfile(room, member, input, conn);
     return { ok: true, room, self: toMember(member) };
   }
@@ -383,7 +397,47 @@ export class Presence {
     for (const [page, entry] of this.pages) {
       for (const [clientId, tabs] of entry.clients) pages.push([page, clientId, tabs]);
     }
-    return { online: [...this.clientRefs], pages };
+    const rooms: PresenceContributions['rooms'] = [];
+    for (const [room, members] of this.rooms) {
+      for (const [userKey, member] of members) rooms.push({ room, userKey, member: toMember(member) });
+    }
+    const held: PresenceContributions['held'] = [];
+    for (const [clientId, conns] of this.heldByClient) {
+      for (const conn of conns) {
+        for (const page of conn.pages) held.push({ kind: 'p', key: page, clientId, userKey: conn.userKey });
+        for (const room of conn.rooms) held.push({ kind: 'r', key: room, clientId, userKey: conn.userKey });
+      }
+    }
+    return { online: [...this.clientRefs], pages, rooms, held };
+  }
+
+  /**
+   * A connection returning to another process took the place of a held one
+   * of this registry on `key` (a page, `p`, or a room, `r`): the held
+   * contribution ends here without any count moving or any announcement,
+   * as it moved to the other process. Nothing happens if it already expired.
+   */
+  takeOver(kind: 'p' | 'r', key: string, clientId: string, userKey: string): void {
+    const candidates = this.heldByClient.get(clientId);
+    if (!candidates) return;
+    for (const held of candidates) {
+      if (held.userKey !== userKey) continue;
+      if (kind === 'p' && held.pages.delete(key)) {
+        this.removeFromPage(key, clientId);
+      } else if (kind === 'r' && held.rooms.delete(key)) {
+        const members = this.rooms.get(key);
+        const member = members?.get(userKey);
+        member?.connections.delete(held);
+        if (members && member?.connections.size === 0) {
+          members.delete(userKey);
+          if (members.size === 0) this.rooms.delete(key);
+        }
+      } else {
+        continue;
+      }
+      this.releaseIfEmpty(held);
+      return;
+    }
   }
 
   /** Stops every timer; the registry sends nothing more and holds no one. */
@@ -421,9 +475,11 @@ export class Presence {
     if (held) {
       // The returning client takes the held connection's place: no count moves.
       held.pages.delete(page);
+      this.ledger?.hold('p', page, who(held), -1);
       this.releaseIfEmpty(held);
     } else {
       this.addToPage(page, conn.identity.clientId);
+      this.ledger?.page(page, who(conn), 1, false);
     }
   }
 
@@ -435,7 +491,12 @@ export class Presence {
 
   /** Ends a connection's presence everywhere (grace ran out, or none applies). */
   private expire(conn: Connection): void {
-    if (conn.counted) for (const page of conn.pages) this.removeFromPage(page, conn.identity.clientId);
+    if (conn.counted) {
+      for (const page of conn.pages) {
+        this.removeFromPage(page, conn.identity.clientId);
+        this.ledger?.page(page, who(conn), -1, conn.held !== null);
+      }
+    }
     conn.pages.clear();
     for (const room of [...conn.rooms]) this.removeFromRoom(conn, room, 'disconnect', null);
     this.forget(conn);
@@ -468,7 +529,6 @@ export class Presence {
     const tabs = entry.clients.get(clientId) ?? 0;
     entry.clients.set(clientId, tabs + 1);
     entry.connections++;
-    this.ledger?.page(page, clientId, 1);
     if (tabs === 0) {
       this.topPages.update(page, entry.clients.size - 1, entry.clients.size);
       this.touchStats();
@@ -482,7 +542,6 @@ export class Presence {
     const tabs = entry?.clients.get(clientId);
     if (!entry || !tabs) return;
     entry.connections--;
-    this.ledger?.page(page, clientId, -1);
     if (tabs > 1) {
       entry.clients.set(clientId, tabs - 1);
     } else {
@@ -537,6 +596,7 @@ export class Presence {
     const members = this.rooms.get(room);
     const member = members?.get(conn.userKey);
     if (!members || !member) return;
+    this.ledger?.room(room, who(conn), -1, { reason, origin: except, held: conn.held !== null, now: this.clock.now() });
     member.connections.delete(conn);
     if (member.connections.size > 0) return;
     members.delete(conn.userKey);
@@ -580,6 +640,15 @@ function someStillSubscribed(connections: Set<Connection>, page: string): boolea
     if (!conn.held && (conn.pages.has(page) || conn.watched.has(page))) return true;
   }
   return false;
+}
+
+function who(conn: Connection): LedgerMember {
+  return {
+    clientId: conn.identity.clientId,
+    userKey: conn.userKey,
+    userId: conn.identity.userId,
+    tokenName: conn.identity.authenticated ? (conn.identity.name ?? conn.identity.userId) : null,
+  };
 }
 
 function unknownConnection(): AckError {

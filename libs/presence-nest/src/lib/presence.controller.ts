@@ -25,9 +25,6 @@ export class PresenceController {
   @Get('rooms/members')
   async members(@Query('room') room: unknown, @Headers('authorization') authorization?: string): Promise<{ room: string; members: Member[] }> {
     const key = queryKey('room', room);
-    if (this.service.cluster) {
-      throw new PresenceHttpError(HttpStatus.FORBIDDEN, 'FORBIDDEN', 'rooms are not available when several processes share presence');
-    }
     // Only rooms an anonymous visitor could not join need a token.
     if (checkRoomAccess(key, ANONYMOUS)) {
       const token = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
@@ -38,7 +35,7 @@ export class PresenceController {
       const denied = checkRoomAccess(key, { authenticated: true, roles: claims.roles ?? [] });
       if (denied) throw new PresenceHttpError(HttpStatus.FORBIDDEN, denied.code, denied.message);
     }
-    return { room: key, members: this.service.presence.members(key) };
+    return { room: key, members: await this.service.members(key) };
   }
 
   @Get('stats')

@@ -134,11 +134,16 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @SubscribeMessage(Events.RoomJoin)
   joinRoom(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
     return this.handle(socket, Events.RoomJoin, data, ({ room, profile }) => {
-      if (this.service.cluster) return roomsNotShared();
       const result = this.service.presence.joinRoom(socket.id, room, profile);
       if (!result.ok) return result;
       if (result.subscribe) socket.join(roomChannel(room));
-      return { ok: true, room, self: result.self, members: result.members };
+      if (!this.service.cluster) return { ok: true, room, self: result.self, members: result.members };
+      return then(this.service.members(room), (members) => ({
+        ok: true as const,
+        room,
+        self: members.find((member) => member.userId === socket.data.userId) ?? result.self,
+        members,
+      }));
     });
   }
 
@@ -148,15 +153,21 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const result = this.service.presence.leaveRoom(socket.id, room);
       if (!result.ok) return result;
       if (result.unsubscribe) socket.leave(roomChannel(room));
-      return { ok: true, room };
+      return then(this.service.settled(), () => ({ ok: true as const, room }));
     });
   }
 
   @SubscribeMessage(Events.RoomUpdate)
   updateProfile(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
-    return this.handle(socket, Events.RoomUpdate, data, ({ room, profile }) =>
-      this.service.presence.updateProfile(socket.id, room, profile),
-    );
+    return this.handle(socket, Events.RoomUpdate, data, ({ room, profile }) => {
+      const result = this.service.presence.updateProfile(socket.id, room, profile);
+      if (!result.ok || !this.service.cluster) return result;
+      return then(this.service.members(room), (members) => ({
+        ok: true as const,
+        room,
+        self: members.find((member) => member.userId === socket.data.userId) ?? result.self,
+      }));
+    });
   }
 
   @SubscribeMessage(Events.StatsWatch)
@@ -189,7 +200,3 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 }
 
-/** Rooms are not yet shared across processes: in `REDIS_URL` mode joining one is refused rather than answered per process. */
-export function roomsNotShared() {
-  return ackError(ErrorCodes.Forbidden, 'rooms are not available when several processes share presence');
-}

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { Events, STATS_INTERVAL_MS, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
+import { Events, STATS_INTERVAL_MS, type Member, type PageCounts, type Stats } from '@presently/protocol';
 import { type Clock, type PresenceCluster, type PresenceSink, Presence, systemClock, TokenBucket } from '@presently/presence-core';
 import { pageChannel, STATS_CHANNEL } from './channels';
 import { ClusterAnnouncer } from './cluster-announcer';
@@ -34,6 +34,7 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
   private attached: PresenceNamespace | null = null;
   private readonly pageAnnouncer: ClusterAnnouncer<string, PageCounts> | null = null;
   private readonly statsAnnouncer: ClusterAnnouncer<null, Stats> | null = null;
+  private readonly roomEvents: PresenceSink;
 
   constructor(
     @Inject(PRESENCE_OPTIONS) private readonly options: PresenceModuleOptions,
@@ -43,9 +44,10 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
     this.clock = options.clock ?? systemClock;
     this.streams = new PageStreams(this.clock);
     this.cluster = options.cluster ?? null;
-    // With a cluster, local counts and stats are not the answer: only the cluster announcers deliver them.
-    const delivery = this.cluster ? new RoomEventsOnly(this.sink) : this.sink;
-    const sink = new FanOutSink(this.cluster ? [delivery, events, metrics] : [delivery, this.streams, events, metrics]);
+    // With a cluster, the registry's own announcements are not the answer: counts and stats come
+    // from the cluster announcers, room events from the cluster store's outcomes.
+    const sink = new FanOutSink(this.cluster ? [metrics] : [this.sink, this.streams, events, metrics]);
+    this.roomEvents = new FanOutSink([this.sink, events]);
     const statsIntervalMs = STATS_INTERVAL_MS;
     this.presence = new Presence(this.clock, sink, { statsIntervalMs, ...options }, this.cluster);
     metrics.track(this.presence);
@@ -93,10 +95,13 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.cluster?.start(
-      () => this.presence.contributions(),
-      (page) => (page === null ? this.statsAnnouncer?.touch(null) : this.pageAnnouncer?.touch(page)),
-    );
+    await this.cluster?.start(() => this.presence.contributions(), {
+      changed: (page) => (page === null ? this.statsAnnouncer?.touch(null) : this.pageAnnouncer?.touch(page)),
+      roomJoined: (room, member, except) => this.roomEvents.roomJoined(room, member, except),
+      roomUpdated: (room, member, except) => this.roomEvents.roomUpdated(room, member, except),
+      roomLeft: (room, userId, reason, except) => this.roomEvents.roomLeft(room, userId, reason, except),
+      takenOver: (kind, key, clientId, userKey) => this.presence.takeOver(kind, key, clientId, userKey),
+    });
   }
 
   /** Resolves once this process's changes so far reached the cluster; null without one. */
@@ -128,6 +133,16 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
       );
   }
 
+  /** A room's members, as {@link pageCounts} answers counts. */
+  members(room: string): Member[] | Promise<Member[]> {
+    const cluster = this.cluster;
+    if (!cluster) return this.presence.members(room);
+    return cluster
+      .settled()
+      .then(() => cluster.members(room))
+      .catch(() => this.presence.members(room));
+  }
+
   /** The global stats, as {@link pageCounts} answers counts. */
   stats(): Stats | Promise<Stats> {
     const cluster = this.cluster;
@@ -150,26 +165,6 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
     this.statsAnnouncer?.dispose();
     this.presence.dispose();
     await this.cluster?.stop();
-  }
-}
-
-/** Room events go out; page counts and stats come from the cluster instead. */
-class RoomEventsOnly implements PresenceSink {
-  constructor(private readonly inner: PresenceSink) {}
-  pageCount(): void {
-    // Announced from the cluster's figures.
-  }
-  roomJoined(room: string, member: Member, except: string): void {
-    this.inner.roomJoined(room, member, except);
-  }
-  roomUpdated(room: string, member: Member, except: string): void {
-    this.inner.roomUpdated(room, member, except);
-  }
-  roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void {
-    this.inner.roomLeft(room, userId, reason, except);
-  }
-  stats(): void {
-    // Announced from the cluster's figures.
   }
 }
 

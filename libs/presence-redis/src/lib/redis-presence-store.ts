@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { TOP_PAGES, type PageCounts, type Stats } from '@presently/protocol';
-import type { PresenceCluster, PresenceContributions } from '@presently/presence-core';
+import { DEFAULT_NAME, DEFAULT_STATUS, TOP_PAGES, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
+import type { ClusterListener, LedgerMember, PresenceCluster, PresenceContributions, RoomChange } from '@presently/presence-core';
 import { Redis, type RedisOptions } from 'ioredis';
-import { APPLY, COUNTS, HEARTBEAT, LEAVE, REAP, RESTORE, STATS } from './scripts';
+import { APPLY, COUNTS, HEARTBEAT, HOLD, LEAVE, MEMBERS, REAP, RESTORE, ROOM, STATS } from './scripts';
 
 export interface RedisPresenceStoreOptions {
   /** `redis://host:port/db`. */
@@ -19,11 +19,14 @@ export interface RedisPresenceStoreOptions {
   log?: (level: 'info' | 'warn' | 'error', msg: string, details?: Record<string, unknown>) => void;
 }
 
-type Script = 'apply' | 'restore' | 'reap' | 'leave' | 'heartbeat' | 'counts' | 'stats';
+type Script = 'apply' | 'hold' | 'room' | 'members' | 'restore' | 'reap' | 'leave' | 'heartbeat' | 'counts' | 'stats';
 type ScriptClient = Redis & Record<Script, (...args: (string | number)[]) => Promise<unknown>>;
 
 const SCRIPTS: Record<Script, string> = {
   apply: APPLY,
+  hold: HOLD,
+  room: ROOM,
+  members: MEMBERS,
   restore: RESTORE,
   reap: REAP,
   leave: LEAVE,
@@ -56,8 +59,8 @@ export class RedisPresenceStore implements PresenceCluster {
   private readonly ttlMs: number;
   private readonly client: ScriptClient;
   private readonly subscriber: Redis;
-  private contributions: () => PresenceContributions = () => ({ online: [], pages: [] });
-  private onChange: (page: string | null) => void = () => undefined;
+  private contributions: () => PresenceContributions = () => ({ online: [], pages: [], rooms: [], held: [] });
+  private listener: ClusterListener | null = null;
   private last: Promise<unknown> = Promise.resolve();
   private restored = false;
   private restoring: Promise<void> | null = null;
@@ -91,12 +94,10 @@ export class RedisPresenceStore implements PresenceCluster {
     return this.restored && this.client.status === 'ready';
   }
 
-  async start(contributions: () => PresenceContributions, onChange: (page: string | null) => void): Promise<void> {
+  async start(contributions: () => PresenceContributions, listener: ClusterListener): Promise<void> {
     this.contributions = contributions;
-    this.onChange = onChange;
-    this.subscriber.on('message', (_channel: string, message: string) => {
-      this.onChange(message === 's' ? null : message.slice(1));
-    });
+    this.listener = listener;
+    this.subscriber.on('message', (_channel: string, message: string) => this.onMessage(message));
     await this.subscriber.connect();
     await this.subscriber.subscribe(`${this.prefix}changes`);
     await this.client.connect();
@@ -109,7 +110,7 @@ export class RedisPresenceStore implements PresenceCluster {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     try {
-      if (this.client.status === 'ready') await this.client.leave(this.prefix, this.nodeId);
+      if (this.client.status === 'ready') this.announceLeft((await this.client.leave(this.prefix, this.nodeId)) as string[], 'disconnect');
     } catch {
       // The others will take the share back when the heartbeat lapses.
     }
@@ -121,8 +122,53 @@ export class RedisPresenceStore implements PresenceCluster {
     this.apply('o', clientId, delta);
   }
 
-  page(page: string, clientId: string, delta: 1 | -1): void {
-    this.apply('p', clientId, delta, page);
+  page(page: string, who: LedgerMember, delta: 1 | -1, held: boolean): void {
+    this.apply('p', who.clientId, delta, page, who.userKey, held ? '1' : '0');
+  }
+
+  hold(kind: 'p' | 'r', key: string, who: LedgerMember, delta: 1 | -1): void {
+    if (!this.ready) return;
+    this.track(this.client.hold(this.prefix, this.nodeId, kind, who.clientId, who.userKey, key, delta));
+  }
+
+  room(room: string, who: LedgerMember, delta: 1 | 0 | -1, change: RoomChange): void {
+    if (!this.ready) return;
+    const input = change.input ?? {};
+    const name = who.tokenName ?? input.name;
+    const meta = input.meta === undefined ? undefined : JSON.stringify(input.meta);
+    const args: (string | number)[] = [this.prefix, this.nodeId, room, who.clientId, who.userKey, who.userId, delta, change.held ? '1' : '0'];
+    args.push(name ?? DEFAULT_NAME, input.status ?? DEFAULT_STATUS, meta ?? '{}');
+    for (const value of [name, input.status, meta]) args.push(value === undefined ? '0' : '1', value ?? '');
+    args.push(change.now);
+    this.track(
+      this.client.room(...args).then((result) => {
+        const [outcome, ...fields] = result as string[];
+        if (outcome === 'rebuild') return void this.restore();
+        if (outcome === 'left') return this.listener?.roomLeft(room, fields[0], change.reason ?? 'leave', change.origin);
+        if (outcome !== 'joined' && outcome !== 'updated') return;
+        const member = toMember(fields);
+        if (!change.origin) return;
+        if (outcome === 'joined') this.listener?.roomJoined(room, member, change.origin);
+        else this.listener?.roomUpdated(room, member, change.origin);
+      }),
+    );
+  }
+
+  async members(room: string): Promise<Member[]> {
+    this.assertReady();
+    const [conns, fields] = (await this.client.members(this.prefix, room)) as [string[], string[]];
+    const byKey = new Map<string, string[]>();
+    for (let i = 0; i < conns.length; i += 2) byKey.set(conns[i], [conns[i + 1]]);
+    const values = new Map<string, string>();
+    for (let i = 0; i < fields.length; i += 2) values.set(fields[i], fields[i + 1]);
+    const members: Member[] = [];
+    for (const [userKey, [connections]] of byKey) {
+      const get = (kind: string) => values.get(`${kind}:${userKey}`);
+      const userId = get('u');
+      if (userId === undefined) continue;
+      members.push(toMember([userId, get('n') ?? DEFAULT_NAME, get('s') ?? DEFAULT_STATUS, get('m') ?? '{}', get('t') ?? '0', connections]));
+    }
+    return members.sort((a, b) => a.since - b.since || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
   }
 
   async settled(): Promise<void> {
@@ -148,17 +194,35 @@ export class RedisPresenceStore implements PresenceCluster {
     if (!this.ready) throw new Error('the presence store is not ready');
   }
 
-  private apply(kind: 'o' | 'p', clientId: string, delta: number, page?: string): void {
+  private apply(kind: 'o' | 'p', clientId: string, delta: number, ...page: string[]): void {
     // Until the share is rebuilt, changes are not applied: the rebuild reads them from the registry.
     if (!this.ready) return;
-    const args: (string | number)[] = [this.prefix, this.nodeId, kind, clientId, delta];
-    if (page !== undefined) args.push(page);
-    this.last = this.client.apply(...args).then(
-      (result) => {
+    this.track(
+      this.client.apply(this.prefix, this.nodeId, kind, clientId, delta, ...page).then((result) => {
         if (result === -1) void this.restore();
-      },
-      () => undefined,
+      }),
     );
+  }
+
+  /** Remembers the latest command, for {@link settled}; its failure is the rebuild's business. */
+  private track(command: Promise<unknown>): void {
+    this.last = command.catch((error: unknown) => this.log('warn', 'presence change not applied', { error: String(error) }));
+  }
+
+  private onMessage(message: string): void {
+    if (message === 's') return this.listener?.changed(null);
+    if (message[0] === 'p') return this.listener?.changed(message.slice(1));
+    if (message[0] !== 't') return;
+    // t<node>|<kind>|<clientId>|<len>|<userKey><key>
+    const parts = /^t([^|]+)\|([pr])\|([^|]+)\|(\d+)\|/s.exec(message);
+    if (!parts || parts[1] !== this.nodeId) return;
+    const rest = message.slice(parts[0].length);
+    const length = Number(parts[4]);
+    this.listener?.takenOver(parts[2] as 'p' | 'r', rest.slice(length), parts[3], rest.slice(0, length));
+  }
+
+  private announceLeft(pairs: string[], reason: LeaveReason): void {
+    for (let i = 0; i + 1 < pairs.length; i += 2) this.listener?.roomLeft(pairs[i], pairs[i + 1], reason, null);
   }
 
   /** Rebuilds this process's share from the registry; one at a time. */
@@ -170,16 +234,20 @@ export class RedisPresenceStore implements PresenceCluster {
 
   private async rebuild(): Promise<void> {
     this.restored = false;
-    const { online, pages } = this.contributions();
+    const { online, pages, rooms, held } = this.contributions();
     const args: (string | number)[] = [this.prefix, this.nodeId, this.ttlMs];
     for (const [clientId, n] of online) args.push('o', clientId, n);
     for (const [page, clientId, n] of pages) args.push('p', clientId, n, page);
+    for (const { room, userKey, member: m } of rooms) {
+      args.push('r', userKey, m.connections, room, m.userId, m.name, m.status, JSON.stringify(m.meta), m.since);
+    }
+    for (const h of held) args.push('h', h.clientId, 1, h.kind, h.userKey, h.key);
     try {
       // Sent before any later change, on the same connection: nothing reported after the snapshot is lost.
       const done = this.client.restore(...args);
       this.restored = true;
-      this.last = done;
-      await done;
+      this.last = done.catch(() => undefined);
+      this.announceLeft((await done) as string[], 'disconnect');
       this.log('info', 'presence share restored', { node: this.nodeId, clients: online.length, pageEntries: pages.length });
     } catch (error) {
       this.restored = false;
@@ -196,8 +264,10 @@ export class RedisPresenceStore implements PresenceCluster {
       for (const node of nodes) {
         if (node === this.nodeId) continue;
         if ((await this.client.exists(`${this.prefix}alive:${node}`)) === 0) {
-          const reaped = await this.client.reap(this.prefix, node);
-          if (reaped === 1) this.log('warn', 'process down: its presence was withdrawn', { node });
+          const [reaped, ...left] = (await this.client.reap(this.prefix, node)) as [number, ...string[]];
+          if (reaped !== 1) continue;
+          this.log('warn', 'process down: its presence was withdrawn', { node, membersLeft: left.length / 2 });
+          this.announceLeft(left, 'node-down');
         }
       }
     } catch (error) {
@@ -208,4 +278,9 @@ export class RedisPresenceStore implements PresenceCluster {
   private log(level: 'info' | 'warn' | 'error', msg: string, details?: Record<string, unknown>): void {
     this.options.log?.(level, msg, details);
   }
+}
+
+/** A member from the ROOM script's fields: userId, name, status, meta (JSON), since, connections. */
+function toMember([userId, name, status, meta, since, connections]: string[]): Member {
+  return { userId, name, status, meta: JSON.parse(meta) as Member['meta'], connections: Number(connections), since: Number(since) };
 }
