@@ -5,6 +5,8 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       port: 3000,
       host: undefined,
+      redisUrl: undefined,
+      redisPrefix: 'presently:',
       jwtSecret: undefined,
       corsOrigins: undefined,
       apiKey: undefined,
