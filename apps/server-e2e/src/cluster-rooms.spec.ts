@@ -3,7 +3,6 @@ import {
   closeAll,
   connect,
   counts,
-  equals,
   get,
   key,
   metrics,
