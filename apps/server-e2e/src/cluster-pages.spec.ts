@@ -190,8 +190,12 @@ describe('Redis restarting', () => {
 
   it('leaves the processes serving, not ready meanwhile, and the counts exact again once it is back', async () => {
     const page = key('/cluster/restart');
-    const a = await enter(servers[0].url, page);
+    const room = key('cluster-restart');
+    const idA = clientId();
+    const a = await enter(servers[0].url, page, idA);
     const b = await enter(servers[1].url, page);
+    expect((await request(a, 'room:join', { room })).ok).toBe(true);
+    expect((await request(b, 'room:join', { room })).ok).toBe(true);
     expect(await countsOn(servers, page)).toEqual([counts(page, 2, 2), counts(page, 2, 2)]);
     for (const server of servers) expect(await status(server.url, '/readyz')).toBe(200);
 
@@ -201,6 +205,7 @@ describe('Redis restarting', () => {
     // Local sockets are still served and acked while Redis is away.
     await enter(servers[0].url, page);
     expect(await request(b, 'page:leave', { page })).toEqual({ ok: true, page });
+    expect(await request(b, 'room:leave', { room })).toEqual({ ok: true, room });
     expect((await request(a, 'page:enter', { page })).ok).toBe(true);
 
     await redis.start();
@@ -210,6 +215,10 @@ describe('Redis restarting', () => {
       'both processes answer the rebuilt counts',
       20_000,
     );
+    for (const server of servers) {
+      const members = (await get<{ members: Array<{ userId: string; connections: number }> }>(server.url, `/api/rooms/members?room=${room}`)).body.members;
+      expect(members.map((m) => [m.userId, m.connections])).toEqual([[idA, 1]]);
+    }
     const watching = await watcher(servers[1].url, page);
     expect(await request(watching, 'page:watch', { pages: [page] })).toEqual({ ok: true, counts: [counts(page, 2, 2)] });
     expect(servers.every((server) => server.process.exitCode === null)).toBe(true);
