@@ -17,7 +17,7 @@ describe('start-up refuses a bad configuration', () => {
     ['MAX_HTTP_BUFFER_SIZE', '1000'],
     ['MAX_HTTP_BUFFER_SIZE', '65535'],
     ['LOG_LEVEL', 'loud'],
-    ['REDIS_URL', 'redis://localhost:6379'],
+    ['REDIS_URL', 'localhost:6379'],
   ])('%s=%s: exits non-zero with a message naming the variable', async (name, value) => {
     const { code, signal, output } = await runServerExpectingExit({ [name]: value });
     expect(signal).toBeNull(); // it exited by itself, it was not killed for hanging

@@ -3,3 +3,4 @@ export * from './server';
 export * from './helpers';
 export * from './browser';
 export * from './sse';
+export * from './redis';

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import type { PresenceCluster } from '@presently/presence-core';
 import { PresenceModule } from '@presently/presence-nest';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import { AuthenticatedSocketsGauge } from './authenticated-sockets.gauge';
@@ -13,13 +14,13 @@ import { StaticSite } from './static-site';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: ServerConfig, site: StaticSite | null = null, logging: Params = {}): DynamicModule {
+  static forRoot(config: ServerConfig, site: StaticSite | null = null, logging: Params = {}, cluster?: PresenceCluster): DynamicModule {
     return {
       module: AppModule,
       imports: [
         LoggerModule.forRoot(logging),
         // The configuration names the module's options as the module does.
-        PresenceModule.forRoot(config),
+        PresenceModule.forRoot({ ...config, cluster }),
       ],
       controllers: [HealthController, BadgeScriptController],
       providers: [

@@ -5,6 +5,8 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       port: 3000,
       host: undefined,
+      redisUrl: undefined,
+      redisPrefix: 'presently:',
       jwtSecret: undefined,
       corsOrigins: undefined,
       apiKey: undefined,
@@ -57,6 +59,11 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads REDIS_URL and the key prefix, by default presently:', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://localhost:6379' })).toMatchObject({ redisUrl: 'redis://localhost:6379', redisPrefix: 'presently:' });
+    expect(loadConfig({})).toMatchObject({ redisUrl: undefined });
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', JWT_SECRET: '', CORS_ORIGINS: '' })).toMatchObject({
       port: 3000,
@@ -76,7 +83,8 @@ describe('loadConfig', () => {
     ['MAX_CONNECTIONS_PER_IP', '-1'],
     ['TRUST_PROXY', 'yes'],
     ['TRUST_PROXY', '33'],
-    ['REDIS_URL', 'redis://localhost:6379'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['REDIS_PREFIX', 'has space'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));

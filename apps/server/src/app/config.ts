@@ -12,9 +12,14 @@ const optionalText = z.preprocess(unsetIfEmpty, z.string().optional());
 const envSchema = z.object({
   PORT: int(0, 65535, 3000),
   HOST: optionalText,
-  REDIS_URL: optionalText.refine((url) => url === undefined, {
-    message: 'this build runs one process with in-memory presence; unset REDIS_URL',
-  }),
+  REDIS_URL: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .refine((url) => /^rediss?:\/\//.test(url), { message: 'a redis:// or rediss:// URL' })
+      .optional(),
+  ),
+  REDIS_PREFIX: z.preprocess(unsetIfEmpty, z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/).default('presently:')),
   JWT_SECRET: optionalText,
   CORS_ORIGINS: optionalText,
   API_KEY: optionalText,
@@ -41,6 +46,8 @@ const configSchema = envSchema.transform((e) => {
   return {
     port: e.PORT,
     host: e.HOST,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     jwtSecret: e.JWT_SECRET,
     corsOrigins: corsOrigins?.length ? corsOrigins : undefined,
     apiKey: e.API_KEY,

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { PresenceIoAdapter } from '@presently/presence-nest';
+import { RedisIoAdapter, RedisPresenceStore } from '@presently/presence-redis';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
@@ -14,19 +15,29 @@ import { StaticSite } from './static-site';
 export async function createApp(config: ServerConfig, logger: Pino = createLogger(config.logLevel)): Promise<INestApplication> {
   const site = StaticSite.locate(config.webRoot, __dirname);
   const logging = loggerParams(logger);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, site, logging), {
+  const cluster = config.redisUrl ? createStore(config.redisUrl, config.redisPrefix, logger) : undefined;
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, site, logging, cluster), {
     logger: PresentlyLogger.create(logging),
   });
   if (config.corsOrigins) app.use(refuseOtherOrigins(config.corsOrigins));
   app.enableCors({ origin: config.corsOrigins ?? true });
+  const ioOptions = { corsOrigins: config.corsOrigins, maxHttpBufferSize: config.maxHttpBufferSize };
   app.useWebSocketAdapter(
-    new PresenceIoAdapter(app, { corsOrigins: config.corsOrigins, maxHttpBufferSize: config.maxHttpBufferSize }),
+    config.redisUrl
+      ? new RedisIoAdapter(app, ioOptions, config.redisUrl, `${config.redisPrefix}io`)
+      : new PresenceIoAdapter(app, ioOptions),
   );
   const express = app.getHttpAdapter().getInstance();
   express.disable('x-powered-by');
   if (config.trustProxy > 0) express.set('trust proxy', config.trustProxy);
   site?.mount(app);
   return app;
+}
+
+/** The cluster store of `REDIS_URL` mode, logging through the server's logger. */
+function createStore(url: string, prefix: string, logger: Pino): RedisPresenceStore {
+  const log = logger.child({ context: 'PresenceStore' });
+  return new RedisPresenceStore({ url, prefix, log: (level, msg, details) => log[level](details ?? {}, msg) });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import { PresenceMetrics } from '@presently/presence-nest';
+import { PresenceMetrics, PresenceService } from '@presently/presence-nest';
 import type { Response } from 'express';
 import { Lifecycle } from './lifecycle';
 
@@ -9,6 +9,7 @@ export class HealthController {
   constructor(
     private readonly lifecycle: Lifecycle,
     private readonly metrics: PresenceMetrics,
+    private readonly presence: PresenceService,
   ) {}
 
   @Get('healthz')
@@ -16,10 +17,12 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  /** Ready: not shutting down and, with `REDIS_URL`, the cluster store reachable and holding this process's share. */
   @Get('readyz')
   readyz(@Res() response: Response): void {
-    if (this.lifecycle.ready) response.status(HttpStatus.OK).json({ status: 'ready' });
-    else response.status(HttpStatus.SERVICE_UNAVAILABLE).json({ status: 'shutting-down' });
+    if (!this.lifecycle.ready) response.status(HttpStatus.SERVICE_UNAVAILABLE).json({ status: 'shutting-down' });
+    else if (!this.presence.ready) response.status(HttpStatus.SERVICE_UNAVAILABLE).json({ status: 'redis-unavailable' });
+    else response.status(HttpStatus.OK).json({ status: 'ready' });
   }
 
   /** Prometheus text format: Presently's metrics and the process's. */

@@ -17,7 +17,7 @@ import { checkRoomAccess } from './access';
 import type { Clock, TimerHandle } from './clock';
 import { Coalescer } from './coalescer';
 import { TopPagesIndex } from './top-pages';
-import type { ConnectOptions, Identity, PresenceOptions, PresenceSink } from './types';
+import type { ConnectOptions, Identity, LedgerMember, PresenceContributions, PresenceLedger, PresenceOptions, PresenceSink } from './types';
 
 /** What an operation answers: its result, or the protocol error to ack with. */
 export type Result<T extends object = object> = ({ ok: true } & T) | AckError;
@@ -120,6 +120,7 @@ export class Presence {
     private readonly clock: Clock,
     private readonly sink: PresenceSink,
     private readonly options: PresenceOptions,
+    private readonly ledger: PresenceLedger | null = null,
   ) {
     this.pageCoalescer = new Coalescer(
       clock,
@@ -160,6 +161,7 @@ export class Presence {
     if (!counted) return;
     this.countedConnections++;
     this.clientRefs.set(identity.clientId, (this.clientRefs.get(identity.clientId) ?? 0) + 1);
+    this.ledger?.online(identity.clientId, 1);
     this.touchStats();
   }
 
@@ -179,6 +181,10 @@ export class Presence {
       if (!held) this.heldByClient.set(conn.identity.clientId, (held = new Set()));
       held.add(conn);
       this.heldCount++;
+      if (this.ledger) {
+        for (const page of conn.pages) this.ledger.hold('p', page, who(conn), 1);
+        for (const room of conn.rooms) this.ledger.hold('r', room, who(conn), 1);
+      }
     } else {
       this.expire(conn);
     }
@@ -206,7 +212,10 @@ export class Presence {
     const conn = this.live(id);
     if (!conn) return unknownConnection();
     if (!conn.pages.delete(page)) return { ok: true, unsubscribe: false };
-    if (conn.counted) this.removeFromPage(page, conn.identity.clientId);
+    if (conn.counted) {
+      this.removeFromPage(page, conn.identity.clientId);
+      this.ledger?.page(page, who(conn), -1, false);
+    }
     return { ok: true, unsubscribe: !conn.watched.has(page) };
   }
 
@@ -280,9 +289,11 @@ export class Presence {
       };
       members.set(conn.userKey, member);
       conn.rooms.add(room);
+      this.ledger?.room(room, who(conn), 1, { input, origin: conn.id, now: member.since });
       if (members.size > this.rosterMax || this.largeRooms.has(room)) this.touchLargeRoom(room);
       else this.sink.roomJoined(room, toMember(member), conn.id);
     } else {
+      let delta: 0 | 1 = 0;
       if (!joined) {
         const current = member;
         const held = this.findHeld(conn, (h) => current.connections.has(h));
@@ -291,9 +302,13 @@ export class Presence {
         if (held) {
           member.connections.delete(held);
           held.rooms.delete(room);
+          this.ledger?.hold('r', room, who(held), -1);
           this.releaseIfEmpty(held);
+        } else {
+          delta = 1;
         }
       }
+      this.ledger?.room(room, who(conn), delta, { input, origin: conn.id, now: this.clock.now() });
       this.applyProfile(room, member, input, conn);
     }
     const roster = this.roster(room);
@@ -317,6 +332,7 @@ export class Presence {
     if (!conn) return unknownConnection();
     const member = conn.rooms.has(room) ? this.rooms.get(room)?.get(conn.userKey) : undefined;
     if (!member) return ackError(ErrorCodes.BadRequest, 'join the room before updating your profile in it');
+    this.ledger?.room(room, who(conn), 0, { input, origin: conn.id, now: this.clock.now() });
     this.applyProfile(room, member, input, conn);
     return { ok: true, room, self: toMember(member) };
   }
@@ -407,6 +423,59 @@ export class Presence {
     };
   }
 
+  /**
+   * What this registry contributes to the figures right now (counted
+   * connections, live and held, and their pages), for a cluster store to
+   * rebuild its share after losing it. O(clients + page entries).
+   */
+  contributions(): PresenceContributions {
+    const pages: [string, string, number][] = [];
+    for (const [page, entry] of this.pages) {
+      for (const [clientId, tabs] of entry.clients) pages.push([page, clientId, tabs]);
+    }
+    const rooms: PresenceContributions['rooms'] = [];
+    for (const [room, members] of this.rooms) {
+      for (const [userKey, member] of members) rooms.push({ room, userKey, member: toMember(member) });
+    }
+    const held: PresenceContributions['held'] = [];
+    for (const [clientId, conns] of this.heldByClient) {
+      for (const conn of conns) {
+        for (const page of conn.pages) held.push({ kind: 'p', key: page, clientId, userKey: conn.userKey });
+        for (const room of conn.rooms) held.push({ kind: 'r', key: room, clientId, userKey: conn.userKey });
+      }
+    }
+    return { online: [...this.clientRefs], pages, rooms, held };
+  }
+
+  /**
+   * A connection returning to another process took the place of a held one
+   * of this registry on `key` (a page, `p`, or a room, `r`): the held
+   * contribution ends here without any count moving or any announcement,
+   * as it moved to the other process. Nothing happens if it already expired.
+   */
+  takeOver(kind: 'p' | 'r', key: string, clientId: string, userKey: string): void {
+    const candidates = this.heldByClient.get(clientId);
+    if (!candidates) return;
+    for (const held of candidates) {
+      if (held.userKey !== userKey) continue;
+      if (kind === 'p' && held.pages.delete(key)) {
+        this.removeFromPage(key, clientId);
+      } else if (kind === 'r' && held.rooms.delete(key)) {
+        const members = this.rooms.get(key);
+        const member = members?.get(userKey);
+        member?.connections.delete(held);
+        if (members && member?.connections.size === 0) {
+          members.delete(userKey);
+          if (members.size === 0) this.rooms.delete(key);
+        }
+      } else {
+        continue;
+      }
+      this.releaseIfEmpty(held);
+      return;
+    }
+  }
+
   /** Stops every timer; the registry sends nothing more and holds no one. */
   dispose(): void {
     this.disposed = true;
@@ -443,9 +512,11 @@ export class Presence {
     if (held) {
       // The returning client takes the held connection's place: no count moves.
       held.pages.delete(page);
+      this.ledger?.hold('p', page, who(held), -1);
       this.releaseIfEmpty(held);
     } else {
       this.addToPage(page, conn.identity.clientId);
+      this.ledger?.page(page, who(conn), 1, false);
     }
   }
 
@@ -457,7 +528,12 @@ export class Presence {
 
   /** Ends a connection's presence everywhere (grace ran out, or none applies). */
   private expire(conn: Connection): void {
-    if (conn.counted) for (const page of conn.pages) this.removeFromPage(page, conn.identity.clientId);
+    if (conn.counted) {
+      for (const page of conn.pages) {
+        this.removeFromPage(page, conn.identity.clientId);
+        this.ledger?.page(page, who(conn), -1, conn.held !== null);
+      }
+    }
     conn.pages.clear();
     for (const room of [...conn.rooms]) this.removeFromRoom(conn, room, 'disconnect', null);
     this.forget(conn);
@@ -477,6 +553,7 @@ export class Presence {
     const refs = (this.clientRefs.get(clientId) ?? 1) - 1;
     if (refs > 0) this.clientRefs.set(clientId, refs);
     else this.clientRefs.delete(clientId);
+    this.ledger?.online(clientId, -1);
     this.touchStats();
   }
 
@@ -556,6 +633,7 @@ export class Presence {
     const members = this.rooms.get(room);
     const member = members?.get(conn.userKey);
     if (!members || !member) return;
+    this.ledger?.room(room, who(conn), -1, { reason, origin: except, held: conn.held !== null, now: this.clock.now() });
     member.connections.delete(conn);
     if (member.connections.size > 0) return;
     members.delete(conn.userKey);
@@ -621,6 +699,15 @@ function someStillSubscribed(connections: Set<Connection>, page: string): boolea
     if (!conn.held && (conn.pages.has(page) || conn.watched.has(page))) return true;
   }
   return false;
+}
+
+function who(conn: Connection): LedgerMember {
+  return {
+    clientId: conn.identity.clientId,
+    userKey: conn.userKey,
+    userId: conn.identity.userId,
+    tokenName: conn.identity.authenticated ? (conn.identity.name ?? conn.identity.userId) : null,
+  };
 }
 
 function unknownConnection(): AckError {

@@ -1,4 +1,4 @@
-import type { LeaveReason, Member, PageCounts, Stats } from '@presently/protocol';
+import type { LeaveReason, Member, PageCounts, ProfileInput, Stats } from '@presently/protocol';
 
 /** Who a connection belongs to, as established at its handshake. */
 export interface Identity {
@@ -52,4 +52,109 @@ export interface PresenceOptions extends PresenceLimits {
   statsIntervalMs: number;
   /** Members above which a room announces counts instead of members (default 1000). */
   rosterMax?: number;
+}
+
+/** Who a room contribution belongs to, as the ledger needs it. */
+export interface LedgerMember {
+  clientId: string;
+  /** One key per user: `u:<userId>`, or `a:<clientId>` for an anonymous visitor. */
+  userKey: string;
+  userId: string;
+  /** The name an authenticated user's token imposes; null: the profile's. */
+  tokenName: string | null;
+}
+
+/**
+ * Where a registry reports every change of what it contributes to the
+ * figures: its counted connections by client, their pages and their rooms,
+ * and what is held after a disconnect. A cluster store adds these
+ * contributions up across processes; the core calls it synchronously and
+ * never waits for it.
+ */
+export interface PresenceLedger {
+  /** A counted connection of `clientId` began (+1) or ended (-1), held time included. */
+  online(clientId: string, delta: 1 | -1): void;
+  /**
+   * A counted connection was put on (+1) or taken off (-1) `page`. `held`:
+   * the connection was held (its grace ran out), so the contribution may
+   * already have been taken over by a returning connection elsewhere.
+   */
+  page(page: string, who: LedgerMember, delta: 1 | -1, held: boolean): void;
+  /**
+   * A connection joined a room (+1), or changed its profile there (0, also
+   * when it takes the place of a held connection of this registry), or left
+   * it (-1, with the reason and the connection that caused it).
+   */
+  room(room: string, who: LedgerMember, delta: 1 | 0 | -1, change: RoomChange): void;
+  /**
+   * A disconnected connection's page (`p`) or room (`r`) is held for the
+   * grace period (+1), or no longer (-1: taken over in this registry).
+   */
+  hold(kind: 'p' | 'r', key: string, who: LedgerMember, delta: 1 | -1): void;
+}
+
+/** What comes with a room contribution change. */
+export interface RoomChange {
+  input?: ProfileInput;
+  reason?: LeaveReason;
+  /** The connection that caused it (no event goes to it); null for an expiry. */
+  origin: string | null;
+  held?: boolean;
+  /** For a new member: when its first connection joined (epoch ms). */
+  now: number;
+}
+
+/** Everything a registry contributes right now, to rebuild a cluster store's share. */
+export interface PresenceContributions {
+  /** [clientId, counted connections]. */
+  online: [string, number][];
+  /** [page, clientId, connections of the client on the page]. */
+  pages: [string, string, number][];
+  /** Room members with this registry's connections of them. */
+  rooms: { room: string; userKey: string; member: Member }[];
+  /** Each page and room of each held connection. */
+  held: { kind: 'p' | 'r'; key: string; clientId: string; userKey: string }[];
+}
+
+/**
+ * The figures of every process together (`REDIS_URL` mode). Each process
+ * keeps its own registry for its own connections and reports its
+ * contributions through the ledger; the cluster answers the sums. Reads
+ * reject while the cluster store is unreachable; callers fall back to the
+ * local figures.
+ */
+export interface PresenceCluster extends PresenceLedger {
+  /** Whether the store is reachable and holds this process's share. */
+  readonly ready: boolean;
+  /** Resolves once every contribution reported so far has been applied or has failed. */
+  settled(): Promise<void>;
+  pageCounts(pages: readonly string[]): Promise<PageCounts[]>;
+  stats(): Promise<Stats>;
+  /** A room's members, earliest first. */
+  members(room: string): Promise<Member[]>;
+  /**
+   * Starts the store: registers this process, applies its share, heartbeats
+   * and watches the other processes. `contributions` is read whenever the
+   * share must be rebuilt (the store restarted, the link came back).
+   * `listener` hears of every change anywhere in the cluster that this
+   * process must announce or relay.
+   */
+  start(contributions: () => PresenceContributions, listener: ClusterListener): Promise<void>;
+  /** Withdraws this process's share and disconnects. */
+  stop(): Promise<void>;
+}
+
+/** What a cluster store tells its process. */
+export interface ClusterListener {
+  /** A page's counts (or, for `null`, the global stats) may have changed anywhere. */
+  changed(page: string | null): void;
+  /** Room events this process decided (its join was a user's first anywhere, ...): to every process's sockets. */
+  roomJoined(room: string, member: Member, except: string): void;
+  roomUpdated(room: string, member: Member, except: string): void;
+  roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void;
+  /**
+   * A connection returning elsewhere took the place of one this process
+   * holds: drop that held contribution here without counting it down.
+   */
+  takenOver(kind: 'p' | 'r', key: string, clientId: string, userKey: string): void;
 }

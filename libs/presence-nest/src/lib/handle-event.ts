@@ -12,14 +12,23 @@ export function handleEvent<E extends ClientEventName>(
   socket: PresenceSocket,
   event: E,
   data: unknown,
-  operation: (payload: PayloadOf[E]) => Ack,
-): Ack {
+  operation: (payload: PayloadOf[E]) => Ack | Promise<Ack>,
+): Ack | Promise<Ack> {
   const payload = validatePayload(event, data);
   if (!payload.ok) return { ok: false, error: payload.error };
-  try {
-    return operation(payload.value);
-  } catch (error) {
+  const fail = (error: unknown) => {
     logger.error({ msg: 'handler failed', event, socket: socket.id, error: String((error as Error)?.stack ?? error) });
     return ackError(ErrorCodes.Internal, 'internal error');
+  };
+  try {
+    const ack = operation(payload.value);
+    return ack instanceof Promise ? ack.catch(fail) : ack;
+  } catch (error) {
+    return fail(error);
   }
+}
+
+/** Applies `f` to a value now, or once a promised one arrives. */
+export function then<T, R>(value: T | Promise<T>, f: (value: T) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(f) : f(value);
 }

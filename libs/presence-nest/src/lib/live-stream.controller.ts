@@ -68,7 +68,14 @@ export class LiveStreamController {
     const entered = presence.enterPage(id, page);
     stream.open();
     stream.send(StreamEvents.Session, { clientId: identity.clientId });
-    if (entered.ok) {
+    if (entered.ok && this.service.cluster) {
+      // The first count is the cluster's; announcements reach the stream from then on.
+      void Promise.resolve(this.service.pageCounts([page])).then(([counts]) => {
+        if (released) return;
+        stream.count(counts);
+        streams.add(stream);
+      });
+    } else if (entered.ok) {
       stream.count({ page, viewers: entered.viewers, connections: entered.connections });
       streams.add(stream);
     } else {

@@ -19,6 +19,11 @@ export class PageStreams implements PresenceSink {
     return this.open;
   }
 
+  /** Whether a stream is open on `page`. */
+  has(page: string): boolean {
+    return this.byPage.has(page);
+  }
+
   add(stream: EventStream): void {
     let streams = this.byPage.get(stream.page);
     if (!streams) this.byPage.set(stream.page, (streams = new Set()));

@@ -7,7 +7,7 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { Events, PRESENCE_NAMESPACE } from '@presently/protocol';
+import { ackError, ErrorCodes, Events, PRESENCE_NAMESPACE } from '@presently/protocol';
 import { pollChannel } from './channels';
 import { handleEvent } from './handle-event';
 import { PollService } from './poll.service';
@@ -35,6 +35,7 @@ export class PollGateway implements OnGatewayInit, OnGatewayDisconnect {
   @SubscribeMessage(Events.PollWatch)
   watch(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
     return handleEvent(this.logger, socket, Events.PollWatch, data, ({ poll }) => {
+      if (!this.service.available) return pollsNotShared();
       const result = this.service.polls.watch(socket.id, poll);
       if (!result.ok) return result;
       if (result.subscribe) socket.join(pollChannel(poll));
@@ -55,7 +56,11 @@ export class PollGateway implements OnGatewayInit, OnGatewayDisconnect {
   @SubscribeMessage(Events.PollVote)
   vote(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
     return handleEvent(this.logger, socket, Events.PollVote, data, ({ poll, option }) =>
-      this.service.polls.vote(poll, option),
+      this.service.available ? this.service.polls.vote(poll, option) : pollsNotShared(),
     );
   }
+}
+
+function pollsNotShared() {
+  return ackError(ErrorCodes.Forbidden, 'polls are not available when several processes share presence');
 }

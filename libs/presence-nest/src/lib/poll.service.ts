@@ -11,6 +11,8 @@ import { PresenceService } from './presence.service';
 @Injectable()
 export class PollService implements PollSink, OnModuleDestroy {
   readonly polls: Polls;
+  /** Polls live in one process: with a cluster they are refused rather than tallied per process. */
+  readonly available: boolean;
   private namespace: PresenceNamespace | null = null;
 
   constructor(
@@ -18,6 +20,7 @@ export class PollService implements PollSink, OnModuleDestroy {
     presence: PresenceService,
     private readonly metrics: PresenceMetrics,
   ) {
+    this.available = !presence.cluster;
     this.polls = new Polls(presence.clock, this, { countIntervalMs: options.countIntervalMs });
   }
 

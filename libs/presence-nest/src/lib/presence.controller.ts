@@ -17,8 +17,9 @@ export class PresenceController {
   ) {}
 
   @Get('pages/count')
-  pageCount(@Query('page') page: unknown): PageCounts {
-    return this.service.presence.pageCounts(queryKey('page', page));
+  async pageCount(@Query('page') page: unknown): Promise<PageCounts> {
+    const [counts] = await this.service.pageCounts([queryKey('page', page)]);
+    return counts;
   }
 
   @Get('rooms/members')
@@ -34,11 +35,11 @@ export class PresenceController {
       const denied = checkRoomAccess(key, { authenticated: true, roles: claims.roles ?? [] });
       if (denied) throw new PresenceHttpError(HttpStatus.FORBIDDEN, denied.code, denied.message);
     }
-    return { room: key, ...this.service.presence.roster(key) };
+    return { room: key, ...(await this.service.roster(key)) };
   }
 
   @Get('stats')
-  stats(): Stats {
-    return this.service.presence.stats();
+  async stats(): Promise<Stats> {
+    return this.service.stats();
   }
 }

@@ -18,7 +18,7 @@ import {
   type ClientEventName,
 } from '@presently/protocol';
 import type { PayloadOf } from '@presently/protocol/validation';
-import { handleEvent } from './handle-event';
+import { handleEvent, then } from './handle-event';
 import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
 import { ConnectionHooks } from './connection-hooks';
 import { isCrawler } from './crawlers';
@@ -95,7 +95,8 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const result = this.service.presence.enterPage(socket.id, page);
       if (!result.ok) return result;
       if (result.subscribe) socket.join(pageChannel(page));
-      return { ok: true, page, viewers: result.viewers, connections: result.connections };
+      if (!this.service.cluster) return { ok: true, page, viewers: result.viewers, connections: result.connections };
+      return then(this.service.pageCounts([page]), ([counts]) => ({ ok: true as const, ...counts }));
     });
   }
 
@@ -105,7 +106,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const result = this.service.presence.leavePage(socket.id, page);
       if (!result.ok) return result;
       if (result.unsubscribe) socket.leave(pageChannel(page));
-      return { ok: true, page };
+      return then(this.service.settled(), () => ({ ok: true as const, page }));
     });
   }
 
@@ -115,7 +116,8 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const result = this.service.presence.watchPages(socket.id, pages);
       if (!result.ok) return result;
       if (result.subscribe.length > 0) socket.join(result.subscribe.map(pageChannel));
-      return { ok: true, counts: result.counts };
+      if (!this.service.cluster) return { ok: true, counts: result.counts };
+      return then(this.service.pageCounts(result.counts.map((c) => c.page)), (counts) => ({ ok: true as const, counts }));
     });
   }
 
@@ -135,7 +137,13 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const result = this.service.presence.joinRoom(socket.id, room, profile);
       if (!result.ok) return result;
       if (result.subscribe) socket.join(roomChannel(room));
-      return { ok: true, room, self: result.self, members: result.members, total: result.total };
+      if (!this.service.cluster) return { ok: true, room, self: result.self, members: result.members, total: result.total };
+      return then(this.service.members(room), (members) => ({
+        ok: true as const,
+        room,
+        self: members.find((member) => member.userId === socket.data.userId) ?? result.self,
+        ...this.service.rosterOf(members),
+      }));
     });
   }
 
@@ -145,23 +153,31 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const result = this.service.presence.leaveRoom(socket.id, room);
       if (!result.ok) return result;
       if (result.unsubscribe) socket.leave(roomChannel(room));
-      return { ok: true, room };
+      return then(this.service.settled(), () => ({ ok: true as const, room }));
     });
   }
 
   @SubscribeMessage(Events.RoomUpdate)
   updateProfile(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
-    return this.handle(socket, Events.RoomUpdate, data, ({ room, profile }) =>
-      this.service.presence.updateProfile(socket.id, room, profile),
-    );
+    return this.handle(socket, Events.RoomUpdate, data, ({ room, profile }) => {
+      const result = this.service.presence.updateProfile(socket.id, room, profile);
+      if (!result.ok || !this.service.cluster) return result;
+      return then(this.service.members(room), (members) => ({
+        ok: true as const,
+        room,
+        self: members.find((member) => member.userId === socket.data.userId) ?? result.self,
+      }));
+    });
   }
 
   @SubscribeMessage(Events.StatsWatch)
   watchStats(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
     return this.handle(socket, Events.StatsWatch, data, () => {
       const result = this.service.presence.watchStats(socket.id);
-      if (result.ok) socket.join(STATS_CHANNEL);
-      return result;
+      if (!result.ok) return result;
+      socket.join(STATS_CHANNEL);
+      if (!this.service.cluster) return result;
+      return then(this.service.stats(), (stats) => ({ ok: true as const, ...stats }));
     });
   }
 
@@ -174,7 +190,13 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     });
   }
 
-  private handle<E extends ClientEventName>(socket: PresenceSocket, event: E, data: unknown, operation: (payload: PayloadOf[E]) => Ack): Ack {
+  private handle<E extends ClientEventName>(
+    socket: PresenceSocket,
+    event: E,
+    data: unknown,
+    operation: (payload: PayloadOf[E]) => Ack | Promise<Ack>,
+  ): Ack | Promise<Ack> {
     return handleEvent(this.logger, socket, event, data, operation);
   }
 }
+

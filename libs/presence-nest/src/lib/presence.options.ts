@@ -1,4 +1,4 @@
-import type { Clock, PresenceLimits } from '@presently/presence-core';
+import type { Clock, PresenceCluster, PresenceLimits } from '@presently/presence-core';
 import type { AuthorizeHook } from './authorize';
 
 /** Options of {@link PresenceModule.forRoot}. */
@@ -7,6 +7,8 @@ export interface PresenceModuleOptions extends PresenceLimits {
   graceMs: number;
   /** At most one `page:count` per page per interval (ms). */
   countIntervalMs: number;
+  /** Members above which a room sends counts instead of member events (default 1000). */
+  rosterMax?: number;
   /** Events a socket may send per second, sustained (token bucket). */
   rateLimitPerS: number;
   /** Events a socket may send at once before the rate applies. */
@@ -23,6 +25,11 @@ export interface PresenceModuleOptions extends PresenceLimits {
   maxConnectionsPerIp?: number;
   /** Reverse proxies in front of the server whose `X-Forwarded-For` entries are trusted; 0 or unset: none. */
   trustProxy?: number;
+  /**
+   * The figures of every process together (`REDIS_URL` mode); unset: this
+   * process's registry is the whole truth.
+   */
+  cluster?: PresenceCluster;
   /** Time source; the system clock unless a test injects one. */
   clock?: Clock;
 }

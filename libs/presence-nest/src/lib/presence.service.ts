@@ -1,7 +1,10 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { STATS_INTERVAL_MS } from '@presently/protocol';
-import { type Clock, Presence, systemClock, TokenBucket } from '@presently/presence-core';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { DEFAULT_LIMITS, Events, STATS_INTERVAL_MS, type Member, type PageCounts, type Stats } from '@presently/protocol';
+import { type Clock, type PresenceCluster, type PresenceSink, Presence, systemClock, TokenBucket } from '@presently/presence-core';
+import { pageChannel, STATS_CHANNEL } from './channels';
+import { ClusterAnnouncer } from './cluster-announcer';
 import { FanOutSink } from './fan-out-sink';
+import { then } from './handle-event';
 import { PresenceEvents } from './lifecycle-events';
 import { PageStreams } from './page-streams';
 import { PresenceMetrics } from './presence-metrics';
@@ -13,15 +16,26 @@ import { SocketIoSink } from './socket-io.sink';
  * Owns the process's presence registry and wires its announcements to the
  * Socket.IO namespace once the gateway is up, to the open SSE streams, to the
  * lifecycle stream and to the metrics. Streams end and timers stop on shutdown.
+ *
+ * With a cluster (`REDIS_URL`), the registry holds this process's own
+ * connections and reports its contributions to the cluster; counts and stats
+ * are read from the cluster, announced to this process's own subscribers by
+ * {@link ClusterAnnouncer}s, and fall back to the local figures while the
+ * cluster is unreachable.
  */
 @Injectable()
-export class PresenceService implements OnModuleDestroy {
+export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy {
   readonly presence: Presence;
   readonly clock: Clock;
   /** The open `/api/pages/live` streams. */
   readonly streams: PageStreams;
+  readonly cluster: PresenceCluster | null;
+  private readonly logger = new Logger('Presence');
   private readonly sink = new SocketIoSink();
   private attached: PresenceNamespace | null = null;
+  private readonly pageAnnouncer: ClusterAnnouncer<string, PageCounts> | null = null;
+  private readonly statsAnnouncer: ClusterAnnouncer<null, Stats> | null = null;
+  private readonly roomEvents: PresenceSink;
 
   constructor(
     @Inject(PRESENCE_OPTIONS) private readonly options: PresenceModuleOptions,
@@ -30,14 +44,45 @@ export class PresenceService implements OnModuleDestroy {
   ) {
     this.clock = options.clock ?? systemClock;
     this.streams = new PageStreams(this.clock);
-    const sink = new FanOutSink([this.sink, this.streams, events, metrics]);
-    this.presence = new Presence(this.clock, sink, { statsIntervalMs: STATS_INTERVAL_MS, ...options });
+    this.cluster = options.cluster ?? null;
+    // With a cluster, the registry's own announcements are not the answer: counts and stats come
+    // from the cluster announcers, room events from the cluster store's outcomes.
+    const sink = new FanOutSink(this.cluster ? [metrics] : [this.sink, this.streams, events, metrics]);
+    this.roomEvents = new FanOutSink([this.sink, events]);
+    const statsIntervalMs = STATS_INTERVAL_MS;
+    this.presence = new Presence(this.clock, sink, { statsIntervalMs, ...options }, this.cluster);
     metrics.track(this.presence);
+    if (this.cluster) {
+      const cluster = this.cluster;
+      this.pageAnnouncer = new ClusterAnnouncer(this.clock, {
+        intervalMs: options.countIntervalMs,
+        read: async (page) => (await cluster.pageCounts([page]))[0],
+        same: (a, b) => a.viewers === b.viewers && a.connections === b.connections,
+        deliver: (page, counts) => {
+          this.attached?.local.to(pageChannel(page)).emit(Events.PageCount, counts);
+          this.streams.pageCount(counts);
+          events.pageCount(counts);
+        },
+        wanted: (page) => this.streams.has(page) || (this.attached?.adapter.rooms.get(pageChannel(page))?.size ?? 0) > 0,
+      });
+      this.statsAnnouncer = new ClusterAnnouncer(this.clock, {
+        intervalMs: statsIntervalMs,
+        read: () => cluster.stats(),
+        same: sameStats,
+        deliver: (_key, stats) => this.attached?.local.to(STATS_CHANNEL).emit(Events.Stats, stats),
+        wanted: () => (this.attached?.adapter.rooms.get(STATS_CHANNEL)?.size ?? 0) > 0,
+      });
+    }
   }
 
   /** The `/presence` namespace, once the gateway is up. */
   get namespace(): PresenceNamespace | null {
     return this.attached;
+  }
+
+  /** Whether the cluster store (if any) is reachable and holds this process's share. */
+  get ready(): boolean {
+    return this.cluster?.ready ?? true;
   }
 
   /** A new connection's event budget. */
@@ -50,8 +95,97 @@ export class PresenceService implements OnModuleDestroy {
     this.sink.attach(namespace);
   }
 
-  onModuleDestroy(): void {
-    this.streams.closeAll();
-    this.presence.dispose();
+  async onApplicationBootstrap(): Promise<void> {
+    await this.cluster?.start(() => this.presence.contributions(), {
+      changed: (page) => (page === null ? this.statsAnnouncer?.touch(null) : this.pageAnnouncer?.touch(page)),
+      roomJoined: (room, member, except) => this.roomEvents.roomJoined(room, member, except),
+      roomUpdated: (room, member, except) => this.roomEvents.roomUpdated(room, member, except),
+      roomLeft: (room, userId, reason, except) => this.roomEvents.roomLeft(room, userId, reason, except),
+      takenOver: (kind, key, clientId, userKey) => this.presence.takeOver(kind, key, clientId, userKey),
+    });
   }
+
+  /** Resolves once this process's changes so far reached the cluster; null without one. */
+  settled(): Promise<void> | null {
+    return this.cluster?.settled() ?? null;
+  }
+
+  /**
+   * Pages' counts as a subscriber is answered them: cluster-wide once this
+   * process's earlier changes are applied, local while the cluster is
+   * unreachable. Synchronous without a cluster.
+   */
+  pageCounts(pages: readonly string[]): PageCounts[] | Promise<PageCounts[]> {
+    const local = () => pages.map((page) => this.presence.pageCounts(page));
+    const cluster = this.cluster;
+    if (!cluster) return local();
+    return cluster
+      .settled()
+      .then(() => cluster.pageCounts(pages))
+      .then(
+        (counts) => {
+          for (const c of counts) this.pageAnnouncer?.acked(c.page, c);
+          return counts;
+        },
+        (error: unknown) => {
+          this.logger.debug({ msg: 'cluster counts unavailable, answering local ones', error: String(error) });
+          return local();
+        },
+      );
+  }
+
+  /** A room's members, as {@link pageCounts} answers counts. */
+  members(room: string): Member[] | Promise<Member[]> {
+    const cluster = this.cluster;
+    if (!cluster) return this.presence.members(room);
+    return cluster
+      .settled()
+      .then(() => cluster.members(room))
+      .catch(() => this.presence.members(room));
+  }
+
+  /**
+   * What a join ack and the HTTP view list: at most `ROSTER_MAX` members,
+   * earliest first, and the `total` (cluster-wide with a cluster).
+   */
+  roster(room: string): { members: Member[]; total: number } | Promise<{ members: Member[]; total: number }> {
+    if (!this.cluster) return this.presence.roster(room);
+    return then(this.members(room), (members) => this.rosterOf(members));
+  }
+
+  /** A whole member list cut to the roster a client is sent. */
+  rosterOf(members: Member[]): { members: Member[]; total: number } {
+    const max = this.options.rosterMax ?? DEFAULT_LIMITS.rosterMax;
+    return { members: members.length > max ? members.slice(0, max) : members, total: members.length };
+  }
+
+  /** The global stats, as {@link pageCounts} answers counts. */
+  stats(): Stats | Promise<Stats> {
+    const cluster = this.cluster;
+    if (!cluster) return this.presence.stats();
+    return cluster
+      .settled()
+      .then(() => cluster.stats())
+      .then(
+        (stats) => {
+          this.statsAnnouncer?.acked(null, stats);
+          return stats;
+        },
+        () => this.presence.stats(),
+      );
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.streams.closeAll();
+    this.pageAnnouncer?.dispose();
+    this.statsAnnouncer?.dispose();
+    this.presence.dispose();
+    await this.cluster?.stop();
+  }
+}
+
+function sameStats(a: Stats, b: Stats): boolean {
+  if (a.online.connections !== b.online.connections || a.online.visitors !== b.online.visitors) return false;
+  if (a.top.length !== b.top.length) return false;
+  return a.top.every((entry, i) => entry.page === b.top[i].page && entry.viewers === b.top[i].viewers);
 }

@@ -1,0 +1,260 @@
+import {
+  clientId,
+  closeAll,
+  connect,
+  counts,
+  get,
+  key,
+  metrics,
+  pageCount,
+  record,
+  request,
+  startRedis,
+  startServer,
+  until,
+  untilMetric,
+  userToken,
+  waitFor,
+  type RunningRedis,
+  type RunningServer,
+  type TestSocket,
+} from '@presently/testing';
+
+/**
+ * Rooms and the grace period across real server processes sharing one real
+ * redis-server: members and `Member.connections` are cluster-wide,
+ * `room:joined` goes out for a user's first socket anywhere and `room:left`
+ * after its last, a reconnect to another process within the grace period
+ * announces nothing, and a process that dies takes its members with it.
+ */
+
+const SECRET = 'cluster-rooms-secret-0123456789abcdef';
+/** Every `page:count` a socket received, recorded from when it started watching. */
+const received = new WeakMap<TestSocket, Counts[]>();
+function recordCounts(socket: TestSocket): void {
+  received.set(socket, record<Counts>(socket, 'page:count'));
+}
+/** Resolves once `socket` has received `expected` (it may have arrived already). */
+function countArrived(socket: TestSocket, expected: Counts, timeoutMs = 10_000): Promise<void> {
+  const list = received.get(socket) ?? [];
+  return until(() => list.some((c) => c.page === expected.page && c.viewers === expected.viewers && c.connections === expected.connections), `page:count ${JSON.stringify(expected)} arrived (saw ${JSON.stringify(list)})`, timeoutMs);
+}
+
+const GRACE_MS = 3000;
+
+type Counts = { page: string; viewers: number; connections: number };
+type Member = { userId: string; name: string; status: string; meta: Record<string, unknown>; connections: number; since: number };
+type Joined = { room: string; member: Member };
+type Left = { room: string; userId: string; reason: string };
+
+const clusterEnv = (redis: RunningRedis) => ({ REDIS_URL: redis.url, JWT_SECRET: SECRET, GRACE_MS: String(GRACE_MS), COUNT_INTERVAL_MS: '50' });
+
+async function user(url: string, sub: string, name = sub): Promise<TestSocket> {
+  const { socket } = await connect(url, { token: await userToken(SECRET, sub, { name }) });
+  return socket;
+}
+
+async function join(socket: TestSocket, room: string, profile?: Record<string, unknown>) {
+  const ack = await request(socket, 'room:join', { room, ...(profile && { profile }) });
+  expect(ack.ok).toBe(true);
+  return ack as { ok: true; room: string; self: Member; members: Member[] };
+}
+
+const membersOn = async (url: string, room: string) => (await get<{ members: Member[] }>(url, `/api/rooms/members?room=${encodeURIComponent(room)}`)).body.members;
+
+describe('rooms across processes', () => {
+  let redis: RunningRedis;
+  let servers: RunningServer[];
+  beforeAll(async () => {
+    redis = await startRedis();
+    servers = await Promise.all([0, 1, 2].map(() => startServer(clusterEnv(redis))));
+  });
+  afterEach(() => closeAll());
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+    await redis.dispose();
+  });
+
+  it('lists the members of every process, announces a user once, and its leave only after its last socket', async () => {
+    const room = key('cluster-room');
+    const bob = await user(servers[1].url, 'bob', 'Bob');
+    await join(bob, room);
+    const joined = record<Joined>(bob, 'room:joined');
+    const left = record<Left>(bob, 'room:left');
+
+    const alice1 = await user(servers[0].url, 'alice', 'Alice');
+    const aliceJoined = waitFor<Joined>(bob, 'room:joined', (e) => e.member.userId === 'alice');
+    const ack1 = await join(alice1, room, { status: 'busy' });
+    expect(ack1.members.map((m) => m.userId)).toEqual(['bob', 'alice']);
+    expect(await aliceJoined).toEqual({ room, member: ack1.self });
+
+    // A second socket of the same user on another process is no news.
+    const alice2 = await user(servers[2].url, 'alice', 'Alice');
+    const ack2 = await join(alice2, room);
+    expect(ack2.self).toEqual({ ...ack1.self, connections: 2 });
+
+    const carol = await user(servers[2].url, 'carol', 'Carol');
+    const carolJoined = waitFor<Joined>(bob, 'room:joined', (e) => e.member.userId === 'carol');
+    await join(carol, room);
+    await carolJoined;
+    expect(joined.map((e) => e.member.userId)).toEqual(['alice', 'carol']);
+    for (const server of servers) {
+      expect((await membersOn(server.url, room)).map((m) => [m.userId, m.connections, m.status])).toEqual([
+        ['bob', 1, 'online'],
+        ['alice', 2, 'busy'],
+        ['carol', 1, 'online'],
+      ]);
+    }
+
+    // A profile change on one process reaches the others.
+    const updated = waitFor<Joined>(bob, 'room:updated', (e) => e.member.userId === 'alice');
+    const update = await request(alice2, 'room:update', { room, profile: { status: 'away' } });
+    expect(update).toEqual({ ok: true, room, self: { ...ack1.self, status: 'away', connections: 2 } });
+    expect((await updated).member.status).toBe('away');
+
+    expect(await request(alice1, 'room:leave', { room })).toEqual({ ok: true, room });
+    const carolLeft = waitFor<Left>(bob, 'room:left', (e) => e.userId === 'carol');
+    expect(await request(carol, 'room:leave', { room })).toEqual({ ok: true, room });
+    expect(await carolLeft).toEqual({ room, userId: 'carol', reason: 'leave' });
+    expect(left.map((e) => e.userId)).toEqual(['carol']);
+
+    const aliceLeft = waitFor<Left>(bob, 'room:left', (e) => e.userId === 'alice');
+    await request(alice2, 'room:leave', { room });
+    expect(await aliceLeft).toEqual({ room, userId: 'alice', reason: 'leave' });
+    expect((await membersOn(servers[0].url, room)).map((m) => m.userId)).toEqual(['bob']);
+  });
+
+  it('concurrent joins of one room from every process end exact, with one room:joined per user', async () => {
+    const room = key('cluster-crowd');
+    const observer = await user(servers[0].url, 'observer');
+    await join(observer, room);
+    const joined = record<Joined>(observer, 'room:joined');
+    const users = Array.from({ length: 10 }, (_, i) => `crowd-${i}`);
+    // Every user has a socket on every process, all joining at once.
+    const sockets = await Promise.all(users.flatMap((sub) => servers.map((server) => user(server.url, sub))));
+    await Promise.all(sockets.map((socket) => join(socket, room)));
+    await until(async () => joined.length >= users.length, 'every user was announced');
+    const members = await membersOn(servers[1].url, room);
+    expect(members).toHaveLength(users.length + 1);
+    expect(members.filter((m) => m.userId !== 'observer').every((m) => m.connections === servers.length)).toBe(true);
+    const last = waitFor<Left>(observer, 'room:left', (e) => e.userId === 'marker');
+    const marker = await user(servers[2].url, 'marker');
+    await join(marker, room);
+    await request(marker, 'room:leave', { room });
+    await last;
+    expect(joined.map((e) => e.member.userId).filter((id) => id !== 'marker').sort()).toEqual([...users].sort());
+  });
+});
+
+describe('the grace period across processes', () => {
+  let redis: RunningRedis;
+  let servers: RunningServer[];
+  beforeAll(async () => {
+    redis = await startRedis();
+    servers = await Promise.all([0, 1].map(() => startServer(clusterEnv(redis))));
+  });
+  afterEach(() => closeAll());
+  afterAll(async () => {
+      await Promise.all(servers.map((server) => server.stop()));
+    await redis.dispose();
+  });
+
+  it('a socket returning to another process takes the held one\'s place: no room event, no count moving', async () => {
+    const page = key('/cluster/grace');
+    const room = key('cluster-grace');
+    const id = clientId('returning');
+    const observer = await user(servers[1].url, 'observer');
+    await join(observer, room);
+    recordCounts(observer);
+    expect((await request(observer, 'page:watch', { pages: [page] })).ok).toBe(true);
+    const joined = record<Joined>(observer, 'room:joined');
+    const left = record<Left>(observer, 'room:left');
+
+    const { socket: first } = await connect(servers[0].url, { clientId: id });
+    await request(first, 'page:enter', { page });
+    const firstAck = await join(first, room, { name: 'Returner' });
+    await countArrived(observer, counts(page, 1, 1));
+    await until(() => joined.length === 1, 'the first join was announced');
+
+    first.disconnect();
+    await untilMetric(servers[0].url, 'presently_held_connections', (n) => n === 1);
+    const { socket: again } = await connect(servers[1].url, { clientId: id });
+    expect(await request(again, 'page:enter', { page })).toEqual({ ok: true, ...counts(page, 1, 1) });
+    const ack = await join(again, room);
+    expect(ack.self).toEqual({ ...firstAck.self, connections: 1 });
+    // The holder let its held socket go: nothing of it is left to expire.
+    await untilMetric(servers[0].url, 'presently_held_connections', (n) => n === 0);
+    expect((await metrics(servers[0].url)).presently_connections).toBe(0);
+    expect(await pageCount(servers[0].url, page)).toEqual(counts(page, 1, 1));
+
+    // An explicit leave now is the first room:left: nothing was announced in between.
+    const leaving = waitFor<Left>(observer, 'room:left');
+    await request(again, 'room:leave', { room });
+    expect(await leaving).toEqual({ room, userId: id, reason: 'leave' });
+    expect(left).toHaveLength(1);
+    expect(joined).toHaveLength(1);
+    expect(received.get(observer)!.every((c) => c.viewers === 1 && c.connections === 1)).toBe(true);
+  });
+
+  it('a held socket that nobody takes over ends when the grace runs out, with room:left disconnect', async () => {
+    const page = key('/cluster/expire');
+    const room = key('cluster-expire');
+    const observer = await user(servers[1].url, 'observer');
+    await join(observer, room);
+    recordCounts(observer);
+    expect((await request(observer, 'page:watch', { pages: [page] })).ok).toBe(true);
+    const { socket: gone, session } = await connect(servers[0].url);
+    await request(gone, 'page:enter', { page });
+    await join(gone, room);
+    await countArrived(observer, counts(page, 1, 1));
+    gone.disconnect();
+    const leftEvent = await waitFor<Left>(observer, 'room:left', () => true, GRACE_MS + 5000);
+    expect(leftEvent).toEqual({ room, userId: session.userId, reason: 'disconnect' });
+    await countArrived(observer, counts(page, 0, 0));
+  });
+});
+
+describe('a process that dies, with members', () => {
+  let redis: RunningRedis;
+  let survivor: RunningServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+    survivor = await startServer(clusterEnv(redis));
+  });
+  afterEach(() => closeAll());
+  afterAll(async () => {
+    await survivor.stop();
+    await redis.dispose();
+  });
+
+  it('its members leave with reason node-down, without grace, and the counts drop', async () => {
+    const victim = await startServer(clusterEnv(redis));
+    const room = key('cluster-down');
+    const page = key('/cluster/down');
+    const observer = await user(survivor.url, 'observer');
+    await join(observer, room);
+    recordCounts(observer);
+    expect((await request(observer, 'page:watch', { pages: [page] })).ok).toBe(true);
+    const dana = await user(victim.url, 'dana');
+    await join(dana, room);
+    await request(dana, 'page:enter', { page });
+    // A user with sockets on both processes stays.
+    const erin1 = await user(victim.url, 'erin');
+    const erin2 = await user(survivor.url, 'erin');
+    await join(erin1, room);
+    await join(erin2, room);
+    await countArrived(observer, counts(page, 1, 1));
+    const left = record<Left>(observer, 'room:left');
+
+    victim.process.kill('SIGKILL');
+    await victim.exited;
+    expect(await waitFor<Left>(observer, 'room:left', () => true, 20_000)).toEqual({ room, userId: 'dana', reason: 'node-down' });
+    await countArrived(observer, counts(page, 0, 0));
+    expect((await membersOn(survivor.url, room)).map((m) => [m.userId, m.connections])).toEqual([
+      ['observer', 1],
+      ['erin', 1],
+    ]);
+    expect(left.map((e) => e.userId)).toEqual(['dana']);
+    expect(survivor.process.exitCode).toBeNull();
+  });
+});

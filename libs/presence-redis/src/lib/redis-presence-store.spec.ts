@@ -1,0 +1,152 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ClusterListener, LedgerMember, PresenceContributions } from '@presently/presence-core';
+import { Redis } from 'ioredis';
+import { RedisPresenceStore } from './redis-presence-store';
+
+/**
+ * The store against a real redis-server, two stores standing for two
+ * processes: contributions add up exactly under concurrency, a room event is
+ * decided once, a held contribution moves to the other process, and a dead
+ * process's share is withdrawn exactly once.
+ */
+
+const EMPTY: PresenceContributions = { online: [], pages: [], rooms: [], held: [] };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address() as { port: number };
+      server.close(() => resolve(address.port));
+    });
+  });
+}
+
+function listener(): ClusterListener & { joined: string[]; left: [string, string][]; moved: string[] } {
+  const l = {
+    joined: [] as string[],
+    left: [] as [string, string][],
+    moved: [] as string[],
+    changed: () => undefined,
+    roomJoined: (_room: string, member: { userId: string }) => void l.joined.push(member.userId),
+    roomUpdated: () => undefined,
+    roomLeft: (_room: string, userId: string, reason: string) => void l.left.push([userId, reason]),
+    takenOver: (kind: string, key: string, clientId: string) => void l.moved.push(`${kind} ${key} ${clientId}`),
+  };
+  return l;
+}
+
+const who = (clientId: string, userId = clientId): LedgerMember => ({ clientId, userKey: `a:${clientId}`, userId, tokenName: null });
+
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('RedisPresenceStore', () => {
+  let redis: ChildProcess;
+  let dir: string;
+  let url: string;
+  const stores: RedisPresenceStore[] = [];
+  let prefix = 0;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    dir = mkdtempSync(join(tmpdir(), 'presently-store-'));
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    url = `redis://127.0.0.1:${port}`;
+    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => 50 });
+    await until(async () => (await probe.ping().catch(() => null)) === 'PONG', 'redis-server answers');
+    probe.disconnect();
+  });
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((store) => store.stop()));
+  });
+  afterAll(() => {
+    redis.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function start(options: { heartbeatMs?: number; heartbeatTtlMs?: number; keyPrefix?: string } = {}) {
+    const events = listener();
+    const store = new RedisPresenceStore({ url, prefix: options.keyPrefix ?? `t${prefix}:`, ...options });
+    stores.push(store);
+    await store.start(() => EMPTY, events);
+    return { store, events };
+  }
+
+  beforeEach(() => void prefix++);
+
+  it('adds up concurrent changes of one page from two processes without losing one', async () => {
+    const [{ store: a }, { store: b }] = await Promise.all([start(), start()]);
+    for (let i = 0; i < 200; i++) {
+      a.page('/hot', who(`client-a-${i % 50}`), 1, false);
+      b.page('/hot', who(`client-b-${i % 70}`), 1, false);
+      b.page('/hot', who(`client-a-${i % 50}`), 1, false);
+    }
+    for (let i = 0; i < 100; i++) a.page('/hot', who(`client-a-${i % 50}`), -1, false);
+    await Promise.all([a.settled(), b.settled()]);
+    expect(await a.pageCounts(['/hot'])).toEqual([{ page: '/hot', viewers: 120, connections: 500 }]);
+    expect(await b.pageCounts(['/hot', '/none'])).toEqual([
+      { page: '/hot', viewers: 120, connections: 500 },
+      { page: '/none', viewers: 0, connections: 0 },
+    ]);
+    expect((await b.stats()).top).toEqual([{ page: '/hot', viewers: 120 }]);
+  });
+
+  it('decides a user\'s first join anywhere once, and its leave after its last connection', async () => {
+    const [{ store: a, events }, { store: b }] = await Promise.all([start(), start()]);
+    const change = (origin: string) => ({ origin, now: Date.now() });
+    a.room('lobby', who('client-uu', 'uu'), 1, change('s1'));
+    b.room('lobby', who('client-uu', 'uu'), 1, change('s2'));
+    await Promise.all([a.settled(), b.settled()]);
+    expect(events.joined).toEqual(['uu']);
+    expect((await b.members('lobby')).map((m) => [m.userId, m.connections])).toEqual([['uu', 2]]);
+    a.room('lobby', who('client-uu', 'uu'), -1, { ...change('s1'), reason: 'leave' });
+    await a.settled();
+    expect(events.left).toEqual([]);
+    b.room('lobby', who('client-uu', 'uu'), -1, { ...change('s2'), reason: 'leave' });
+    await b.settled();
+    expect(await a.members('lobby')).toEqual([]);
+  });
+
+  it('moves a held contribution to the process a client returns to, without counting it twice', async () => {
+    const [{ store: a, events: aEvents }, { store: b }] = await Promise.all([start(), start()]);
+    a.page('/p', who('client-r1'), 1, false);
+    a.hold('p', '/p', who('client-r1'), 1);
+    b.page('/p', who('client-r1'), 1, false);
+    await Promise.all([a.settled(), b.settled()]);
+    expect(await b.pageCounts(['/p'])).toEqual([{ page: '/p', viewers: 1, connections: 1 }]);
+    await until(() => aEvents.moved.length === 1, 'the holder heard of the take-over');
+    expect(aEvents.moved).toEqual(['p /p client-r1']);
+    // The holder's grace running out now counts nothing down.
+    a.page('/p', who('client-r1'), -1, true);
+    await a.settled();
+    expect(await b.pageCounts(['/p'])).toEqual([{ page: '/p', viewers: 1, connections: 1 }]);
+  });
+
+  it('withdraws the share of a process whose heartbeat lapsed, once, with node-down leaves', async () => {
+    const keyPrefix = `dead${prefix}:`;
+    const timing = { heartbeatMs: 100, heartbeatTtlMs: 300, keyPrefix };
+    const [{ store: a, events: aEvents }, { store: b, events: bEvents }, { store: victim }] = await Promise.all([
+      start(timing),
+      start(timing),
+      start({ keyPrefix, heartbeatMs: 60_000, heartbeatTtlMs: 300 }),
+    ]);
+    victim.page('/x', who('client-v1'), 1, false);
+    victim.room('team', who('client-v1', 'vic'), 1, { origin: 'v', now: Date.now() });
+    await victim.settled();
+    expect(await a.pageCounts(['/x'])).toEqual([{ page: '/x', viewers: 1, connections: 1 }]);
+    // The victim stops heartbeating (its interval is a minute) and never leaves.
+    await until(async () => (await a.pageCounts(['/x']))[0].connections === 0, 'the dead share is withdrawn');
+    await until(() => aEvents.left.length + bEvents.left.length === 1, 'one survivor announced the leave');
+    expect([...aEvents.left, ...bEvents.left]).toEqual([['vic', 'node-down']]);
+    expect(await b.members('team')).toEqual([]);
+  });
+});

@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_NAME, DEFAULT_STATUS, TOP_PAGES, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
+import type { ClusterListener, LedgerMember, PresenceCluster, PresenceContributions, RoomChange } from '@presently/presence-core';
+import { Redis, type RedisOptions } from 'ioredis';
+import { APPLY, COUNTS, HEARTBEAT, HOLD, LEAVE, MEMBERS, REAP, RESTORE, ROOM, STATS } from './scripts';
+
+export interface RedisPresenceStoreOptions {
+  /** `redis://host:port/db`. */
+  url: string;
+  /** Prefix of every key and channel; processes sharing presence use the same one. */
+  prefix?: string;
+  /** This process's id in the cluster; a random one by default. */
+  nodeId?: string;
+  /** How often the heartbeat is refreshed and the other processes checked (ms). */
+  heartbeatMs?: number;
+  /** How long a heartbeat lives: a process silent for longer is taken for dead (ms). */
+  heartbeatTtlMs?: number;
+  /** Told about connection changes and failures (for logs). */
+  log?: (level: 'info' | 'warn' | 'error', msg: string, details?: Record<string, unknown>) => void;
+}
+
+type Script = 'apply' | 'hold' | 'room' | 'members' | 'restore' | 'reap' | 'leave' | 'heartbeat' | 'counts' | 'stats';
+type ScriptClient = Redis & Record<Script, (...args: (string | number)[]) => Promise<unknown>>;
+
+const SCRIPTS: Record<Script, string> = {
+  apply: APPLY,
+  hold: HOLD,
+  room: ROOM,
+  members: MEMBERS,
+  restore: RESTORE,
+  reap: REAP,
+  leave: LEAVE,
+  heartbeat: HEARTBEAT,
+  counts: COUNTS,
+  stats: STATS,
+};
+
+/**
+ * The cluster-wide figures of every Presently process, kept in Redis (see
+ * `scripts.ts` for the keys). Each contribution change is one Lua script, so
+ * one round trip, atomic across processes. Every process records its share
+ * under its own node key and heartbeats; the others withdraw the share of a
+ * process whose heartbeat lapsed, exactly once. When the link comes back, or
+ * the store finds its share gone (Redis restarted), it rebuilds the share from
+ * the live local registry in one script.
+ *
+ * Commands are never queued while Redis is unreachable: they fail at once, and
+ * the rebuild on reconnection makes the figures exact again.
+ *
+ * @example
+ * const store = new RedisPresenceStore({ url: 'redis://localhost:6379' });
+ * const presence = new Presence(clock, sink, options, store);
+ * await store.start(() => presence.contributions(), (page) => announce(page));
+ */
+export class RedisPresenceStore implements PresenceCluster {
+  readonly nodeId: string;
+  private readonly prefix: string;
+  private readonly heartbeatMs: number;
+  private readonly ttlMs: number;
+  private readonly client: ScriptClient;
+  private readonly subscriber: Redis;
+  private contributions: () => PresenceContributions = () => ({ online: [], pages: [], rooms: [], held: [] });
+  private listener: ClusterListener | null = null;
+  private last: Promise<unknown> = Promise.resolve();
+  private restored = false;
+  private restoring: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(private readonly options: RedisPresenceStoreOptions) {
+    this.nodeId = options.nodeId ?? randomUUID();
+    this.prefix = options.prefix ?? 'presently:';
+    this.heartbeatMs = options.heartbeatMs ?? 3000;
+    this.ttlMs = options.heartbeatTtlMs ?? 10_000;
+    const redisOptions: RedisOptions = {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    };
+    this.client = new Redis(options.url, redisOptions) as ScriptClient;
+    for (const [name, lua] of Object.entries(SCRIPTS)) this.client.defineCommand(name, { numberOfKeys: 0, lua });
+    this.subscriber = new Redis(options.url, { ...redisOptions, enableOfflineQueue: true });
+    this.client.on('error', (error: Error) => this.log('warn', 'redis error', { error: error.message }));
+    this.subscriber.on('error', () => undefined);
+    this.client.on('close', () => {
+      if (this.restored) this.log('warn', 'redis link lost');
+      this.restored = false;
+    });
+    this.client.on('ready', () => void this.restore());
+  }
+
+  get ready(): boolean {
+    return this.restored && this.client.status === 'ready';
+  }
+
+  async start(contributions: () => PresenceContributions, listener: ClusterListener): Promise<void> {
+    this.contributions = contributions;
+    this.listener = listener;
+    this.subscriber.on('message', (_channel: string, message: string) => this.onMessage(message));
+    await this.subscriber.connect();
+    await this.subscriber.subscribe(`${this.prefix}changes`);
+    await this.client.connect();
+    await this.restore();
+    this.timer = setInterval(() => void this.tick(), this.heartbeatMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    try {
+      if (this.client.status === 'ready') this.announceLeft((await this.client.leave(this.prefix, this.nodeId)) as string[], 'disconnect');
+    } catch {
+      // The others will take the share back when the heartbeat lapses.
+    }
+    this.client.disconnect();
+    this.subscriber.disconnect();
+  }
+
+  online(clientId: string, delta: 1 | -1): void {
+    this.apply('o', clientId, delta);
+  }
+
+  page(page: string, who: LedgerMember, delta: 1 | -1, held: boolean): void {
+    this.apply('p', who.clientId, delta, page, who.userKey, held ? '1' : '0');
+  }
+
+  hold(kind: 'p' | 'r', key: string, who: LedgerMember, delta: 1 | -1): void {
+    if (!this.ready) return;
+    this.track(this.client.hold(this.prefix, this.nodeId, kind, who.clientId, who.userKey, key, delta));
+  }
+
+  room(room: string, who: LedgerMember, delta: 1 | 0 | -1, change: RoomChange): void {
+    if (!this.ready) return;
+    const input = change.input ?? {};
+    const name = who.tokenName ?? input.name;
+    const meta = input.meta === undefined ? undefined : JSON.stringify(input.meta);
+    const args: (string | number)[] = [this.prefix, this.nodeId, room, who.clientId, who.userKey, who.userId, delta, change.held ? '1' : '0'];
+    args.push(name ?? DEFAULT_NAME, input.status ?? DEFAULT_STATUS, meta ?? '{}');
+    for (const value of [name, input.status, meta]) args.push(value === undefined ? '0' : '1', value ?? '');
+    args.push(change.now);
+    this.track(
+      this.client.room(...args).then((result) => {
+        const [outcome, ...fields] = result as string[];
+        if (outcome === 'rebuild') return void this.restore();
+        if (outcome === 'left') return this.listener?.roomLeft(room, fields[0], change.reason ?? 'leave', change.origin);
+        if (outcome !== 'joined' && outcome !== 'updated') return;
+        const member = toMember(fields);
+        if (!change.origin) return;
+        if (outcome === 'joined') this.listener?.roomJoined(room, member, change.origin);
+        else this.listener?.roomUpdated(room, member, change.origin);
+      }),
+    );
+  }
+
+  async members(room: string): Promise<Member[]> {
+    this.assertReady();
+    const [conns, fields] = (await this.client.members(this.prefix, room)) as [string[], string[]];
+    const byKey = new Map<string, string[]>();
+    for (let i = 0; i < conns.length; i += 2) byKey.set(conns[i], [conns[i + 1]]);
+    const values = new Map<string, string>();
+    for (let i = 0; i < fields.length; i += 2) values.set(fields[i], fields[i + 1]);
+    const members: Member[] = [];
+    for (const [userKey, [connections]] of byKey) {
+      const get = (kind: string) => values.get(`${kind}:${userKey}`);
+      const userId = get('u');
+      if (userId === undefined) continue;
+      members.push(toMember([userId, get('n') ?? DEFAULT_NAME, get('s') ?? DEFAULT_STATUS, get('m') ?? '{}', get('t') ?? '0', connections]));
+    }
+    return members.sort((a, b) => a.since - b.since || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+  }
+
+  async settled(): Promise<void> {
+    await this.last.catch(() => undefined);
+  }
+
+  async pageCounts(pages: readonly string[]): Promise<PageCounts[]> {
+    this.assertReady();
+    const flat = (await this.client.counts(this.prefix, ...pages)) as number[];
+    return pages.map((page, i) => ({ page, viewers: flat[2 * i], connections: flat[2 * i + 1] }));
+  }
+
+  async stats(): Promise<Stats> {
+    this.assertReady();
+    const flat = (await this.client.stats(this.prefix, TOP_PAGES)) as (string | number)[];
+    const top: { page: string; viewers: number }[] = [];
+    for (let i = 2; i < flat.length; i += 2) top.push({ page: String(flat[i]), viewers: Number(flat[i + 1]) });
+    top.sort((a, b) => b.viewers - a.viewers || (a.page < b.page ? -1 : a.page > b.page ? 1 : 0));
+    return { online: { connections: Number(flat[0]), visitors: Number(flat[1]) }, top: top.slice(0, TOP_PAGES) };
+  }
+
+  private assertReady(): void {
+    if (!this.ready) throw new Error('the presence store is not ready');
+  }
+
+  private apply(kind: 'o' | 'p', clientId: string, delta: number, ...page: string[]): void {
+    // Until the share is rebuilt, changes are not applied: the rebuild reads them from the registry.
+    if (!this.ready) return;
+    this.track(
+      this.client.apply(this.prefix, this.nodeId, kind, clientId, delta, ...page).then((result) => {
+        if (result === -1) void this.restore();
+      }),
+    );
+  }
+
+  /** Remembers the latest command, for {@link settled}; its failure is the rebuild's business. */
+  private track(command: Promise<unknown>): void {
+    this.last = command.catch((error: unknown) => this.log('warn', 'presence change not applied', { error: String(error) }));
+  }
+
+  private onMessage(message: string): void {
+    if (message === 's') return this.listener?.changed(null);
+    if (message[0] === 'p') return this.listener?.changed(message.slice(1));
+    if (message[0] !== 't') return;
+    // t<node>|<kind>|<clientId>|<len>|<userKey><key>
+    const parts = /^t([^|]+)\|([pr])\|([^|]+)\|(\d+)\|/s.exec(message);
+    if (!parts || parts[1] !== this.nodeId) return;
+    const rest = message.slice(parts[0].length);
+    const length = Number(parts[4]);
+    this.listener?.takenOver(parts[2] as 'p' | 'r', rest.slice(length), parts[3], rest.slice(0, length));
+  }
+
+  private announceLeft(pairs: string[], reason: LeaveReason): void {
+    for (let i = 0; i + 1 < pairs.length; i += 2) this.listener?.roomLeft(pairs[i], pairs[i + 1], reason, null);
+  }
+
+  /** Rebuilds this process's share from the registry; one at a time. */
+  private restore(): Promise<void> {
+    if (this.stopped || this.client.status !== 'ready') return Promise.resolve();
+    this.restoring ??= this.rebuild().finally(() => (this.restoring = null));
+    return this.restoring;
+  }
+
+  private async rebuild(): Promise<void> {
+    this.restored = false;
+    const { online, pages, rooms, held } = this.contributions();
+    const args: (string | number)[] = [this.prefix, this.nodeId, this.ttlMs];
+    for (const [clientId, n] of online) args.push('o', clientId, n);
+    for (const [page, clientId, n] of pages) args.push('p', clientId, n, page);
+    for (const { room, userKey, member: m } of rooms) {
+      args.push('r', userKey, m.connections, room, m.userId, m.name, m.status, JSON.stringify(m.meta), m.since);
+    }
+    for (const h of held) args.push('h', h.clientId, 1, h.kind, h.userKey, h.key);
+    try {
+      // Sent before any later change, on the same connection: nothing reported after the snapshot is lost.
+      const done = this.client.restore(...args);
+      this.restored = true;
+      this.last = done.catch(() => undefined);
+      this.announceLeft((await done) as string[], 'disconnect');
+      this.log('info', 'presence share restored', { node: this.nodeId, clients: online.length, pageEntries: pages.length });
+    } catch (error) {
+      this.restored = false;
+      this.log('warn', 'presence share not restored', { error: String(error) });
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (this.client.status !== 'ready') return;
+    try {
+      const alive = await this.client.heartbeat(this.prefix, this.nodeId, this.ttlMs);
+      if (alive === 0 || !this.restored) await this.restore();
+      const nodes = await this.client.smembers(`${this.prefix}nodes`);
+      for (const node of nodes) {
+        if (node === this.nodeId) continue;
+        if ((await this.client.exists(`${this.prefix}alive:${node}`)) === 0) {
+          const [reaped, ...left] = (await this.client.reap(this.prefix, node)) as [number, ...string[]];
+          if (reaped !== 1) continue;
+          this.log('warn', 'process down: its presence was withdrawn', { node, membersLeft: left.length / 2 });
+          this.announceLeft(left, 'node-down');
+        }
+      }
+    } catch (error) {
+      this.log('warn', 'heartbeat failed', { error: String(error) });
+    }
+  }
+
+  private log(level: 'info' | 'warn' | 'error', msg: string, details?: Record<string, unknown>): void {
+    this.options.log?.(level, msg, details);
+  }
+}
+
+/** A member from the ROOM script's fields: userId, name, status, meta (JSON), since, connections. */
+function toMember([userId, name, status, meta, since, connections]: string[]): Member {
+  return { userId, name, status, meta: JSON.parse(meta) as Member['meta'], connections: Number(connections), since: Number(since) };
+}
