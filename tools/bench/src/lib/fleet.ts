@@ -117,11 +117,28 @@ export class Activity {
   }
 }
 
-/** Emits `event` and resolves with its ack and the round-trip time in milliseconds. */
-export function request<A>(socket: BenchSocket, event: keyof ClientToServerEvents, payload: unknown): Promise<{ ack: A; ms: number }> {
+/** An ack, when it arrived (`performance.now()`), and the round trip in milliseconds. */
+export interface Answer<A> {
+  ack: A;
+  at: number;
+  ms: number;
+}
+
+/**
+ * Emits `event` and resolves with its ack. `onAck` runs inside the ack's
+ * callback, in order with the socket's events: a promise's continuation
+ * runs only after every other frame of the same read was dispatched, so
+ * state that later events must see is updated there.
+ */
+export function request<A>(socket: BenchSocket, event: keyof ClientToServerEvents, payload: unknown, onAck?: (answer: Answer<A>) => void): Promise<Answer<A>> {
   const sentAt = performance.now();
   return new Promise((resolve) => {
-    (socket as unknown as Socket).emit(event, payload, (ack: A) => resolve({ ack, ms: performance.now() - sentAt }));
+    (socket as unknown as Socket).emit(event, payload, (ack: A) => {
+      const at = performance.now();
+      const answer = { ack, at, ms: at - sentAt };
+      onAck?.(answer);
+      resolve(answer);
+    });
   });
 }
 

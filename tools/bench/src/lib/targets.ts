@@ -24,7 +24,7 @@ export interface TargetSpec {
 }
 
 export interface StartOptions {
-  /** Writes a V8 CPU profile per process into this directory (`node --cpu-prof`, through NODE_OPTIONS). */
+  /** Writes a V8 CPU profile per Node.js process into this directory (`node --cpu-prof`). */
   profileDir?: string;
   /** Names the profile files: `<label>-<process>.cpuprofile`. */
   label: string;
@@ -94,16 +94,17 @@ function profileName(label: string, index: number): string {
 }
 
 async function startProcess(spec: TargetSpec, options: StartOptions, index: number): Promise<Process> {
-  const [command, ...args] = spec.command;
-  if (command === process.execPath && args[0] && !existsSync(args[0])) {
-    throw new Error(`${args[0]} is missing: build it first (npm run bench builds what it needs)`);
+  const [command, ...rest] = spec.command;
+  const isNode = command === process.execPath;
+  if (isNode && rest[0] && !existsSync(rest[0])) {
+    throw new Error(`${rest[0]} is missing: build it first (npm run bench builds what it needs)`);
   }
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...spec.env, PORT: '0' };
-  if (options.profileDir) {
+  const args = [...rest];
+  if (options.profileDir && isNode) {
+    // Node.js refuses --cpu-prof in NODE_OPTIONS: a custom command profiles itself.
     mkdirSync(options.profileDir, { recursive: true });
-    env.NODE_OPTIONS = [env.NODE_OPTIONS, '--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${profileName(options.label, index)}`]
-      .filter(Boolean)
-      .join(' ');
+    args.unshift('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${profileName(options.label, index)}`);
   }
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   track(child);

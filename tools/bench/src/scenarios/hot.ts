@@ -83,11 +83,11 @@ export const hot: Scenario<'watchers' | 'joiners' | 'joinRate'> = {
     for (let k = 0; k < joiners.length; k++) {
       await delay(startedAt + (k * 1000) / p.joinRate - performance.now());
       pending.push(
-        request<PageEnterAck>(joiners[k], 'page:enter', { page: HOT_PAGE }).then(({ ack, ms }) => {
+        request<PageEnterAck>(joiners[k], 'page:enter', { page: HOT_PAGE }).then(({ ack, at, ms }) => {
           activity.touch();
           if (!ack.ok) return;
           acks.record(ms);
-          ackedAt.push(performance.now());
+          ackedAt.push(at);
           ackedConnections.push(ack.connections);
         }),
       );

@@ -56,9 +56,9 @@ export const storm: Scenario<'clients' | 'pages'> = {
         pushes++;
         activity.touch();
       });
-      const { ack, ms } = await request<PageEnterAck>(socket, 'page:enter', { page: pageKey(pages[i]) });
+      const { ack, at, ms } = await request<PageEnterAck>(socket, 'page:enter', { page: pageKey(pages[i]) });
       activity.touch();
-      lastAckAt = performance.now();
+      lastAckAt = Math.max(lastAckAt, at);
       if (ack.ok) acks.record(ms);
       else refused++;
     });
