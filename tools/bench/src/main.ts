@@ -12,12 +12,16 @@ import type { Parameter, Scenario } from './lib/scenario';
 import type { TargetSpec } from './lib/targets';
 import { churn } from './scenarios/churn';
 import { cluster } from './scenarios/cluster';
+import { heap } from './scenarios/heap';
 import { hold } from './scenarios/hold';
 import { hot } from './scenarios/hot';
 import { room } from './scenarios/room';
 import { storm } from './scenarios/storm';
 
-const SCENARIOS = [storm, hot, churn, room, hold, cluster] as Scenario[];
+/** What `all` runs, in order. */
+const ALL = [storm, hot, churn, room, hold, cluster] as Scenario[];
+/** Diagnostics besides: `heap`. */
+const SCENARIOS = [...ALL, heap] as Scenario[];
 /** The workspace root, from this bundle's place in it (dist/tools/bench). */
 const ROOT = resolve(__dirname, '../../..');
 
@@ -26,11 +30,12 @@ const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase(
 const GLOBAL_OPTIONS = {
   quick: { type: 'boolean', help: 'tiny sizes: a smoke run of a few seconds' },
   scale: { type: 'string', help: 'multiply client counts by this factor (e.g. 0.2)' },
+  'bare-scale': { type: 'string', help: 'run bare at this fraction of the clients (default 1; in all, per scenario)' },
+  'naive-scale': { type: 'string', help: 'run naive at this fraction of the clients (default 1; in all, per scenario)' },
   targets: { type: 'string', help: 'servers to run, in order (default presently,bare,naive)' },
   'server-cmd': { type: 'string', help: 'benchmark this command as an extra server (gets PORT=0 and Presently\'s bench settings)' },
   'server-name': { type: 'string', help: 'its name in the table (default custom)' },
   'server-env': { type: 'string', multiple: true, help: 'KEY=VALUE for Presently and the custom server (repeatable)' },
-  processes: { type: 'string', help: 'server processes per Presently/custom target (several need --redis-url or redis-server)' },
   'redis-url': { type: 'string', help: 'Redis for multi-process targets (default: start redis-server)' },
   'count-interval': { type: 'string', help: `COUNT_INTERVAL_MS given to Presently (default ${DEFAULT_LIMITS.countIntervalMs})` },
   concurrency: { type: 'string', help: 'clients arriving at once (default 200)' },
@@ -66,7 +71,12 @@ function usage(): string {
       .join(', ');
     lines.push(`  ${scenario.name.padEnd(8)} ${p}`);
   }
-  lines.push('  all      every scenario above, in that order', '', 'Options:');
+  lines.push(
+    '  all      storm, hot, churn, room, hold and cluster, in that order; the references run smaller where',
+    '           they only inform or bound a target from below (storm, churn: naive 20 %; room: bare 40 %, naive 20 %)',
+    '',
+    'Options:',
+  );
   for (const [name, option] of Object.entries({ ...GLOBAL_OPTIONS, ...parameterOptions() })) lines.push(`  --${name.padEnd(16)} ${option.help}`);
   return `${lines.join('\n')}\n`;
 }
@@ -104,11 +114,10 @@ async function main(argv: string[]): Promise<number> {
     for (const file of rest) print(formatProfile(summarizeProfile(file, undefined, profileTop), file));
     return 0;
   }
-  const scenarios = command === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === command);
+  const scenarios = command === 'all' ? ALL : SCENARIOS.filter((s) => s.name === command);
   if (scenarios.length === 0) throw new Error(`unknown scenario "${command}": one of ${SCENARIOS.map((s) => s.name).join(', ')}, all, profile`);
 
   const countIntervalMs = number(flags['count-interval'] as string | undefined, DEFAULT_LIMITS.countIntervalMs, 'count-interval');
-  const processes = Math.max(1, Math.round(number(flags.processes as string | undefined, 1, 'processes')));
   const serverEnv = envPairs(flags['server-env'] as string[] | undefined);
   const benchEnv: Record<string, string> = {
     LOG_LEVEL: 'warn',
@@ -121,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
   };
   const node = process.execPath;
   const catalog: Record<string, TargetSpec> = {
-    presently: { name: 'presently', command: [node, join(ROOT, 'dist/apps/server/main.js')], env: benchEnv, processes },
+    presently: { name: 'presently', command: [node, join(ROOT, 'dist/apps/server/main.js')], env: benchEnv, processes: 1 },
     bare: { name: 'bare', command: [node, join(__dirname, 'bare.js')], env: {}, processes: 1 },
     naive: { name: 'naive', command: [node, join(__dirname, 'naive.js')], env: {}, processes: 1 },
   };
@@ -129,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
   const serverCmd = flags['server-cmd'] as string | undefined;
   if (serverCmd) {
     const name = (flags['server-name'] as string | undefined) ?? 'custom';
-    catalog[name] = { name, command: ['/bin/sh', '-c', `exec ${serverCmd}`], env: benchEnv, processes };
+    catalog[name] = { name, command: ['/bin/sh', '-c', `exec ${serverCmd}`], env: benchEnv, processes: 1 };
     if (!names.includes(name)) names.push(name);
   }
   const specs = names.map((name) => {
@@ -164,7 +173,12 @@ async function main(argv: string[]): Promise<number> {
     }
     base.addresses.fresh();
     base.log(`${scenario.name}: ${scenario.describe(p)}`);
-    results.push(await runScenario(scenario, specs, p, base, { profileDir, profileTop, print }));
+    const scaled = specs.map((spec) => {
+      const given = flags[`${spec.name}-scale`] as string | undefined;
+      const scale = given !== undefined ? number(given, 1, `${spec.name}-scale`) : command === 'all' ? (scenario.referenceScale?.[spec.name] ?? 1) : 1;
+      return scale === 1 ? spec : { ...spec, scale };
+    });
+    results.push(await runScenario(scenario, scaled, p, base, { profileDir, profileTop, print }));
   }
 
   const line = JSON.stringify({
@@ -172,7 +186,7 @@ async function main(argv: string[]): Promise<number> {
     startedAt: startedAt.toISOString(),
     durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
     machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, kernel: release() },
-    settings: { countIntervalMs, concurrency: base.concurrency, seed: base.seed, quick, scale, targets: names, processes, profileDir: profileDir ?? null },
+    settings: { countIntervalMs, concurrency: base.concurrency, seed: base.seed, quick, scale, targets: names, profileDir: profileDir ?? null },
     scenarios: results,
   });
   print(`${line}\n`);

@@ -35,7 +35,11 @@ export function ratios(rows: readonly Row[], results: Record<string, TargetOutco
 export function formatScenario(result: ScenarioResult, rows: readonly Row[]): string {
   const names = Object.keys(result.results);
   const ratioKeys = Object.keys(result.ratios);
-  const header = ['', ...names, ...ratioKeys.map((k) => `${k.split('/')[0].slice(0, 1).toUpperCase()}/${k.split('/')[1]}`)];
+  const label = (name: string) => {
+    const scale = result.results[name]?.scale;
+    return scale !== undefined && scale !== 1 ? `${name}@${Math.round(scale * 100)}%` : name;
+  };
+  const header = ['', ...names.map(label), ...ratioKeys.map((k) => `${k.split('/')[0].slice(0, 1).toUpperCase()}/${label(k.split('/')[1])}`)];
   const table: string[][] = [header];
   for (const row of rows) {
     table.push([

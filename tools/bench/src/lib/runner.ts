@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { formatProfile, summarizeProfile } from './profile';
 import { formatScenario, ratios, type ScenarioResult } from './report';
-import { withTimeout, type Parameters, type RunContext, type Scenario, type TargetOutcome } from './scenario';
+import { scaleParameters, withTimeout, type Parameters, type RunContext, type Scenario, type TargetOutcome } from './scenario';
 import { startTarget, type RunningTarget, type TargetSpec } from './targets';
 
 export interface RunOptions {
@@ -31,7 +31,7 @@ export async function runScenario<K extends string>(
   const extraEnv = scenario.env?.(p) ?? {};
   const started: { target: RunningTarget; name: string }[] = [];
   const start = async (spec: TargetSpec) => {
-    const target = await startTarget({ ...spec, env: { ...spec.env, ...extraEnv } }, { profileDir: options.profileDir, label: `${scenario.name}-${spec.name}` });
+    const target = await startTarget({ ...spec, env: { ...spec.env, ...extraEnv } }, { profileDir: options.profileDir, label: `${scenario.name}-${spec.name}`, nodeFlags: scenario.nodeFlags?.() });
     started.push({ target, name: spec.name });
     return target;
   };
@@ -50,9 +50,16 @@ export async function runScenario<K extends string>(
       let target: RunningTarget | undefined;
       try {
         if (!scenario.run) throw new Error(`${scenario.name} has neither run nor runAll`);
+        const scale = spec.scale ?? 1;
+        const own = scale === 1 ? p : scaleParameters(scenario, p, scale);
         target = await start(spec);
-        const run = scenario.run(target, p, { ...base, cleanup: (step) => void undo.push(step) });
-        results[spec.name] = await withTimeout(run, base.timeoutMs, `${scenario.name} on ${spec.name}`);
+        const run = scenario.run(target, own, { ...base, cleanup: (step) => void undo.push(step) });
+        const outcome = await withTimeout(Promise.race([run, target.crashed]), base.timeoutMs, `${scenario.name} on ${spec.name}`);
+        if (scale !== 1) {
+          outcome.scale = scale;
+          outcome.notes.unshift(`ran at ${Math.round(scale * 100)} % of the clients (${JSON.stringify(own)}): its costs are lower bounds of the full-size ones`);
+        }
+        results[spec.name] = outcome;
       } catch (error) {
         const died = target && !target.alive() ? `\nthe server exited; its last lines:\n${target.output().split('\n').slice(-10).join('\n')}` : '';
         results[spec.name] = { figures: {}, notes: [], error: `${String((error as Error)?.message ?? error)}${died}` };

@@ -10,6 +10,8 @@ export interface TargetOutcome {
   notes: string[];
   /** Set when the run against this server failed; its figures are partial. */
   error?: string;
+  /** The server ran with its client counts multiplied by this (see `TargetSpec.scale`). */
+  scale?: number;
   /** The measured phase on the monotonic clock (µs), to cut the CPU profile to it. */
   window?: [number, number];
   /** CPU profiles written by the server's processes (with `--profile`). */
@@ -74,11 +76,28 @@ export interface Scenario<K extends string = string> {
   run?(target: RunningTarget, p: Parameters<K>, context: RunContext): Promise<TargetOutcome>;
   /** Runs against every server itself (starting and stopping them), instead of `run` on each in turn. */
   runAll?(specs: readonly TargetSpec[], p: Parameters<K>, context: RunContext, start: (spec: TargetSpec) => Promise<RunningTarget>): Promise<Record<string, TargetOutcome>>;
+  /**
+   * In `all`, run these references at these fractions of the client counts
+   * (their figures there only inform, or bound a target from below), so that
+   * every scenario fits the time `all` may take.
+   */
+  referenceScale?: Readonly<Record<string, number>>;
+  /** Node.js flags the scenario needs on the servers (Node.js servers only). */
+  nodeFlags?(): string[];
   /** Server-side settings the scenario needs (added to every target's environment). */
   env?(p: Parameters<K>): Record<string, string>;
   checks(results: Readonly<Record<string, TargetOutcome>>, p: Parameters<K>, context: RunContext): Check[];
   /** Why the scenario could not be measured at all, if so (the cluster before Redis mode). */
   pending?(results: Readonly<Record<string, TargetOutcome>>, p: Parameters<K>): string | undefined;
+}
+
+/** `p` with the parameters that `--scale` applies to multiplied by `factor`. */
+export function scaleParameters<K extends string>(scenario: Scenario<K>, p: Parameters<K>, factor: number): Parameters<K> {
+  const scaled = { ...p };
+  for (const name of Object.keys(p) as K[]) {
+    if (scenario.parameters[name].scaled) scaled[name] = Math.max(1, Math.round(p[name] * factor));
+  }
+  return scaled;
 }
 
 /** The figure `key` of server `name`, when that server ran and measured it. */

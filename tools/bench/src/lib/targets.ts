@@ -21,6 +21,12 @@ export interface TargetSpec {
   command: readonly string[];
   env: Readonly<Record<string, string>>;
   processes: number;
+  /**
+   * Runs this server with its scenario's client counts multiplied by this
+   * (default 1): a reference too slow at full size runs smaller, and since
+   * its costs only grow with the clients, its figures are then lower bounds.
+   */
+  scale?: number;
 }
 
 export interface StartOptions {
@@ -28,6 +34,8 @@ export interface StartOptions {
   profileDir?: string;
   /** Names the profile files: `<label>-<process>.cpuprofile`. */
   label: string;
+  /** More Node.js flags (Node.js servers only). */
+  nodeFlags?: readonly string[];
 }
 
 export interface RunningTarget {
@@ -45,6 +53,8 @@ export interface RunningTarget {
   spareFileDescriptors(): number;
   /** Whether every process is still running. */
   alive(): boolean;
+  /** Rejects as soon as a process exits before `stop()`, with its last lines. */
+  readonly crashed: Promise<never>;
   /** The last lines the processes wrote. */
   output(): string;
   /** SIGTERM (SIGKILL after 20 s); resolves once every process exited. */
@@ -70,6 +80,16 @@ export async function startTarget(spec: TargetSpec, options: StartOptions): Prom
     throw error;
   }
   const pids = started.map((p) => p.pid);
+  let stopping = false;
+  const crashed = new Promise<never>((_, reject) => {
+    for (const p of started) {
+      p.child.once('exit', (code, signal) => {
+        if (!stopping) reject(new Error(`${spec.name} exited (${signal ?? code}) during the run; its last lines:\n${p.lines.slice(-10).join('\n')}`));
+      });
+    }
+  });
+  // Only a race reads it: an unwatched crash is not an unhandled rejection.
+  crashed.catch(() => undefined);
   const urls = started.map((p) => `http://127.0.0.1:${p.port}`);
   const dir = options.profileDir;
   const profiles = dir ? started.map((_, i) => join(dir, profileName(options.label, i))) : [];
@@ -83,7 +103,9 @@ export async function startTarget(spec: TargetSpec, options: StartOptions): Prom
     spareFileDescriptors: () => Math.min(...pids.map(spareFileDescriptors)),
     alive: () => started.every((p) => p.child.exitCode === null && p.child.signalCode === null),
     output: () => started.map((p) => p.lines.join('\n')).join('\n'),
+    crashed,
     stop: async () => {
+      stopping = true;
       await Promise.all(started.map((p) => stopProcess(p.child, 20_000)));
     },
   };
@@ -100,7 +122,7 @@ async function startProcess(spec: TargetSpec, options: StartOptions, index: numb
     throw new Error(`${rest[0]} is missing: build it first (npm run bench builds what it needs)`);
   }
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...spec.env, PORT: '0' };
-  const args = [...rest];
+  const args = isNode ? [...(options.nodeFlags ?? []), ...rest] : [...rest];
   if (options.profileDir && isNode) {
     // Node.js refuses --cpu-prof in NODE_OPTIONS: a custom command profiles itself.
     mkdirSync(options.profileDir, { recursive: true });

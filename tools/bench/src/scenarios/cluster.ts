@@ -25,7 +25,7 @@ export const cluster: Scenario<'clients' | 'pages' | 'watchers' | 'joiners' | 'j
   parameters: {
     ...storm.parameters,
     ...hot.parameters,
-    processes: { full: 2, quick: 2, help: 'server processes of the cluster' },
+    processes: { full: 2, quick: 2, help: 'server processes of the cluster (sharing presence through Redis)' },
   },
   describe: (p) => `storm (${p.clients} clients) and hot (${p.watchers} watchers, ${p.joiners} joiners) on 1 process and on ${p.processes} with Redis`,
   rows: [

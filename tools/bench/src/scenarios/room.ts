@@ -20,6 +20,8 @@ export const room: Scenario<'members' | 'window'> = {
     window: { full: 10, quick: 1, help: 'seconds over which they join' },
   },
   describe: (p) => `${p.members} members join one room within ${p.window} s`,
+  // The references fan out per member (N²/2 and N² deliveries): informative only, so smaller.
+  referenceScale: { bare: 0.4, naive: 0.2 },
   rows: [
     { key: 'joins', label: 'joins acked' },
     { key: 'deliveries', label: 'room deliveries', ratio: true },

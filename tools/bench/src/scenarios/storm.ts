@@ -4,7 +4,7 @@ import { Activity, Fleet, pool, request } from '../lib/fleet';
 import { LatencyHistogram, round } from '../lib/histogram';
 import { startMeter } from '../lib/meter';
 import { seededRandom, zipf } from '../lib/random';
-import { check, figure, type Scenario } from '../lib/scenario';
+import { check, figure, type Check, type Scenario } from '../lib/scenario';
 
 export const pageKey = (rank: number) => `/storm/${rank}`;
 
@@ -20,6 +20,8 @@ export const storm: Scenario<'clients' | 'pages'> = {
     pages: { full: 500, quick: 10, help: 'pages, with a Zipf(1) popularity' },
   },
   describe: (p) => `${p.clients} clients connect and page:enter across ${p.pages} pages (Zipf 1)`,
+  // Naive's cost grows with the square of the clients: at a fifth of them it is a lower bound.
+  referenceScale: { naive: 0.2 },
   rows: [
     { key: 'clients', label: 'clients entered' },
     { key: 'ackP50Ms', label: 'enter ack p50 (ms)', ratio: true },
@@ -99,8 +101,20 @@ export const storm: Scenario<'clients' | 'pages'> = {
         (p, b) => `${p} KB vs ${b} KB: ${p - b >= 0 ? '+' : ''}${round(p - b, 2)} KB`,
         (p, b) => p <= b + 3,
       ),
-      check('≥ 20× less server CPU than naive', [f('presently', 'cpuSeconds'), f('naive', 'cpuSeconds')], (p, n) => `${p} s vs ${n} s: naive ${x(n / p)}`, (p, n) => n >= 20 * p),
+      lowerBound(
+        check('≥ 20× less server CPU than naive', [f('presently', 'cpuSeconds'), f('naive', 'cpuSeconds')], (p, n) => `${p} s vs ${n} s: naive ${x(n / p)}`, (p, n) => n >= 20 * p),
+        results.naive?.scale,
+      ),
       check(`all ${p.clients} clients entered, none dropped`, [f('presently', 'clients'), f('presently', 'unexpectedDisconnects')], (c, d) => `${c} entered, ${d} dropped`, (c, d) => c === p.clients && d === 0),
     ];
   },
 };
+
+/**
+ * A check against a reference that ran smaller (`scale` < 1): its costs are
+ * lower bounds, so a pass stands and a miss is undecided.
+ */
+function lowerBound(result: Check, scale: number | undefined): Check {
+  if (scale === undefined || scale === 1 || result.pass !== false) return result;
+  return { ...result, measured: `${result.measured} (naive at ${Math.round(scale * 100)} %: a lower bound, undecided)`, pass: null };
+}
