@@ -117,25 +117,62 @@ export class Activity {
   }
 }
 
-/** An ack, when it arrived (`performance.now()`), and the round trip in milliseconds. */
-export interface Answer<A> {
-  ack: A;
-  at: number;
-  ms: number;
+/** The longest wait for one ack; the run's own timeout is the real bound. */
+const ACK_TIMEOUT_MS = 600_000;
+
+/**
+ * An ack, when it arrived (`performance.now()`), and the round trip in
+ * milliseconds; or, with `lost`, why none came (the socket was
+ * disconnected, or the wait timed out), and `ack` is then `null`.
+ */
+export type Answer<A> = { ack: A; at: number; ms: number; lost?: undefined } | { ack: null; at: number; ms: number; lost: string };
+
+/** An ack's shape as far as failures go. */
+type AnyAck = { ok: true } | { ok: false; error: { code: string; message: string } };
+
+/** Why a request failed (refused, or no ack at all), or `null` when it was acked `ok`. */
+export function failure(answer: Answer<AnyAck>): string | null {
+  if (answer.lost !== undefined) return `no ack (${answer.lost})`;
+  return answer.ack.ok ? null : `${answer.ack.error.code} (${answer.ack.error.message})`;
+}
+
+/** Failed requests by event and reason, for the notes. */
+export class Failures {
+  private readonly counts = new Map<string, number>();
+
+  /** Records `answer` if it failed; answers whether it did. */
+  failed(event: string, answer: Answer<AnyAck>): boolean {
+    const why = failure(answer);
+    if (why === null) return false;
+    const key = `${event}: ${why}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    return true;
+  }
+
+  get total(): number {
+    let n = 0;
+    for (const count of this.counts.values()) n += count;
+    return n;
+  }
+
+  notes(): string[] {
+    return [...this.counts].map(([why, n]) => `${n}× ${why}`);
+  }
 }
 
 /**
- * Emits `event` and resolves with its ack. `onAck` runs inside the ack's
- * callback, in order with the socket's events: a promise's continuation
- * runs only after every other frame of the same read was dispatched, so
- * state that later events must see is updated there.
+ * Emits `event` and resolves with its ack, or as lost once the socket
+ * disconnects. `onAck` runs inside the ack's callback, in order with the
+ * socket's events: a promise's continuation runs only after every other
+ * frame of the same read was dispatched, so state that later events must
+ * see is updated there.
  */
 export function request<A>(socket: BenchSocket, event: keyof ClientToServerEvents, payload: unknown, onAck?: (answer: Answer<A>) => void): Promise<Answer<A>> {
   const sentAt = performance.now();
   return new Promise((resolve) => {
-    (socket as unknown as Socket).emit(event, payload, (ack: A) => {
+    (socket as unknown as Socket).timeout(ACK_TIMEOUT_MS).emit(event, payload, (error: Error | null, ack: A) => {
       const at = performance.now();
-      const answer = { ack, at, ms: at - sentAt };
+      const answer: Answer<A> = error ? { ack: null, at, ms: at - sentAt, lost: error.message } : { ack, at, ms: at - sentAt };
       onAck?.(answer);
       resolve(answer);
     });

@@ -1,6 +1,6 @@
 import type { PageCounts, PageEnterAck } from '@presently/protocol';
 import { fleetNotes, serverFigures, warmUp } from '../lib/common';
-import { Activity, delay, Fleet, pool, request, type BenchSocket } from '../lib/fleet';
+import { Activity, delay, failure, Failures, Fleet, pool, request, type BenchSocket } from '../lib/fleet';
 import { LatencyHistogram, round } from '../lib/histogram';
 import { startMeter } from '../lib/meter';
 import { seededRandom, zipf } from '../lib/random';
@@ -88,8 +88,9 @@ export const churn: Scenario<'clients' | 'pages' | 'cycles' | 'duration' | 'hold
       }
       const client = follow(socket, true);
       client.page = pageKey(pick());
-      const { ack } = await request<PageEnterAck>(socket, 'page:enter', { page: client.page }, ({ ack }) => known(client, ack));
-      if (!ack.ok) throw new Error(`page:enter refused: ${ack.error.code} ${ack.error.message}`);
+      const answer = await request<PageEnterAck>(socket, 'page:enter', { page: client.page }, ({ ack }) => known(client, ack));
+      const failed = failure(answer);
+      if (failed) throw new Error(`page:enter failed: ${failed}`);
       add(client.page, 1);
       steady.push(client);
     });
@@ -104,14 +105,18 @@ export const churn: Scenario<'clients' | 'pages' | 'cycles' | 'duration' | 'hold
     let stopping = false;
     let completed = 0;
     let skipped = 0;
-    let refused = 0;
-    /** Sends an enter or leave; `then` runs in the ack's callback, in order with the socket's events. */
+    const failures = new Failures();
+    /**
+     * Sends an enter or leave; `then` runs in the ack's callback, in order
+     * with the socket's events, when it was acked `ok`. A churner whose
+     * request failed is left out: what the server did with it is unknown.
+     */
     const send = (client: Client, event: 'page:enter' | 'page:leave', page: string, then: (ack: PageEnterAck) => void) => {
-      const sent = request<PageEnterAck>(client.socket, event, { page }, ({ ack, ms }) => {
+      const sent = request<PageEnterAck>(client.socket, event, { page }, (answer) => {
         activity.touch();
-        acks.record(ms);
-        if (!ack.ok) refused++;
-        then(ack);
+        if (failures.failed(event, answer) || !answer.ack) return;
+        acks.record(answer.ms);
+        then(answer.ack);
       }).then(() => void inFlight.delete(sent));
       inFlight.add(sent);
     };
@@ -171,7 +176,7 @@ export const churn: Scenario<'clients' | 'pages' | 'cycles' | 'duration' | 'hold
     const ack = acks.summary();
     const notes = fleetNotes(fleet);
     if (wrong.length > 0) notes.push(`mismatches, e.g. ${wrong.slice(0, 3).join('; ')}`);
-    if (refused > 0) notes.push(`${refused} requests refused`);
+    notes.push(...failures.notes());
     return {
       figures: {
         checkedClients: checked.length,
@@ -208,8 +213,8 @@ export const churn: Scenario<'clients' | 'pages' | 'cycles' | 'duration' | 'hold
 };
 
 /** The counts a `page:enter` ack gave: what the client knows until a `page:count` follows. */
-function known(client: Client, ack: PageEnterAck): void {
-  if (!ack.ok) return;
+function known(client: Client, ack: PageEnterAck | null): void {
+  if (!ack?.ok) return;
   client.last = { page: ack.page, viewers: ack.viewers, connections: ack.connections };
   client.pushed = false;
 }

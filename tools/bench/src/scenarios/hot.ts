@@ -1,6 +1,6 @@
 import type { PageCounts, PageEnterAck, PageWatchAck } from '@presently/protocol';
 import { fleetNotes, serverFigures, warmUp } from '../lib/common';
-import { Activity, delay, Fleet, pool, request, type BenchSocket } from '../lib/fleet';
+import { Activity, delay, failure, Failures, Fleet, pool, request, type BenchSocket } from '../lib/fleet';
 import { LatencyHistogram, round } from '../lib/histogram';
 import { startMeter } from '../lib/meter';
 import { check, figure, type Scenario } from '../lib/scenario';
@@ -66,14 +66,15 @@ export const hot: Scenario<'watchers' | 'joiners' | 'joinRate'> = {
         seen.at.push(performance.now());
         seen.connections.push(counts.connections);
       });
-      const { ack } = await request<PageWatchAck>(socket, 'page:watch', { pages: [HOT_PAGE] });
-      if (!ack.ok) throw new Error(`page:watch refused: ${ack.error.code} ${ack.error.message}`);
+      const failed = failure(await request<PageWatchAck>(socket, 'page:watch', { pages: [HOT_PAGE] }));
+      if (failed) throw new Error(`page:watch failed: ${failed}`);
       watchers.push(socket);
       sightings.push(seen);
     });
     await activity.quiet(context.countIntervalMs + 250, context.timeoutMs);
 
     const acks = new LatencyHistogram();
+    const failures = new Failures();
     const ackedAt: number[] = [];
     const ackedConnections: number[] = [];
     const meter = await startMeter(target);
@@ -83,12 +84,12 @@ export const hot: Scenario<'watchers' | 'joiners' | 'joinRate'> = {
     for (let k = 0; k < joiners.length; k++) {
       await delay(startedAt + (k * 1000) / p.joinRate - performance.now());
       pending.push(
-        request<PageEnterAck>(joiners[k], 'page:enter', { page: HOT_PAGE }).then(({ ack, at, ms }) => {
+        request<PageEnterAck>(joiners[k], 'page:enter', { page: HOT_PAGE }).then((answer) => {
           activity.touch();
-          if (!ack.ok) return;
-          acks.record(ms);
-          ackedAt.push(at);
-          ackedConnections.push(ack.connections);
+          if (failures.failed('page:enter', answer) || !answer.ack?.ok) return;
+          acks.record(answer.ms);
+          ackedAt.push(answer.at);
+          ackedConnections.push(answer.ack.connections);
         }),
       );
     }
@@ -117,7 +118,7 @@ export const hot: Scenario<'watchers' | 'joiners' | 'joinRate'> = {
         watchers: watchers.length,
         unexpectedDisconnects: fleet.unexpectedDisconnects,
       },
-      notes: fleetNotes(fleet),
+      notes: [...fleetNotes(fleet), ...failures.notes()],
       window: m.window,
     };
   },

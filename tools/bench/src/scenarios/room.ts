@@ -1,6 +1,6 @@
 import type { RoomJoinAck } from '@presently/protocol';
 import { fleetNotes, serverFigures, warmUp } from '../lib/common';
-import { Activity, delay, Fleet, pool, request, type BenchSocket } from '../lib/fleet';
+import { Activity, delay, Failures, Fleet, pool, request, type BenchSocket } from '../lib/fleet';
 import { LatencyHistogram, round } from '../lib/histogram';
 import { startMeter } from '../lib/meter';
 import { check, figure, type Scenario } from '../lib/scenario';
@@ -60,21 +60,18 @@ export const room: Scenario<'members' | 'window'> = {
 
     const acks = new LatencyHistogram();
     let largestRoster = 0;
-    let refused = 0;
+    const failures = new Failures();
     const meter = await startMeter(target);
     const startedAt = performance.now();
     const pending: Promise<void>[] = [];
     for (let k = 0; k < members.length; k++) {
       await delay(startedAt + (k * p.window * 1000) / p.members - performance.now());
       pending.push(
-        request<RoomJoinAck>(members[k], 'room:join', { room: ROOM, profile: { name: `member ${k}` } }).then(({ ack, ms }) => {
+        request<RoomJoinAck>(members[k], 'room:join', { room: ROOM, profile: { name: `member ${k}` } }).then((answer) => {
           activity.touch();
-          if (!ack.ok) {
-            refused++;
-            return;
-          }
-          acks.record(ms);
-          largestRoster = Math.max(largestRoster, ack.members.length);
+          if (failures.failed('room:join', answer) || !answer.ack?.ok) return;
+          acks.record(answer.ms);
+          largestRoster = Math.max(largestRoster, answer.ack.members.length);
         }),
       );
     }
@@ -86,7 +83,7 @@ export const room: Scenario<'members' | 'window'> = {
     const ack = acks.summary();
     const notes = fleetNotes(fleet);
     notes.push(`deliveries by event: ${[...byEvent].map(([event, count]) => `${event} ${count}`).join(', ') || 'none'}`);
-    if (refused > 0) notes.push(`${refused} room:join refused`);
+    notes.push(...failures.notes());
     return {
       figures: {
         joins: acks.count,

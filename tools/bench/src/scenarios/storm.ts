@@ -1,6 +1,6 @@
 import type { PageEnterAck } from '@presently/protocol';
 import { serverFigures, fleetNotes, warmUp } from '../lib/common';
-import { Activity, Fleet, pool, request } from '../lib/fleet';
+import { Activity, Failures, Fleet, pool, request } from '../lib/fleet';
 import { LatencyHistogram, round } from '../lib/histogram';
 import { startMeter } from '../lib/meter';
 import { seededRandom, zipf } from '../lib/random';
@@ -47,7 +47,7 @@ export const storm: Scenario<'clients' | 'pages'> = {
     const acks = new LatencyHistogram();
     const activity = new Activity();
     let pushes = 0;
-    let refused = 0;
+    const failures = new Failures();
     let lastAckAt = 0;
     const meter = await startMeter(target);
     const startedAt = performance.now();
@@ -58,18 +58,17 @@ export const storm: Scenario<'clients' | 'pages'> = {
         pushes++;
         activity.touch();
       });
-      const { ack, at, ms } = await request<PageEnterAck>(socket, 'page:enter', { page: pageKey(pages[i]) });
+      const answer = await request<PageEnterAck>(socket, 'page:enter', { page: pageKey(pages[i]) });
       activity.touch();
-      lastAckAt = Math.max(lastAckAt, at);
-      if (ack.ok) acks.record(ms);
-      else refused++;
+      lastAckAt = Math.max(lastAckAt, answer.at);
+      if (!failures.failed('page:enter', answer)) acks.record(answer.ms);
     });
     await activity.quiet(context.countIntervalMs + 250, context.timeoutMs);
     const m = await meter.stop();
     const ack = acks.summary();
     const connect = fleet.connectLatency.summary();
     const notes = fleetNotes(fleet);
-    if (refused > 0) notes.push(`${refused} page:enter refused`);
+    notes.push(...failures.notes());
     return {
       figures: {
         clients: acks.count,
