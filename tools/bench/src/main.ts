@@ -44,6 +44,8 @@ const GLOBAL_OPTIONS = {
   profile: { type: 'boolean', help: 'run the servers under node --cpu-prof and summarise the profiles' },
   'profile-dir': { type: 'string', help: 'where profiles go (default bench/profiles/<time>)' },
   'profile-top': { type: 'string', help: 'functions listed per profile (default 15)' },
+  'profile-match': { type: 'string', help: 'list only functions whose name or file matches this regular expression' },
+  'profile-window': { type: 'string', help: 'profile: count only samples within START,END (µs, a scenario\'s "window" in the JSON line)' },
   out: { type: 'string', help: 'also append the JSON line to this file' },
   help: { type: 'boolean', help: 'this text' },
 } as const;
@@ -61,7 +63,7 @@ function parameterOptions(): Record<string, { type: 'string'; help: string }> {
 function usage(): string {
   const lines = [
     'Usage: npm run bench -- <scenario|all> [options]',
-    '       npm run bench -- profile <file.cpuprofile> [--profile-top N]',
+    '       npm run bench -- profile <file.cpuprofile> [--profile-top N] [--profile-match REGEXP] [--profile-window START,END]',
     '',
     'Scenarios (full size; --quick value in brackets):',
   ];
@@ -111,7 +113,12 @@ async function main(argv: string[]): Promise<number> {
   const profileTop = number(flags['profile-top'] as string | undefined, 15, 'profile-top');
   if (command === 'profile') {
     if (rest.length === 0) throw new Error('profile: give a .cpuprofile file');
-    for (const file of rest) print(formatProfile(summarizeProfile(file, undefined, profileTop), file));
+    const match = flags['profile-match'] as string | undefined;
+    const window = (flags['profile-window'] as string | undefined)?.split(',').map(Number);
+    if (window && (window.length !== 2 || window.some((n) => !Number.isFinite(n)))) throw new Error('--profile-window takes START,END in µs');
+    for (const file of rest) {
+      print(formatProfile(summarizeProfile(file, window as [number, number] | undefined, profileTop, match ? new RegExp(match) : undefined), file));
+    }
     return 0;
   }
   const scenarios = command === 'all' ? ALL : SCENARIOS.filter((s) => s.name === command);
@@ -178,7 +185,8 @@ async function main(argv: string[]): Promise<number> {
       const scale = given !== undefined ? number(given, 1, `${spec.name}-scale`) : command === 'all' ? (scenario.referenceScale?.[spec.name] ?? 1) : 1;
       return scale === 1 ? spec : { ...spec, scale };
     });
-    results.push(await runScenario(scenario, scaled, p, base, { profileDir, profileTop, print }));
+    const profileMatch = flags['profile-match'] ? new RegExp(flags['profile-match'] as string) : undefined;
+    results.push(await runScenario(scenario, scaled, p, base, { profileDir, profileTop, profileMatch, print }));
   }
 
   const line = JSON.stringify({

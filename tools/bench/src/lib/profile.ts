@@ -26,7 +26,11 @@ export interface ProfileEntry {
 /** Where a V8 CPU profile (`node --cpu-prof`) spent its time. */
 export interface ProfileSummary {
   file: string;
-  /** Sampled time counted, in ms (within the window when one was given and it overlaps). */
+  /**
+   * Time between the samples counted, in ms (within the window when one was
+   * given and it overlaps): wall time, so on a busy machine more than the
+   * CPU time `/proc` reports; the shares are what to read.
+   */
   totalMs: number;
   windowed: boolean;
   /** Functions by self time. */
@@ -43,7 +47,7 @@ const SPECIAL = new Set(['(root)', '(program)', '(idle)', '(garbage collector)']
  * Summarises a `.cpuprofile`, counting only the samples within `window`
  * (monotonic µs, the clock V8 stamps its samples with) when given.
  */
-export function summarizeProfile(file: string, window?: [number, number], top = 15): ProfileSummary {
+export function summarizeProfile(file: string, window?: [number, number], top = 15, match?: RegExp): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const windowed = window !== undefined && window[0] < profile.endTime && window[1] > profile.startTime;
@@ -86,16 +90,21 @@ export function summarizeProfile(file: string, window?: [number, number], top = 
   }
   const entries = (map: Map<string, number>, n: number) =>
     [...map]
+      .filter(([name]) => !match || match.test(name))
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
       .map(([name, us]) => ({ name, ms: round(us / 1000, 1), percent: total > 0 ? round((100 * us) / total, 1) : 0 }));
-  return { file, totalMs: round(total / 1000, 1), windowed, self: entries(self, top), inclusive: entries(inclusive, top), byOrigin: entries(origin, 12) };
+  const byOrigin = [...origin]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([name, us]) => ({ name, ms: round(us / 1000, 1), percent: total > 0 ? round((100 * us) / total, 1) : 0 }));
+  return { file, totalMs: round(total / 1000, 1), windowed, self: entries(self, top), inclusive: entries(inclusive, top), byOrigin };
 }
 
 export function formatProfile(summary: ProfileSummary, label: string): string {
   const list = (entries: ProfileEntry[]) => entries.map((e) => `    ${String(e.percent).padStart(5)} %  ${String(e.ms).padStart(8)} ms  ${e.name}`).join('\n');
   return [
-    `\nprofile ${label}: ${summary.totalMs} ms of CPU sampled${summary.windowed ? ' in the measured phase' : ' (whole run)'} (${basename(summary.file)})`,
+    `\nprofile ${label}: ${summary.totalMs} ms between samples${summary.windowed ? ' in the measured phase' : ' (whole run)'} (${basename(summary.file)})`,
     '  by origin (self time):',
     list(summary.byOrigin),
     '  functions by self time:',

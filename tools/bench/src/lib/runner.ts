@@ -9,6 +9,8 @@ export interface RunOptions {
   profileDir?: string;
   /** Print this many functions per profile. */
   profileTop: number;
+  /** Print only the functions whose name matches. */
+  profileMatch?: RegExp;
   /** Where the text goes (the table, the profiles). */
   print(text: string): void;
 }
@@ -100,7 +102,7 @@ function printProfiles(scenario: string, results: Record<string, TargetOutcome>,
   for (const spec of specs) {
     const file = `${options.profileDir}/${scenario}-${spec.name}-0.cpuprofile`;
     if (!existsSync(file)) continue;
-    const summary = summarizeProfile(file, results[spec.name]?.window, options.profileTop);
+    const summary = summarizeProfile(file, results[spec.name]?.window, options.profileTop, options.profileMatch);
     results[spec.name].profiles = [file];
     options.print(formatProfile(summary, `${scenario} · ${spec.name}`));
   }
