@@ -1,0 +1,79 @@
+import { runBench, stopRuns } from './test/run-bench';
+
+/**
+ * The harness end to end at a size CI affords: it starts the built server
+ * and both references, drives them and reports. Figures are checked for
+ * presence and consistency only: timing targets belong to the benchmark
+ * report, never to a test.
+ */
+describe('npm run bench (smoke)', () => {
+  afterEach(stopRuns);
+
+  it('storm --quick reports every figure for Presently, bare and naive', async () => {
+    const { code, stdout, line } = await runBench(['storm', '--quick', '--clients', '24', '--pages', '6']);
+    expect(code).toBe(0);
+    expect(line.bench).toBe('presently');
+    expect(line.machine.cores).toBeGreaterThan(0);
+    const [storm] = line.scenarios;
+    expect(storm.scenario).toBe('storm');
+    expect(storm.parameters).toEqual({ clients: 24, pages: 6 });
+    expect(Object.keys(storm.results)).toEqual(['presently', 'bare', 'naive']);
+    for (const outcome of Object.values(storm.results)) {
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.figures).toEqual(
+        expect.objectContaining({
+          clients: 24,
+          failedHandshakes: 0,
+          unexpectedDisconnects: 0,
+          ackP50Ms: expect.any(Number),
+          ackP99Ms: expect.any(Number),
+          cpuSeconds: expect.any(Number),
+          rssMb: expect.any(Number),
+          rssPerConnectionKb: expect.any(Number),
+          eventLoopP99Ms: expect.any(Number),
+          pushesPerClient: expect.any(Number),
+        }),
+      );
+      expect(outcome.figures.ackP99Ms).toBeGreaterThanOrEqual(outcome.figures.ackP50Ms as number);
+    }
+    expect(Object.keys(storm.ratios)).toEqual(['presently/bare', 'presently/naive']);
+    expect(storm.checks.map((c) => c.target)).toContain('server CPU ≤ 1.5× bare');
+    for (const c of storm.checks) expect([true, false]).toContain(c.pass);
+    // The table comes before the JSON line.
+    expect(stdout).toContain('enter ack p99 (ms)');
+  });
+
+  it('churn --quick leaves every client of Presently with the true count', async () => {
+    const { code, line } = await runBench(['churn', '--quick', '--clients', '20', '--cycles', '30', '--duration', '1']);
+    expect(code).toBe(0);
+    const [churn] = line.scenarios;
+    for (const name of ['presently', 'bare', 'naive']) {
+      expect(churn.results[name].error).toBeUndefined();
+      expect(churn.results[name].figures.checkedClients).toBeGreaterThanOrEqual(20);
+      expect(churn.results[name].figures.mismatches).toEqual(expect.any(Number));
+    }
+    expect(churn.results.presently.figures.mismatches).toBe(0);
+    expect(churn.results.presently.figures.cyclesCompleted).toBeGreaterThan(0);
+    expect(churn.checks).toEqual([expect.objectContaining({ target: '0 mismatches for Presently', pass: true })]);
+  });
+
+  it('hold --quick opens its connections through load agents and keeps them all', async () => {
+    const { code, line } = await runBench(['hold', '--quick', '--connections', '60', '--duration', '1', '--targets', 'presently,bare']);
+    expect(code).toBe(0);
+    const [hold] = line.scenarios;
+    for (const name of ['presently', 'bare']) {
+      expect(hold.results[name].figures).toEqual(expect.objectContaining({ connections: 60, held: 60, unexpectedDisconnects: 0, rssPerConnectionKb: expect.any(Number) }));
+    }
+  });
+
+  it('cluster measures one process, and two once they start (pending until then, with the reason)', async () => {
+    const { line } = await runBench(['cluster', '--quick', '--clients', '10', '--watchers', '5', '--joiners', '3']);
+    const [cluster] = line.scenarios;
+    expect(cluster.results.presently.error).toBeUndefined();
+    expect(cluster.results.presently.figures).toEqual(expect.objectContaining({ stormClientsPerSecond: expect.any(Number), hotSeenP99Ms: expect.any(Number) }));
+    const twoProcesses = cluster.results['presently×2'];
+    expect(cluster.pending === undefined ? twoProcesses.figures.stormClientsPerSecond : cluster.pending).toEqual(
+      cluster.pending === undefined ? expect.any(Number) : expect.stringContaining('did not run'),
+    );
+  });
+});
