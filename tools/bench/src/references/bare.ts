@@ -100,7 +100,7 @@ startReference('bare', (namespace) => {
         if (roster.length === rosterMax) break;
         roster.push(member);
       }
-      ack?.({ ok: true, room, self, members: roster, total: members.size } as { ok: true; room: string; self: Member; members: Member[] });
+      ack?.({ ok: true, room, self, members: roster, total: members.size });
     });
 
     socket.on('room:leave', (payload, ack) => {

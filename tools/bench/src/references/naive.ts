@@ -72,7 +72,8 @@ startReference('naive', (namespace) => {
         visitor.rooms.set(room, self);
         socket.broadcast.emit('room:joined', { room, member: self });
       }
-      ack?.({ ok: true, room, self, members: membersOf(room) });
+      const members = membersOf(room);
+      ack?.({ ok: true, room, self, members, total: members.length });
     });
 
     socket.on('room:leave', (payload, ack) => {
