@@ -43,6 +43,9 @@ export async function runScenario<K extends string>(
     try {
       const run = scenario.runAll(specs, p, { ...base, cleanup: (step) => void undo.push(step) }, start);
       results = await withTimeout(run, base.timeoutMs * Math.max(1, specs.length), scenario.name);
+    } catch (error) {
+      const message = String((error as Error)?.message ?? error);
+      results = Object.fromEntries(specs.map((spec) => [spec.name, { figures: {}, notes: [], error: message }]));
     } finally {
       await unwind(undo, started.splice(0).map((s) => s.target));
     }
