@@ -41,7 +41,11 @@ export async function runScenario<K extends string>(
   if (scenario.runAll) {
     const undo: Undo[] = [];
     try {
-      results = await scenario.runAll(specs, p, { ...base, cleanup: (step) => void undo.push(step) }, start);
+      const run = scenario.runAll(specs, p, { ...base, cleanup: (step) => void undo.push(step) }, start);
+      results = await withTimeout(run, base.timeoutMs * Math.max(1, specs.length), scenario.name);
+    } catch (error) {
+      const message = String((error as Error)?.message ?? error);
+      results = Object.fromEntries(specs.map((spec) => [spec.name, { figures: {}, notes: [], error: message }]));
     } finally {
       await unwind(undo, started.splice(0).map((s) => s.target));
     }
