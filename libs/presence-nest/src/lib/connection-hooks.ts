@@ -10,8 +10,7 @@ import { SessionExpiry } from './session-expiry';
 /**
  * Everything a `/presence` connection gets besides the registry, in the
  * gateway's order: `admit` (namespace middleware: connection limit and the
- * `authorize` hook), `accept` (metrics, emit channels, token expiry; before
- * any other socket middleware) and `connected` (the lifecycle event, once
+ * `authorize` hook), `accept` (emit channels, token expiry) and `connected` (the lifecycle event, once
  * `session` went out).
  */
 @Injectable()
@@ -29,7 +28,6 @@ export class ConnectionHooks {
 
   accept(socket: PresenceSocket): void {
     const identity = socket.data;
-    this.metrics.instrument(socket);
     if (identity.authenticated) socket.join([userChannel(identity.userId), ...identity.roles.map(roleChannel)]);
     this.expiry.watch(socket);
     socket.once('disconnect', (reason) => this.events.disconnected(socket.id, identity, reason));

@@ -42,6 +42,7 @@ export type PresenceLifecycleType = PresenceLifecycleEvent['type'];
  */
 @Injectable()
 export class PresenceEvents implements PresenceSink, OnModuleDestroy {
+  /** Events are built only while someone listens: announcements are a hot path. */
   private readonly subject = new Subject<PresenceLifecycleEvent>();
   /** Every lifecycle event; completes when the module shuts down. */
   readonly events$: Observable<PresenceLifecycleEvent> = this.subject.asObservable();
@@ -52,35 +53,35 @@ export class PresenceEvents implements PresenceSink, OnModuleDestroy {
   }
 
   connected(socketId: string, identity: Identity): void {
-    this.subject.next({ type: 'connected', socketId, identity });
+    if (this.subject.observed) this.subject.next({ type: 'connected', socketId, identity });
   }
 
   disconnected(socketId: string, identity: Identity, reason: string): void {
-    this.subject.next({ type: 'disconnected', socketId, identity, reason });
+    if (this.subject.observed) this.subject.next({ type: 'disconnected', socketId, identity, reason });
   }
 
   pageCount(counts: PageCounts): void {
-    this.subject.next({ type: 'pageCount', ...counts });
+    if (this.subject.observed) this.subject.next({ type: 'pageCount', ...counts });
   }
 
   roomJoined(room: string, member: Member): void {
-    this.subject.next({ type: 'roomJoined', room, member });
+    if (this.subject.observed) this.subject.next({ type: 'roomJoined', room, member });
   }
 
   roomUpdated(room: string, member: Member): void {
-    this.subject.next({ type: 'memberUpdated', room, member });
+    if (this.subject.observed) this.subject.next({ type: 'memberUpdated', room, member });
   }
 
   roomLeft(room: string, userId: string, reason: LeaveReason): void {
-    this.subject.next({ type: 'roomLeft', room, userId, reason });
+    if (this.subject.observed) this.subject.next({ type: 'roomLeft', room, userId, reason });
   }
 
   roomCount(room: string, total: number): void {
-    this.subject.next({ type: 'roomCount', room, total });
+    if (this.subject.observed) this.subject.next({ type: 'roomCount', room, total });
   }
 
   roomSync(room: string, members: Member[]): void {
-    this.subject.next({ type: 'roomSync', room, members });
+    if (this.subject.observed) this.subject.next({ type: 'roomSync', room, members });
   }
 
   /** Global stats are not a lifecycle event. */

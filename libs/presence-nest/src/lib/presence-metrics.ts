@@ -3,7 +3,6 @@ import { CLIENT_EVENTS, Events, isClientEvent } from '@presently/protocol';
 import type { EmitTarget } from '@presently/protocol/validation';
 import type { Presence, PresenceSink } from '@presently/presence-core';
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { PresenceSocket } from './presence-socket';
 
 /** The label of events that are not client events of the protocol (bounded cardinality). */
 const UNKNOWN_EVENT = 'unknown';
@@ -59,23 +58,22 @@ export class PresenceMetrics implements PresenceSink {
   }
 
   /**
-   * Counts every event a socket sends and every ack it gets back. Installed
-   * before any other socket middleware, so refused events count too.
+   * Counts an event a socket sent (under its name, or `unknown`), and puts in
+   * place of its ack callback, if it has one, a function that counts the
+   * ack's code before answering. Answers that callback, or `null`.
    */
-  instrument(socket: PresenceSocket): void {
-    socket.use((packet, next) => {
-      const event = isClientEvent(packet[0]) ? packet[0] : UNKNOWN_EVENT;
-      this.child(this.eventsIn, this.eventsInTotal, event).inc();
-      const last = packet.length - 1;
-      const ack = packet[last];
-      if (last > 0 && typeof ack === 'function') {
-        packet[last] = (response: unknown) => {
-          this.child(this.acks, this.acksTotal, event, ackCode(response)).inc();
-          (ack as (response: unknown) => void)(response);
-        };
-      }
-      next();
-    });
+  received(packet: unknown[], known: boolean): ((response: unknown) => void) | null {
+    const event = known ? (packet[0] as string) : UNKNOWN_EVENT;
+    this.child(this.eventsIn, this.eventsInTotal, event).inc();
+    const last = packet.length - 1;
+    const ack = packet[last];
+    if (last === 0 || typeof ack !== 'function') return null;
+    const counted = (response: unknown) => {
+      this.child(this.acks, this.acksTotal, event, ackCode(response)).inc();
+      (ack as (response: unknown) => void)(response);
+    };
+    packet[last] = counted;
+    return counted;
   }
 
   /** Counts a server-to-client event sent outside the core's announcements. */

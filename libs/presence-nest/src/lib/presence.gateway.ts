@@ -21,6 +21,7 @@ import type { PayloadOf } from '@presently/protocol/validation';
 import { handleEvent, then } from './handle-event';
 import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
 import { ConnectionHooks } from './connection-hooks';
+import { PresenceMetrics } from './presence-metrics';
 import { isCrawler } from './crawlers';
 import type { PresenceNamespace, PresenceSocket } from './presence-socket';
 import { PresenceService } from './presence.service';
@@ -40,6 +41,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly service: PresenceService,
     private readonly authenticator: SessionAuthenticator,
     private readonly hooks: ConnectionHooks,
+    private readonly metrics: PresenceMetrics,
   ) {}
 
   afterInit(namespace: PresenceNamespace): void {
@@ -65,14 +67,15 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const identity = socket.data;
     this.service.presence.connect(socket.id, identity, { counted: !isCrawler(socket.handshake.headers['user-agent']) });
     this.hooks.accept(socket);
-    // Every event counts against the socket's budget, unknown ones included;
-    // an event refused here reaches no handler.
+    // The socket's one middleware: every event is counted (metrics) and
+    // charged to the socket's budget, unknown ones included; an event refused
+    // here reaches no handler.
     const budget = this.service.eventBudget();
-    socket.use(([event, ...args], next) => {
-      const ack = args[args.length - 1];
-      const reply = typeof ack === 'function' ? (ack as (response: unknown) => void) : () => undefined;
-      if (!budget.take(this.service.clock.now())) return reply(ackError(ErrorCodes.RateLimited, 'too many events'));
-      if (!isClientEvent(event)) return reply(ackError(ErrorCodes.BadRequest, 'unknown event'));
+    socket.use((packet, next) => {
+      const known = isClientEvent(packet[0]);
+      const ack = this.metrics.received(packet, known);
+      if (!budget.take(this.service.clock.now())) return ack?.(ackError(ErrorCodes.RateLimited, 'too many events'));
+      if (!known) return ack?.(ackError(ErrorCodes.BadRequest, 'unknown event'));
       next();
     });
     socket.emit(Events.Session, {
