@@ -1,7 +1,5 @@
 import {
   clientId,
-  closeAll,
-  closeStreams,
   connect,
   counts,
   equals,
@@ -9,15 +7,16 @@ import {
   key,
   openStream,
   pageCount,
-  record,
   request,
-  startRedis,
-  startServer,
   until,
   waitFor,
   type RunningRedis,
   type RunningServer,
   type TestSocket,
+  countArrived,
+  countsReceived,
+  recordCounts,
+  useCluster,
 } from '@presently/testing';
 
 /**
@@ -29,16 +28,6 @@ import {
 type Counts = { page: string; viewers: number; connections: number };
 type Stats = { online: { connections: number; visitors: number }; top: Array<{ page: string; viewers: number }> };
 
-/** Every `page:count` a socket received, recorded from when it started watching. */
-const received = new WeakMap<TestSocket, Counts[]>();
-function recordCounts(socket: TestSocket): void {
-  received.set(socket, record<Counts>(socket, 'page:count'));
-}
-/** Resolves once `socket` has received `expected` (it may have arrived already). */
-function countArrived(socket: TestSocket, expected: Counts, timeoutMs = 10_000): Promise<void> {
-  const list = received.get(socket) ?? [];
-  return until(() => list.some((c) => c.page === expected.page && c.viewers === expected.viewers && c.connections === expected.connections), `page:count ${JSON.stringify(expected)} arrived (saw ${JSON.stringify(list)})`, timeoutMs);
-}
 
 const GRACE_MS = 1000;
 const clusterEnv = (redis: RunningRedis) => ({ REDIS_URL: redis.url, GRACE_MS: String(GRACE_MS), COUNT_INTERVAL_MS: '50' });
@@ -60,20 +49,8 @@ async function watcher(url: string, page: string): Promise<TestSocket> {
 const countsOn = (servers: RunningServer[], page: string) => Promise.all(servers.map((server) => pageCount(server.url, page)));
 
 describe('pages across processes', () => {
-  let redis: RunningRedis;
-  let servers: RunningServer[];
-  beforeAll(async () => {
-    redis = await startRedis();
-    servers = await Promise.all([0, 1, 2].map(() => startServer(clusterEnv(redis))));
-  });
-  afterEach(() => {
-    closeAll();
-    closeStreams();
-  });
-  afterAll(async () => {
-    await Promise.all(servers.map((server) => server.stop()));
-    await redis.dispose();
-  });
+  const cluster = useCluster(3, clusterEnv);
+  const { servers } = cluster;
 
   it('counts one clientId on two processes once, adds up connections, and every process answers the same', async () => {
     const page = key('/cluster/dedupe');
@@ -93,7 +70,7 @@ describe('pages across processes', () => {
     const a = await enter(servers[0].url, page);
     await enter(servers[1].url, page);
     await countArrived(watching, counts(page, 2, 2));
-    received.get(watching)!.length = 0;
+    countsReceived(watching).length = 0;
     expect(await request(a, 'page:leave', { page })).toEqual({ ok: true, page });
     await countArrived(watching, counts(page, 1, 1));
     expect(await countsOn(servers, page)).toEqual([counts(page, 1, 1), counts(page, 1, 1), counts(page, 1, 1)]);
@@ -144,27 +121,18 @@ describe('pages across processes', () => {
 });
 
 describe('a process that dies', () => {
-  let redis: RunningRedis;
-  let servers: RunningServer[];
-  beforeAll(async () => {
-    redis = await startRedis();
-    servers = await Promise.all([0, 1].map(() => startServer(clusterEnv(redis))));
-  });
-  afterEach(() => closeAll());
-  afterAll(async () => {
-    await Promise.all(servers.map((server) => server.stop()));
-    await redis.dispose();
-  });
+  const cluster = useCluster(2, clusterEnv);
+  const { servers } = cluster;
 
   it('is noticed by the others, which withdraw its presences (no grace) and announce the new counts', async () => {
-    const victim = await startServer(clusterEnv(redis));
+    const victim = await cluster.startProcess();
     const page = key('/cluster/kill');
     const watching = await watcher(servers[0].url, page);
     await enter(servers[1].url, page);
     await enter(victim.url, page);
     await enter(victim.url, page);
     await countArrived(watching, counts(page, 3, 3));
-    received.get(watching)!.length = 0;
+    countsReceived(watching).length = 0;
     victim.process.kill('SIGKILL');
     await victim.exited;
     await countArrived(watching, counts(page, 1, 1), 20_000);
@@ -174,17 +142,8 @@ describe('a process that dies', () => {
 });
 
 describe('Redis restarting', () => {
-  let redis: RunningRedis;
-  let servers: RunningServer[];
-  beforeAll(async () => {
-    redis = await startRedis();
-    servers = await Promise.all([0, 1].map(() => startServer(clusterEnv(redis))));
-  });
-  afterEach(() => closeAll());
-  afterAll(async () => {
-    await Promise.all(servers.map((server) => server.stop()));
-    await redis.dispose();
-  });
+  const cluster = useCluster(2, clusterEnv);
+  const { servers } = cluster;
 
   const status = async (url: string, path: string) => (await get(url, path)).status;
 
@@ -199,7 +158,7 @@ describe('Redis restarting', () => {
     expect(await countsOn(servers, page)).toEqual([counts(page, 2, 2), counts(page, 2, 2)]);
     for (const server of servers) expect(await status(server.url, '/readyz')).toBe(200);
 
-    await redis.stop();
+    await cluster.redis.stop();
     for (const server of servers) await until(async () => (await status(server.url, '/readyz')) === 503, 'readyz answers 503');
     for (const server of servers) expect(await status(server.url, '/healthz')).toBe(200);
     // Local sockets are still served and acked while Redis is away.
@@ -208,7 +167,7 @@ describe('Redis restarting', () => {
     expect(await request(b, 'room:leave', { room })).toEqual({ ok: true, room });
     expect((await request(a, 'page:enter', { page })).ok).toBe(true);
 
-    await redis.start();
+    await cluster.redis.start();
     for (const server of servers) await until(async () => (await status(server.url, '/readyz')) === 200, 'readyz answers 200', 20_000);
     await until(
       async () => (await countsOn(servers, page)).every((c) => c.viewers === 2 && c.connections === 2),

@@ -1,23 +1,23 @@
 import {
   clientId,
-  closeAll,
   connect,
   counts,
   get,
   key,
   metrics,
   pageCount,
-  record,
   request,
-  startRedis,
-  startServer,
   until,
   untilMetric,
   userToken,
   waitFor,
   type RunningRedis,
-  type RunningServer,
   type TestSocket,
+  countArrived,
+  record,
+  countsReceived,
+  recordCounts,
+  useCluster,
 } from '@presently/testing';
 
 /**
@@ -29,20 +29,9 @@ import {
  */
 
 const SECRET = 'cluster-rooms-secret-0123456789abcdef';
-/** Every `page:count` a socket received, recorded from when it started watching. */
-const received = new WeakMap<TestSocket, Counts[]>();
-function recordCounts(socket: TestSocket): void {
-  received.set(socket, record<Counts>(socket, 'page:count'));
-}
-/** Resolves once `socket` has received `expected` (it may have arrived already). */
-function countArrived(socket: TestSocket, expected: Counts, timeoutMs = 10_000): Promise<void> {
-  const list = received.get(socket) ?? [];
-  return until(() => list.some((c) => c.page === expected.page && c.viewers === expected.viewers && c.connections === expected.connections), `page:count ${JSON.stringify(expected)} arrived (saw ${JSON.stringify(list)})`, timeoutMs);
-}
 
 const GRACE_MS = 3000;
 
-type Counts = { page: string; viewers: number; connections: number };
 type Member = { userId: string; name: string; status: string; meta: Record<string, unknown>; connections: number; since: number };
 type Joined = { room: string; member: Member };
 type Left = { room: string; userId: string; reason: string };
@@ -63,17 +52,8 @@ async function join(socket: TestSocket, room: string, profile?: Record<string, u
 const membersOn = async (url: string, room: string) => (await get<{ members: Member[] }>(url, `/api/rooms/members?room=${encodeURIComponent(room)}`)).body.members;
 
 describe('rooms across processes', () => {
-  let redis: RunningRedis;
-  let servers: RunningServer[];
-  beforeAll(async () => {
-    redis = await startRedis();
-    servers = await Promise.all([0, 1, 2].map(() => startServer(clusterEnv(redis))));
-  });
-  afterEach(() => closeAll());
-  afterAll(async () => {
-    await Promise.all(servers.map((server) => server.stop()));
-    await redis.dispose();
-  });
+  const cluster = useCluster(3, clusterEnv);
+  const { servers } = cluster;
 
   it('lists the members of every process, announces a user once, and its leave only after its last socket', async () => {
     const room = key('cluster-room');
@@ -147,17 +127,8 @@ describe('rooms across processes', () => {
 });
 
 describe('the grace period across processes', () => {
-  let redis: RunningRedis;
-  let servers: RunningServer[];
-  beforeAll(async () => {
-    redis = await startRedis();
-    servers = await Promise.all([0, 1].map(() => startServer(clusterEnv(redis))));
-  });
-  afterEach(() => closeAll());
-  afterAll(async () => {
-      await Promise.all(servers.map((server) => server.stop()));
-    await redis.dispose();
-  });
+  const cluster = useCluster(2, clusterEnv);
+  const { servers } = cluster;
 
   it('a socket returning to another process takes the held one\'s place: no room event, no count moving', async () => {
     const page = key('/cluster/grace');
@@ -193,7 +164,7 @@ describe('the grace period across processes', () => {
     expect(await leaving).toEqual({ room, userId: id, reason: 'leave' });
     expect(left).toHaveLength(1);
     expect(joined).toHaveLength(1);
-    expect(received.get(observer)!.every((c) => c.viewers === 1 && c.connections === 1)).toBe(true);
+    expect(countsReceived(observer).every((c) => c.viewers === 1 && c.connections === 1)).toBe(true);
   });
 
   it('a held socket that nobody takes over ends when the grace runs out, with room:left disconnect', async () => {
@@ -215,20 +186,11 @@ describe('the grace period across processes', () => {
 });
 
 describe('a process that dies, with members', () => {
-  let redis: RunningRedis;
-  let survivor: RunningServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-    survivor = await startServer(clusterEnv(redis));
-  });
-  afterEach(() => closeAll());
-  afterAll(async () => {
-    await survivor.stop();
-    await redis.dispose();
-  });
+  const cluster = useCluster(1, clusterEnv);
 
   it('its members leave with reason node-down, without grace, and the counts drop', async () => {
-    const victim = await startServer(clusterEnv(redis));
+    const [survivor] = cluster.servers;
+    const victim = await cluster.startProcess();
     const room = key('cluster-down');
     const page = key('/cluster/down');
     const observer = await user(survivor.url, 'observer');

@@ -1,4 +1,4 @@
-import { signToken } from './client';
+import { record, signToken, type TestSocket } from './client';
 
 /** A key (page or room) unique to this test process and call. */
 let keyCounter = 0;
@@ -156,3 +156,28 @@ function sortKeys(value: unknown): unknown {
 
 /** Page counts as pushed in `page:count`. */
 export const counts = (page: string, viewers: number, connections: number) => ({ page, viewers, connections });
+
+export type PageCounts = { page: string; viewers: number; connections: number };
+const receivedCounts = new WeakMap<TestSocket, PageCounts[]>();
+
+/** Starts keeping every `page:count` `socket` receives; answers the (live) list. */
+export function recordCounts(socket: TestSocket): PageCounts[] {
+  const list = record<PageCounts>(socket, 'page:count');
+  receivedCounts.set(socket, list);
+  return list;
+}
+
+/** The `page:count`s recorded for `socket` so far (see {@link recordCounts}). */
+export function countsReceived(socket: TestSocket): PageCounts[] {
+  return receivedCounts.get(socket) ?? [];
+}
+
+/** Resolves once `socket` has received `expected` (it may have arrived already). */
+export function countArrived(socket: TestSocket, expected: PageCounts, timeoutMs = 10_000): Promise<void> {
+  const list = countsReceived(socket);
+  return until(
+    () => list.some((c) => c.page === expected.page && c.viewers === expected.viewers && c.connections === expected.connections),
+    `page:count ${JSON.stringify(expected)} arrived (saw ${JSON.stringify(list)})`,
+    timeoutMs,
+  );
+}

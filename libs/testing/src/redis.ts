@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closeAll } from './client';
+import { type RunningServer, startServer } from './server';
+import { closeStreams } from './sse';
 
 export const REDIS_SERVER = process.env.REDIS_SERVER || '/usr/bin/redis-server';
 
@@ -86,4 +89,53 @@ export async function startRedis(): Promise<RunningRedis> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A redis-server and server processes sharing it, for the enclosing `describe`. */
+export interface TestCluster {
+  readonly redis: RunningRedis;
+  /** The processes started in beforeAll (filled in place, so it can be destructured). */
+  readonly servers: RunningServer[];
+  /** Starts one more process of the cluster (stopped in afterAll unless it died). */
+  startProcess(): Promise<RunningServer>;
+}
+
+/**
+ * Starts redis-server and `processes` servers with `env(redis)` before the
+ * enclosing `describe`'s tests, closes every test socket and stream after
+ * each test, and stops everything afterwards.
+ *
+ * @example
+ * const cluster = useCluster(2, (redis) => ({ REDIS_URL: redis.url }));
+ * it('…', async () => { const [a, b] = cluster.servers; … });
+ */
+export function useCluster(processes: number, env: (redis: RunningRedis) => Record<string, string>): TestCluster {
+  let redis: RunningRedis | undefined;
+  const servers: RunningServer[] = [];
+  const extra: RunningServer[] = [];
+  const cluster: TestCluster = {
+    get redis() {
+      if (!redis) throw new Error('redis-server is not running: use the cluster inside a test');
+      return redis;
+    },
+    servers,
+    startProcess: async () => {
+      const server = await startServer(env(cluster.redis));
+      extra.push(server);
+      return server;
+    },
+  };
+  beforeAll(async () => {
+    redis = await startRedis();
+    servers.push(...(await Promise.all(Array.from({ length: processes }, () => startServer(env(cluster.redis))))));
+  });
+  afterEach(() => {
+    closeAll();
+    closeStreams();
+  });
+  afterAll(async () => {
+    await Promise.all([...servers, ...extra].map((server) => server.stop()));
+    await redis?.dispose();
+  });
+  return cluster;
 }
