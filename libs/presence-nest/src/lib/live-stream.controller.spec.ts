@@ -1,13 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { STREAM_HEARTBEAT_MS } from '@presently/protocol';
 import { ManualClock } from '@presently/presence-core/testing';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
-import { PresenceIoAdapter } from './presence-io.adapter';
-import { PresenceModule } from './presence.module';
 import { PresenceService } from './presence.service';
+import { startInProcessApp } from '../testing/in-process-app';
 
 /**
  * `/api/pages/live` in-process, on a manual clock: heartbeats, coalescing
@@ -36,25 +33,13 @@ describe('LiveStreamController (in-process)', () => {
   const readers: Reader[] = [];
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        PresenceModule.forRoot({
-          graceMs: GRACE_MS,
-          countIntervalMs: COUNT_INTERVAL_MS,
-          maxPagesPerSocket: 100,
-          maxWatchedPerSocket: 1000,
-          maxRoomsPerSocket: 100,
-          rateLimitPerS: 100,
-          rateLimitBurst: 200,
-          clock,
-        }),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    app.useWebSocketAdapter(new PresenceIoAdapter(app, { maxHttpBufferSize: 262144 }));
-    await app.listen(0);
-    const { port } = app.getHttpServer().address() as AddressInfo;
-    url = `http://127.0.0.1:${port}`;
+    ({ app, url } = await startInProcessApp({
+      graceMs: GRACE_MS,
+      countIntervalMs: COUNT_INTERVAL_MS,
+      rateLimitPerS: 100,
+      rateLimitBurst: 200,
+      clock,
+    }));
     service = app.get(PresenceService);
   });
 
@@ -207,24 +192,9 @@ describe('LiveStreamController (in-process)', () => {
 
 describe('LiveStreamController shutdown', () => {
   it('ends open streams when the application closes', async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        PresenceModule.forRoot({
-          graceMs: GRACE_MS,
-          countIntervalMs: COUNT_INTERVAL_MS,
-          maxPagesPerSocket: 100,
-          maxWatchedPerSocket: 1000,
-          maxRoomsPerSocket: 100,
-          rateLimitPerS: 100,
-          rateLimitBurst: 200,
-        }),
-      ],
-    }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0);
-    const { port } = app.getHttpServer().address() as AddressInfo;
+    const { app, url } = await startInProcessApp({ graceMs: GRACE_MS, countIntervalMs: COUNT_INTERVAL_MS });
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = httpRequest(`http://127.0.0.1:${port}/api/pages/live?page=/bye`, resolve);
+      const req = httpRequest(`${url}/api/pages/live?page=/bye`, resolve);
       req.on('error', reject);
       req.end();
     });

@@ -1,15 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { ManualClock } from '@presently/presence-core/testing';
 import { SignJWT } from 'jose';
-import type { AddressInfo } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import type { AuthorizeHook, PresenceHandshake } from './authorize';
 import { PresenceEvents, type PresenceLifecycleEvent } from './lifecycle-events';
 import { PresenceEmitError, PresenceEmitter } from './presence-emitter';
-import { PresenceIoAdapter } from './presence-io.adapter';
-import { PresenceModule } from './presence.module';
 import { PresenceService } from './presence.service';
+import { startInProcessApp } from '../testing/in-process-app';
 
 /**
  * The application hooks in-process, with real sockets: `authorize`, the
@@ -33,30 +30,18 @@ describe('PresenceModule hooks (in-process)', () => {
   let seenHandshakes: PresenceHandshake[] = [];
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        PresenceModule.forRoot({
-          graceMs: 5000,
-          countIntervalMs: 250,
-          maxPagesPerSocket: 100,
-          maxWatchedPerSocket: 1000,
-          maxRoomsPerSocket: 100,
-          rateLimitPerS: 1000,
-          rateLimitBurst: 1000,
-          jwtSecret: SECRET,
-          authorize: (handshake) => {
-            seenHandshakes.push(handshake);
-            return authorize(handshake);
-          },
-          clock,
-        }),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    app.useWebSocketAdapter(new PresenceIoAdapter(app, { maxHttpBufferSize: 262144 }));
-    await app.listen(0);
-    const { port } = app.getHttpServer().address() as AddressInfo;
-    url = `http://127.0.0.1:${port}`;
+    ({ app, url } = await startInProcessApp({
+      graceMs: 5000,
+      countIntervalMs: 250,
+      rateLimitPerS: 1000,
+      rateLimitBurst: 1000,
+      jwtSecret: SECRET,
+      authorize: (handshake) => {
+        seenHandshakes.push(handshake);
+        return authorize(handshake);
+      },
+      clock,
+    }));
     service = app.get(PresenceService);
     emitter = app.get(PresenceEmitter);
     lifecycle = [];

@@ -1,11 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { ManualClock } from '@presently/presence-core/testing';
-import type { AddressInfo } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
-import { PresenceIoAdapter } from './presence-io.adapter';
-import { PresenceModule } from './presence.module';
 import { PresenceService } from './presence.service';
+import { startInProcessApp } from '../testing/in-process-app';
 
 /**
  * The Nest module in-process: the real gateway, adapter and Socket.IO
@@ -27,25 +24,13 @@ describe('PresenceGateway (in-process)', () => {
   let counter = 0;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        PresenceModule.forRoot({
-          graceMs: GRACE_MS,
-          countIntervalMs: COUNT_INTERVAL_MS,
-          maxPagesPerSocket: 100,
-          maxWatchedPerSocket: 1000,
-          maxRoomsPerSocket: 100,
-          rateLimitPerS: RATE_PER_S,
-          rateLimitBurst: RATE_BURST,
-          clock,
-        }),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    app.useWebSocketAdapter(new PresenceIoAdapter(app, { maxHttpBufferSize: 262144 }));
-    await app.listen(0);
-    const { port } = app.getHttpServer().address() as AddressInfo;
-    url = `http://127.0.0.1:${port}`;
+    ({ app, url } = await startInProcessApp({
+      graceMs: GRACE_MS,
+      countIntervalMs: COUNT_INTERVAL_MS,
+      rateLimitPerS: RATE_PER_S,
+      rateLimitBurst: RATE_BURST,
+      clock,
+    }));
     service = app.get(PresenceService);
   });
 
