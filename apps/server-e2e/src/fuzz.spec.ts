@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { CLIENT_EVENTS } from '@presently/protocol';
 import type { Socket } from 'socket.io-client';
-import { barrier, clientId, connect, get, request, startServer, type RunningServer, type TestSocket } from '@presently/testing';
+import { barrier, clientId, connect, get, HOSTILE_STRINGS, request, startServer, type RunningServer, type TestSocket } from '@presently/testing';
 
 /**
  * Hostile clients against the built server: a seeded fuzz of more than
@@ -38,30 +38,7 @@ const hostileString = fc
     { weight: 1, arbitrary: fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 16 }) },
     {
       weight: 2,
-      arbitrary: fc.constantFrom(
-        '',
-        ' ',
-        '\u0000',
-        '/a\u007f',
-        '/a\u0085',
-        '\ud800',
-        '/\udfff',
-        '__proto__',
-        'constructor',
-        'prototype',
-        'toString',
-        'a'.repeat(512),
-        'a'.repeat(513),
-        '😀'.repeat(256),
-        '😀'.repeat(257),
-        'private:fuzz',
-        'role:admin',
-        'role:admin:x',
-        '/fuzz/a',
-        '/fuzz/b',
-        'fuzz-room',
-        'red',
-      ),
+      arbitrary: fc.constantFrom(...HOSTILE_STRINGS),
     },
   )
   .filter((s) => !isControl(s));

@@ -181,3 +181,34 @@ export function countArrived(socket: TestSocket, expected: PageCounts, timeoutMs
     timeoutMs,
   );
 }
+
+/**
+ * Strings that have broken validators before: empty, blank, control and
+ * lone-surrogate characters, prototype names, keys just inside and just past
+ * 512 UTF-16 code units, and a few real page and room names so that random
+ * input also lands on existing state.
+ */
+export const HOSTILE_STRINGS: readonly string[] = [
+  '',
+  ' ',
+  '\u0000',
+  '/a\u007f',
+  '/a\u0085',
+  '\ud800',
+  '/\udfff',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'a'.repeat(512),
+  'a'.repeat(513),
+  '😀'.repeat(256),
+  '😀'.repeat(257),
+  '/fuzz/a',
+  '/fuzz/b',
+  'fuzz-room',
+  'private:fuzz',
+  'role:admin',
+  'role:admin:x',
+  'red',
+];
