@@ -1,14 +1,8 @@
 import { Logger } from '@nestjs/common';
-import {
-  ConnectedSocket,
-  MessageBody,
-  type OnGatewayDisconnect,
-  type OnGatewayInit,
-  SubscribeMessage,
-  WebSocketGateway,
-} from '@nestjs/websockets';
-import { ackError, ErrorCodes, Events, PRESENCE_NAMESPACE } from '@presently/protocol';
+import { type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import { ackError, ErrorCodes, Events, PRESENCE_NAMESPACE, type Ack } from '@presently/protocol';
 import { pollChannel } from './channels';
+import { EventRouter } from './event-router';
 import { handleEvent } from './handle-event';
 import { PollService } from './poll.service';
 import type { PresenceNamespace, PresenceSocket } from './presence-socket';
@@ -16,13 +10,21 @@ import type { PresenceNamespace, PresenceSocket } from './presence-socket';
 /**
  * The live-poll events of the `/presence` namespace (a protocol extension).
  * Authentication, rate limits and unknown events are handled once for the
- * namespace by the presence gateway.
+ * namespace by the presence gateway, whose socket middleware dispatches
+ * these events through the shared `EventRouter`.
  */
 @WebSocketGateway({ namespace: PRESENCE_NAMESPACE })
 export class PollGateway implements OnGatewayInit, OnGatewayDisconnect {
   private readonly logger = new Logger('PollGateway');
 
-  constructor(private readonly service: PollService) {}
+  constructor(
+    private readonly service: PollService,
+    router: EventRouter,
+  ) {
+    router.on(Events.PollWatch, (socket, data) => this.watch(socket, data));
+    router.on(Events.PollUnwatch, (socket, data) => this.unwatch(socket, data));
+    router.on(Events.PollVote, (socket, data) => this.vote(socket, data));
+  }
 
   afterInit(namespace: PresenceNamespace): void {
     this.service.attach(namespace);
@@ -32,8 +34,7 @@ export class PollGateway implements OnGatewayInit, OnGatewayDisconnect {
     this.service.polls.forget(socket.id);
   }
 
-  @SubscribeMessage(Events.PollWatch)
-  watch(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+  private watch(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return handleEvent(this.logger, socket, Events.PollWatch, data, ({ poll }) => {
       if (!this.service.available) return pollsNotShared();
       const result = this.service.polls.watch(socket.id, poll);
@@ -43,8 +44,7 @@ export class PollGateway implements OnGatewayInit, OnGatewayDisconnect {
     });
   }
 
-  @SubscribeMessage(Events.PollUnwatch)
-  unwatch(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+  private unwatch(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return handleEvent(this.logger, socket, Events.PollUnwatch, data, ({ poll }) => {
       const result = this.service.polls.unwatch(socket.id, poll);
       if (!result.ok) return result;
@@ -53,8 +53,7 @@ export class PollGateway implements OnGatewayInit, OnGatewayDisconnect {
     });
   }
 
-  @SubscribeMessage(Events.PollVote)
-  vote(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+  private vote(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return handleEvent(this.logger, socket, Events.PollVote, data, ({ poll, option }) =>
       this.service.available ? this.service.polls.vote(poll, option) : pollsNotShared(),
     );

@@ -1,6 +1,8 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import type { Server, ServerOptions } from 'socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import { isObservable } from 'rxjs';
+import type { Server, ServerOptions, Socket } from 'socket.io';
 
 export interface PresenceIoOptions {
   /** Allowed origins for the handshake; `undefined`: any origin. */
@@ -15,6 +17,8 @@ export interface PresenceIoOptions {
  * deployment's configuration, not from the gateway.
  */
 export class PresenceIoAdapter extends IoAdapter {
+  private readonly logger = new Logger('PresenceIoAdapter');
+
   constructor(
     app: INestApplicationContext,
     private readonly options: PresenceIoOptions,
@@ -40,5 +44,36 @@ export class PresenceIoAdapter extends IoAdapter {
         },
       }),
     } satisfies Partial<ServerOptions> as ServerOptions);
+  }
+
+  /**
+   * Binds a socket's `@SubscribeMessage` handlers with one plain listener
+   * each. Nest's default builds an RxJS pipeline per socket and per handler
+   * (`fromEvent → mergeMap → takeUntil(disconnect$)`), about 45 KB of
+   * closures and subscribers per connection and a pipeline teardown on every
+   * disconnect; this keeps its rules without them: the payload and the ack
+   * split as `mapPayload` does, a `{ event, data }` result emitted, any other
+   * non-nil result (a value, a promise's value or an observable's values)
+   * sent as the ack unless the handler took the ack itself. After a
+   * disconnect Socket.IO drops the ack, as the pipeline's `takeUntil` did.
+   */
+  override bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[]): void {
+    for (const { message, callback, isAckHandledManually } of handlers) {
+      socket.on(message as string, (...args: unknown[]) => {
+        const { data, ack } = this.mapPayload(args.length === 1 ? args[0] : args);
+        const respond = (response: unknown) => {
+          if (response === null || response === undefined) return;
+          const { event, data: eventData } = response as { event?: string; data?: unknown };
+          if (event) socket.emit(event, eventData);
+          else if (!isAckHandledManually && typeof ack === 'function') ack(response);
+        };
+        const fail = (error: unknown) =>
+          this.logger.error({ msg: 'handler failed', event: message, socket: socket.id, error: String(error) });
+        Promise.resolve(callback(data, ack)).then((result: unknown) => {
+          if (isObservable(result)) result.subscribe({ next: respond, error: fail });
+          else respond(result);
+        }, fail);
+      });
+    }
   }
 }

@@ -1,13 +1,5 @@
 import { Logger } from '@nestjs/common';
-import {
-  ConnectedSocket,
-  MessageBody,
-  type OnGatewayConnection,
-  type OnGatewayDisconnect,
-  type OnGatewayInit,
-  SubscribeMessage,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import {
   ackError,
   ErrorCodes,
@@ -21,6 +13,7 @@ import type { PayloadOf } from '@presently/protocol/validation';
 import { handleEvent, then } from './handle-event';
 import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
 import { ConnectionHooks } from './connection-hooks';
+import { EventRouter } from './event-router';
 import { PresenceMetrics } from './presence-metrics';
 import { isCrawler } from './crawlers';
 import type { PresenceNamespace, PresenceSocket } from './presence-socket';
@@ -42,7 +35,18 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly authenticator: SessionAuthenticator,
     private readonly hooks: ConnectionHooks,
     private readonly metrics: PresenceMetrics,
-  ) {}
+    private readonly router: EventRouter,
+  ) {
+    router.on(Events.PageEnter, (socket, data) => this.enterPage(socket, data));
+    router.on(Events.PageLeave, (socket, data) => this.leavePage(socket, data));
+    router.on(Events.PageWatch, (socket, data) => this.watchPages(socket, data));
+    router.on(Events.PageUnwatch, (socket, data) => this.unwatchPages(socket, data));
+    router.on(Events.RoomJoin, (socket, data) => this.joinRoom(socket, data));
+    router.on(Events.RoomLeave, (socket, data) => this.leaveRoom(socket, data));
+    router.on(Events.RoomUpdate, (socket, data) => this.updateProfile(socket, data));
+    router.on(Events.StatsWatch, (socket, data) => this.watchStats(socket, data));
+    router.on(Events.StatsUnwatch, (socket, data) => this.unwatchStats(socket, data));
+  }
 
   afterInit(namespace: PresenceNamespace): void {
     this.service.attach(namespace);
@@ -69,14 +73,15 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.hooks.accept(socket);
     // The socket's one middleware: every event is counted (metrics) and
     // charged to the socket's budget, unknown ones included; an event refused
-    // here reaches no handler.
+    // here reaches no handler, an admitted one goes to its handler in the
+    // router (no listener per event name on the socket).
     const budget = this.service.eventBudget();
     socket.use((packet, next) => {
       const known = isClientEvent(packet[0]);
       const ack = this.metrics.received(packet, known);
       if (!budget.take(this.service.clock.now())) return ack?.(ackError(ErrorCodes.RateLimited, 'too many events'));
       if (!known) return ack?.(ackError(ErrorCodes.BadRequest, 'unknown event'));
-      next();
+      if (!this.router.dispatch(socket, packet)) next();
     });
     socket.emit(Events.Session, {
       clientId: identity.clientId,
@@ -92,8 +97,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.service.presence.disconnect(socket.id);
   }
 
-  @SubscribeMessage(Events.PageEnter)
-  enterPage(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+  private enterPage(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.PageEnter, data, ({ page }) => {
       const result = this.service.presence.enterPage(socket.id, page);
       if (!result.ok) return result;
@@ -103,8 +107,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     });
   }
 
-  @SubscribeMessage(Events.PageLeave)
-  leavePage(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+  private leavePage(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.PageLeave, data, ({ page }) => {
       const result = this.service.presence.leavePage(socket.id, page);
       if (!result.ok) return result;
@@ -113,8 +116,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     });
   }
 
-  @SubscribeMessage(Events.PageWatch)
-  watchPages(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+  private watchPages(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.PageWatch, data, ({ pages }) => {
       const result = this.service.presence.watchPages(socket.id, pages);
       if (!result.ok) return result;
@@ -124,8 +126,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     });
   }
 
-  @SubscribeMessage(Events.PageUnwatch)
-  unwatchPages(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+  private unwatchPages(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.PageUnwatch, data, ({ pages }) => {
       const result = this.service.presence.unwatchPages(socket.id, pages);
       if (!result.ok) return result;
@@ -134,8 +135,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     });
   }
 
-  @SubscribeMessage(Events.RoomJoin)
-  joinRoom(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+  private joinRoom(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.RoomJoin, data, ({ room, profile }) => {
       const result = this.service.presence.joinRoom(socket.id, room, profile);
       if (!result.ok) return result;
@@ -150,8 +150,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     });
   }
 
-  @SubscribeMessage(Events.RoomLeave)
-  leaveRoom(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+  private leaveRoom(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.RoomLeave, data, ({ room }) => {
       const result = this.service.presence.leaveRoom(socket.id, room);
       if (!result.ok) return result;
@@ -160,8 +159,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     });
   }
 
-  @SubscribeMessage(Events.RoomUpdate)
-  updateProfile(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+  private updateProfile(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.RoomUpdate, data, ({ room, profile }) => {
       const result = this.service.presence.updateProfile(socket.id, room, profile);
       if (!result.ok || !this.service.cluster) return result;
@@ -173,8 +171,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     });
   }
 
-  @SubscribeMessage(Events.StatsWatch)
-  watchStats(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+  private watchStats(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.StatsWatch, data, () => {
       const result = this.service.presence.watchStats(socket.id);
       if (!result.ok) return result;
@@ -184,8 +181,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     });
   }
 
-  @SubscribeMessage(Events.StatsUnwatch)
-  unwatchStats(@ConnectedSocket() socket: PresenceSocket, @MessageBody() data: unknown) {
+  private unwatchStats(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.StatsUnwatch, data, () => {
       const result = this.service.presence.unwatchStats(socket.id);
       if (result.ok) socket.leave(STATS_CHANNEL);

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConnectionAdmission } from './connection-admission';
 import { ConnectionHooks } from './connection-hooks';
 import { EmitController } from './emit.controller';
+import { EventRouter } from './event-router';
 import { PresenceEvents } from './lifecycle-events';
 import { BadgeSvgController } from './badge-svg.controller';
 import { LiveStreamController } from './live-stream.controller';
@@ -39,6 +40,7 @@ export class PresenceModule {
         { provide: PRESENCE_OPTIONS, useValue: options },
         PresenceService,
         SessionAuthenticator,
+        EventRouter,
         PresenceGateway,
         PollService,
         PollGateway,

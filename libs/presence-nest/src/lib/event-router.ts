@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import type { Ack, ClientEventName } from '@presently/protocol';
+import { then } from './handle-event';
+import type { PresenceSocket } from './presence-socket';
+
+/** Answers one client event: the ack's value, or a promise of it. */
+export type EventHandler = (socket: PresenceSocket, data: unknown) => Ack | Promise<Ack>;
+
+/**
+ * The `/presence` namespace's event handlers, one table for the whole server.
+ * The presence gateway's socket middleware dispatches each admitted packet
+ * here, so a connection carries no listener, closure or subscription per
+ * event name: per socket, events cost nothing until they arrive.
+ */
+@Injectable()
+export class EventRouter {
+  private readonly handlers = new Map<string, EventHandler>();
+
+  on(event: ClientEventName, handler: EventHandler): void {
+    if (this.handlers.has(event)) throw new Error(`a handler for ${event} is already registered`);
+    this.handlers.set(event, handler);
+  }
+
+  /**
+   * Runs the handler of a Socket.IO packet (`[event, ...args, ack?]`) and
+   * answers its ack, if it has one. The payload is the one argument, as
+   * Socket.IO clients send it (several arguments arrive as an array, which
+   * the handler's validation refuses). `false`: no handler for that event.
+   */
+  dispatch(socket: PresenceSocket, packet: unknown[]): boolean {
+    const handler = this.handlers.get(packet[0] as string);
+    if (!handler) return false;
+    const last = packet.length - 1;
+    const ack = last > 0 && typeof packet[last] === 'function' ? (packet[last] as (response: Ack) => void) : null;
+    const args = ack ? last - 1 : last;
+    const data = args === 1 ? packet[1] : args === 0 ? undefined : packet.slice(1, 1 + args);
+    const answer = handler(socket, data);
+    if (ack) then(answer, ack);
+    return true;
+  }
+}
