@@ -66,14 +66,28 @@ describe('npm run bench (smoke)', () => {
     }
   });
 
-  it('cluster measures one process, and two once they start (pending until then, with the reason)', async () => {
-    const { line } = await runBench(['cluster', '--quick', '--clients', '10', '--watchers', '5', '--joiners', '3']);
+  it('cluster measures one process and two sharing presence through a real redis-server', async () => {
+    const { code, line } = await runBench(['cluster', '--quick', '--clients', '10', '--watchers', '5', '--joiners', '3']);
+    expect(code).toBe(0);
     const [cluster] = line.scenarios;
-    expect(cluster.results.presently.error).toBeUndefined();
-    expect(cluster.results.presently.figures).toEqual(expect.objectContaining({ stormClientsPerSecond: expect.any(Number), hotSeenP99Ms: expect.any(Number) }));
-    const twoProcesses = cluster.results['presently×2'];
-    expect(cluster.pending === undefined ? twoProcesses.figures.stormClientsPerSecond : cluster.pending).toEqual(
-      cluster.pending === undefined ? expect.any(Number) : expect.stringContaining('did not run'),
-    );
+    expect(cluster.pending).toBeUndefined();
+    for (const name of ['presently', 'presently×2']) {
+      expect(cluster.results[name].error).toBeUndefined();
+      expect(cluster.results[name].figures).toEqual(
+        expect.objectContaining({ stormClientsPerSecond: expect.any(Number), hotSeenP99Ms: expect.any(Number), hotUnseenJoins: 0 }),
+      );
+    }
+  });
+
+  it('room --quick past ROSTER_MAX: counts instead of member fan-out, and every member ends with the true total', async () => {
+    const { code, line } = await runBench(['room', '--quick', '--members', '30', '--targets', 'presently,bare', '--server-env', 'ROSTER_MAX=10']);
+    expect(code).toBe(0);
+    const [room] = line.scenarios;
+    const presently = room.results.presently.figures;
+    expect(presently).toEqual(expect.objectContaining({ joins: 30, totalMismatches: 0, ackMembersMax: 10, unexpectedDisconnects: 0 }));
+    // Bare fans out every join to every member: 30·29/2 deliveries.
+    expect(room.results.bare.figures.deliveries).toBe(435);
+    expect(presently.deliveries).toBeLessThan(435);
+    expect(room.results.presently.notes.join(' ')).toContain('room:count');
   });
 });

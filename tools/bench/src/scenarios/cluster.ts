@@ -16,9 +16,9 @@ export const clusterName = (processes: number) => `presently×${processes}`;
  * spread over the processes round-robin, so that a hot page's watchers and
  * joiners sit on different processes and the join→seen latency is the
  * cross-process convergence time. Redis comes from `--redis-url`, or a
- * `redis-server` the harness starts on a free port. Until the server has a
- * Redis mode it refuses `REDIS_URL` at start-up: the scenario then reports
- * itself as pending, with the server's reason.
+ * `redis-server` the harness starts on a free port. A variant that cannot
+ * start (a server without a Redis mode, say) is reported as pending, with
+ * the server's reason.
  */
 export const cluster: Scenario<'clients' | 'pages' | 'watchers' | 'joiners' | 'joinRate' | 'processes'> = {
   name: 'cluster',

@@ -12,6 +12,9 @@ const ROOM = 'bench-room';
  * (5,000 in 10 s by default). Every room event a member receives is a
  * delivery (`room:joined`, `room:left`, `room:updated`, and the large-room
  * `room:count`/`room:sync`); per-member fan-out costs about N²/2 of them.
+ * Each member keeps the room's total as the protocol tells it (the ack's
+ * `total`, ±1 per `room:joined`/`room:left`, `room:count`, `room:sync`); once
+ * the room is quiet, every member's total must be the true one.
  */
 export const room: Scenario<'members' | 'window'> = {
   name: 'room',
@@ -27,6 +30,7 @@ export const room: Scenario<'members' | 'window'> = {
     { key: 'deliveries', label: 'room deliveries', ratio: true },
     { key: 'deliveriesShareOfNSquared', label: 'deliveries / N² (%)', ratio: true },
     { key: 'ackMembersMax', label: 'largest roster in an ack', ratio: true },
+    { key: 'totalMismatches', label: "members whose total ≠ the room's" },
     { key: 'ackP50Ms', label: 'join ack p50 (ms)', ratio: true },
     { key: 'ackP99Ms', label: 'join ack p99 (ms)', ratio: true },
     { key: 'cpuSeconds', label: 'server CPU (s)', ratio: true },
@@ -45,16 +49,19 @@ export const room: Scenario<'members' | 'window'> = {
     const byEvent = new Map<string, number>();
     let deliveries = 0;
     const members: BenchSocket[] = [];
+    // The room's total as each member knows it, by member index.
+    const totals: (number | undefined)[] = [];
     await pool(p.members, context.concurrency, async (i) => {
       const socket = await fleet.connect(target.urls[i % target.urls.length], i);
       if (!socket) return;
-      socket.onAny((event: string) => {
+      const k = members.push(socket) - 1;
+      socket.onAny((event: string, payload: { total?: number; members?: unknown[] }) => {
         if (!event.startsWith('room:')) return;
         activity.touch();
         deliveries++;
         byEvent.set(event, (byEvent.get(event) ?? 0) + 1);
+        totals[k] = nextTotal(totals[k], event, payload);
       });
-      members.push(socket);
     });
     const baseline = target.sample();
 
@@ -72,6 +79,8 @@ export const room: Scenario<'members' | 'window'> = {
           if (failures.failed('room:join', answer) || !answer.ack?.ok) return;
           acks.record(answer.ms);
           largestRoster = Math.max(largestRoster, answer.ack.members.length);
+          // Events that arrived before the ack are older than it.
+          totals[k] = answer.ack.total ?? answer.ack.members.length;
         }),
       );
     }
@@ -81,6 +90,8 @@ export const room: Scenario<'members' | 'window'> = {
 
     const n = members.length;
     const ack = acks.summary();
+    let totalMismatches = 0;
+    for (let k = 0; k < n; k++) if (totals[k] !== acks.count) totalMismatches++;
     const notes = fleetNotes(fleet);
     notes.push(`deliveries by event: ${[...byEvent].map(([event, count]) => `${event} ${count}`).join(', ') || 'none'}`);
     notes.push(...failures.notes());
@@ -90,6 +101,7 @@ export const room: Scenario<'members' | 'window'> = {
         deliveries,
         deliveriesShareOfNSquared: n > 0 ? round((100 * deliveries) / (n * n), 3) : null,
         ackMembersMax: largestRoster,
+        totalMismatches,
         ackP50Ms: ack.p50,
         ackP99Ms: ack.p99,
         ...serverFigures(m, baseline.rssBytes, n),
@@ -111,7 +123,18 @@ export const room: Scenario<'members' | 'window'> = {
         (d) => d <= nSquared * 0.02,
       ),
       check('event-loop delay p99 ≤ 100 ms', [f('presently', 'eventLoopP99Ms')], (l) => `${l} ms`, (l) => l <= 100),
+      check('exact counts: every member ends with the true total', [f('presently', 'totalMismatches')], (m) => `${m} mismatches`, (m) => m === 0),
       check(`all ${p.members} joins acked`, [f('presently', 'joins')], (j) => `${j}`, (j) => j === p.members),
     ];
   },
 };
+
+/** A member's total after one room event (events of other rooms do not reach the bench's members). */
+function nextTotal(total: number | undefined, event: string, payload: { total?: number; members?: unknown[] }): number | undefined {
+  if (event === 'room:count') return payload.total;
+  if (event === 'room:sync') return payload.members?.length;
+  if (total === undefined) return undefined;
+  if (event === 'room:joined') return total + 1;
+  if (event === 'room:left') return total - 1;
+  return total;
+}
