@@ -74,14 +74,14 @@ export const room: Scenario<'members' | 'window'> = {
     for (let k = 0; k < members.length; k++) {
       await delay(startedAt + (k * p.window * 1000) / p.members - performance.now());
       pending.push(
-        request<RoomJoinAck>(members[k], 'room:join', { room: ROOM, profile: { name: `member ${k}` } }).then((answer) => {
+        request<RoomJoinAck>(members[k], 'room:join', { room: ROOM, profile: { name: `member ${k}` } }, (answer) => {
           activity.touch();
           if (failures.failed('room:join', answer) || !answer.ack?.ok) return;
           acks.record(answer.ms);
           largestRoster = Math.max(largestRoster, answer.ack.members.length);
-          // Events that arrived before the ack are older than it.
+          // In the ack callback itself, before any later event of the same socket.
           totals[k] = answer.ack.total ?? answer.ack.members.length;
-        }),
+        }).then(() => undefined),
       );
     }
     await Promise.all(pending);
