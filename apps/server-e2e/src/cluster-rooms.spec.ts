@@ -18,6 +18,8 @@ import {
   countsReceived,
   recordCounts,
   useCluster,
+  barrier,
+  equals,
 } from '@presently/testing';
 
 /**
@@ -123,6 +125,75 @@ describe('rooms across processes', () => {
     await request(marker, 'room:leave', { room });
     await last;
     expect(joined.map((e) => e.member.userId).filter((id) => id !== 'marker').sort()).toEqual([...users].sort());
+  });
+});
+
+describe('large rooms across processes (ROSTER_MAX 4)', () => {
+  const cluster = useCluster(2, (redis) => ({ ...clusterEnv(redis), ROSTER_MAX: '4' }));
+  const { servers } = cluster;
+  type Count = { room: string; total: number };
+  type Sync = { room: string; members: Member[] };
+
+  it('switches to counts above ROSTER_MAX on every process, and back with one snapshot below 90 % of it', async () => {
+    const room = key('cluster-large');
+    const names = ['ann', 'ben', 'cat', 'dan', 'eve', 'fay'];
+    // Alternate processes: ann, cat, eve on the first; ben, dan, fay on the second.
+    const sockets = await Promise.all(names.map((name, i) => user(servers[i % 2].url, name)));
+    const [ann, ben, cat, dan, eve, fay] = sockets;
+    const events = sockets.map((socket) => ({
+      joined: record<Joined>(socket, 'room:joined'),
+      left: record<Left>(socket, 'room:left'),
+      updated: record(socket, 'room:updated'),
+      syncs: record<Sync>(socket, 'room:sync'),
+    }));
+    for (const socket of [ann, ben, cat, dan]) await join(socket, room);
+    await until(() => events[0].joined.length === 3, 'ann heard of ben, cat and dan');
+
+    // The fifth member crosses the line: counts on both processes, the newcomer included; no room:joined.
+    const fiveAtAnn = waitFor<Count>(ann, 'room:count', equals({ room, total: 5 }));
+    const fiveAtBen = waitFor<Count>(ben, 'room:count', equals({ room, total: 5 }));
+    const fiveAtEve = waitFor<Count>(eve, 'room:count', equals({ room, total: 5 }));
+    const eveAck = await join(eve, room);
+    expect(eveAck).toMatchObject({ total: 5 });
+    expect(eveAck.members.map((m) => m.userId)).toEqual(['ann', 'ben', 'cat', 'dan']);
+    await Promise.all([fiveAtAnn, fiveAtBen, fiveAtEve]);
+
+    const sixAtCat = waitFor<Count>(cat, 'room:count', equals({ room, total: 6 }));
+    const sixAtDan = waitFor<Count>(dan, 'room:count', equals({ room, total: 6 }));
+    expect(await join(fay, room)).toMatchObject({ total: 6 });
+    await Promise.all([sixAtCat, sixAtDan]);
+
+    // A profile change is kept, not announced; both processes' HTTP views show it.
+    expect(await request(ann, 'room:update', { room, profile: { status: 'busy' } })).toMatchObject({ ok: true, self: { status: 'busy' } });
+    expect((await membersOn(servers[1].url, room))[0]).toMatchObject({ userId: 'ann', status: 'busy' });
+
+    // Leaves while large are counts; 4 is not below 3.6.
+    const fourAtBen = waitFor<Count>(ben, 'room:count', equals({ room, total: 4 }));
+    await request(fay, 'room:leave', { room });
+    await request(eve, 'room:leave', { room });
+    await fourAtBen;
+
+    // Dan's leave takes it to 3: one snapshot on both processes instead of his room:left.
+    const syncs = [ann, ben, cat].map((socket) => waitFor<Sync>(socket, 'room:sync', (e) => e.room === room));
+    await request(dan, 'room:leave', { room });
+    for (const sync of await Promise.all(syncs)) {
+      expect(sync.members.map((m) => [m.userId, m.status])).toEqual([
+        ['ann', 'busy'],
+        ['ben', 'online'],
+        ['cat', 'online'],
+      ]);
+    }
+
+    // Small again: member events as usual, and nothing of the large phase was sent as member events.
+    const catLeft = waitFor<Left>(ben, 'room:left', (e) => e.userId === 'cat');
+    await request(cat, 'room:leave', { room });
+    await catLeft;
+    for (const socket of sockets) await barrier(socket);
+    // Ann and Ben, the two left in the room, heard of Cat's leave.
+    expect(events.flatMap((e) => e.left).map((e) => e.userId)).toEqual(['cat', 'cat']);
+    expect(events.flatMap((e) => e.updated)).toEqual([]);
+    expect(events.flatMap((e) => e.joined).map((e) => e.member.userId).sort()).toEqual(['ben', 'cat', 'cat', 'dan', 'dan', 'dan']);
+    expect(events.flatMap((e) => e.syncs)).toHaveLength(3);
   });
 });
 

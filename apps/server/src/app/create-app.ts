@@ -15,7 +15,7 @@ import { StaticSite } from './static-site';
 export async function createApp(config: ServerConfig, logger: Pino = createLogger(config.logLevel)): Promise<INestApplication> {
   const site = StaticSite.locate(config.webRoot, __dirname);
   const logging = loggerParams(logger);
-  const cluster = config.redisUrl ? createStore(config.redisUrl, config.redisPrefix, logger) : undefined;
+  const cluster = config.redisUrl ? createStore({ ...config, redisUrl: config.redisUrl }, logger) : undefined;
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, site, logging, cluster), {
     logger: PresentlyLogger.create(logging),
   });
@@ -35,9 +35,14 @@ export async function createApp(config: ServerConfig, logger: Pino = createLogge
 }
 
 /** The cluster store of `REDIS_URL` mode, logging through the server's logger. */
-function createStore(url: string, prefix: string, logger: Pino): RedisPresenceStore {
+function createStore(config: ServerConfig & { redisUrl: string }, logger: Pino): RedisPresenceStore {
   const log = logger.child({ context: 'PresenceStore' });
-  return new RedisPresenceStore({ url, prefix, log: (level, msg, details) => log[level](details ?? {}, msg) });
+  return new RedisPresenceStore({
+    url: config.redisUrl,
+    prefix: config.redisPrefix,
+    rosterMax: config.rosterMax,
+    log: (level, msg, details) => log[level](details ?? {}, msg),
+  });
 }
 
 /**

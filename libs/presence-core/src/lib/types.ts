@@ -132,6 +132,8 @@ export interface PresenceCluster extends PresenceLedger {
   stats(): Promise<Stats>;
   /** A room's members, earliest first. */
   members(room: string): Promise<Member[]>;
+  /** How many members a room has. */
+  roomTotal(room: string): Promise<number>;
   /**
    * Starts the store: registers this process, applies its share, heartbeats
    * and watches the other processes. `contributions` is read whenever the
@@ -152,6 +154,10 @@ export interface ClusterListener {
   roomJoined(room: string, member: Member, except: string): void;
   roomUpdated(room: string, member: Member, except: string): void;
   roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void;
+  /** A large room's total changed somewhere: this process's sockets of it are due a (coalesced) `room:count`. */
+  roomChanged(room: string): void;
+  /** A large room fell below 90 % of `ROSTER_MAX` through this process's change: its members, for every process's sockets. */
+  roomSync(room: string, members: Member[]): void;
   /**
    * A connection returning elsewhere took the place of one this process
    * holds: drop that held contribution here without counting it down.

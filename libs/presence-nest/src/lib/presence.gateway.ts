@@ -145,7 +145,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         ok: true as const,
         room,
         self: members.find((member) => member.userId === socket.data.userId) ?? result.self,
-        ...this.service.rosterOf(members),
+        ...this.service.rosterOf(room, members),
       }));
     });
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DEFAULT_LIMITS, Events, STATS_INTERVAL_MS, type Member, type PageCounts, type Stats } from '@presently/protocol';
 import { type Clock, type PresenceCluster, type PresenceSink, Presence, systemClock, TokenBucket } from '@presently/presence-core';
-import { pageChannel, STATS_CHANNEL } from './channels';
+import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
 import { ClusterAnnouncer } from './cluster-announcer';
 import { FanOutSink } from './fan-out-sink';
 import { then } from './handle-event';
@@ -35,6 +35,7 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
   private attached: PresenceNamespace | null = null;
   private readonly pageAnnouncer: ClusterAnnouncer<string, PageCounts> | null = null;
   private readonly statsAnnouncer: ClusterAnnouncer<null, Stats> | null = null;
+  private readonly roomAnnouncer: ClusterAnnouncer<string, number> | null = null;
   private readonly roomEvents: PresenceSink;
 
   constructor(
@@ -64,6 +65,17 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
           events.pageCount(counts);
         },
         wanted: (page) => this.streams.has(page) || (this.attached?.adapter.rooms.get(pageChannel(page))?.size ?? 0) > 0,
+      });
+      // A large room's room:count, coalesced per process like page:count.
+      this.roomAnnouncer = new ClusterAnnouncer(this.clock, {
+        intervalMs: options.countIntervalMs,
+        read: (room) => cluster.roomTotal(room),
+        same: (a, b) => a === b,
+        deliver: (room, total) => {
+          this.attached?.local.to(roomChannel(room)).emit(Events.RoomCount, { room, total });
+          events.roomCount(room, total);
+        },
+        wanted: (room) => (this.attached?.adapter.rooms.get(roomChannel(room))?.size ?? 0) > 0,
       });
       this.statsAnnouncer = new ClusterAnnouncer(this.clock, {
         intervalMs: statsIntervalMs,
@@ -101,6 +113,8 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
       roomJoined: (room, member, except) => this.roomEvents.roomJoined(room, member, except),
       roomUpdated: (room, member, except) => this.roomEvents.roomUpdated(room, member, except),
       roomLeft: (room, userId, reason, except) => this.roomEvents.roomLeft(room, userId, reason, except),
+      roomChanged: (room) => this.roomAnnouncer?.touch(room),
+      roomSync: (room, members) => this.roomEvents.roomSync(room, members),
       takenOver: (kind, key, clientId, userKey) => this.presence.takeOver(kind, key, clientId, userKey),
     });
   }
@@ -150,12 +164,17 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
    */
   roster(room: string): { members: Member[]; total: number } | Promise<{ members: Member[]; total: number }> {
     if (!this.cluster) return this.presence.roster(room);
-    return then(this.members(room), (members) => this.rosterOf(members));
+    return then(this.members(room), (members) => this.rosterOf(room, members));
   }
 
-  /** A whole member list cut to the roster a client is sent. */
-  rosterOf(members: Member[]): { members: Member[]; total: number } {
+  /**
+   * A room's whole member list cut to the roster a client is sent; the
+   * client now knows the total, so it is owed the next `room:count` if that
+   * total was not the last one announced.
+   */
+  rosterOf(room: string, members: Member[]): { members: Member[]; total: number } {
     const max = this.options.rosterMax ?? DEFAULT_LIMITS.rosterMax;
+    this.roomAnnouncer?.acked(room, members.length);
     return { members: members.length > max ? members.slice(0, max) : members, total: members.length };
   }
 
@@ -179,6 +198,7 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
     this.streams.closeAll();
     this.pageAnnouncer?.dispose();
     this.statsAnnouncer?.dispose();
+    this.roomAnnouncer?.dispose();
     this.presence.dispose();
     await this.cluster?.stop();
   }

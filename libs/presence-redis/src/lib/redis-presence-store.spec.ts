@@ -25,14 +25,19 @@ function freePort(): Promise<number> {
   });
 }
 
-function listener(): ClusterListener & { joined: string[]; left: [string, string][]; moved: string[] } {
+function listener(): ClusterListener & { joined: string[]; left: [string, string][]; moved: string[]; updated: string[]; roomsChanged: string[]; synced: string[] } {
   const l = {
     joined: [] as string[],
     left: [] as [string, string][],
     moved: [] as string[],
+    updated: [] as string[],
+    roomsChanged: [] as string[],
+    synced: [] as string[],
     changed: () => undefined,
     roomJoined: (_room: string, member: { userId: string }) => void l.joined.push(member.userId),
-    roomUpdated: () => undefined,
+    roomUpdated: (_room: string, member: { userId: string }) => void l.updated.push(member.userId),
+    roomChanged: (room: string) => void l.roomsChanged.push(room),
+    roomSync: (room: string, members: { userId: string }[]) => void l.synced.push(`${room}: ${members.map((m) => m.userId).join(' ')}`),
     roomLeft: (_room: string, userId: string, reason: string) => void l.left.push([userId, reason]),
     takenOver: (kind: string, key: string, clientId: string) => void l.moved.push(`${kind} ${key} ${clientId}`),
   };
@@ -73,7 +78,7 @@ describe('RedisPresenceStore', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function start(options: { heartbeatMs?: number; heartbeatTtlMs?: number; keyPrefix?: string } = {}) {
+  async function start(options: { heartbeatMs?: number; heartbeatTtlMs?: number; keyPrefix?: string; rosterMax?: number } = {}) {
     const events = listener();
     const store = new RedisPresenceStore({ url, prefix: options.keyPrefix ?? `t${prefix}:`, ...options });
     stores.push(store);
@@ -148,5 +153,66 @@ describe('RedisPresenceStore', () => {
     await until(() => aEvents.left.length + bEvents.left.length === 1, 'one survivor announced the leave');
     expect([...aEvents.left, ...bEvents.left]).toEqual([['vic', 'node-down']]);
     expect(await b.members('team')).toEqual([]);
+  });
+
+  it('turns a room large above rosterMax for every process, and back below 90 % of it with one snapshot', async () => {
+    const keyPrefix = `large${prefix}:`;
+    const [{ store: a, events: aEvents }, { store: b, events: bEvents }] = await Promise.all([start({ keyPrefix, rosterMax: 3 }), start({ keyPrefix, rosterMax: 3 })]);
+    const change = (origin: string) => ({ origin, now: Date.now() });
+    for (const id of ['u1', 'u2', 'u3']) a.room('big', who(`client-${id}`, id), 1, change(`s-${id}`));
+    await a.settled();
+    expect(aEvents.joined).toEqual(['u1', 'u2', 'u3']);
+    expect(bEvents.roomsChanged).toEqual([]);
+
+    // The fourth member, joining through the other process, makes it large: no member event, a count for everyone.
+    b.room('big', who('client-u4', 'u4'), 1, change('s-u4'));
+    await b.settled();
+    await until(() => aEvents.roomsChanged.length > 0 && bEvents.roomsChanged.length > 0, 'both processes heard of the count');
+    expect([...aEvents.roomsChanged, ...bEvents.roomsChanged].every((room) => room === 'big')).toBe(true);
+    expect([aEvents.joined, bEvents.joined]).toEqual([['u1', 'u2', 'u3'], []]);
+    expect(await a.roomTotal('big')).toBe(4);
+
+    // A profile change is kept but not announced while large.
+    b.room('big', who('client-u4', 'u4'), 0, { ...change('s-u4'), input: { status: 'away' } });
+    await b.settled();
+    expect(bEvents.updated).toEqual([]);
+    expect((await a.members('big')).find((m) => m.userId === 'u4')?.status).toBe('away');
+
+    // 3 is not below 2.7: still large. 2 is: one snapshot, decided once, and no room:left for that leave.
+    b.room('big', who('client-u4', 'u4'), -1, { ...change('s-u4'), reason: 'leave' });
+    await b.settled();
+    expect(bEvents.synced).toEqual([]);
+    a.room('big', who('client-u3', 'u3'), -1, { ...change('s-u3'), reason: 'leave' });
+    await a.settled();
+    expect([aEvents.synced, bEvents.synced]).toEqual([['big: u1 u2'], []]);
+    expect([...aEvents.left, ...bEvents.left]).toEqual([]);
+    expect(await b.roomTotal('big')).toBe(2);
+
+    // Small again: member events as before.
+    a.room('big', who('client-u2', 'u2'), -1, { ...change('s-u2'), reason: 'leave' });
+    await a.settled();
+    expect(aEvents.left).toEqual([['u2', 'leave']]);
+  });
+
+  it('settles a large room after a process withdraws its share: counts, or one snapshot instead of its leaves', async () => {
+    const keyPrefix = `largew${prefix}:`;
+    const [{ store: a, events: aEvents }, { store: victim, events: victimEvents }] = await Promise.all([
+      start({ keyPrefix, rosterMax: 3 }),
+      start({ keyPrefix, rosterMax: 3 }),
+    ]);
+    const change = (origin: string) => ({ origin, now: Date.now() });
+    a.room('w', who('client-w1', 'w1'), 1, change('s-w1'));
+    a.room('w', who('client-w2', 'w2'), 1, change('s-w2'));
+    for (const id of ['v1', 'v2']) victim.room('w', who(`client-${id}`, id), 1, change(`s-${id}`));
+    await Promise.all([a.settled(), victim.settled()]);
+    expect(await a.roomTotal('w')).toBe(4);
+    // The victim stops: its two members go at once, 4 → 2, below 2.7. The
+    // stopping process sends the snapshot (read before it disconnects), and
+    // nobody announces their leaves.
+    stores.splice(stores.indexOf(victim), 1);
+    await victim.stop();
+    expect(await a.roomTotal('w')).toBe(2);
+    expect(victimEvents.synced).toEqual(['w: w1 w2']);
+    expect([...aEvents.left, ...victimEvents.left, ...aEvents.synced]).toEqual([]);
   });
 });

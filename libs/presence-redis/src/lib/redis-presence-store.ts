@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_NAME, DEFAULT_STATUS, TOP_PAGES, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
+import { DEFAULT_LIMITS, DEFAULT_NAME, DEFAULT_STATUS, TOP_PAGES, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
 import type { ClusterListener, LedgerMember, PresenceCluster, PresenceContributions, RoomChange } from '@presently/presence-core';
 import { Redis, type RedisOptions } from 'ioredis';
 import { APPLY, COUNTS, HEARTBEAT, HOLD, LEAVE, MEMBERS, REAP, RESTORE, ROOM, STATS } from './scripts';
@@ -15,6 +15,8 @@ export interface RedisPresenceStoreOptions {
   heartbeatMs?: number;
   /** How long a heartbeat lives: a process silent for longer is taken for dead (ms). */
   heartbeatTtlMs?: number;
+  /** Members above which a room is large (the protocol's `ROSTER_MAX`); the same in every process. */
+  rosterMax?: number;
   /** Told about connection changes and failures (for logs). */
   log?: (level: 'info' | 'warn' | 'error', msg: string, details?: Record<string, unknown>) => void;
 }
@@ -57,6 +59,7 @@ export class RedisPresenceStore implements PresenceCluster {
   private readonly prefix: string;
   private readonly heartbeatMs: number;
   private readonly ttlMs: number;
+  private readonly rosterMax: number;
   private readonly client: ScriptClient;
   private readonly subscriber: Redis;
   private contributions: () => PresenceContributions = () => ({ online: [], pages: [], rooms: [], held: [] });
@@ -72,6 +75,7 @@ export class RedisPresenceStore implements PresenceCluster {
     this.prefix = options.prefix ?? 'presently:';
     this.heartbeatMs = options.heartbeatMs ?? 3000;
     this.ttlMs = options.heartbeatTtlMs ?? 10_000;
+    this.rosterMax = options.rosterMax ?? DEFAULT_LIMITS.rosterMax;
     const redisOptions: RedisOptions = {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -110,7 +114,7 @@ export class RedisPresenceStore implements PresenceCluster {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     try {
-      if (this.client.status === 'ready') this.announceLeft((await this.client.leave(this.prefix, this.nodeId)) as string[], 'disconnect');
+      if (this.client.status === 'ready') await this.announceLeft((await this.client.leave(this.prefix, this.nodeId, this.rosterMax)) as string[], 'disconnect');
     } catch {
       // The others will take the share back when the heartbeat lapses.
     }
@@ -139,12 +143,13 @@ export class RedisPresenceStore implements PresenceCluster {
     const args: (string | number)[] = [this.prefix, this.nodeId, room, who.clientId, who.userKey, who.userId, delta, change.held ? '1' : '0'];
     args.push(name ?? DEFAULT_NAME, input.status ?? DEFAULT_STATUS, meta ?? '{}');
     for (const value of [name, input.status, meta]) args.push(value === undefined ? '0' : '1', value ?? '');
-    args.push(change.now);
+    args.push(change.now, this.rosterMax);
     this.track(
       this.client.room(...args).then((result) => {
         const [outcome, ...fields] = result as string[];
         if (outcome === 'rebuild') return void this.restore();
         if (outcome === 'left') return this.listener?.roomLeft(room, fields[0], change.reason ?? 'leave', change.origin);
+        if (outcome === 'sync') return this.announceSync(room);
         if (outcome !== 'joined' && outcome !== 'updated') return;
         const member = toMember(fields);
         if (!change.origin) return;
@@ -169,6 +174,11 @@ export class RedisPresenceStore implements PresenceCluster {
       members.push(toMember([userId, get('n') ?? DEFAULT_NAME, get('s') ?? DEFAULT_STATUS, get('m') ?? '{}', get('t') ?? '0', connections]));
     }
     return members.sort((a, b) => a.since - b.since || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+  }
+
+  async roomTotal(room: string): Promise<number> {
+    this.assertReady();
+    return this.client.hlen(`${this.prefix}r:${room}:c`);
   }
 
   async settled(): Promise<void> {
@@ -212,6 +222,7 @@ export class RedisPresenceStore implements PresenceCluster {
   private onMessage(message: string): void {
     if (message === 's') return this.listener?.changed(null);
     if (message[0] === 'p') return this.listener?.changed(message.slice(1));
+    if (message[0] === 'c') return this.listener?.roomChanged(message.slice(1));
     if (message[0] !== 't') return;
     // t<node>|<kind>|<clientId>|<len>|<userKey><key>
     const parts = /^t([^|]+)\|([pr])\|([^|]+)\|(\d+)\|/s.exec(message);
@@ -221,8 +232,27 @@ export class RedisPresenceStore implements PresenceCluster {
     this.listener?.takenOver(parts[2] as 'p' | 'r', rest.slice(length), parts[3], rest.slice(0, length));
   }
 
-  private announceLeft(pairs: string[], reason: LeaveReason): void {
-    for (let i = 0; i + 1 < pairs.length; i += 2) this.listener?.roomLeft(pairs[i], pairs[i + 1], reason, null);
+  /**
+   * Room, userId pairs from a withdraw: members that left, or (with an empty
+   * userId) a large room that switched back, whose snapshot is read and
+   * passed on. Resolves once the snapshots are.
+   */
+  private announceLeft(pairs: string[], reason: LeaveReason): Promise<void> {
+    const syncs: Promise<void>[] = [];
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
+      if (pairs[i + 1] === '') syncs.push(this.announceSync(pairs[i]));
+      else this.listener?.roomLeft(pairs[i], pairs[i + 1], reason, null);
+    }
+    return Promise.all(syncs).then(() => undefined);
+  }
+
+  /** A large room switched back through a change made here: its members, for every process's sockets. */
+  private async announceSync(room: string): Promise<void> {
+    try {
+      this.listener?.roomSync(room, await this.members(room));
+    } catch (error) {
+      this.log('warn', 'room snapshot not sent', { room, error: String(error) });
+    }
   }
 
   /** Rebuilds this process's share from the registry; one at a time. */
@@ -235,7 +265,7 @@ export class RedisPresenceStore implements PresenceCluster {
   private async rebuild(): Promise<void> {
     this.restored = false;
     const { online, pages, rooms, held } = this.contributions();
-    const args: (string | number)[] = [this.prefix, this.nodeId, this.ttlMs];
+    const args: (string | number)[] = [this.prefix, this.nodeId, this.ttlMs, this.rosterMax];
     for (const [clientId, n] of online) args.push('o', clientId, n);
     for (const [page, clientId, n] of pages) args.push('p', clientId, n, page);
     for (const { room, userKey, member: m } of rooms) {
@@ -247,7 +277,7 @@ export class RedisPresenceStore implements PresenceCluster {
       const done = this.client.restore(...args);
       this.restored = true;
       this.last = done.catch(() => undefined);
-      this.announceLeft((await done) as string[], 'disconnect');
+      await this.announceLeft((await done) as string[], 'disconnect');
       this.log('info', 'presence share restored', { node: this.nodeId, clients: online.length, pageEntries: pages.length });
     } catch (error) {
       this.restored = false;
@@ -264,10 +294,10 @@ export class RedisPresenceStore implements PresenceCluster {
       for (const node of nodes) {
         if (node === this.nodeId) continue;
         if ((await this.client.exists(`${this.prefix}alive:${node}`)) === 0) {
-          const [reaped, ...left] = (await this.client.reap(this.prefix, node)) as [number, ...string[]];
+          const [reaped, ...left] = (await this.client.reap(this.prefix, node, this.rosterMax)) as [number, ...string[]];
           if (reaped !== 1) continue;
           this.log('warn', 'process down: its presence was withdrawn', { node, membersLeft: left.length / 2 });
-          this.announceLeft(left, 'node-down');
+          await this.announceLeft(left, 'node-down');
         }
       }
     } catch (error) {

@@ -16,12 +16,15 @@
  * - `P r:<room>:c`     hash: userKey → connections of the member.
  * - `P r:<room>:m`     hash: `u:`, `n:`, `s:`, `m:`, `t:` + userKey → the member's
  *                     userId, name, status, meta (JSON) and since.
+ * - `P r:<room>:L`     set while the room is large (more than `ROSTER_MAX`
+ *                     members, until it falls below 90 % of it).
  * - `P h:<clientId>`  hash: `<kind>|<node>|<len(userKey)>|<userKey><key>` →
  *                     connections held after a disconnect (kind `p` page, `r`
  *                     room), which a returning connection may take over.
  * - `P nodes`         set of the processes that hold a share.
  * - `P alive:<id>`    the process's heartbeat, with a time to live.
  * - `P changes`       pub/sub channel: `p<page>` when a page's counts moved,
+ *                     `c<room>` when a large room's total moved,
  *                     `s` when the global stats may have, `t<node>|<kind>|
  *                     <clientId>|<len>|<userKey><key>` when a held
  *                     contribution of `<node>` was taken over.
@@ -138,6 +141,10 @@ local function note_left(room, uid)
   left[#left + 1] = uid
 end
 
+-- Rooms whose members a withdraw or a rebuild changed, settled once the script's changes are all made.
+local touched = {}
+local function touch_room(room) touched[room] = true end
+
 -- Takes back everything a process contributed, as recorded in its node hash.
 local function withdraw(node)
   local key = P .. 'node:' .. node
@@ -154,6 +161,7 @@ local function withdraw(node)
       local uk, room = split_uk(rest)
       local uid = room_remove(room, uk, n)
       if uid then note_left(room, uid) end
+      touch_room(room)
     else
       local bar = string.find(rest, '|', 1, true)
       local hkey, f = P .. 'h:' .. string.sub(rest, 1, bar - 1), string.sub(rest, bar + 1)
@@ -165,6 +173,56 @@ end
 
 local function finish()
   if stats_changed then redis.call('PUBLISH', P .. 'changes', 's') end
+end
+
+-- A room's large-room state once its members changed, as the protocol's
+-- "Large rooms" has it: above max members it is large and its total is
+-- published (every process sends its sockets a coalesced room:count); below
+-- max * 0.9 it is small again. Answers 'count' (large), 'sync' (it just
+-- switched back: a snapshot goes out instead of member events), 'gone' (it
+-- emptied while large: nobody to tell) or 'small'.
+local function room_settle(room, max)
+  local lk = P .. 'r:' .. room .. ':L'
+  local n = redis.call('HLEN', P .. 'r:' .. room .. ':c')
+  if redis.call('EXISTS', lk) == 1 then
+    if n == 0 then
+      redis.call('DEL', lk)
+      return 'gone'
+    end
+    if n < max * 0.9 then
+      redis.call('DEL', lk)
+      return 'sync'
+    end
+  elseif n <= max then
+    return 'small'
+  else
+    redis.call('SET', lk, '1')
+  end
+  redis.call('PUBLISH', P .. 'changes', 'c' .. room)
+  return 'count'
+end
+
+-- The members that left, as room, userId pairs, once the touched rooms are
+-- settled: a large room announces counts instead, a room that switched back
+-- one snapshot (the pair room, '' asks for it).
+local function left_out(max)
+  local settled = {}
+  for room in pairs(touched) do settled[room] = room_settle(room, max) end
+  local out = {}
+  for j = 1, #left, 2 do
+    local room = left[j]
+    if room and (settled[room] or 'small') == 'small' then
+      out[#out + 1] = room
+      out[#out + 1] = left[j + 1]
+    end
+  end
+  for room, state in pairs(settled) do
+    if state == 'sync' then
+      out[#out + 1] = room
+      out[#out + 1] = ''
+    end
+  end
+  return out
 end
 `;
 
@@ -218,13 +276,16 @@ return 0
  * A connection joins (+1), updates its profile in (0) or leaves (-1) a room.
  * ARGV: prefix, node, room, clientId, userKey, userId, delta, held, then the
  * profile of a new member (name, status, meta), then each field the change
- * sets, as flag and value (name, status, meta), then now. Answers the
- * outcome (`joined`, `updated`, `left`, `same`), and for the first two the
- * member: userId, name, status, meta, since, connections; for `left` the
+ * sets, as flag and value (name, status, meta), then now, then `ROSTER_MAX`.
+ * Answers the outcome (`joined`, `updated`, `left`, `same`; in a large room
+ * `counted` for a new member, `same` for a profile change, and `sync` for the
+ * leave that switched it back), and for `joined`, `updated` and `counted`
+ * the member: userId, name, status, meta, since, connections; for `left` the
  * userId.
  */
 export const ROOM = `${PRELUDE}
 local node, room, cid, uk, uid, d, held = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8]
+local max = tonumber(ARGV[19])
 if redis.call('SISMEMBER', P .. 'nodes', node) == 0 then return { 'rebuild' } end
 local ck, mk = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m'
 local field = 'r|' .. ukfield(uk, room)
@@ -235,7 +296,10 @@ if d == -1 then
   end
   node_add(node, field, -1)
   local gone = room_remove(room, uk, 1)
-  if gone then return { 'left', gone } end
+  if not gone then return { 'same' } end
+  local state = room_settle(room, max)
+  if state == 'small' then return { 'left', gone } end
+  if state == 'sync' then return { 'sync' } end
   return { 'same' }
 end
 local outcome = 'same'
@@ -248,11 +312,12 @@ if d == 1 then
     if redis.call('HINCRBY', ck, uk, 1) == 1 then
       redis.call('HSET', mk, 'u:' .. uk, uid, 'n:' .. uk, ARGV[9], 's:' .. uk, ARGV[10], 'm:' .. uk, ARGV[11], 't:' .. uk, ARGV[18])
       outcome = 'joined'
+      if room_settle(room, max) == 'count' then outcome = 'counted' end
     end
   end
 end
 if redis.call('HEXISTS', ck, uk) == 0 then return { 'same' } end
-if outcome ~= 'joined' then
+if outcome == 'same' then
   local sets = { { 'n:', 12 }, { 's:', 14 }, { 'm:', 16 } }
   for _, set in ipairs(sets) do
     if ARGV[set[2]] == '1' then
@@ -264,6 +329,8 @@ if outcome ~= 'joined' then
     end
   end
 end
+-- A large room's profile changes are kept, not announced.
+if outcome == 'updated' and redis.call('EXISTS', P .. 'r:' .. room .. ':L') == 1 then outcome = 'same' end
 local m = redis.call('HMGET', mk, 'u:' .. uk, 'n:' .. uk, 's:' .. uk, 'm:' .. uk, 't:' .. uk)
 return { outcome, m[1], m[2], m[3], m[4], m[5], redis.call('HGET', ck, uk) }
 `;
@@ -277,15 +344,16 @@ return { redis.call('HGETALL', P .. 'r:' .. room .. ':c'), redis.call('HGETALL',
 /**
  * Rebuilds a process's share: takes back what it recorded (if anything is
  * left), then applies its current contributions, registers it and its
- * heartbeat. ARGV: prefix, node, ttlMs, then entries: `o`, clientId, n;
- * `p`, clientId, n, page; `r`, userKey, n, room, userId, name, status, meta,
- * since; `h`, clientId, n, kind, userKey, key. Answers the members that are
- * gone (room, userId pairs): in the old share and not in the new one.
+ * heartbeat. ARGV: prefix, node, ttlMs, `ROSTER_MAX`, then entries: `o`,
+ * clientId, n; `p`, clientId, n, page; `r`, userKey, n, room, userId, name,
+ * status, meta, since; `h`, clientId, n, kind, userKey, key. Answers the
+ * members that are gone (room, userId pairs): in the old share and not in the
+ * new one; a pair with an empty userId asks for a room's snapshot.
  */
 export const RESTORE = `${PRELUDE}
-local node, ttl = ARGV[2], ARGV[3]
+local node, ttl, max = ARGV[2], ARGV[3], tonumber(ARGV[4])
 withdraw(node)
-local i = 4
+local i = 5
 while i <= #ARGV do
   local kind, id, n = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
   if kind == 'o' then
@@ -306,6 +374,7 @@ while i <= #ARGV do
     node_add(node, 'r|' .. ukfield(id, room), n)
     local k = left_keys[room .. '\\0' .. uid]
     if k then left[k] = false end
+    touch_room(room)
     i = i + 9
   else
     local f = ARGV[i + 3] .. '|' .. node .. '|' .. ukfield(ARGV[i + 4], ARGV[i + 5])
@@ -317,40 +386,37 @@ end
 redis.call('SADD', P .. 'nodes', node)
 redis.call('SET', P .. 'alive:' .. node, '1', 'PX', ttl)
 finish()
-local out = {}
-for j = 1, #left, 2 do
-  if left[j] then
-    out[#out + 1] = left[j]
-    out[#out + 1] = left[j + 1]
-  end
-end
-return out
+return left_out(max)
 `;
 
 /**
  * Removes a process that stopped heartbeating, exactly once: only the caller
- * whose SREM succeeds takes its share back. ARGV: prefix, node. Answers 1 if
- * this call removed it (else 0), then the members that left (room, userId pairs).
+ * whose SREM succeeds takes its share back. ARGV: prefix, node, `ROSTER_MAX`.
+ * Answers 1 if this call removed it (else 0), then the members that left
+ * (room, userId pairs, as RESTORE answers them).
  */
 export const REAP = `${PRELUDE}
-local node = ARGV[2]
+local node, max = ARGV[2], tonumber(ARGV[3])
 if redis.call('EXISTS', P .. 'alive:' .. node) == 1 then return { 0 } end
 if redis.call('SREM', P .. 'nodes', node) == 0 then return { 0 } end
 withdraw(node)
 finish()
 local out = { 1 }
-for j = 1, #left do out[#out + 1] = left[j] end
+for _, v in ipairs(left_out(max)) do out[#out + 1] = v end
 return out
 `;
 
-/** Withdraws a stopping process's share. ARGV: prefix, node. Answers the members that left (room, userId pairs). */
+/**
+ * Withdraws a stopping process's share. ARGV: prefix, node, `ROSTER_MAX`.
+ * Answers the members that left (room, userId pairs, as RESTORE answers them).
+ */
 export const LEAVE = `${PRELUDE}
-local node = ARGV[2]
+local node, max = ARGV[2], tonumber(ARGV[3])
 redis.call('SREM', P .. 'nodes', node)
 redis.call('DEL', P .. 'alive:' .. node)
 withdraw(node)
 finish()
-return left
+return left_out(max)
 `;
 
 /**
