@@ -76,6 +76,11 @@ const STATS_KEY = 'stats';
 /** A large room switches back once it has fewer than `rosterMax * SWITCH_BACK` members. */
 const SWITCH_BACK = 0.9;
 
+/** A room member's key: one per user, `u:<userId>`, or `a:<clientId>` for an anonymous visitor. */
+export function userKeyOf(identity: Pick<Identity, 'authenticated' | 'userId' | 'clientId'>): string {
+  return identity.authenticated ? `u:${identity.userId}` : `a:${identity.clientId}`;
+}
+
 /**
  * The in-memory presence registry: pages (distinct clients and connections),
  * rooms (members by user), the grace period that hides reloads, coalesced
@@ -145,7 +150,7 @@ export class Presence {
   connect(id: string, identity: Identity, options: ConnectOptions = {}): void {
     if (this.connections.has(id)) return;
     const counted = options.counted ?? true;
-    const userKey = identity.authenticated ? `u:${identity.userId}` : `a:${identity.clientId}`;
+    const userKey = userKeyOf(identity);
     this.connections.set(id, {
       id,
       identity,

@@ -135,6 +135,12 @@ export interface PresenceCluster extends PresenceLedger {
   /** How many members a room has. */
   roomTotal(room: string): Promise<number>;
   /**
+   * What a join ack lists: the first `max` members (earliest first), the
+   * total, and the member of `selfKey` (a userKey) wherever it is in the room;
+   * without reading the whole room.
+   */
+  roster(room: string, max: number, selfKey?: string): Promise<ClusterRoster>;
+  /**
    * Starts the store: registers this process, applies its share, heartbeats
    * and watches the other processes. `contributions` is read whenever the
    * share must be rebuilt (the store restarted, the link came back).
@@ -144,6 +150,14 @@ export interface PresenceCluster extends PresenceLedger {
   start(contributions: () => PresenceContributions, listener: ClusterListener): Promise<void>;
   /** Withdraws this process's share and disconnects. */
   stop(): Promise<void>;
+}
+
+/** A room's roster as a cluster store answers it. */
+export interface ClusterRoster {
+  members: Member[];
+  total: number;
+  /** The asked-for member; null when not asked for or not in the room. */
+  self: Member | null;
 }
 
 /** What a cluster store tells its process. */

@@ -35,7 +35,8 @@ export class PresenceController {
       const denied = checkRoomAccess(key, { authenticated: true, roles: claims.roles ?? [] });
       if (denied) throw new PresenceHttpError(HttpStatus.FORBIDDEN, denied.code, denied.message);
     }
-    return { room: key, ...(await this.service.roster(key)) };
+    const { members, total } = await this.service.roster(key);
+    return { room: key, members, total };
   }
 
   @Get('stats')

@@ -10,6 +10,7 @@ import {
   type ClientEventName,
 } from '@presently/protocol';
 import type { PayloadOf } from '@presently/protocol/validation';
+import { userKeyOf } from '@presently/presence-core';
 import { handleEvent, then } from './handle-event';
 import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
 import { ConnectionHooks } from './connection-hooks';
@@ -141,11 +142,12 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       if (!result.ok) return result;
       if (result.subscribe) socket.join(roomChannel(room));
       if (!this.service.cluster) return { ok: true, room, self: result.self, members: result.members, total: result.total };
-      return then(this.service.members(room), (members) => ({
+      return then(this.service.roster(room, userKeyOf(socket.data)), (roster) => ({
         ok: true as const,
         room,
-        self: members.find((member) => member.userId === socket.data.userId) ?? result.self,
-        ...this.service.rosterOf(room, members),
+        self: roster.self ?? result.self,
+        members: roster.members,
+        total: roster.total,
       }));
     });
   }
@@ -163,11 +165,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     return this.handle(socket, Events.RoomUpdate, data, ({ room, profile }) => {
       const result = this.service.presence.updateProfile(socket.id, room, profile);
       if (!result.ok || !this.service.cluster) return result;
-      return then(this.service.members(room), (members) => ({
-        ok: true as const,
-        room,
-        self: members.find((member) => member.userId === socket.data.userId) ?? result.self,
-      }));
+      return then(this.service.roster(room, userKeyOf(socket.data)), (roster) => ({ ok: true as const, room, self: roster.self ?? result.self }));
     });
   }
 

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { DEFAULT_LIMITS, Events, STATS_INTERVAL_MS, type Member, type PageCounts, type Stats } from '@presently/protocol';
-import { type Clock, type PresenceCluster, type PresenceSink, Presence, systemClock, TokenBucket } from '@presently/presence-core';
+import { DEFAULT_LIMITS, Events, STATS_INTERVAL_MS, type PageCounts, type Stats } from '@presently/protocol';
+import { type Clock, type ClusterRoster, type PresenceCluster, type PresenceSink, Presence, systemClock, TokenBucket } from '@presently/presence-core';
 import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
 import { ClusterAnnouncer } from './cluster-announcer';
 import { FanOutSink } from './fan-out-sink';
-import { then } from './handle-event';
 import { PresenceEvents } from './lifecycle-events';
 import { PageStreams } from './page-streams';
 import { PresenceMetrics } from './presence-metrics';
@@ -148,34 +147,32 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
       );
   }
 
-  /** A room's members, as {@link pageCounts} answers counts. */
-  members(room: string): Member[] | Promise<Member[]> {
-    const cluster = this.cluster;
-    if (!cluster) return this.presence.members(room);
-    return cluster
-      .settled()
-      .then(() => cluster.members(room))
-      .catch(() => this.presence.members(room));
-  }
-
   /**
    * What a join ack and the HTTP view list: at most `ROSTER_MAX` members,
-   * earliest first, and the `total` (cluster-wide with a cluster).
+   * earliest first, and the `total`. With a cluster they are cluster-wide,
+   * read without the whole room, with the member of `selfKey` (a userKey)
+   * as the cluster knows it; the asker now knows the total, so it is owed the
+   * next `room:count` if that total was not the last one announced. Local
+   * while the cluster is unreachable.
    */
-  roster(room: string): { members: Member[]; total: number } | Promise<{ members: Member[]; total: number }> {
-    if (!this.cluster) return this.presence.roster(room);
-    return then(this.members(room), (members) => this.rosterOf(room, members));
-  }
-
-  /**
-   * A room's whole member list cut to the roster a client is sent; the
-   * client now knows the total, so it is owed the next `room:count` if that
-   * total was not the last one announced.
-   */
-  rosterOf(room: string, members: Member[]): { members: Member[]; total: number } {
+  roster(room: string, selfKey?: string): ClusterRoster | Promise<ClusterRoster> {
+    const local = (): ClusterRoster => ({ ...this.presence.roster(room), self: null });
+    const cluster = this.cluster;
+    if (!cluster) return local();
     const max = this.options.rosterMax ?? DEFAULT_LIMITS.rosterMax;
-    this.roomAnnouncer?.acked(room, members.length);
-    return { members: members.length > max ? members.slice(0, max) : members, total: members.length };
+    return cluster
+      .settled()
+      .then(() => cluster.roster(room, max, selfKey))
+      .then(
+        (roster) => {
+          this.roomAnnouncer?.acked(room, roster.total);
+          return roster;
+        },
+        (error: unknown) => {
+          this.logger.debug({ msg: 'cluster roster unavailable, answering the local one', error: String(error) });
+          return local();
+        },
+      );
   }
 
   /** The global stats, as {@link pageCounts} answers counts. */

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_LIMITS, DEFAULT_NAME, DEFAULT_STATUS, TOP_PAGES, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
-import type { ClusterListener, LedgerMember, PresenceCluster, PresenceContributions, RoomChange } from '@presently/presence-core';
+import type { ClusterListener, ClusterRoster, LedgerMember, PresenceCluster, PresenceContributions, RoomChange } from '@presently/presence-core';
 import { Redis, type RedisOptions } from 'ioredis';
-import { APPLY, COUNTS, HEARTBEAT, HOLD, LEAVE, MEMBERS, REAP, RESTORE, ROOM, STATS } from './scripts';
+import { APPLY, COUNTS, HEARTBEAT, HOLD, LEAVE, MEMBERS, REAP, RESTORE, ROOM, ROSTER, STATS } from './scripts';
 
 export interface RedisPresenceStoreOptions {
   /** `redis://host:port/db`. */
@@ -21,13 +21,14 @@ export interface RedisPresenceStoreOptions {
   log?: (level: 'info' | 'warn' | 'error', msg: string, details?: Record<string, unknown>) => void;
 }
 
-type Script = 'apply' | 'hold' | 'room' | 'members' | 'restore' | 'reap' | 'leave' | 'heartbeat' | 'counts' | 'stats';
+type Script = 'apply' | 'hold' | 'room' | 'roster' | 'members' | 'restore' | 'reap' | 'leave' | 'heartbeat' | 'counts' | 'stats';
 type ScriptClient = Redis & Record<Script, (...args: (string | number)[]) => Promise<unknown>>;
 
 const SCRIPTS: Record<Script, string> = {
   apply: APPLY,
   hold: HOLD,
   room: ROOM,
+  roster: ROSTER,
   members: MEMBERS,
   restore: RESTORE,
   reap: REAP,
@@ -174,6 +175,14 @@ export class RedisPresenceStore implements PresenceCluster {
       members.push(toMember([userId, get('n') ?? DEFAULT_NAME, get('s') ?? DEFAULT_STATUS, get('m') ?? '{}', get('t') ?? '0', connections]));
     }
     return members.sort((a, b) => a.since - b.since || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+  }
+
+  async roster(room: string, max: number, selfKey?: string): Promise<ClusterRoster> {
+    this.assertReady();
+    const [total, listed, selfAt, ...fields] = (await this.client.roster(this.prefix, room, max, selfKey ?? '')) as [number, number, number, ...string[]];
+    const members: Member[] = [];
+    for (let i = 0; i < fields.length; i += 6) members.push(toMember(fields.slice(i, i + 6)));
+    return { members: members.slice(0, listed), total, self: selfAt >= 0 ? members[selfAt] : null };
   }
 
   async roomTotal(room: string): Promise<number> {

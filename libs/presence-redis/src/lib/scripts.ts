@@ -16,6 +16,8 @@
  * - `P r:<room>:c`     hash: userKey → connections of the member.
  * - `P r:<room>:m`     hash: `u:`, `n:`, `s:`, `m:`, `t:` + userKey → the member's
  *                     userId, name, status, meta (JSON) and since.
+ * - `P r:<room>:o`     sorted set: userKey by since, the first-join order of
+ *                     the roster a join ack lists.
  * - `P r:<room>:L`     set while the room is large (more than `ROSTER_MAX`
  *                     members, until it falls below 90 % of it).
  * - `P h:<clientId>`  hash: `<kind>|<node>|<len(userKey)>|<userKey><key>` →
@@ -124,6 +126,7 @@ local function room_remove(room, uk, n)
   local c = redis.call('HINCRBY', ck, uk, -n)
   if c > 0 then return nil end
   redis.call('HDEL', ck, uk)
+  redis.call('ZREM', P .. 'r:' .. room .. ':o', uk)
   local mk = P .. 'r:' .. room .. ':m'
   local uid = redis.call('HGET', mk, 'u:' .. uk)
   for _, f in ipairs(MEMBER_FIELDS) do redis.call('HDEL', mk, f .. uk) end
@@ -311,6 +314,7 @@ if d == 1 then
     node_add(node, field, 1)
     if redis.call('HINCRBY', ck, uk, 1) == 1 then
       redis.call('HSET', mk, 'u:' .. uk, uid, 'n:' .. uk, ARGV[9], 's:' .. uk, ARGV[10], 'm:' .. uk, ARGV[11], 't:' .. uk, ARGV[18])
+      redis.call('ZADD', P .. 'r:' .. room .. ':o', ARGV[18], uk)
       outcome = 'joined'
       if room_settle(room, max) == 'count' then outcome = 'counted' end
     end
@@ -333,6 +337,36 @@ end
 if outcome == 'updated' and redis.call('EXISTS', P .. 'r:' .. room .. ':L') == 1 then outcome = 'same' end
 local m = redis.call('HMGET', mk, 'u:' .. uk, 'n:' .. uk, 's:' .. uk, 'm:' .. uk, 't:' .. uk)
 return { outcome, m[1], m[2], m[3], m[4], m[5], redis.call('HGET', ck, uk) }
+`;
+
+/**
+ * What a join ack lists, without reading the whole room. ARGV: prefix, room,
+ * how many (`ROSTER_MAX`), the userKey of the asking member (or ''). Answers
+ * the room's total, how many members are listed, which entry is the asking
+ * member (0-based, -1: none), then userId, name, status, meta, since,
+ * connections of each, earliest first; then the asking member's six fields
+ * if they are not among the listed.
+ */
+export const ROSTER = `
+local P, room, max, self = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local ck, mk = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m'
+local out = { redis.call('HLEN', ck), 0, -1 }
+local function add(uk)
+  local m = redis.call('HMGET', mk, 'u:' .. uk, 'n:' .. uk, 's:' .. uk, 'm:' .. uk, 't:' .. uk)
+  local c = redis.call('HGET', ck, uk)
+  if not m[1] or not c then return false end
+  for k = 1, 5 do out[#out + 1] = m[k] end
+  out[#out + 1] = c
+  return true
+end
+for _, uk in ipairs(redis.call('ZRANGE', P .. 'r:' .. room .. ':o', 0, max - 1)) do
+  if add(uk) then
+    if uk == self then out[3] = out[2] end
+    out[2] = out[2] + 1
+  end
+end
+if self ~= '' and out[3] == -1 and add(self) then out[3] = out[2] end
+return out
 `;
 
 /** A room's members. ARGV: prefix, room. Answers the connections hash, then the members hash, flattened. */
@@ -370,6 +404,7 @@ while i <= #ARGV do
     local ck, mk = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m'
     if redis.call('HINCRBY', ck, id, n) == n then
       redis.call('HSET', mk, 'u:' .. id, uid, 'n:' .. id, ARGV[i + 5], 's:' .. id, ARGV[i + 6], 'm:' .. id, ARGV[i + 7], 't:' .. id, ARGV[i + 8])
+      redis.call('ZADD', P .. 'r:' .. room .. ':o', ARGV[i + 8], id)
     end
     node_add(node, 'r|' .. ukfield(id, room), n)
     local k = left_keys[room .. '\\0' .. uid]
