@@ -135,11 +135,11 @@ export interface PresenceCluster extends PresenceLedger {
   /** How many members a room has. */
   roomTotal(room: string): Promise<number>;
   /**
-   * What a join ack lists: the first `max` members (earliest first), the
-   * total, and the member of `selfKey` (a userKey) wherever it is in the room;
-   * without reading the whole room.
+   * What join acks list: the first `max` members (earliest first), the
+   * total, and the members of `selfKeys` (userKeys) wherever they are in the
+   * room; without reading the whole room.
    */
-  roster(room: string, max: number, selfKey?: string): Promise<ClusterRoster>;
+  roster(room: string, max: number, selfKeys?: readonly string[]): Promise<ClusterRoster>;
   /**
    * Starts the store: registers this process, applies its share, heartbeats
    * and watches the other processes. `contributions` is read whenever the
@@ -156,8 +156,8 @@ export interface PresenceCluster extends PresenceLedger {
 export interface ClusterRoster {
   members: Member[];
   total: number;
-  /** The asked-for member; null when not asked for or not in the room. */
-  self: Member | null;
+  /** The member of each asked-for userKey, in order; null for one not in the room. */
+  selves: (Member | null)[];
 }
 
 /** What a cluster store tells its process. */

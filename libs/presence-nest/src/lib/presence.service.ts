@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { DEFAULT_LIMITS, Events, STATS_INTERVAL_MS, type PageCounts, type Stats } from '@presently/protocol';
-import { type Clock, type ClusterRoster, type PresenceCluster, type PresenceSink, Presence, systemClock, TokenBucket } from '@presently/presence-core';
+import { DEFAULT_LIMITS, Events, STATS_INTERVAL_MS, type Member, type PageCounts, type Stats } from '@presently/protocol';
+import { type Clock, type PresenceCluster, type PresenceSink, Presence, systemClock, TokenBucket } from '@presently/presence-core';
 import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
+import { BatchedReads } from './batched-reads';
 import { ClusterAnnouncer } from './cluster-announcer';
 import { FanOutSink } from './fan-out-sink';
 import { PresenceEvents } from './lifecycle-events';
@@ -10,6 +11,13 @@ import { PresenceMetrics } from './presence-metrics';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
 import type { PresenceNamespace } from './presence-socket';
 import { SocketIoSink } from './socket-io.sink';
+
+/** A room as a join ack lists it: at most `ROSTER_MAX` members, the total, and the asking member as the cluster knows it (null: as this process knows it). */
+export interface Roster {
+  members: Member[];
+  total: number;
+  self: Member | null;
+}
 
 /**
  * Owns the process's presence registry and wires its announcements to the
@@ -35,6 +43,8 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly pageAnnouncer: ClusterAnnouncer<string, PageCounts> | null = null;
   private readonly statsAnnouncer: ClusterAnnouncer<null, Stats> | null = null;
   private readonly roomAnnouncer: ClusterAnnouncer<string, number> | null = null;
+  /** A burst of joins of one room reads its roster from the cluster about twice, not once per join. */
+  private readonly rosterReads: BatchedReads<string, string | undefined, Roster> | null = null;
   private readonly roomEvents: PresenceSink;
 
   constructor(
@@ -64,6 +74,16 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
           events.pageCount(counts);
         },
         wanted: (page) => this.streams.has(page) || (this.attached?.adapter.rooms.get(pageChannel(page))?.size ?? 0) > 0,
+      });
+      const rosterMax = options.rosterMax ?? DEFAULT_LIMITS.rosterMax;
+      this.rosterReads = new BatchedReads(async (room, selfKeys) => {
+        const asked = [...new Set(selfKeys.filter((key): key is string => key !== undefined))];
+        const roster = await cluster.roster(room, rosterMax, asked);
+        return selfKeys.map((key) => ({
+          members: roster.members,
+          total: roster.total,
+          self: key === undefined ? null : roster.selves[asked.indexOf(key)],
+        }));
       });
       // A large room's room:count, coalesced per process like page:count.
       this.roomAnnouncer = new ClusterAnnouncer(this.clock, {
@@ -155,14 +175,14 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
    * next `room:count` if that total was not the last one announced. Local
    * while the cluster is unreachable.
    */
-  roster(room: string, selfKey?: string): ClusterRoster | Promise<ClusterRoster> {
-    const local = (): ClusterRoster => ({ ...this.presence.roster(room), self: null });
+  roster(room: string, selfKey?: string): Roster | Promise<Roster> {
+    const local = (): Roster => ({ ...this.presence.roster(room), self: null });
     const cluster = this.cluster;
-    if (!cluster) return local();
-    const max = this.options.rosterMax ?? DEFAULT_LIMITS.rosterMax;
+    if (!cluster || !this.rosterReads) return local();
+    const reads = this.rosterReads;
     return cluster
       .settled()
-      .then(() => cluster.roster(room, max, selfKey))
+      .then(() => reads.read(room, selfKey))
       .then(
         (roster) => {
           this.roomAnnouncer?.acked(room, roster.total);

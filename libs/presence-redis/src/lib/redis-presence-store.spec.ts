@@ -216,24 +216,22 @@ describe('RedisPresenceStore', () => {
     expect([...aEvents.left, ...victimEvents.left, ...aEvents.synced]).toEqual([]);
   });
 
-  it('answers a roster without the whole room: the earliest members, the total, and the asker wherever it is', async () => {
+  it('answers a roster without the whole room: the earliest members, the total, and each asker wherever it is', async () => {
     const [{ store: a }, { store: b }] = await Promise.all([start(), start()]);
     const t0 = Date.now();
     for (let i = 0; i < 6; i++) (i % 2 ? b : a).room('r', who(`client-m${i}`, `m${i}`), 1, { origin: `s${i}`, now: t0 + i });
     // A second connection of m4 through the other process.
     a.room('r', who('client-m4', 'm4'), 1, { origin: 's4b', now: t0 + 10 });
     await Promise.all([a.settled(), b.settled()]);
-    const roster = await b.roster('r', 3, 'a:client-m4');
+    // Asked for: one beyond the first three, one among them, one not in the room.
+    const roster = await b.roster('r', 3, ['a:client-m4', 'a:client-m1', 'a:nobody']);
     expect(roster.total).toBe(6);
     expect(roster.members.map((m) => m.userId)).toEqual(['m0', 'm1', 'm2']);
-    expect(roster.self).toMatchObject({ userId: 'm4', connections: 2, since: t0 + 4 });
-    // An asker among the listed is that entry.
-    const listed = await a.roster('r', 3, 'a:client-m1');
-    expect(listed.self).toEqual({ ...listed.members[1], userId: 'm1' });
+    expect(roster.selves).toEqual([expect.objectContaining({ userId: 'm4', connections: 2, since: t0 + 4 }), roster.members[1], null]);
     // A member who left drops out of the order.
     a.room('r', who('client-m0', 'm0'), -1, { origin: 's0', now: Date.now(), reason: 'leave' });
     await a.settled();
     expect((await b.roster('r', 3)).members.map((m) => m.userId)).toEqual(['m1', 'm2', 'm3']);
-    expect(await b.roster('none', 3, 'a:client-m0')).toEqual({ members: [], total: 0, self: null });
+    expect(await b.roster('none', 3, ['a:client-m0'])).toEqual({ members: [], total: 0, selves: [null] });
   });
 });

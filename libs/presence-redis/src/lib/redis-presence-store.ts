@@ -177,12 +177,14 @@ export class RedisPresenceStore implements PresenceCluster {
     return members.sort((a, b) => a.since - b.since || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
   }
 
-  async roster(room: string, max: number, selfKey?: string): Promise<ClusterRoster> {
+  async roster(room: string, max: number, selfKeys: readonly string[] = []): Promise<ClusterRoster> {
     this.assertReady();
-    const [total, listed, selfAt, ...fields] = (await this.client.roster(this.prefix, room, max, selfKey ?? '')) as [number, number, number, ...string[]];
+    const flat = (await this.client.roster(this.prefix, room, max, ...selfKeys)) as (number | string)[];
+    const [total, listed] = flat as [number, number];
+    const at = flat.slice(2, 2 + selfKeys.length) as number[];
     const members: Member[] = [];
-    for (let i = 0; i < fields.length; i += 6) members.push(toMember(fields.slice(i, i + 6)));
-    return { members: members.slice(0, listed), total, self: selfAt >= 0 ? members[selfAt] : null };
+    for (let i = 2 + selfKeys.length; i < flat.length; i += 6) members.push(toMember(flat.slice(i, i + 6) as string[]));
+    return { members: members.slice(0, listed), total, selves: at.map((i) => (i >= 0 ? members[i] : null)) };
   }
 
   async roomTotal(room: string): Promise<number> {

@@ -340,33 +340,42 @@ return { outcome, m[1], m[2], m[3], m[4], m[5], redis.call('HGET', ck, uk) }
 `;
 
 /**
- * What a join ack lists, without reading the whole room. ARGV: prefix, room,
- * how many (`ROSTER_MAX`), the userKey of the asking member (or ''). Answers
- * the room's total, how many members are listed, which entry is the asking
- * member (0-based, -1: none), then userId, name, status, meta, since,
- * connections of each, earliest first; then the asking member's six fields
- * if they are not among the listed.
+ * What join acks list, without reading the whole room. ARGV: prefix, room,
+ * how many (`ROSTER_MAX`), then the userKeys of the asking members. Answers
+ * the room's total, how many members are listed, which entry each asking
+ * member is (0-based, -1: not in the room), then userId, name, status, meta,
+ * since, connections of each entry: the listed ones, earliest first, then
+ * the asking members who are not among them.
  */
 export const ROSTER = `
-local P, room, max, self = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local P, room, max = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local ck, mk = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m'
-local out = { redis.call('HLEN', ck), 0, -1 }
+local asks = #ARGV - 3
+local head = { redis.call('HLEN', ck), 0 }
+for k = 1, asks do head[2 + k] = -1 end
+local fields = {}
+local entries = 0
+local at = {}
 local function add(uk)
+  if at[uk] then return true end
   local m = redis.call('HMGET', mk, 'u:' .. uk, 'n:' .. uk, 's:' .. uk, 'm:' .. uk, 't:' .. uk)
   local c = redis.call('HGET', ck, uk)
   if not m[1] or not c then return false end
-  for k = 1, 5 do out[#out + 1] = m[k] end
-  out[#out + 1] = c
+  for k = 1, 5 do fields[#fields + 1] = m[k] end
+  fields[#fields + 1] = c
+  at[uk] = entries
+  entries = entries + 1
   return true
 end
 for _, uk in ipairs(redis.call('ZRANGE', P .. 'r:' .. room .. ':o', 0, max - 1)) do
-  if add(uk) then
-    if uk == self then out[3] = out[2] end
-    out[2] = out[2] + 1
-  end
+  if add(uk) then head[2] = head[2] + 1 end
 end
-if self ~= '' and out[3] == -1 and add(self) then out[3] = out[2] end
-return out
+for k = 1, asks do
+  local uk = ARGV[3 + k]
+  if add(uk) then head[2 + k] = at[uk] end
+end
+for _, f in ipairs(fields) do head[#head + 1] = f end
+return head
 `;
 
 /** A room's members. ARGV: prefix, room. Answers the connections hash, then the members hash, flattened. */
