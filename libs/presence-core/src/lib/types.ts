@@ -1,4 +1,4 @@
-import type { LeaveReason, Member, PageCounts, ProfileInput, Stats } from '@presently/protocol';
+import type { LeaveReason, Member, PageCounts, PollTallies, ProfileInput, Stats } from '@presently/protocol';
 
 /** Who a connection belongs to, as established at its handshake. */
 export interface Identity {
@@ -140,6 +140,9 @@ export interface PresenceCluster extends PresenceLedger {
    * room; without reading the whole room.
    */
   roster(room: string, max: number, selfKeys?: readonly string[]): Promise<ClusterRoster>;
+  /** One vote in a live poll (a protocol extension), within the limits; the tallies after it. */
+  pollVote(poll: string, option: string, limits: { maxPolls: number; maxOptions: number }): Promise<ClusterVote>;
+  pollTallies(poll: string): Promise<PollTallies>;
   /**
    * Starts the store: registers this process, applies its share, heartbeats
    * and watches the other processes. `contributions` is read whenever the
@@ -160,6 +163,9 @@ export interface ClusterRoster {
   selves: (Member | null)[];
 }
 
+/** A vote as the cluster took it, or which limit refused it. */
+export type ClusterVote = { tallies: PollTallies } | { refused: 'polls' | 'options' };
+
 /** What a cluster store tells its process. */
 export interface ClusterListener {
   /** A page's counts (or, for `null`, the global stats) may have changed anywhere. */
@@ -168,6 +174,8 @@ export interface ClusterListener {
   roomJoined(room: string, member: Member, except: string): void;
   roomUpdated(room: string, member: Member, except: string): void;
   roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void;
+  /** A poll's tallies changed somewhere: this process's watchers of it are due a (coalesced) `poll:tally`. */
+  pollChanged(poll: string): void;
   /** A large room's total changed somewhere: this process's sockets of it are due a (coalesced) `room:count`. */
   roomChanged(room: string): void;
   /** A large room fell below 90 % of `ROSTER_MAX` through this process's change: its members, for every process's sockets. */

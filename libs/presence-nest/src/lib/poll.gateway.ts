@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
-import { ackError, ErrorCodes, Events, PRESENCE_NAMESPACE, type Ack } from '@presently/protocol';
+import { Events, PRESENCE_NAMESPACE, type Ack } from '@presently/protocol';
 import { pollChannel } from './channels';
 import { EventRouter } from './event-router';
 import { handleEvent } from './handle-event';
@@ -36,11 +36,11 @@ export class PollGateway implements OnGatewayInit, OnGatewayDisconnect {
 
   private watch(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return handleEvent(this.logger, socket, Events.PollWatch, data, ({ poll }) => {
-      if (!this.service.available) return pollsNotShared();
       const result = this.service.polls.watch(socket.id, poll);
       if (!result.ok) return result;
+      // Subscribed before the tallies are read: no push between the two is missed.
       if (result.subscribe) socket.join(pollChannel(poll));
-      return { ok: true, poll, tallies: result.tallies };
+      return this.service.tallies(poll);
     });
   }
 
@@ -54,12 +54,6 @@ export class PollGateway implements OnGatewayInit, OnGatewayDisconnect {
   }
 
   private vote(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
-    return handleEvent(this.logger, socket, Events.PollVote, data, ({ poll, option }) =>
-      this.service.available ? this.service.polls.vote(poll, option) : pollsNotShared(),
-    );
+    return handleEvent(this.logger, socket, Events.PollVote, data, ({ poll, option }) => this.service.vote(poll, option));
   }
-}
-
-function pollsNotShared() {
-  return ackError(ErrorCodes.Forbidden, 'polls are not available when several processes share presence');
 }

@@ -1,18 +1,25 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { Events, type PollTallies } from '@presently/protocol';
-import { Polls, type PollSink } from '@presently/presence-core';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { ackError, ErrorCodes, Events, POLL_OPTIONS_MAX, POLLS_MAX, type PollTallies } from '@presently/protocol';
+import { Polls, type PollSink, type PresenceCluster, type Result } from '@presently/presence-core';
 import { pollChannel } from './channels';
+import { ClusterAnnouncer } from './cluster-announcer';
 import { PresenceMetrics } from './presence-metrics';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
 import type { PresenceNamespace } from './presence-socket';
 import { PresenceService } from './presence.service';
 
-/** Owns the live polls and sends their tallies to each poll's watchers. */
+/**
+ * Owns the live polls and sends their tallies to each poll's watchers. In one
+ * process the tallies live in {@link Polls}; with a cluster they live in the
+ * cluster store, and each process announces them to its own watchers,
+ * coalesced like `page:count`. Who watches what is always this process's.
+ */
 @Injectable()
 export class PollService implements PollSink, OnModuleDestroy {
   readonly polls: Polls;
-  /** Polls live in one process: with a cluster they are refused rather than tallied per process. */
-  readonly available: boolean;
+  private readonly logger = new Logger('Polls');
+  private readonly cluster: PresenceCluster | null;
+  private readonly announcer: ClusterAnnouncer<string, PollTallies> | null = null;
   private namespace: PresenceNamespace | null = null;
 
   constructor(
@@ -20,14 +27,53 @@ export class PollService implements PollSink, OnModuleDestroy {
     presence: PresenceService,
     private readonly metrics: PresenceMetrics,
   ) {
-    this.available = !presence.cluster;
     this.polls = new Polls(presence.clock, this, { countIntervalMs: options.countIntervalMs });
+    this.cluster = presence.cluster;
+    const cluster = this.cluster;
+    if (cluster) {
+      this.announcer = new ClusterAnnouncer(presence.clock, {
+        intervalMs: options.countIntervalMs,
+        read: (poll) => cluster.pollTallies(poll),
+        same: (a, b) => votes(a) === votes(b),
+        deliver: (poll, tallies) => {
+          this.namespace?.local.to(pollChannel(poll)).emit(Events.PollTally, tallies);
+          this.metrics.sent(Events.PollTally);
+        },
+        wanted: (poll) => (this.namespace?.adapter.rooms.get(pollChannel(poll))?.size ?? 0) > 0,
+      });
+      presence.pollChanged = (poll) => this.announcer?.touch(poll);
+    }
   }
 
   attach(namespace: PresenceNamespace): void {
     this.namespace = namespace;
   }
 
+  /** A poll's tallies as a new watcher is answered them. */
+  tallies(poll: string): Result<PollTallies> | Promise<Result<PollTallies>> {
+    const cluster = this.cluster;
+    if (!cluster) return { ok: true, ...this.polls.tallies(poll) };
+    return cluster.pollTallies(poll).then((tallies) => {
+      this.announcer?.acked(poll, tallies);
+      return { ok: true as const, ...tallies };
+    }, unavailable(this.logger));
+  }
+
+  /** One vote; the tallies after it. */
+  vote(poll: string, option: string): Result<PollTallies> | Promise<Result<PollTallies>> {
+    const cluster = this.cluster;
+    if (!cluster) return this.polls.vote(poll, option);
+    return cluster.pollVote(poll, option, { maxPolls: POLLS_MAX, maxOptions: POLL_OPTIONS_MAX }).then((vote): Result<PollTallies> => {
+      if ('refused' in vote) {
+        return ackError(ErrorCodes.LimitExceeded, vote.refused === 'polls' ? `at most ${POLLS_MAX} polls` : `at most ${POLL_OPTIONS_MAX} options per poll`);
+      }
+      const { tallies } = vote;
+      this.announcer?.acked(poll, tallies);
+      return { ok: true, ...tallies };
+    }, unavailable(this.logger));
+  }
+
+  /** The in-process tallies changed (one process only). */
   pollTally(tallies: PollTallies): void {
     this.namespace?.to(pollChannel(tallies.poll)).emit(Events.PollTally, tallies);
     this.metrics.sent(Events.PollTally);
@@ -35,5 +81,19 @@ export class PollService implements PollSink, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.polls.dispose();
+    this.announcer?.dispose();
   }
+}
+
+function votes(tallies: PollTallies): number {
+  let n = 0;
+  for (const count of Object.values(tallies.tallies)) n += count;
+  return n;
+}
+
+function unavailable(logger: Logger) {
+  return (error: unknown) => {
+    logger.debug({ msg: 'polls unavailable', error: String(error) });
+    return ackError(ErrorCodes.Internal, 'polls are unavailable while the presence store is unreachable');
+  };
 }

@@ -106,6 +106,9 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
     }
   }
 
+  /** Told when a poll's tallies changed anywhere in the cluster (the poll service listens). */
+  pollChanged: (poll: string) => void = () => undefined;
+
   /** The `/presence` namespace, once the gateway is up. */
   get namespace(): PresenceNamespace | null {
     return this.attached;
@@ -133,6 +136,7 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
       roomUpdated: (room, member, except) => this.roomEvents.roomUpdated(room, member, except),
       roomLeft: (room, userId, reason, except) => this.roomEvents.roomLeft(room, userId, reason, except),
       roomChanged: (room) => this.roomAnnouncer?.touch(room),
+      pollChanged: (poll) => this.pollChanged(poll),
       roomSync: (room, members) => this.roomEvents.roomSync(room, members),
       takenOver: (kind, key, clientId, userKey) => this.presence.takeOver(kind, key, clientId, userKey),
     });

@@ -25,7 +25,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function listener(): ClusterListener & { joined: string[]; left: [string, string][]; moved: string[]; updated: string[]; roomsChanged: string[]; synced: string[] } {
+function listener(): ClusterListener & { joined: string[]; left: [string, string][]; moved: string[]; updated: string[]; roomsChanged: string[]; synced: string[]; polls: string[] } {
   const l = {
     joined: [] as string[],
     left: [] as [string, string][],
@@ -33,10 +33,12 @@ function listener(): ClusterListener & { joined: string[]; left: [string, string
     updated: [] as string[],
     roomsChanged: [] as string[],
     synced: [] as string[],
+    polls: [] as string[],
     changed: () => undefined,
     roomJoined: (_room: string, member: { userId: string }) => void l.joined.push(member.userId),
     roomUpdated: (_room: string, member: { userId: string }) => void l.updated.push(member.userId),
     roomChanged: (room: string) => void l.roomsChanged.push(room),
+    pollChanged: (poll: string) => void l.polls.push(poll),
     roomSync: (room: string, members: { userId: string }[]) => void l.synced.push(`${room}: ${members.map((m) => m.userId).join(' ')}`),
     roomLeft: (_room: string, userId: string, reason: string) => void l.left.push([userId, reason]),
     takenOver: (kind: string, key: string, clientId: string) => void l.moved.push(`${kind} ${key} ${clientId}`),
@@ -233,5 +235,23 @@ describe('RedisPresenceStore', () => {
     await a.settled();
     expect((await b.roster('r', 3)).members.map((m) => m.userId)).toEqual(['m1', 'm2', 'm3']);
     expect(await b.roster('none', 3, ['a:client-m0'])).toEqual({ members: [], total: 0, selves: [null] });
+  });
+
+  it('tallies votes from every process in one place, within the limits, and tells every process', async () => {
+    const [{ store: a, events: aEvents }, { store: b, events: bEvents }] = await Promise.all([start(), start()]);
+    const limits = { maxPolls: 2, maxOptions: 2 };
+    const votes = [];
+    for (let i = 0; i < 50; i++) votes.push(a.pollVote('p1', 'red', limits), b.pollVote('p1', i % 2 ? 'red' : 'blue', limits));
+    const answers = await Promise.all(votes);
+    const tallied = answers.map((answer) => ('tallies' in answer ? answer.tallies.tallies : null));
+    expect(tallied.every((t) => t !== null)).toBe(true);
+    expect(await b.pollTallies('p1')).toEqual({ poll: 'p1', tallies: { red: 75, blue: 25 } });
+    // The last answer of each store saw every vote before it.
+    expect(Math.max(...tallied.map((t) => (t?.red ?? 0) + (t?.blue ?? 0)))).toBe(100);
+    expect(await a.pollVote('p1', 'green', limits)).toEqual({ refused: 'options' });
+    expect(await a.pollVote('p2', 'x', limits)).toEqual({ tallies: { poll: 'p2', tallies: { x: 1 } } });
+    expect(await b.pollVote('p3', 'x', limits)).toEqual({ refused: 'polls' });
+    expect(await a.pollTallies('p3')).toEqual({ poll: 'p3', tallies: {} });
+    await until(() => aEvents.polls.includes('p2') && bEvents.polls.includes('p1'), 'both processes heard of the votes');
   });
 });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_LIMITS, DEFAULT_NAME, DEFAULT_STATUS, TOP_PAGES, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
-import type { ClusterListener, ClusterRoster, LedgerMember, PresenceCluster, PresenceContributions, RoomChange } from '@presently/presence-core';
+import { DEFAULT_LIMITS, DEFAULT_NAME, DEFAULT_STATUS, TOP_PAGES, type PollTallies, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
+import type { ClusterListener, ClusterRoster, ClusterVote, LedgerMember, PresenceCluster, PresenceContributions, RoomChange } from '@presently/presence-core';
 import { Redis, type RedisOptions } from 'ioredis';
-import { APPLY, COUNTS, HEARTBEAT, HOLD, LEAVE, MEMBERS, REAP, RESTORE, ROOM, ROSTER, STATS } from './scripts';
+import { APPLY, COUNTS, HEARTBEAT, HOLD, LEAVE, MEMBERS, POLL_VOTE, REAP, RESTORE, ROOM, ROSTER, STATS } from './scripts';
 
 export interface RedisPresenceStoreOptions {
   /** `redis://host:port/db`. */
@@ -21,7 +21,7 @@ export interface RedisPresenceStoreOptions {
   log?: (level: 'info' | 'warn' | 'error', msg: string, details?: Record<string, unknown>) => void;
 }
 
-type Script = 'apply' | 'hold' | 'room' | 'roster' | 'members' | 'restore' | 'reap' | 'leave' | 'heartbeat' | 'counts' | 'stats';
+type Script = 'apply' | 'hold' | 'room' | 'roster' | 'members' | 'pollVote' | 'restore' | 'reap' | 'leave' | 'heartbeat' | 'counts' | 'stats';
 type ScriptClient = Redis & Record<Script, (...args: (string | number)[]) => Promise<unknown>>;
 
 const SCRIPTS: Record<Script, string> = {
@@ -29,6 +29,7 @@ const SCRIPTS: Record<Script, string> = {
   hold: HOLD,
   room: ROOM,
   roster: ROSTER,
+  pollVote: POLL_VOTE,
   members: MEMBERS,
   restore: RESTORE,
   reap: REAP,
@@ -187,6 +188,18 @@ export class RedisPresenceStore implements PresenceCluster {
     return { members: members.slice(0, listed), total, selves: at.map((i) => (i >= 0 ? members[i] : null)) };
   }
 
+  async pollVote(poll: string, option: string, limits: { maxPolls: number; maxOptions: number }): Promise<ClusterVote> {
+    this.assertReady();
+    const [outcome, ...pairs] = (await this.client.pollVote(this.prefix, poll, option, limits.maxPolls, limits.maxOptions)) as string[];
+    if (outcome !== 'ok') return { refused: outcome as 'polls' | 'options' };
+    return { tallies: talliesOf(poll, pairs) };
+  }
+
+  async pollTallies(poll: string): Promise<PollTallies> {
+    this.assertReady();
+    return talliesOf(poll, (await this.client.call('HGETALL', `${this.prefix}poll:${poll}`)) as string[]);
+  }
+
   async roomTotal(room: string): Promise<number> {
     this.assertReady();
     return this.client.hlen(`${this.prefix}r:${room}:c`);
@@ -234,6 +247,7 @@ export class RedisPresenceStore implements PresenceCluster {
     if (message === 's') return this.listener?.changed(null);
     if (message[0] === 'p') return this.listener?.changed(message.slice(1));
     if (message[0] === 'c') return this.listener?.roomChanged(message.slice(1));
+    if (message[0] === 'v') return this.listener?.pollChanged(message.slice(1));
     if (message[0] !== 't') return;
     // t<node>|<kind>|<clientId>|<len>|<userKey><key>
     const parts = /^t([^|]+)\|([pr])\|([^|]+)\|(\d+)\|/s.exec(message);
@@ -319,6 +333,13 @@ export class RedisPresenceStore implements PresenceCluster {
   private log(level: 'info' | 'warn' | 'error', msg: string, details?: Record<string, unknown>): void {
     this.options.log?.(level, msg, details);
   }
+}
+
+/** A poll's tallies from option, votes pairs. */
+function talliesOf(poll: string, pairs: string[]): PollTallies {
+  const tallies: Record<string, number> = {};
+  for (let i = 0; i + 1 < pairs.length; i += 2) tallies[pairs[i]] = Number(pairs[i + 1]);
+  return { poll, tallies };
 }
 
 /** A member from the ROOM script's fields: userId, name, status, meta (JSON), since, connections. */

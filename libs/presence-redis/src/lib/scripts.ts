@@ -25,8 +25,11 @@
  *                     room), which a returning connection may take over.
  * - `P nodes`         set of the processes that hold a share.
  * - `P alive:<id>`    the process's heartbeat, with a time to live.
+ * - `P poll:<poll>`   hash: option → votes (a live poll, a protocol extension).
+ * - `P polls`         set of the polls with votes.
  * - `P changes`       pub/sub channel: `p<page>` when a page's counts moved,
- *                     `c<room>` when a large room's total moved,
+ *                     `c<room>` when a large room's total moved, `v<poll>`
+ *                     when a poll's tallies did,
  *                     `s` when the global stats may have, `t<node>|<kind>|
  *                     <clientId>|<len>|<userKey><key>` when a held
  *                     contribution of `<node>` was taken over.
@@ -516,5 +519,23 @@ for i = 1, #tied do
   out[#out + 1] = tied[i]
   out[#out + 1] = last
 end
+return out
+`;
+
+/**
+ * One vote. ARGV: prefix, poll, option, most polls, most options per poll.
+ * Answers `polls` or `options` when a limit refuses it, else `ok` and the
+ * poll's tallies (option, votes pairs).
+ */
+export const POLL_VOTE = `
+local P, poll, option = ARGV[1], ARGV[2], ARGV[3]
+local key = P .. 'poll:' .. poll
+if redis.call('EXISTS', key) == 0 and redis.call('SCARD', P .. 'polls') >= tonumber(ARGV[4]) then return { 'polls' } end
+if redis.call('HEXISTS', key, option) == 0 and redis.call('HLEN', key) >= tonumber(ARGV[5]) then return { 'options' } end
+redis.call('HINCRBY', key, option, 1)
+redis.call('SADD', P .. 'polls', poll)
+redis.call('PUBLISH', P .. 'changes', 'v' .. poll)
+local out = { 'ok' }
+for _, v in ipairs(redis.call('HGETALL', key)) do out[#out + 1] = v end
 return out
 `;
