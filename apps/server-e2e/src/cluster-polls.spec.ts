@@ -18,7 +18,7 @@ describe('live polls across processes', () => {
     expect(await request(watcherA, 'poll:watch', { poll })).toEqual({ ok: true, poll, tallies: {} });
     expect(await request(watcherB, 'poll:watch', { poll })).toEqual({ ok: true, poll, tallies: {} });
 
-    const final = { poll, tallies: { red: 60, blue: 40 } };
+    const final: Tallies = { poll, tallies: { red: 60, blue: 40 } };
     const atA = waitFor<Tallies>(watcherA, 'poll:tally', equals(final));
     const atB = waitFor<Tallies>(watcherB, 'poll:tally', equals(final));
     const voters = await Promise.all(servers.map((server) => connect(server.url)));
