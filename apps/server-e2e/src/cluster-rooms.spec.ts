@@ -256,6 +256,52 @@ describe('the grace period across processes', () => {
   });
 });
 
+describe('a process that stops (SIGTERM)', () => {
+  const cluster = useCluster(1, clusterEnv);
+
+  it('hands its users over: one who reconnects elsewhere within the grace period is no news, one who does not leaves after it', async () => {
+    const [survivor] = cluster.servers;
+    const stopping = await cluster.startProcess();
+    const room = key('cluster-handoff');
+    const page = key('/cluster/handoff');
+    const observer = await user(survivor.url, 'observer');
+    await join(observer, room);
+    recordCounts(observer);
+    expect((await request(observer, 'page:watch', { pages: [page] })).ok).toBe(true);
+    const token = await userToken(SECRET, 'fran', { name: 'Fran' });
+    const { socket: fran } = await connect(stopping.url, { token, clientId: clientId('fran') });
+    const gus = await user(stopping.url, 'gus');
+    for (const socket of [fran, gus]) {
+      await join(socket, room);
+      await request(socket, 'page:enter', { page });
+    }
+    await countArrived(observer, counts(page, 2, 2));
+    const left = record<Left>(observer, 'room:left');
+
+    // Fran's client reconnects to the other process as soon as its connection closes (a load balancer would).
+    const franBack = new Promise<TestSocket>((resolve) =>
+      fran.once('disconnect', async () => {
+        const { socket } = await connect(survivor.url, { token, clientId: clientId('fran') });
+        await join(socket, room);
+        await request(socket, 'page:enter', { page });
+        resolve(socket);
+      }),
+    );
+    stopping.process.kill('SIGTERM');
+    await franBack;
+    expect(await waitFor<Left>(observer, 'room:left', (e) => e.userId === 'gus', 20_000)).toEqual({ room, userId: 'gus', reason: 'disconnect' });
+    await stopping.exited;
+    expect(stopping.process.exitCode).toBe(0);
+    await countArrived(observer, counts(page, 1, 1));
+    expect(left.map((e) => e.userId)).toEqual(['gus']);
+    expect(countsReceived(observer).filter((c) => c.page === page).every((c) => c.viewers >= 1)).toBe(true);
+    expect((await membersOn(survivor.url, room)).map((m) => [m.userId, m.connections])).toEqual([
+      ['observer', 1],
+      ['fran', 1],
+    ]);
+  });
+});
+
 describe('a process that dies, with members', () => {
   const cluster = useCluster(1, clusterEnv);
 

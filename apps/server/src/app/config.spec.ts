@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       rateLimitBurst: 200,
       maxHttpBufferSize: 262144,
       shutdownTimeoutMs: 10000,
+      handoffMs: 6000,
       maxConnectionsPerIp: 1000,
       trustProxy: 0,
       logLevel: 'info',
@@ -57,6 +58,12 @@ describe('loadConfig', () => {
       apiKey: 'k',
       logLevel: 'warn',
     });
+  });
+
+  it('keeps the hand-off of a stopping process within its shutdown timeout', () => {
+    expect(loadConfig({ GRACE_MS: '3000' })).toMatchObject({ handoffMs: 4000 });
+    expect(loadConfig({ GRACE_MS: '60000', SHUTDOWN_TIMEOUT_MS: '30000' })).toMatchObject({ handoffMs: 28000 });
+    expect(loadConfig({ SHUTDOWN_TIMEOUT_MS: '1000' })).toMatchObject({ handoffMs: 0 });
   });
 
   it('reads REDIS_URL and the key prefix, by default presently:', () => {

@@ -61,6 +61,8 @@ const configSchema = envSchema.transform((e) => {
     rateLimitBurst: e.RATE_LIMIT_BURST,
     maxHttpBufferSize: e.MAX_HTTP_BUFFER_SIZE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    // With REDIS_URL a stopping process waits this long for its users to come back elsewhere, within the shutdown timeout.
+    handoffMs: Math.min(e.GRACE_MS + 1000, Math.max(0, e.SHUTDOWN_TIMEOUT_MS - 2000)),
     maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,

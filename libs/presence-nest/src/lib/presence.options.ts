@@ -30,6 +30,13 @@ export interface PresenceModuleOptions extends PresenceLimits {
    * process's registry is the whole truth.
    */
   cluster?: PresenceCluster;
+  /**
+   * With a cluster, how long a stopping process waits for its disconnected
+   * users to come back through other processes before it withdraws what is
+   * left (ms); default `graceMs` + 1000. Keep it under the application's
+   * shutdown timeout.
+   */
+  handoffMs?: number;
   /** Time source; the system clock unless a test injects one. */
   clock?: Clock;
 }

@@ -142,6 +142,29 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
     });
   }
 
+  /**
+   * A stopping process of a cluster hands its users over instead of dropping
+   * them: it closes its connections, so clients reconnect (through the load
+   * balancer) to another process, and each disconnection is held for the
+   * grace period as usual. A process the client returns to takes the held
+   * place over without a `room:left` or a count moving; one that does not
+   * come back expires and is announced here. The share is withdrawn once
+   * nothing is held any more, or when `handoffMs` ran out.
+   */
+  private async handOff(): Promise<void> {
+    const namespace = this.attached;
+    if (!this.cluster?.ready || !namespace) return;
+    // The engine connections are closed rather than the sockets disconnected:
+    // a Socket.IO client reconnects by itself after a transport close, not
+    // after a server disconnect.
+    for (const socket of namespace.sockets.values()) socket.conn.close();
+    this.streams.closeAll();
+    const deadline = Date.now() + (this.options.handoffMs ?? this.options.graceMs + 1000);
+    while ((namespace.sockets.size > 0 || this.presence.sizes().connections > 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** Resolves once this process's changes so far reached the cluster; null without one. */
   settled(): Promise<void> | null {
     return this.cluster?.settled() ?? null;
@@ -216,6 +239,7 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.handOff();
     this.streams.closeAll();
     this.pageAnnouncer?.dispose();
     this.statsAnnouncer?.dispose();
