@@ -26,9 +26,9 @@ function run(command, args, env) {
 }
 
 const redisUrl = process.env.REDIS_URL;
-if (!redisUrl) {
-  run('redis-server', ['--port', String(REDIS_PORT), '--save', '', '--appendonly', 'no', '--dir', mkdtempSync(join(tmpdir(), 'presently-redis-'))]);
-}
+const redis = redisUrl
+  ? null
+  : run('redis-server', ['--port', String(REDIS_PORT), '--save', '', '--appendonly', 'no', '--dir', mkdtempSync(join(tmpdir(), 'presently-redis-'))]);
 const url = redisUrl || `redis://127.0.0.1:${REDIS_PORT}`;
 setTimeout(() => {
   for (const port of BACKENDS) run(process.execPath, [main], { PORT: String(port), REDIS_URL: url, TRUST_PROXY: '1' });
@@ -71,10 +71,21 @@ balancer.on('upgrade', (req, socket, head) => {
 
 balancer.listen(PORT, () => console.log(`Presently cluster: http://localhost:${PORT} -> ${BACKENDS.map((p) => `:${p}`).join(', ')} (Redis ${url})`));
 
-function stop() {
+const exited = (child) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve)));
+
+// The servers first (each hands its users over for up to GRACE_MS + 1 s, and
+// needs Redis meanwhile), then Redis.
+async function stop() {
   balancer.close();
-  for (const child of children) child.kill('SIGTERM');
-  setTimeout(() => process.exit(0), 2000).unref();
+  const servers = children.filter((child) => child !== redis);
+  for (const child of servers) child.kill('SIGTERM');
+  setTimeout(() => process.exit(1), 15_000).unref();
+  await Promise.all(servers.map(exited));
+  if (redis) {
+    redis.kill('SIGTERM');
+    await exited(redis);
+  }
+  process.exit(0);
 }
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
