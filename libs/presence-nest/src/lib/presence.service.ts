@@ -154,15 +154,16 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
   private async handOff(): Promise<void> {
     const namespace = this.attached;
     if (!this.cluster?.ready || !namespace) return;
-    // The engine connections are closed rather than the sockets disconnected:
-    // a Socket.IO client reconnects by itself after a transport close, not
-    // after a server disconnect.
-    for (const socket of namespace.sockets.values()) socket.conn.close();
-    this.streams.closeAll();
     const deadline = Date.now() + (this.options.handoffMs ?? this.options.graceMs + 1000);
-    while ((namespace.sockets.size > 0 || this.presence.sizes().connections > 0) && Date.now() < deadline) {
+    do {
+      // The engine connections are closed rather than the sockets
+      // disconnected: a Socket.IO client reconnects by itself after a
+      // transport close, not after a server disconnect. Connections that
+      // arrive meanwhile (a balancer still routing here) are sent on too.
+      for (const socket of namespace.sockets.values()) socket.conn.close();
+      this.streams.closeAll();
       await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    } while ((namespace.sockets.size > 0 || this.presence.sizes().connections > 0) && Date.now() < deadline);
   }
 
   /** Resolves once this process's changes so far reached the cluster; null without one. */
