@@ -43,6 +43,28 @@ describe('npm run bench (smoke)', () => {
     expect(stdout).toContain('enter ack p99 (ms)');
   });
 
+  it('hot --quick: every join reaches every watcher, Presently in fewer page:counts than joins', async () => {
+    const { code, line } = await runBench(['hot', '--quick', '--watchers', '10', '--joiners', '6', '--targets', 'presently,bare']);
+    expect(code).toBe(0);
+    const [hot] = line.scenarios;
+    for (const name of ['presently', 'bare']) {
+      expect(hot.results[name].figures).toEqual(
+        expect.objectContaining({ joins: 6, unseenJoins: 0, unexpectedDisconnects: 0, seenP99Ms: expect.any(Number), cpuSeconds: expect.any(Number) }),
+      );
+    }
+    // Bare sends a count per join; Presently coalesces them.
+    expect(hot.results.bare.figures.messagesPerWatcher).toBe(6);
+    expect(hot.results.presently.figures.messagesPerWatcherMax).toBeLessThan(6);
+  });
+
+  it('heap --quick measures live heap per connection from snapshots', async () => {
+    const { code, line } = await runBench(['heap', '--quick', '--clients', '20', '--targets', 'presently']);
+    expect(code).toBe(0);
+    const [heap] = line.scenarios;
+    expect(heap.results.presently.figures).toEqual(expect.objectContaining({ clients: 20, heapPerConnectionKb: expect.any(Number), closuresPerConnection: expect.any(Number) }));
+    expect(heap.results.presently.figures.heapPerConnectionKb as number).toBeGreaterThan(0);
+  });
+
   it('churn --quick leaves every client of Presently with the true count', async () => {
     const { code, line } = await runBench(['churn', '--quick', '--clients', '20', '--cycles', '30', '--duration', '1']);
     expect(code).toBe(0);
