@@ -44,7 +44,7 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly statsAnnouncer: ClusterAnnouncer<null, Stats> | null = null;
   private readonly roomAnnouncer: ClusterAnnouncer<string, number> | null = null;
   /** A burst of joins of one room reads its roster from the cluster about twice, not once per join. */
-  private readonly rosterReads: BatchedReads<string, string | undefined, Roster> | null = null;
+  private readonly rosterReads = new BatchedReads<string, string | undefined, Roster>((room, selfKeys) => this.readRosters(room, selfKeys));
   private readonly roomEvents: PresenceSink;
 
   constructor(
@@ -74,16 +74,6 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
           events.pageCount(counts);
         },
         wanted: (page) => this.streams.has(page) || (this.attached?.adapter.rooms.get(pageChannel(page))?.size ?? 0) > 0,
-      });
-      const rosterMax = options.rosterMax ?? DEFAULT_LIMITS.rosterMax;
-      this.rosterReads = new BatchedReads(async (room, selfKeys) => {
-        const asked = [...new Set(selfKeys.filter((key): key is string => key !== undefined))];
-        const roster = await cluster.roster(room, rosterMax, asked);
-        return selfKeys.map((key) => ({
-          members: roster.members,
-          total: roster.total,
-          self: key === undefined ? null : roster.selves[asked.indexOf(key)],
-        }));
       });
       // A large room's room:count, coalesced per process like page:count.
       this.roomAnnouncer = new ClusterAnnouncer(this.clock, {
@@ -177,65 +167,69 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
    * unreachable. Synchronous without a cluster.
    */
   pageCounts(pages: readonly string[]): PageCounts[] | Promise<PageCounts[]> {
-    const local = () => pages.map((page) => this.presence.pageCounts(page));
-    const cluster = this.cluster;
-    if (!cluster) return local();
-    return cluster
-      .settled()
-      .then(() => cluster.pageCounts(pages))
-      .then(
-        (counts) => {
-          for (const c of counts) this.pageAnnouncer?.acked(c.page, c);
-          return counts;
-        },
-        (error: unknown) => {
-          this.logger.debug({ msg: 'cluster counts unavailable, answering local ones', error: String(error) });
-          return local();
-        },
-      );
+    return this.answer(
+      () => pages.map((page) => this.presence.pageCounts(page)),
+      (cluster) => cluster.pageCounts(pages),
+      (counts) => {
+        for (const c of counts) this.pageAnnouncer?.acked(c.page, c);
+      },
+    );
   }
 
   /**
    * What a join ack and the HTTP view list: at most `ROSTER_MAX` members,
    * earliest first, and the `total`. With a cluster they are cluster-wide,
    * read without the whole room, with the member of `selfKey` (a userKey)
-   * as the cluster knows it; the asker now knows the total, so it is owed the
-   * next `room:count` if that total was not the last one announced. Local
-   * while the cluster is unreachable.
+   * as the cluster knows it, and a burst of joins of one room shares one
+   * read. Answered as {@link pageCounts} answers counts.
    */
   roster(room: string, selfKey?: string): Roster | Promise<Roster> {
-    const local = (): Roster => ({ ...this.presence.roster(room), self: null });
-    const cluster = this.cluster;
-    if (!cluster || !this.rosterReads) return local();
-    const reads = this.rosterReads;
-    return cluster
-      .settled()
-      .then(() => reads.read(room, selfKey))
-      .then(
-        (roster) => {
-          this.roomAnnouncer?.acked(room, roster.total);
-          return roster;
-        },
-        (error: unknown) => {
-          this.logger.debug({ msg: 'cluster roster unavailable, answering the local one', error: String(error) });
-          return local();
-        },
-      );
+    return this.answer(
+      () => ({ ...this.presence.roster(room), self: null }),
+      () => this.rosterReads.read(room, selfKey),
+      (roster) => this.roomAnnouncer?.acked(room, roster.total),
+    );
   }
 
   /** The global stats, as {@link pageCounts} answers counts. */
   stats(): Stats | Promise<Stats> {
+    return this.answer(
+      () => this.presence.stats(),
+      (cluster) => cluster.stats(),
+      (stats) => this.statsAnnouncer?.acked(null, stats),
+    );
+  }
+
+  /** The rosters of one room for several askers, in one cluster read. */
+  private async readRosters(room: string, selfKeys: (string | undefined)[]): Promise<Roster[]> {
+    const asked = [...new Set(selfKeys.filter((key): key is string => key !== undefined))];
+    if (!this.cluster) throw new Error('rosters are read from a cluster only');
+    const roster = await this.cluster.roster(room, this.options.rosterMax ?? DEFAULT_LIMITS.rosterMax, asked);
+    return selfKeys.map((key) => ({ members: roster.members, total: roster.total, self: key === undefined ? null : roster.selves[asked.indexOf(key)] }));
+  }
+
+  /**
+   * A figure as a subscriber is answered it: `local()` without a cluster;
+   * with one, `read` once this process's earlier changes are applied, noted
+   * with its announcer (`acked`, so the subscriber is owed the next
+   * announcement if it differs), and `local()` while the cluster is
+   * unreachable.
+   */
+  private answer<T>(local: () => T, read: (cluster: PresenceCluster) => Promise<T>, acked: (value: T) => void): T | Promise<T> {
     const cluster = this.cluster;
-    if (!cluster) return this.presence.stats();
+    if (!cluster) return local();
     return cluster
       .settled()
-      .then(() => cluster.stats())
+      .then(() => read(cluster))
       .then(
-        (stats) => {
-          this.statsAnnouncer?.acked(null, stats);
-          return stats;
+        (value) => {
+          acked(value);
+          return value;
         },
-        () => this.presence.stats(),
+        (error: unknown) => {
+          this.logger.debug({ msg: 'cluster figures unavailable, answering local ones', error: String(error) });
+          return local();
+        },
       );
   }
 
