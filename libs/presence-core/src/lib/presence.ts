@@ -466,13 +466,7 @@ export class Presence {
       if (kind === 'p' && held.pages.delete(key)) {
         this.removeFromPage(key, clientId);
       } else if (kind === 'r' && held.rooms.delete(key)) {
-        const members = this.rooms.get(key);
-        const member = members?.get(userKey);
-        member?.connections.delete(held);
-        if (members && member?.connections.size === 0) {
-          members.delete(userKey);
-          if (members.size === 0) this.rooms.delete(key);
-        }
+        this.detachFromRoom(held, key);
       } else {
         continue;
       }
@@ -635,19 +629,32 @@ export class Presence {
 
   private removeFromRoom(conn: Connection, room: string, reason: LeaveReason, except: string | null): void {
     conn.rooms.delete(room);
-    const members = this.rooms.get(room);
-    const member = members?.get(conn.userKey);
-    if (!members || !member) return;
+    if (!this.rooms.get(room)?.has(conn.userKey)) return;
     this.ledger?.room(room, who(conn), -1, { reason, origin: except, held: conn.held !== null, now: this.clock.now() });
-    member.connections.delete(conn);
-    if (member.connections.size > 0) return;
-    members.delete(conn.userKey);
-    if (members.size === 0) this.rooms.delete(room);
+    const member = this.detachFromRoom(conn, room);
+    if (!member) return;
+    const members = this.rooms.get(room)?.size ?? 0;
     if (!this.largeRooms.has(room)) return this.sink.roomLeft(room, member.userId, reason, except);
-    if (members.size >= this.rosterMax * SWITCH_BACK) return this.touchLargeRoom(room);
+    if (members >= this.rosterMax * SWITCH_BACK) return this.touchLargeRoom(room);
     // Back below the line (with hysteresis): one snapshot instead of this leave.
     this.largeRooms.delete(room);
-    if (members.size > 0) this.sink.roomSync(room, this.members(room));
+    if (members > 0) this.sink.roomSync(room, this.members(room));
+  }
+
+  /**
+   * Takes a connection off its member in a room, and the member off the room
+   * (the room off the registry) when that was its last. Answers the member
+   * if it is gone; announces nothing.
+   */
+  private detachFromRoom(conn: Connection, room: string): RoomMember | undefined {
+    const members = this.rooms.get(room);
+    const member = members?.get(conn.userKey);
+    if (!members || !member) return undefined;
+    member.connections.delete(conn);
+    if (member.connections.size > 0) return undefined;
+    members.delete(conn.userKey);
+    if (members.size === 0) this.rooms.delete(room);
+    return member;
   }
 
   /** A large room's membership changed: a coalesced `room:count` is due. */
