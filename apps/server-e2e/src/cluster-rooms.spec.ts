@@ -53,6 +53,15 @@ async function join(socket: TestSocket, room: string, profile?: Record<string, u
 
 const membersOn = async (url: string, room: string) => (await get<{ members: Member[] }>(url, `/api/rooms/members?room=${encodeURIComponent(room)}`)).body.members;
 
+/** A user on `url` in `room`, watching `page`, its `page:count`s recorded: what the tests watch a process go away from. */
+async function observer(url: string, room: string, page: string): Promise<TestSocket> {
+  const socket = await user(url, 'observer');
+  await join(socket, room);
+  recordCounts(socket);
+  expect((await request(socket, 'page:watch', { pages: [page] })).ok).toBe(true);
+  return socket;
+}
+
 describe('rooms across processes', () => {
   const cluster = useCluster(3, clusterEnv);
   const { servers } = cluster;
@@ -256,18 +265,15 @@ describe('the grace period across processes', () => {
   });
 });
 
-describe('a process that stops (SIGTERM)', () => {
+describe('a process that stops or dies, with members', () => {
   const cluster = useCluster(1, clusterEnv);
 
-  it('hands its users over: one who reconnects elsewhere within the grace period is no news, one who does not leaves after it', async () => {
+  it('on SIGTERM hands its users over: one who reconnects elsewhere within the grace period is no news, one who does not leaves after it', async () => {
     const [survivor] = cluster.servers;
     const stopping = await cluster.startProcess();
     const room = key('cluster-handoff');
     const page = key('/cluster/handoff');
-    const observer = await user(survivor.url, 'observer');
-    await join(observer, room);
-    recordCounts(observer);
-    expect((await request(observer, 'page:watch', { pages: [page] })).ok).toBe(true);
+    const watcher = await observer(survivor.url, room, page);
     const token = await userToken(SECRET, 'fran', { name: 'Fran' });
     const { socket: fran } = await connect(stopping.url, { token, clientId: clientId('fran') });
     const gus = await user(stopping.url, 'gus');
@@ -275,8 +281,8 @@ describe('a process that stops (SIGTERM)', () => {
       await join(socket, room);
       await request(socket, 'page:enter', { page });
     }
-    await countArrived(observer, counts(page, 2, 2));
-    const left = record<Left>(observer, 'room:left');
+    await countArrived(watcher, counts(page, 2, 2));
+    const left = record<Left>(watcher, 'room:left');
 
     // Fran's client reconnects to the other process as soon as its connection closes (a load balancer would).
     const franBack = new Promise<TestSocket>((resolve) =>
@@ -289,31 +295,24 @@ describe('a process that stops (SIGTERM)', () => {
     );
     stopping.process.kill('SIGTERM');
     await franBack;
-    expect(await waitFor<Left>(observer, 'room:left', (e) => e.userId === 'gus', 20_000)).toEqual({ room, userId: 'gus', reason: 'disconnect' });
+    expect(await waitFor<Left>(watcher, 'room:left', (e) => e.userId === 'gus', 20_000)).toEqual({ room, userId: 'gus', reason: 'disconnect' });
     await stopping.exited;
     expect(stopping.process.exitCode).toBe(0);
-    await countArrived(observer, counts(page, 1, 1));
+    await countArrived(watcher, counts(page, 1, 1));
     expect(left.map((e) => e.userId)).toEqual(['gus']);
-    expect(countsReceived(observer).filter((c) => c.page === page).every((c) => c.viewers >= 1)).toBe(true);
+    expect(countsReceived(watcher).filter((c) => c.page === page).every((c) => c.viewers >= 1)).toBe(true);
     expect((await membersOn(survivor.url, room)).map((m) => [m.userId, m.connections])).toEqual([
       ['observer', 1],
       ['fran', 1],
     ]);
   });
-});
 
-describe('a process that dies, with members', () => {
-  const cluster = useCluster(1, clusterEnv);
-
-  it('its members leave with reason node-down, without grace, and the counts drop', async () => {
+  it('when it dies, its members leave with reason node-down, without grace, and the counts drop', async () => {
     const [survivor] = cluster.servers;
     const victim = await cluster.startProcess();
     const room = key('cluster-down');
     const page = key('/cluster/down');
-    const observer = await user(survivor.url, 'observer');
-    await join(observer, room);
-    recordCounts(observer);
-    expect((await request(observer, 'page:watch', { pages: [page] })).ok).toBe(true);
+    const watcher = await observer(survivor.url, room, page);
     const dana = await user(victim.url, 'dana');
     await join(dana, room);
     await request(dana, 'page:enter', { page });
@@ -322,13 +321,13 @@ describe('a process that dies, with members', () => {
     const erin2 = await user(survivor.url, 'erin');
     await join(erin1, room);
     await join(erin2, room);
-    await countArrived(observer, counts(page, 1, 1));
-    const left = record<Left>(observer, 'room:left');
+    await countArrived(watcher, counts(page, 1, 1));
+    const left = record<Left>(watcher, 'room:left');
 
     victim.process.kill('SIGKILL');
     await victim.exited;
-    expect(await waitFor<Left>(observer, 'room:left', () => true, 20_000)).toEqual({ room, userId: 'dana', reason: 'node-down' });
-    await countArrived(observer, counts(page, 0, 0));
+    expect(await waitFor<Left>(watcher, 'room:left', () => true, 20_000)).toEqual({ room, userId: 'dana', reason: 'node-down' });
+    await countArrived(watcher, counts(page, 0, 0));
     expect((await membersOn(survivor.url, room)).map((m) => [m.userId, m.connections])).toEqual([
       ['observer', 1],
       ['erin', 1],
