@@ -130,8 +130,6 @@ export interface PresenceCluster extends PresenceLedger {
   settled(): Promise<void>;
   pageCounts(pages: readonly string[]): Promise<PageCounts[]>;
   stats(): Promise<Stats>;
-  /** A room's members, earliest first. */
-  members(room: string): Promise<Member[]>;
   /** How many members a room has. */
   roomTotal(room: string): Promise<number>;
   /**

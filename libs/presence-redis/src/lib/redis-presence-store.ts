@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_LIMITS, DEFAULT_NAME, DEFAULT_STATUS, TOP_PAGES, type PollTallies, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
 import type { ClusterListener, ClusterRoster, ClusterVote, LedgerMember, PresenceCluster, PresenceContributions, RoomChange } from '@presently/presence-core';
 import { Redis, type RedisOptions } from 'ioredis';
-import { APPLY, COUNTS, HEARTBEAT, HOLD, LEAVE, MEMBERS, POLL_VOTE, REAP, RESTORE, ROOM, ROSTER, STATS } from './scripts';
+import { APPLY, COUNTS, HEARTBEAT, HOLD, LEAVE, POLL_VOTE, REAP, RESTORE, ROOM, ROSTER, STATS } from './scripts';
 
 export interface RedisPresenceStoreOptions {
   /** `redis://host:port/db`. */
@@ -21,7 +21,7 @@ export interface RedisPresenceStoreOptions {
   log?: (level: 'info' | 'warn' | 'error', msg: string, details?: Record<string, unknown>) => void;
 }
 
-type Script = 'apply' | 'hold' | 'room' | 'roster' | 'members' | 'pollVote' | 'restore' | 'reap' | 'leave' | 'heartbeat' | 'counts' | 'stats';
+type Script = 'apply' | 'hold' | 'room' | 'roster' | 'pollVote' | 'restore' | 'reap' | 'leave' | 'heartbeat' | 'counts' | 'stats';
 type ScriptClient = Redis & Record<Script, (...args: (string | number)[]) => Promise<unknown>>;
 
 const SCRIPTS: Record<Script, string> = {
@@ -30,7 +30,6 @@ const SCRIPTS: Record<Script, string> = {
   room: ROOM,
   roster: ROSTER,
   pollVote: POLL_VOTE,
-  members: MEMBERS,
   restore: RESTORE,
   reap: REAP,
   leave: LEAVE,
@@ -161,21 +160,9 @@ export class RedisPresenceStore implements PresenceCluster {
     );
   }
 
+  /** A room's members, earliest first (the order rosters list them in). */
   async members(room: string): Promise<Member[]> {
-    this.assertReady();
-    const [conns, fields] = (await this.client.members(this.prefix, room)) as [string[], string[]];
-    const byKey = new Map<string, string[]>();
-    for (let i = 0; i < conns.length; i += 2) byKey.set(conns[i], [conns[i + 1]]);
-    const values = new Map<string, string>();
-    for (let i = 0; i < fields.length; i += 2) values.set(fields[i], fields[i + 1]);
-    const members: Member[] = [];
-    for (const [userKey, [connections]] of byKey) {
-      const get = (kind: string) => values.get(`${kind}:${userKey}`);
-      const userId = get('u');
-      if (userId === undefined) continue;
-      members.push(toMember([userId, get('n') ?? DEFAULT_NAME, get('s') ?? DEFAULT_STATUS, get('m') ?? '{}', get('t') ?? '0', connections]));
-    }
-    return members.sort((a, b) => a.since - b.since || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+    return (await this.roster(room, 0)).members;
   }
 
   async roster(room: string, max: number, selfKeys: readonly string[] = []): Promise<ClusterRoster> {

@@ -344,7 +344,8 @@ return { outcome, m[1], m[2], m[3], m[4], m[5], redis.call('HGET', ck, uk) }
 
 /**
  * What join acks list, without reading the whole room. ARGV: prefix, room,
- * how many (`ROSTER_MAX`), then the userKeys of the asking members. Answers
+ * how many (`ROSTER_MAX`; 0: every member), then the userKeys of the asking
+ * members. Answers
  * the room's total, how many members are listed, which entry each asking
  * member is (0-based, -1: not in the room), then userId, name, status, meta,
  * since, connections of each entry: the listed ones, earliest first, then
@@ -370,7 +371,7 @@ local function add(uk)
   entries = entries + 1
   return true
 end
-for _, uk in ipairs(redis.call('ZRANGE', P .. 'r:' .. room .. ':o', 0, max - 1)) do
+for _, uk in ipairs(redis.call('ZRANGE', P .. 'r:' .. room .. ':o', 0, max > 0 and max - 1 or -1)) do
   if add(uk) then head[2] = head[2] + 1 end
 end
 for k = 1, asks do
@@ -379,12 +380,6 @@ for k = 1, asks do
 end
 for _, f in ipairs(fields) do head[#head + 1] = f end
 return head
-`;
-
-/** A room's members. ARGV: prefix, room. Answers the connections hash, then the members hash, flattened. */
-export const MEMBERS = `
-local P, room = ARGV[1], ARGV[2]
-return { redis.call('HGETALL', P .. 'r:' .. room .. ':c'), redis.call('HGETALL', P .. 'r:' .. room .. ':m') }
 `;
 
 /**
