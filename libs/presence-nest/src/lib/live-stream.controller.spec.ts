@@ -4,7 +4,7 @@ import { ManualClock } from '@presently/presence-core/testing';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import { PresenceService } from './presence.service';
-import { startInProcessApp } from '../testing/in-process-app';
+import { startInProcessApp, until } from '../testing/in-process-app';
 
 /**
  * `/api/pages/live` in-process, on a manual clock: heartbeats, coalescing
@@ -115,15 +115,6 @@ describe('LiveStreamController (in-process)', () => {
       socket.once('connect_error', reject);
     });
     return socket;
-  }
-
-  /** Waits (on the event loop, not on time) until the server has seen a condition. */
-  async function until(condition: () => boolean, what: string): Promise<void> {
-    for (let i = 0; i < 2000; i++) {
-      if (condition()) return;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    throw new Error(`never became true: ${what}`);
   }
 
   const count = (page: string, viewers: number, connections: number) =>

@@ -6,7 +6,7 @@ import type { AuthorizeHook, PresenceHandshake } from './authorize';
 import { PresenceEvents, type PresenceLifecycleEvent } from './lifecycle-events';
 import { PresenceEmitError, PresenceEmitter } from './presence-emitter';
 import { PresenceService } from './presence.service';
-import { startInProcessApp } from '../testing/in-process-app';
+import { startInProcessApp, until, recordAll } from '../testing/in-process-app';
 
 /**
  * The application hooks in-process, with real sockets: `authorize`, the
@@ -102,21 +102,6 @@ describe('PresenceModule hooks (in-process)', () => {
       const timer = setTimeout(() => reject(new Error(`no ${event} within 2 s`)), 2000);
       socket.on(event, listener);
     });
-  }
-
-  function recordAll(socket: Socket, event: string): unknown[] {
-    const seen: unknown[] = [];
-    socket.on(event, (payload: unknown) => seen.push(payload));
-    return seen;
-  }
-
-  /** Waits (on the event loop, not on time) until the server has seen a condition. */
-  async function until(condition: () => boolean, what: string): Promise<void> {
-    for (let i = 0; i < 2000; i++) {
-      if (condition()) return;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    throw new Error(`never became true: ${what}`);
   }
 
   /** Waits until every socket of earlier tests is gone, held ones included (their grace ends on the manual clock). */

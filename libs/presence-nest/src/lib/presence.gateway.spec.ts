@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { ManualClock } from '@presently/presence-core/testing';
 import { io, type Socket } from 'socket.io-client';
 import { PresenceService } from './presence.service';
-import { startInProcessApp } from '../testing/in-process-app';
+import { startInProcessApp, until, recordAll } from '../testing/in-process-app';
 
 /**
  * The Nest module in-process: the real gateway, adapter and Socket.IO
@@ -76,21 +76,6 @@ describe('PresenceGateway (in-process)', () => {
       }, timeoutMs);
       socket.on(event, listener);
     });
-  }
-
-  function recordAll(socket: Socket, event: string): unknown[] {
-    const seen: unknown[] = [];
-    socket.on(event, (payload: unknown) => seen.push(payload));
-    return seen;
-  }
-
-  /** Waits (on the event loop, not on time) until the server has seen a condition. */
-  async function until(condition: () => boolean, what: string): Promise<void> {
-    for (let i = 0; i < 2000; i++) {
-      if (condition()) return;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    throw new Error(`never became true: ${what}`);
   }
 
   it('emits session right after connecting', async () => {

@@ -30,3 +30,19 @@ export async function startInProcessApp(options: Partial<PresenceModuleOptions>)
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, url: `http://127.0.0.1:${port}` };
 }
+
+/** Waits (on the event loop, not on time) until the server has seen a condition. */
+export async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`never became true: ${what}`);
+}
+
+/** Every payload of `event` that `socket` receives from now on. */
+export function recordAll(socket: { on(event: string, listener: (payload: unknown) => void): unknown }, event: string): unknown[] {
+  const seen: unknown[] = [];
+  socket.on(event, (payload: unknown) => seen.push(payload));
+  return seen;
+}
