@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { PresenceEvents, PresenceMetrics } from '@presently/presence-nest';
+import { PresenceLifecycle, PresenceMetrics } from '@presently/presence-nest';
 import { Gauge } from 'prom-client';
 import type { Subscription } from 'rxjs';
 
@@ -14,7 +14,7 @@ export class AuthenticatedSocketsGauge implements OnModuleInit, OnModuleDestroy 
   private subscription: Subscription | null = null;
 
   constructor(
-    private readonly events: PresenceEvents,
+    private readonly events: PresenceLifecycle,
     metrics: PresenceMetrics,
   ) {
     this.gauge = new Gauge({

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { PresenceIoAdapter } from '@presently/presence-nest';
+import { isAllowedOrigin, PresenceIoAdapter } from '@presently/presence-nest';
 import { RedisIoAdapter, RedisPresenceStore } from '@presently/presence-redis';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger as Pino } from 'pino';
@@ -52,10 +52,8 @@ function createStore(config: ServerConfig & { redisUrl: string }, logger: Pino):
  * Requests without an `Origin` (servers, curl, same-origin navigation) pass.
  */
 function refuseOtherOrigins(origins: readonly string[]) {
-  const allowed = new Set(origins);
   return (request: Request, response: Response, next: NextFunction) => {
-    const origin = request.headers.origin;
-    if (origin === undefined || allowed.has(origin)) return next();
+    if (isAllowedOrigin(request.headers.origin, origins)) return next();
     response.status(403).json({ error: { code: 'FORBIDDEN', message: 'this origin is not allowed' } });
   };
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import { PresenceMetrics, PresenceService } from '@presently/presence-nest';
+import { Figures, PresenceMetrics } from '@presently/presence-nest';
 import type { Response } from 'express';
 import { Lifecycle } from './lifecycle';
 
@@ -9,7 +9,7 @@ export class HealthController {
   constructor(
     private readonly lifecycle: Lifecycle,
     private readonly metrics: PresenceMetrics,
-    private readonly presence: PresenceService,
+    private readonly figures: Figures,
   ) {}
 
   @Get('healthz')
@@ -21,7 +21,7 @@ export class HealthController {
   @Get('readyz')
   readyz(@Res() response: Response): void {
     if (!this.lifecycle.ready) response.status(HttpStatus.SERVICE_UNAVAILABLE).json({ status: 'shutting-down' });
-    else if (!this.presence.ready) response.status(HttpStatus.SERVICE_UNAVAILABLE).json({ status: 'redis-unavailable' });
+    else if (!this.figures.ready) response.status(HttpStatus.SERVICE_UNAVAILABLE).json({ status: 'redis-unavailable' });
     else response.status(HttpStatus.OK).json({ status: 'ready' });
   }
 

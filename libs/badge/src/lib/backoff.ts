@@ -1,5 +1,7 @@
-/** The first reconnection waits about as long as the server's `retry: 3000`, within the grace period. */
-export const FIRST_RETRY_MS = 3000;
+import { STREAM_RETRY_MS } from '@presently/protocol';
+
+/** The first reconnection waits about as long as the server's `retry:`, within the grace period. */
+export const FIRST_RETRY_MS = STREAM_RETRY_MS;
 export const MAX_RETRY_MS = 60_000;
 
 /**

@@ -1,7 +1,8 @@
+import { CLIENT_ID_PATTERN } from '@presently/protocol';
+
 /** Where the browser's clientId is kept, shared by every tab of the site's origin. */
 export const CLIENT_ID_KEY = 'presently.clientId';
 
-const PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /** Kept here when storage is unavailable (blocked cookies, sandboxed frames): one id per page then. */
@@ -33,14 +34,14 @@ export function clientId(): string {
   } catch {
     // storage refused: keep the one in memory
   }
-  if (!id || !PATTERN.test(id)) id = newClientId();
+  if (!id || !CLIENT_ID_PATTERN.test(id)) id = newClientId();
   saveClientId(id);
   return id;
 }
 
 /** Keeps the clientId the server confirmed (or assigned). */
 export function saveClientId(id: unknown): void {
-  if (typeof id !== 'string' || !PATTERN.test(id)) return;
+  if (typeof id !== 'string' || !CLIENT_ID_PATTERN.test(id)) return;
   memory = id;
   try {
     storage()?.setItem(CLIENT_ID_KEY, id);

@@ -1,3 +1,4 @@
+import { LIVE_STREAM_PATH, StreamEvents } from '@presently/protocol';
 import { reconnectDelay } from './backoff';
 import { clientId, saveClientId } from './client-id';
 
@@ -40,7 +41,7 @@ export function guard(fn: () => void): void {
  * function; the last one closes the stream.
  */
 export function subscribe(server: string, page: string, listener: Listener): () => void {
-  const url = `${server}/api/pages/live?page=${encodeURIComponent(page)}`;
+  const url = `${server}${LIVE_STREAM_PATH}?page=${encodeURIComponent(page)}`;
   let feed = feeds.get(url);
   if (!feed) {
     feed = { url, listeners: new Set(), snapshot: { state: 'connecting', viewers: null }, source: null, attempt: 0, timer: undefined };
@@ -72,8 +73,8 @@ function open(feed: Feed): void {
     return retry(feed);
   }
   feed.source = source;
-  source.addEventListener('session', (event) => guard(() => saveClientId(JSON.parse((event as MessageEvent).data).clientId)));
-  source.addEventListener('count', (event) =>
+  source.addEventListener(StreamEvents.Session, (event) => guard(() => saveClientId(JSON.parse((event as MessageEvent).data).clientId)));
+  source.addEventListener(StreamEvents.Count, (event) =>
     guard(() => {
       const viewers = JSON.parse((event as MessageEvent).data).viewers;
       if (typeof viewers !== 'number') return;

@@ -1,5 +1,7 @@
+import { DEFAULT_BADGE_LABEL } from '@presently/protocol';
+
 /** The words after the number when no label is given. */
-export const DEFAULT_LABEL = 'reading now';
+export const DEFAULT_LABEL = DEFAULT_BADGE_LABEL;
 
 /** Shown in place of the number while the count is unknown (connecting, offline). */
 export const UNKNOWN = '–';

@@ -1,28 +1,32 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ConnectionAdmission } from './connection-admission';
-import { ConnectionHooks } from './connection-hooks';
-import { EmitController } from './emit.controller';
-import { EventRouter } from './event-router';
-import { PresenceEvents } from './lifecycle-events';
-import { BadgeSvgController } from './badge-svg.controller';
-import { LiveStreamController } from './live-stream.controller';
-import { PollGateway } from './poll.gateway';
-import { PollService } from './poll.service';
-import { PresenceController } from './presence.controller';
-import { PresenceEmitter } from './presence-emitter';
-import { PresenceMetrics } from './presence-metrics';
-import { PresenceGateway } from './presence.gateway';
+import { ConnectionAdmission } from './access/connection-admission';
+import { ConnectionHooks } from './socket/connection-hooks';
+import { EmitController } from './http/emit.controller';
+import { EventRouter } from './socket/event-router';
+import { PresenceLifecycle } from './hooks/presence-lifecycle';
+import { BadgeSvgController } from './http/badge-svg.controller';
+import { LiveStreamController } from './http/live-stream.controller';
+import { PollGateway } from './polls/poll.gateway';
+import { PollService } from './polls/poll.service';
+import { PresenceController } from './http/presence.controller';
+import { PresenceEmitter } from './hooks/presence-emitter';
+import { PresenceMetrics } from './hooks/presence-metrics';
+import { PresenceGateway } from './socket/presence.gateway';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
-import { PresenceService } from './presence.service';
-import { SessionAuthenticator } from './session-authenticator';
-import { SessionExpiry } from './session-expiry';
+import { PresenceRegistry } from './presence-registry';
+import { ClusterFigures } from './figures/cluster/cluster-figures';
+import { Figures } from './figures/figures';
+import { LocalFigures } from './figures/local-figures';
+import { PollChanges } from './polls/poll-changes';
+import { SessionAuthenticator } from './access/session-authenticator';
+import { SessionExpiry } from './access/session-expiry';
 
 /**
  * Live presence for a Nest application: the `/presence` Socket.IO namespace,
  * the HTTP endpoints under `/api` (`POST /api/emit` included), the
  * `/api/pages/live` stream and the `/api/pages/badge.svg` image, and for the
  * application's own providers `PresenceEmitter` (send events to users, roles,
- * rooms), `PresenceEvents` (the lifecycle stream) and `PresenceMetrics`.
+ * rooms), `PresenceLifecycle` (the lifecycle stream) and `PresenceMetrics`.
  *
  * @example
  * PresenceModule.forRoot({ graceMs: 5000, countIntervalMs: 250, maxPagesPerSocket: 100,
@@ -38,20 +42,27 @@ export class PresenceModule {
       controllers: [PresenceController, EmitController, LiveStreamController, BadgeSvgController],
       providers: [
         { provide: PRESENCE_OPTIONS, useValue: options },
-        PresenceService,
+        PresenceRegistry,
+        PollChanges,
+        {
+          provide: Figures,
+          inject: [PresenceRegistry, PollChanges, PresenceMetrics],
+          useFactory: (registry: PresenceRegistry, polls: PollChanges, metrics: PresenceMetrics): Figures =>
+            options.cluster ? new ClusterFigures(options.cluster, registry, options, polls, metrics) : new LocalFigures(registry.presence),
+        },
         SessionAuthenticator,
         EventRouter,
         PresenceGateway,
         PollService,
         PollGateway,
-        PresenceEvents,
+        PresenceLifecycle,
         PresenceMetrics,
         PresenceEmitter,
         ConnectionAdmission,
         SessionExpiry,
         ConnectionHooks,
       ],
-      exports: [PresenceService, PollService, SessionAuthenticator, PresenceEmitter, PresenceEvents, PresenceMetrics],
+      exports: [PresenceRegistry, Figures, PollService, SessionAuthenticator, PresenceEmitter, PresenceLifecycle, PresenceMetrics],
     };
   }
 }

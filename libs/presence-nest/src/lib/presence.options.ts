@@ -1,5 +1,5 @@
 import type { Clock, PresenceCluster, PresenceLimits } from '@presently/presence-core';
-import type { AuthorizeHook } from './authorize';
+import type { AuthorizeHook } from './access/authorize';
 
 /** Options of {@link PresenceModule.forRoot}. */
 export interface PresenceModuleOptions extends PresenceLimits {

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
-import { PresenceIoAdapter } from '../lib/presence-io.adapter';
+import { PresenceIoAdapter } from '../lib/socket/presence-io.adapter';
 import { PresenceModule } from '../lib/presence.module';
 import type { PresenceModuleOptions } from '../lib/presence.options';
 

@@ -42,6 +42,7 @@ function listener(): ClusterListener & { joined: string[]; left: [string, string
     roomSync: (room: string, members: { userId: string }[]) => void l.synced.push(`${room}: ${members.map((m) => m.userId).join(' ')}`),
     roomLeft: (_room: string, userId: string, reason: string) => void l.left.push([userId, reason]),
     takenOver: (kind: string, key: string, clientId: string) => void l.moved.push(`${kind} ${key} ${clientId}`),
+    resynced: () => undefined,
   };
   return l;
 }

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { BADGE_COLOR_NAMES, BADGE_LABEL_MAX_LENGTH, BADGE_STYLES, type BadgeQuery } from './badge';
-import { keySchema } from './validation';
+import { keySchema, noControlChars } from './validation';
 
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 const HEX_COLOR = /^#?(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
 const colorNames: ReadonlySet<string> = new Set(BADGE_COLOR_NAMES);
 
@@ -24,7 +22,7 @@ export const badgeQuerySchema: z.ZodType<BadgeQuery> = z.object({
   label: z
     .string()
     .refine((s) => s.length <= BADGE_LABEL_MAX_LENGTH, { message: `must be at most ${BADGE_LABEL_MAX_LENGTH} characters`, abort: true })
-    .refine((s) => !CONTROL_CHARS.test(s), 'must not contain control characters')
+    .refine(noControlChars, 'must not contain control characters')
     .optional(),
   color: colorSchema.optional(),
   labelColor: colorSchema.optional(),

@@ -37,7 +37,8 @@ const limitExceeded = { code: ErrorCodes.LimitExceeded };
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-const noControlChars = (s: string) => !CONTROL_CHARS.test(s);
+/** Whether a string is free of control characters (Unicode category Cc). */
+export const noControlChars = (s: string) => !CONTROL_CHARS.test(s);
 
 /**
  * A string of 1–`max` UTF-16 code units (JavaScript's `length`; zod's own

@@ -3,8 +3,8 @@ import type { Member, PageCounts, Stats } from '@presently/protocol';
 import { checkRoomAccess } from '@presently/presence-core';
 import { PresenceHttpError } from './http-error';
 import { queryKey } from './http-query';
-import { PresenceService } from './presence.service';
-import { SessionAuthenticator } from './session-authenticator';
+import { Figures } from '../figures/figures';
+import { SessionAuthenticator } from '../access/session-authenticator';
 
 const ANONYMOUS = { authenticated: false, roles: [] };
 
@@ -12,13 +12,13 @@ const ANONYMOUS = { authenticated: false, roles: [] };
 @Controller('api')
 export class PresenceController {
   constructor(
-    private readonly service: PresenceService,
+    private readonly figures: Figures,
     private readonly authenticator: SessionAuthenticator,
   ) {}
 
   @Get('pages/count')
   async pageCount(@Query('page') page: unknown): Promise<PageCounts> {
-    const [counts] = await this.service.pageCounts([queryKey('page', page)]);
+    const [counts] = await this.figures.pageCounts([queryKey('page', page)]);
     return counts;
   }
 
@@ -35,12 +35,12 @@ export class PresenceController {
       const denied = checkRoomAccess(key, { authenticated: true, roles: claims.roles ?? [] });
       if (denied) throw new PresenceHttpError(HttpStatus.FORBIDDEN, denied.code, denied.message);
     }
-    const { members, total } = await this.service.roster(key);
+    const { members, total } = await this.figures.roster(key);
     return { room: key, members, total };
   }
 
   @Get('stats')
   async stats(): Promise<Stats> {
-    return this.service.stats();
+    return this.figures.stats();
   }
 }

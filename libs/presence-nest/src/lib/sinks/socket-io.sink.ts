@@ -1,18 +1,29 @@
 import { Events, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
 import type { PresenceSink } from '@presently/presence-core';
-import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
-import type { PresenceNamespace } from './presence-socket';
+import { pageChannel, roomChannel, STATS_CHANNEL } from '../socket/channels';
+import type { PresenceNamespace } from '../socket/presence-socket';
 
-/** Delivers the core's announcements to Socket.IO channels, one encoded broadcast each. */
+export interface SocketIoSinkOptions {
+  /**
+   * Counts (`page:count`, `room:count`, `stats`) go to this process's own
+   * sockets only: in a cluster every process announces them to its own.
+   * Room events always go to every process's sockets.
+   */
+  countsToLocalSocketsOnly: boolean;
+}
+
+/** Delivers announcements to Socket.IO channels, one encoded broadcast each. */
 export class SocketIoSink implements PresenceSink {
   private namespace: PresenceNamespace | null = null;
+
+  constructor(private readonly options: SocketIoSinkOptions) {}
 
   attach(namespace: PresenceNamespace): void {
     this.namespace = namespace;
   }
 
   pageCount(counts: PageCounts): void {
-    this.namespace?.to(pageChannel(counts.page)).emit(Events.PageCount, counts);
+    this.counts()?.to(pageChannel(counts.page)).emit(Events.PageCount, counts);
   }
 
   roomJoined(room: string, member: Member, except: string): void {
@@ -29,7 +40,7 @@ export class SocketIoSink implements PresenceSink {
   }
 
   roomCount(room: string, total: number): void {
-    this.namespace?.to(roomChannel(room)).emit(Events.RoomCount, { room, total });
+    this.counts()?.to(roomChannel(room)).emit(Events.RoomCount, { room, total });
   }
 
   roomSync(room: string, members: Member[]): void {
@@ -37,6 +48,10 @@ export class SocketIoSink implements PresenceSink {
   }
 
   stats(stats: Stats): void {
-    this.namespace?.to(STATS_CHANNEL).emit(Events.Stats, stats);
+    this.counts()?.to(STATS_CHANNEL).emit(Events.Stats, stats);
+  }
+
+  private counts() {
+    return this.options.countsToLocalSocketsOnly ? this.namespace?.local : this.namespace;
   }
 }

@@ -4,7 +4,7 @@ import { badgeQuerySchema, validate } from '@presently/protocol/validation';
 import { makeBadge } from 'badge-maker';
 import type { Response } from 'express';
 import { badRequest } from './http-error';
-import { PresenceService } from './presence.service';
+import { Figures } from '../figures/figures';
 
 /** How long caches may keep a badge, in seconds (the contract: at most 10). */
 export const BADGE_MAX_AGE_S = 10;
@@ -16,10 +16,10 @@ export const BADGE_MAX_AGE_S = 10;
  */
 @Controller('api/pages')
 export class BadgeSvgController {
-  constructor(private readonly service: PresenceService) {}
+  constructor(private readonly figures: Figures) {}
 
   @Get('badge.svg')
-  badge(@Query() query: unknown, @Res({ passthrough: true }) response: Response): string {
+  async badge(@Query() query: unknown, @Res({ passthrough: true }) response: Response): Promise<string> {
     const parsed = validate(badgeQuerySchema, query);
     if (!parsed.ok) throw badRequest(parsed.error.message);
     const { page, label, color, labelColor, style } = parsed.value;
@@ -30,9 +30,10 @@ export class BadgeSvgController {
       // Opened on its own, the image may run nothing and load nothing.
       'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
     });
+    const [counts] = await this.figures.pageCounts([page]);
     return makeBadge({
       label: label ?? DEFAULT_BADGE_LABEL,
-      message: String(this.service.presence.pageCounts(page).viewers),
+      message: String(counts.viewers),
       color: color ?? DEFAULT_BADGE_COLOR,
       ...(labelColor !== undefined && { labelColor }),
       style: style ?? 'flat',

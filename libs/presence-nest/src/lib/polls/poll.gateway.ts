@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { Events, PRESENCE_NAMESPACE, type Ack } from '@presently/protocol';
-import { pollChannel } from './channels';
-import { EventRouter } from './event-router';
-import { handleEvent } from './handle-event';
+import { pollChannel } from '../socket/channels';
+import { EventRouter } from '../socket/event-router';
+import { handleEvent } from '../socket/handle-event';
 import { PollService } from './poll.service';
-import type { PresenceNamespace, PresenceSocket } from './presence-socket';
+import type { PresenceNamespace, PresenceSocket } from '../socket/presence-socket';
 
 /**
  * The live-poll events of the `/presence` namespace (a protocol extension).

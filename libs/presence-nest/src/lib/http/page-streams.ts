@@ -19,6 +19,11 @@ export class PageStreams implements PresenceSink {
     return this.open;
   }
 
+  /** The pages with an open stream. */
+  pages(): Iterable<string> {
+    return this.byPage.keys();
+  }
+
   /** Whether a stream is open on `page`. */
   has(page: string): boolean {
     return this.byPage.has(page);

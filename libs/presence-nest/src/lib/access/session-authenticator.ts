@@ -4,7 +4,7 @@ import { TOKEN_CLOCK_SKEW_S } from '@presently/protocol';
 import { isValidClientId, tokenClaimsSchema } from '@presently/protocol/validation';
 import type { Identity } from '@presently/presence-core';
 import { jwtVerify } from 'jose';
-import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
+import { PRESENCE_OPTIONS, type PresenceModuleOptions } from '../presence.options';
 
 /** Tokens longer than this are refused without being parsed. */
 const MAX_TOKEN_LENGTH = 8192;

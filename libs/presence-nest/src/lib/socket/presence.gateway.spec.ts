@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { ManualClock } from '@presently/presence-core/testing';
 import { io, type Socket } from 'socket.io-client';
-import { PresenceService } from './presence.service';
-import { startInProcessApp, until, recordAll } from '../testing/in-process-app';
+import { PresenceRegistry } from '../presence-registry';
+import { startInProcessApp, until, recordAll } from '../../testing/in-process-app';
 
 /**
  * The Nest module in-process: the real gateway, adapter and Socket.IO
@@ -18,7 +18,7 @@ const RATE_BURST = 50;
 describe('PresenceGateway (in-process)', () => {
   let app: INestApplication;
   let url: string;
-  let service: PresenceService;
+  let service: PresenceRegistry;
   const clock = new ManualClock();
   const sockets: Socket[] = [];
   let counter = 0;
@@ -31,7 +31,7 @@ describe('PresenceGateway (in-process)', () => {
       rateLimitBurst: RATE_BURST,
       clock,
     }));
-    service = app.get(PresenceService);
+    service = app.get(PresenceRegistry);
   });
 
   afterEach(() => {

@@ -2,8 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Body, Controller, Headers, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
 import { validateEmitRequest } from '@presently/protocol/validation';
 import { badRequest, PresenceHttpError } from './http-error';
-import { PresenceEmitter } from './presence-emitter';
-import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
+import { PresenceEmitter } from '../hooks/presence-emitter';
+import { PRESENCE_OPTIONS, type PresenceModuleOptions } from '../presence.options';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 

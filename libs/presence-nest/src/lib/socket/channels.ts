@@ -1,3 +1,5 @@
+import type { PresenceNamespace } from './presence-socket';
+
 /**
  * Socket.IO room names. A socket is in a page's channel while it entered or
  * watches the page, in a room's channel while it is a member.
@@ -10,3 +12,16 @@ export const pollChannel = (poll: string) => `v:${poll}`;
 export const userChannel = (userId: string) => `u:${userId}`;
 /** Every socket whose token grants the role (server-side emit `to: { role }`). */
 export const roleChannel = (role: string) => `g:${role}`;
+
+const PREFIXES = { page: 'p:', room: 'r:' } as const;
+
+/**
+ * The pages (or rooms) that this process's sockets follow, read off the
+ * namespace's channels. O(channels): for a resynchronisation, not a hot path.
+ */
+export function* followedChannels(namespace: PresenceNamespace, kind: keyof typeof PREFIXES): Iterable<string> {
+  const prefix = PREFIXES[kind];
+  for (const [channel, sockets] of namespace.adapter.rooms) {
+    if (sockets.size > 0 && channel.startsWith(prefix)) yield channel.slice(prefix.length);
+  }
+}

@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ackError, ErrorCodes, Events, POLL_OPTIONS_MAX, POLLS_MAX, type PollTallies } from '@presently/protocol';
 import { Polls, type PollSink, type PresenceCluster, type Result } from '@presently/presence-core';
-import { pollChannel } from './channels';
-import { ClusterAnnouncer } from './cluster-announcer';
-import { PresenceMetrics } from './presence-metrics';
-import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
-import type { PresenceNamespace } from './presence-socket';
-import { PresenceService } from './presence.service';
+import { pollChannel } from '../socket/channels';
+import { ClusterAnnouncer } from '../figures/cluster/cluster-announcer';
+import { PresenceMetrics } from '../hooks/presence-metrics';
+import { PRESENCE_OPTIONS, type PresenceModuleOptions } from '../presence.options';
+import type { PresenceNamespace } from '../socket/presence-socket';
+import { PresenceRegistry } from '../presence-registry';
+import { PollChanges } from './poll-changes';
 
 /**
  * Owns the live polls and sends their tallies to each poll's watchers. In one
@@ -24,14 +25,15 @@ export class PollService implements PollSink, OnModuleDestroy {
 
   constructor(
     @Inject(PRESENCE_OPTIONS) options: PresenceModuleOptions,
-    presence: PresenceService,
+    registry: PresenceRegistry,
     private readonly metrics: PresenceMetrics,
+    changes: PollChanges,
   ) {
-    this.polls = new Polls(presence.clock, this, { countIntervalMs: options.countIntervalMs });
-    this.cluster = presence.cluster;
+    this.polls = new Polls(registry.clock, this, { countIntervalMs: options.countIntervalMs });
+    this.cluster = options.cluster ?? null;
     const cluster = this.cluster;
     if (cluster) {
-      this.announcer = new ClusterAnnouncer(presence.clock, {
+      this.announcer = new ClusterAnnouncer(registry.clock, {
         intervalMs: options.countIntervalMs,
         read: (poll) => cluster.pollTallies(poll),
         same: (a, b) => votes(a) === votes(b),
@@ -41,7 +43,7 @@ export class PollService implements PollSink, OnModuleDestroy {
         },
         wanted: (poll) => (this.namespace?.adapter.rooms.get(pollChannel(poll))?.size ?? 0) > 0,
       });
-      presence.pollChanged = (poll) => this.announcer?.touch(poll);
+      changes.changed$.subscribe((poll) => this.announcer?.touch(poll));
     }
   }
 

@@ -4,9 +4,9 @@ import { ConnectionLimiter } from '@presently/presence-core';
 import type { ExtendedError } from 'socket.io';
 import type { AuthorizeVerdict, PresenceHandshake } from './authorize';
 import { addressKey, clientAddress } from './client-address';
-import { PresenceMetrics } from './presence-metrics';
-import type { PresenceSocket } from './presence-socket';
-import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
+import { PresenceMetrics } from '../hooks/presence-metrics';
+import type { PresenceSocket } from '../socket/presence-socket';
+import { PRESENCE_OPTIONS, type PresenceModuleOptions } from '../presence.options';
 
 /**
  * The last step of a handshake, after the token: the per-address connection

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { isReservedEventName, type EmitTarget } from '@presently/protocol/validation';
 import type { Namespace } from 'socket.io';
-import { roleChannel, roomChannel, userChannel } from './channels';
+import { roleChannel, roomChannel, userChannel } from '../socket/channels';
 import { PresenceMetrics } from './presence-metrics';
-import { PresenceService } from './presence.service';
+import { PresenceRegistry } from '../presence-registry';
 
 /** An application's own server→client events: name → payload. */
 export type AppEventMap = Record<string, unknown>;
@@ -31,7 +31,7 @@ interface Broadcast {
 @Injectable()
 export class PresenceEmitter<E extends AppEventMap = AppEventMap> {
   constructor(
-    private readonly service: PresenceService,
+    private readonly registry: PresenceRegistry,
     private readonly metrics: PresenceMetrics,
   ) {}
 
@@ -59,7 +59,7 @@ export class PresenceEmitter<E extends AppEventMap = AppEventMap> {
   }
 
   private target(to: EmitTarget): Broadcast {
-    const namespace = this.service.namespace as unknown as Namespace | null;
+    const namespace = this.registry.namespace as unknown as Namespace | null;
     if (!namespace) throw new PresenceEmitError('the /presence namespace is not up yet');
     if ('all' in to) return namespace;
     if ('users' in to) {

@@ -3,6 +3,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { isObservable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
+import { isAllowedOrigin } from '../access/origin';
 
 export interface PresenceIoOptions {
   /** Allowed origins for the handshake; `undefined`: any origin. */
@@ -35,13 +36,9 @@ export class PresenceIoAdapter extends IoAdapter {
       perMessageDeflate: false,
       cors: { origin: origins ?? true },
       // CORS headers alone do not stop a websocket upgrade: a browser page
-      // from another origin is refused at the handshake. Clients that send no
-      // Origin (servers, native apps) are not browsers and are let through.
+      // from another origin is refused at the handshake.
       ...(origins && {
-        allowRequest: (request, callback) => {
-          const origin = request.headers.origin;
-          callback(null, origin === undefined || origins.includes(origin));
-        },
+        allowRequest: (request, callback) => callback(null, isAllowedOrigin(request.headers.origin, origins)),
       }),
     } satisfies Partial<ServerOptions> as ServerOptions);
   }

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Events } from '@presently/protocol';
 import type { TimerHandle } from '@presently/presence-core';
-import { roleChannel, roomChannel, userChannel } from './channels';
-import { PresenceMetrics } from './presence-metrics';
-import type { PresenceSocket } from './presence-socket';
-import { PresenceService } from './presence.service';
+import { roleChannel, roomChannel, userChannel } from '../socket/channels';
+import { PresenceMetrics } from '../hooks/presence-metrics';
+import type { PresenceSocket } from '../socket/presence-socket';
+import { PresenceRegistry } from '../presence-registry';
 
 /** The longest delay a Node.js timer takes (about 24.8 days); longer waits are chained. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -21,7 +21,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 @Injectable()
 export class SessionExpiry {
   constructor(
-    private readonly service: PresenceService,
+    private readonly registry: PresenceRegistry,
     private readonly metrics: PresenceMetrics,
   ) {}
 
@@ -29,7 +29,7 @@ export class SessionExpiry {
   watch(socket: PresenceSocket): void {
     const { authenticated, expiresAt } = socket.data;
     if (!authenticated || expiresAt === undefined) return;
-    const clock = this.service.clock;
+    const clock = this.registry.clock;
     let timer: TimerHandle | null = null;
     const check = () => {
       const remaining = expiresAt - clock.now();
@@ -49,7 +49,7 @@ export class SessionExpiry {
 
   private expire(socket: PresenceSocket): void {
     if (!socket.connected) return;
-    const result = this.service.presence.revokeCredentials(socket.id);
+    const result = this.registry.presence.revokeCredentials(socket.id);
     if (!result.ok) return;
     for (const room of result.rooms) socket.leave(roomChannel(room));
     socket.leave(userChannel(socket.data.userId));

@@ -1,14 +1,17 @@
 import { Controller, Get, HttpStatus, Inject, Logger, Query, Req, Res } from '@nestjs/common';
 import { StreamEvents } from '@presently/protocol';
 import type { Request, Response } from 'express';
-import { ConnectionAdmission } from './connection-admission';
-import { isCrawler } from './crawlers';
+import { ConnectionAdmission } from '../access/connection-admission';
+import { isCrawler } from '../access/crawlers';
 import { EventStream } from './event-stream';
 import { PresenceHttpError } from './http-error';
 import { queryKey } from './http-query';
-import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
-import { PresenceService } from './presence.service';
-import { SessionAuthenticator } from './session-authenticator';
+import { PRESENCE_OPTIONS, type PresenceModuleOptions } from '../presence.options';
+import { isAllowedOrigin } from '../access/origin';
+import { Figures } from '../figures/figures';
+import { then } from '../socket/handle-event';
+import { PresenceRegistry } from '../presence-registry';
+import { SessionAuthenticator } from '../access/session-authenticator';
 
 /**
  * `GET /api/pages/live?page=&clientId=`: a Server-Sent Events stream that
@@ -24,7 +27,8 @@ export class LiveStreamController {
   private nextId = 0;
 
   constructor(
-    private readonly service: PresenceService,
+    private readonly registry: PresenceRegistry,
+    private readonly figures: Figures,
     private readonly authenticator: SessionAuthenticator,
     private readonly admission: ConnectionAdmission,
     @Inject(PRESENCE_OPTIONS) private readonly options: PresenceModuleOptions,
@@ -33,9 +37,8 @@ export class LiveStreamController {
   @Get('live')
   live(@Query('page') pageInput: unknown, @Query('clientId') clientIdInput: unknown, @Req() request: Request, @Res() response: Response): void {
     const page = queryKey('page', pageInput);
-    const origin = request.headers.origin;
     // As for websocket handshakes: a browser page from another origin is refused, not counted.
-    if (origin !== undefined && this.options.corsOrigins && !this.options.corsOrigins.includes(origin)) {
+    if (!isAllowedOrigin(request.headers.origin, this.options.corsOrigins)) {
       throw new PresenceHttpError(HttpStatus.FORBIDDEN, 'FORBIDDEN', 'this origin is not allowed');
     }
     const stream = new EventStream(page, response);
@@ -52,7 +55,7 @@ export class LiveStreamController {
     }
     const identity = this.authenticator.anonymous(clientIdInput);
     const id = `sse:${++this.nextId}`;
-    const { presence, streams } = this.service;
+    const { presence, streams } = this.registry;
     let released = false;
     const release = () => {
       if (released) return;
@@ -68,16 +71,13 @@ export class LiveStreamController {
     const entered = presence.enterPage(id, page);
     stream.open();
     stream.send(StreamEvents.Session, { clientId: identity.clientId });
-    if (entered.ok && this.service.cluster) {
-      // The first count is the cluster's; announcements reach the stream from then on.
-      void Promise.resolve(this.service.pageCounts([page])).then(([counts]) => {
+    if (entered.ok) {
+      // The first count is the figures' (the cluster's, with one); announcements reach the stream from then on.
+      void then(this.figures.pageCounts([page], id), ([counts]) => {
         if (released) return;
         stream.count(counts);
         streams.add(stream);
       });
-    } else if (entered.ok) {
-      stream.count({ page, viewers: entered.viewers, connections: entered.connections });
-      streams.add(stream);
     } else {
       // A new connection entering its first page is never refused; should it be, the stream ends.
       this.logger.error({ msg: 'stream refused by the registry', id, page, error: entered.error });

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Events } from '@presently/protocol';
 import { roleChannel, userChannel } from './channels';
-import { ConnectionAdmission } from './connection-admission';
-import { PresenceEvents } from './lifecycle-events';
-import { PresenceMetrics } from './presence-metrics';
+import { ConnectionAdmission } from '../access/connection-admission';
+import { PresenceLifecycle } from '../hooks/presence-lifecycle';
+import { PresenceMetrics } from '../hooks/presence-metrics';
 import type { PresenceSocket } from './presence-socket';
-import { SessionExpiry } from './session-expiry';
+import { SessionExpiry } from '../access/session-expiry';
 
 /**
  * Everything a `/presence` connection gets besides the registry, in the
@@ -19,7 +19,7 @@ export class ConnectionHooks {
     private readonly admission: ConnectionAdmission,
     private readonly expiry: SessionExpiry,
     private readonly metrics: PresenceMetrics,
-    private readonly events: PresenceEvents,
+    private readonly events: PresenceLifecycle,
   ) {}
 
   get admit() {

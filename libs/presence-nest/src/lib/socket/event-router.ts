@@ -25,17 +25,33 @@ export class EventRouter {
    * Runs the handler of a Socket.IO packet (`[event, ...args, ack?]`) and
    * answers its ack, if it has one. The payload is the one argument, as
    * Socket.IO clients send it (several arguments arrive as an array, which
-   * the handler's validation refuses). `false`: no handler for that event.
+   * the handler's validation refuses). `answered` hears the ack before it
+   * goes out. `false`: no handler for that event.
    */
-  dispatch(socket: PresenceSocket, packet: unknown[]): boolean {
+  dispatch(socket: PresenceSocket, packet: unknown[], answered: (response: Ack) => void = noop): boolean {
     const handler = this.handlers.get(packet[0] as string);
     if (!handler) return false;
+    const ack = ackOf(packet);
     const last = packet.length - 1;
-    const ack = last > 0 && typeof packet[last] === 'function' ? (packet[last] as (response: Ack) => void) : null;
     const args = ack ? last - 1 : last;
     const data = args === 1 ? packet[1] : args === 0 ? undefined : packet.slice(1, 1 + args);
     const answer = handler(socket, data);
-    if (ack) then(answer, ack);
+    if (ack) {
+      then(answer, (response) => {
+        answered(response);
+        ack(response);
+      });
+    }
     return true;
   }
+}
+
+/** A Socket.IO packet's ack callback (its last argument, when a function), or null. */
+export function ackOf(packet: unknown[]): ((response: Ack) => void) | null {
+  const last = packet.length - 1;
+  return last > 0 && typeof packet[last] === 'function' ? (packet[last] as (response: Ack) => void) : null;
+}
+
+function noop(): void {
+  return;
 }

@@ -3,8 +3,8 @@ import { STREAM_HEARTBEAT_MS } from '@presently/protocol';
 import { ManualClock } from '@presently/presence-core/testing';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
-import { PresenceService } from './presence.service';
-import { startInProcessApp, until } from '../testing/in-process-app';
+import { PresenceRegistry } from '../presence-registry';
+import { startInProcessApp, until } from '../../testing/in-process-app';
 
 /**
  * `/api/pages/live` in-process, on a manual clock: heartbeats, coalescing
@@ -27,7 +27,7 @@ interface Reader {
 describe('LiveStreamController (in-process)', () => {
   let app: INestApplication;
   let url: string;
-  let service: PresenceService;
+  let service: PresenceRegistry;
   const clock = new ManualClock();
   const sockets: Socket[] = [];
   const readers: Reader[] = [];
@@ -40,7 +40,7 @@ describe('LiveStreamController (in-process)', () => {
       rateLimitBurst: 200,
       clock,
     }));
-    service = app.get(PresenceService);
+    service = app.get(PresenceRegistry);
   });
 
   afterEach(async () => {
@@ -191,7 +191,7 @@ describe('LiveStreamController shutdown', () => {
     });
     const ended = new Promise((resolve) => response.on('close', resolve));
     response.resume();
-    expect(app.get(PresenceService).streams.size).toBe(1);
+    expect(app.get(PresenceRegistry).streams.size).toBe(1);
     await app.close();
     await ended;
   });

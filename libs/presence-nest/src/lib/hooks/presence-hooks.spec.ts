@@ -2,11 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import { ManualClock } from '@presently/presence-core/testing';
 import { SignJWT } from 'jose';
 import { io, type Socket } from 'socket.io-client';
-import type { AuthorizeHook, PresenceHandshake } from './authorize';
-import { PresenceEvents, type PresenceLifecycleEvent } from './lifecycle-events';
+import type { AuthorizeHook, PresenceHandshake } from '../access/authorize';
+import { PresenceLifecycle, type PresenceLifecycleEvent } from './presence-lifecycle';
 import { PresenceEmitError, PresenceEmitter } from './presence-emitter';
-import { PresenceService } from './presence.service';
-import { startInProcessApp, until, recordAll } from '../testing/in-process-app';
+import { PresenceRegistry } from '../presence-registry';
+import { startInProcessApp, until, recordAll } from '../../testing/in-process-app';
 
 /**
  * The application hooks in-process, with real sockets: `authorize`, the
@@ -19,7 +19,7 @@ const SECRET = 'hooks-spec-secret-0123456789abcdef';
 describe('PresenceModule hooks (in-process)', () => {
   let app: INestApplication;
   let url: string;
-  let service: PresenceService;
+  let service: PresenceRegistry;
   let emitter: PresenceEmitter<{ 'order:shipped': { id: string }; notice: string }>;
   let lifecycle: PresenceLifecycleEvent[];
   const clock = new ManualClock(Date.now());
@@ -42,10 +42,10 @@ describe('PresenceModule hooks (in-process)', () => {
       },
       clock,
     }));
-    service = app.get(PresenceService);
+    service = app.get(PresenceRegistry);
     emitter = app.get(PresenceEmitter);
     lifecycle = [];
-    app.get(PresenceEvents).events$.subscribe((event) => lifecycle.push(event));
+    app.get(PresenceLifecycle).events$.subscribe((event) => lifecycle.push(event));
   });
 
   beforeEach(() => {
@@ -212,7 +212,7 @@ describe('PresenceModule hooks (in-process)', () => {
     it('of(type) filters the stream', async () => {
       const joined: string[] = [];
       const subscription = app
-        .get(PresenceEvents)
+        .get(PresenceLifecycle)
         .of('roomJoined')
         .subscribe(({ room, member }) => joined.push(`${member.userId}@${room}`));
       const id = newClientId('filter');

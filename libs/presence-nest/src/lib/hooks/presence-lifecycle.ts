@@ -36,12 +36,12 @@ export type PresenceLifecycleType = PresenceLifecycleEvent['type'];
  * and should not call back into the registry before it returns (defer that).
  *
  * @example
- * constructor(events: PresenceEvents) {
+ * constructor(events: PresenceLifecycle) {
  *   events.of('roomJoined').subscribe(({ room, member }) => audit.log(`${member.userId} joined ${room}`));
  * }
  */
 @Injectable()
-export class PresenceEvents implements PresenceSink, OnModuleDestroy {
+export class PresenceLifecycle implements PresenceSink, OnModuleDestroy {
   /** Events are built only while someone listens: announcements are a hot path. */
   private readonly subject = new Subject<PresenceLifecycleEvent>();
   /** Every lifecycle event; completes when the module shuts down. */

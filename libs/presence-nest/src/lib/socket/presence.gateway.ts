@@ -14,12 +14,13 @@ import { userKeyOf } from '@presently/presence-core';
 import { handleEvent, then } from './handle-event';
 import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
 import { ConnectionHooks } from './connection-hooks';
-import { EventRouter } from './event-router';
-import { PresenceMetrics } from './presence-metrics';
-import { isCrawler } from './crawlers';
+import { ackOf, EventRouter } from './event-router';
+import { PresenceMetrics } from '../hooks/presence-metrics';
+import { isCrawler } from '../access/crawlers';
 import type { PresenceNamespace, PresenceSocket } from './presence-socket';
-import { PresenceService } from './presence.service';
-import { SessionAuthenticator, UnauthorizedError } from './session-authenticator';
+import { Figures } from '../figures/figures';
+import { PresenceRegistry } from '../presence-registry';
+import { SessionAuthenticator, UnauthorizedError } from '../access/session-authenticator';
 
 /**
  * The `/presence` namespace. Each handler validates its payload, calls the
@@ -32,7 +33,8 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private readonly logger = new Logger('PresenceGateway');
 
   constructor(
-    private readonly service: PresenceService,
+    private readonly registry: PresenceRegistry,
+    private readonly figures: Figures,
     private readonly authenticator: SessionAuthenticator,
     private readonly hooks: ConnectionHooks,
     private readonly metrics: PresenceMetrics,
@@ -50,7 +52,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   afterInit(namespace: PresenceNamespace): void {
-    this.service.attach(namespace);
+    this.registry.attach(namespace);
     namespace.use((socket, next) => {
       const auth = (socket.handshake.auth ?? {}) as { clientId?: unknown; token?: unknown };
       this.authenticator.identify(auth.clientId, auth.token).then(
@@ -70,19 +72,26 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   handleConnection(socket: PresenceSocket): void {
     const identity = socket.data;
-    this.service.presence.connect(socket.id, identity, { counted: !isCrawler(socket.handshake.headers['user-agent']) });
+    this.registry.presence.connect(socket.id, identity, { counted: !isCrawler(socket.handshake.headers['user-agent']) });
     this.hooks.accept(socket);
     // The socket's one middleware: every event is counted (metrics) and
     // charged to the socket's budget, unknown ones included; an event refused
     // here reaches no handler, an admitted one goes to its handler in the
     // router (no listener per event name on the socket).
-    const budget = this.service.eventBudget();
+    const budget = this.registry.eventBudget();
     socket.use((packet, next) => {
       const known = isClientEvent(packet[0]);
-      const ack = this.metrics.received(packet, known);
-      if (!budget.take(this.service.clock.now())) return ack?.(ackError(ErrorCodes.RateLimited, 'too many events'));
-      if (!known) return ack?.(ackError(ErrorCodes.BadRequest, 'unknown event'));
-      if (!this.router.dispatch(socket, packet)) next();
+      const label = this.metrics.received(packet[0], known);
+      const answered = (response: Ack) => this.metrics.acked(label, response);
+      const refuse = (response: Ack) => {
+        const ack = ackOf(packet);
+        if (!ack) return;
+        answered(response);
+        ack(response);
+      };
+      if (!budget.take(this.registry.clock.now())) return refuse(ackError(ErrorCodes.RateLimited, 'too many events'));
+      if (!known) return refuse(ackError(ErrorCodes.BadRequest, 'unknown event'));
+      if (!this.router.dispatch(socket, packet, answered)) next();
     });
     socket.emit(Events.Session, {
       clientId: identity.clientId,
@@ -95,41 +104,39 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   handleDisconnect(socket: PresenceSocket): void {
-    this.service.presence.disconnect(socket.id);
+    this.registry.presence.disconnect(socket.id);
   }
 
   private enterPage(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.PageEnter, data, ({ page }) => {
-      const result = this.service.presence.enterPage(socket.id, page);
+      const result = this.registry.presence.enterPage(socket.id, page);
       if (!result.ok) return result;
       if (result.subscribe) socket.join(pageChannel(page));
-      if (!this.service.cluster) return { ok: true, page, viewers: result.viewers, connections: result.connections };
-      return then(this.service.pageCounts([page]), ([counts]) => ({ ok: true as const, ...counts }));
+      return then(this.figures.pageCounts([page], socket.id), ([counts]) => ({ ok: true as const, ...counts }));
     });
   }
 
   private leavePage(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.PageLeave, data, ({ page }) => {
-      const result = this.service.presence.leavePage(socket.id, page);
+      const result = this.registry.presence.leavePage(socket.id, page);
       if (!result.ok) return result;
       if (result.unsubscribe) socket.leave(pageChannel(page));
-      return then(this.service.settled(), () => ({ ok: true as const, page }));
+      return then(this.figures.settled(), () => ({ ok: true as const, page }));
     });
   }
 
   private watchPages(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.PageWatch, data, ({ pages }) => {
-      const result = this.service.presence.watchPages(socket.id, pages);
+      const result = this.registry.presence.watchPages(socket.id, pages);
       if (!result.ok) return result;
       if (result.subscribe.length > 0) socket.join(result.subscribe.map(pageChannel));
-      if (!this.service.cluster) return { ok: true, counts: result.counts };
-      return then(this.service.pageCounts(result.counts.map((c) => c.page)), (counts) => ({ ok: true as const, counts }));
+      return then(this.figures.pageCounts(result.counts.map((c) => c.page), socket.id), (counts) => ({ ok: true as const, counts }));
     });
   }
 
   private unwatchPages(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.PageUnwatch, data, ({ pages }) => {
-      const result = this.service.presence.unwatchPages(socket.id, pages);
+      const result = this.registry.presence.unwatchPages(socket.id, pages);
       if (!result.ok) return result;
       for (const page of result.unsubscribe) socket.leave(pageChannel(page));
       return { ok: true };
@@ -138,11 +145,10 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   private joinRoom(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.RoomJoin, data, ({ room, profile }) => {
-      const result = this.service.presence.joinRoom(socket.id, room, profile);
+      const result = this.registry.presence.joinRoom(socket.id, room, profile);
       if (!result.ok) return result;
       if (result.subscribe) socket.join(roomChannel(room));
-      if (!this.service.cluster) return { ok: true, room, self: result.self, members: result.members, total: result.total };
-      return then(this.service.roster(room, userKeyOf(socket.data)), (roster) => ({
+      return then(this.figures.roster(room, asker(socket)), (roster) => ({
         ok: true as const,
         room,
         self: roster.self ?? result.self,
@@ -154,34 +160,33 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   private leaveRoom(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.RoomLeave, data, ({ room }) => {
-      const result = this.service.presence.leaveRoom(socket.id, room);
+      const result = this.registry.presence.leaveRoom(socket.id, room);
       if (!result.ok) return result;
       if (result.unsubscribe) socket.leave(roomChannel(room));
-      return then(this.service.settled(), () => ({ ok: true as const, room }));
+      return then(this.figures.settled(), () => ({ ok: true as const, room }));
     });
   }
 
   private updateProfile(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.RoomUpdate, data, ({ room, profile }) => {
-      const result = this.service.presence.updateProfile(socket.id, room, profile);
-      if (!result.ok || !this.service.cluster) return result;
-      return then(this.service.roster(room, userKeyOf(socket.data)), (roster) => ({ ok: true as const, room, self: roster.self ?? result.self }));
+      const result = this.registry.presence.updateProfile(socket.id, room, profile);
+      if (!result.ok) return result;
+      return then(this.figures.self(room, asker(socket)), (self) => ({ ok: true as const, room, self: self ?? result.self }));
     });
   }
 
   private watchStats(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.StatsWatch, data, () => {
-      const result = this.service.presence.watchStats(socket.id);
+      const result = this.registry.presence.watchStats(socket.id);
       if (!result.ok) return result;
       socket.join(STATS_CHANNEL);
-      if (!this.service.cluster) return result;
-      return then(this.service.stats(), (stats) => ({ ok: true as const, ...stats }));
+      return then(this.figures.stats(socket.id), (stats) => ({ ok: true as const, ...stats }));
     });
   }
 
   private unwatchStats(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.StatsUnwatch, data, () => {
-      const result = this.service.presence.unwatchStats(socket.id);
+      const result = this.registry.presence.unwatchStats(socket.id);
       if (result.ok) socket.leave(STATS_CHANNEL);
       return result;
     });
@@ -197,3 +202,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 }
 
+/** A socket as the figures see it when it asks for a roster. */
+function asker(socket: PresenceSocket) {
+  return { id: socket.id, userKey: userKeyOf(socket.data) };
+}

@@ -57,23 +57,16 @@ export class PresenceMetrics implements PresenceSink {
     this.presence = presence;
   }
 
-  /**
-   * Counts an event a socket sent (under its name, or `unknown`), and puts in
-   * place of its ack callback, if it has one, a function that counts the
-   * ack's code before answering. Answers that callback, or `null`.
-   */
-  received(packet: unknown[], known: boolean): ((response: unknown) => void) | null {
-    const event = known ? (packet[0] as string) : UNKNOWN_EVENT;
-    this.child(this.eventsIn, this.eventsInTotal, event).inc();
-    const last = packet.length - 1;
-    const ack = packet[last];
-    if (last === 0 || typeof ack !== 'function') return null;
-    const counted = (response: unknown) => {
-      this.child(this.acks, this.acksTotal, event, ackCode(response)).inc();
-      (ack as (response: unknown) => void)(response);
-    };
-    packet[last] = counted;
-    return counted;
+  /** Counts an event a socket sent, under its name (`known`) or `unknown`; answers the label it was counted under. */
+  received(event: unknown, known: boolean): string {
+    const label = known ? (event as string) : UNKNOWN_EVENT;
+    this.child(this.eventsIn, this.eventsInTotal, label).inc();
+    return label;
+  }
+
+  /** Counts an ack by the code it answers (`OK` for success), under the label {@link received} gave. */
+  acked(label: string, response: unknown): void {
+    this.child(this.acks, this.acksTotal, label, ackCode(response)).inc();
   }
 
   /** Counts a server-to-client event sent outside the core's announcements. */

@@ -1,0 +1,243 @@
+import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { DEFAULT_LIMITS, Events, STATS_INTERVAL_MS, type Member, type PageCounts, type Stats } from '@presently/protocol';
+import type { ClusterListener, PresenceCluster } from '@presently/presence-core';
+import type { PresenceMetrics } from '../../hooks/presence-metrics';
+import type { PollChanges } from '../../polls/poll-changes';
+import type { PresenceRegistry } from '../../presence-registry';
+import { followedChannels, pageChannel, roomChannel, STATS_CHANNEL } from '../../socket/channels';
+import { Figures, type Roster, type RosterAsker } from '../figures';
+import { BatchedReads } from './batched-reads';
+import { ClusterAnnouncer } from './cluster-announcer';
+
+/** How often a stopping process checks whether its users have gone elsewhere (ms). */
+const HAND_OFF_POLL_MS = 50;
+
+export interface ClusterFiguresOptions {
+  countIntervalMs: number;
+  graceMs: number;
+  rosterMax?: number;
+  handoffMs?: number;
+}
+
+/**
+ * The figures of every process together (`REDIS_URL` mode). The registry
+ * reports this process's contributions to the cluster store; this class
+ * reads the cluster-wide answers, delivers the cluster's announcements to
+ * this process's own subscribers, and stops the process gracefully.
+ *
+ * - Answers are read once this process's earlier changes are applied, and
+ *   fall back to the local figures while the store is unreachable.
+ * - Counts, `room:count`s and stats are announced by {@link ClusterAnnouncer}s:
+ *   each process reads a changed figure and sends it to its own sockets,
+ *   coalesced per key, and only when it differs from what they hold.
+ * - Room events are decided by the store (the process whose change it was
+ *   announces it to every process's sockets).
+ * - After the store rebuilt a share (Redis restarted, a link came back),
+ *   every figure a local socket follows is read again and re-announced,
+ *   and every small room it is in gets a `room:sync`: changes made while
+ *   Redis was away were not announced.
+ */
+export class ClusterFigures extends Figures implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('ClusterFigures');
+  private readonly rosterMax: number;
+  private readonly pages: ClusterAnnouncer<string, PageCounts>;
+  private readonly largeRooms: ClusterAnnouncer<string, number>;
+  private readonly stats$: ClusterAnnouncer<null, Stats>;
+  /** After a rebuild: each small room's whole member list, to its local sockets. */
+  private readonly roomSyncs: ClusterAnnouncer<string, Member[]>;
+  /** A burst of joins of one room reads its roster from the cluster about twice, not once per join. */
+  private readonly rosterReads = new BatchedReads<string, string | undefined, Roster>((room, selfKeys) => this.readRosters(room, selfKeys));
+
+  constructor(
+    private readonly cluster: PresenceCluster,
+    private readonly registry: PresenceRegistry,
+    private readonly options: ClusterFiguresOptions,
+    private readonly polls: PollChanges,
+    private readonly metrics: PresenceMetrics,
+  ) {
+    super();
+    this.rosterMax = options.rosterMax ?? DEFAULT_LIMITS.rosterMax;
+    const { clock, deliveries } = registry;
+    const intervalMs = options.countIntervalMs;
+    this.pages = new ClusterAnnouncer(clock, {
+      intervalMs,
+      read: async (page) => (await cluster.pageCounts([page]))[0],
+      same: (a, b) => a.viewers === b.viewers && a.connections === b.connections,
+      deliver: (_page, counts) => deliveries.pageCount(counts),
+      wanted: (page) => registry.streams.has(page) || registry.subscribers(pageChannel(page)) > 0,
+    });
+    this.largeRooms = new ClusterAnnouncer(clock, {
+      intervalMs,
+      read: (room) => cluster.roomTotal(room),
+      same: (a, b) => a === b,
+      deliver: (room, total) => deliveries.roomCount(room, total),
+      wanted: (room) => registry.subscribers(roomChannel(room)) > 0,
+    });
+    this.stats$ = new ClusterAnnouncer(clock, {
+      intervalMs: STATS_INTERVAL_MS,
+      read: () => cluster.stats(),
+      same: sameStats,
+      deliver: (_key, stats) => deliveries.stats(stats),
+      wanted: () => registry.subscribers(STATS_CHANNEL) > 0,
+    });
+    this.roomSyncs = new ClusterAnnouncer(clock, {
+      intervalMs,
+      read: async (room) => (await cluster.roster(room, 0)).members,
+      // Every read after a rebuild is sent: what the sockets hold is unknown.
+      same: () => false,
+      deliver: (room, members) => this.syncLocally(room, members),
+      wanted: (room) => registry.subscribers(roomChannel(room)) > 0,
+    });
+  }
+
+  get ready(): boolean {
+    return this.cluster.ready;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.cluster.start(() => this.registry.presence.contributions(), this.listener());
+  }
+
+  settled(): Promise<void> {
+    return this.cluster.settled();
+  }
+
+  pageCounts(pages: readonly string[], subscriber?: string): Promise<PageCounts[]> {
+    return this.answer(
+      () => pages.map((page) => this.registry.presence.pageCounts(page)),
+      () => this.cluster.pageCounts(pages),
+      (counts) => {
+        if (subscriber !== undefined) for (const c of counts) this.pages.acked(c.page, c);
+      },
+    );
+  }
+
+  roster(room: string, asker?: RosterAsker): Promise<Roster> {
+    return this.answer(
+      () => ({ ...this.registry.presence.roster(room), self: null }),
+      () => this.rosterReads.read(room, asker?.userKey),
+      (roster) => {
+        if (asker) this.largeRooms.acked(room, roster.total);
+      },
+    );
+  }
+
+  async self(room: string, asker: RosterAsker): Promise<Member | null> {
+    return (await this.roster(room, asker)).self;
+  }
+
+  stats(subscriber?: string): Promise<Stats> {
+    return this.answer(
+      () => this.registry.presence.stats(),
+      () => this.cluster.stats(),
+      (stats) => {
+        if (subscriber !== undefined) this.stats$.acked(null, stats);
+      },
+    );
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.handOff();
+    for (const announcer of [this.pages, this.largeRooms, this.stats$, this.roomSyncs]) announcer.dispose();
+    await this.cluster.stop();
+  }
+
+  /** What the cluster store tells this process. */
+  private listener(): ClusterListener {
+    const { deliveries, presence } = this.registry;
+    return {
+      changed: (page) => (page === null ? this.stats$.touch(null) : this.pages.touch(page)),
+      roomJoined: (room, member, except) => deliveries.roomJoined(room, member, except),
+      roomUpdated: (room, member, except) => deliveries.roomUpdated(room, member, except),
+      roomLeft: (room, userId, reason, except) => deliveries.roomLeft(room, userId, reason, except),
+      roomSync: (room, members) => deliveries.roomSync(room, members),
+      roomChanged: (room) => this.largeRooms.touch(room),
+      pollChanged: (poll) => this.polls.changed(poll),
+      takenOver: (kind, key, clientId, userKey) => presence.takeOver(kind, key, clientId, userKey),
+      resynced: () => this.resync(),
+    };
+  }
+
+  /**
+   * Every figure a local socket or stream follows is read again: counts and
+   * stats are sent where they differ from what was last sent or acked, and
+   * each room gets its `room:count` (large) or its whole list (small).
+   */
+  private resync(): void {
+    const namespace = this.registry.namespace;
+    if (!namespace) return;
+    for (const page of followedChannels(namespace, 'page')) this.pages.touch(page);
+    for (const page of this.registry.streams.pages()) this.pages.touch(page);
+    this.stats$.touch(null);
+    for (const room of followedChannels(namespace, 'room')) {
+      void this.cluster.roomTotal(room).then(
+        (total) => (total > this.rosterMax ? this.largeRooms.touch(room) : this.roomSyncs.touch(room)),
+        () => undefined,
+      );
+    }
+  }
+
+  /** A room's whole list to this process's sockets in it (every process sends its own after a rebuild). */
+  private syncLocally(room: string, members: Member[]): void {
+    this.registry.namespace?.local.to(roomChannel(room)).emit(Events.RoomSync, { room, members });
+    this.metrics.sent(Events.RoomSync);
+  }
+
+  /** The rosters of one room for several askers, in one cluster read. */
+  private async readRosters(room: string, selfKeys: (string | undefined)[]): Promise<Roster[]> {
+    const asked = [...new Set(selfKeys.filter((key): key is string => key !== undefined))];
+    const roster = await this.cluster.roster(room, this.rosterMax, asked);
+    return selfKeys.map((key) => ({ members: roster.members, total: roster.total, self: key === undefined ? null : roster.selves[asked.indexOf(key)] }));
+  }
+
+  /**
+   * A figure as a subscriber is answered it: `read` once this process's
+   * earlier changes are applied, `local()` while the cluster is
+   * unreachable; either way noted with its announcer (`noted`), so that the
+   * subscriber is owed the next announcement if that differs.
+   */
+  private answer<T>(local: () => T, read: () => Promise<T>, noted: (value: T) => void): Promise<T> {
+    return this.cluster
+      .settled()
+      .then(read)
+      .catch((error: unknown) => {
+        this.logger.debug({ msg: 'cluster figures unavailable, answering local ones', error: String(error) });
+        return local();
+      })
+      .then((value) => {
+        noted(value);
+        return value;
+      });
+  }
+
+  /**
+   * A stopping process hands its users over instead of dropping them: it
+   * closes its connections, so clients reconnect (through the load
+   * balancer) to another process, and each disconnection is held for the
+   * grace period as usual. A process the client returns to takes the held
+   * place over without a `room:left` or a count moving; one that does not
+   * come back expires and is announced here. The share is withdrawn once
+   * nothing is held any more, or when `handoffMs` ran out.
+   */
+  private async handOff(): Promise<void> {
+    const namespace = this.registry.namespace;
+    if (!this.cluster.ready || !namespace) return;
+    const { clock, presence, streams } = this.registry;
+    const deadline = clock.now() + (this.options.handoffMs ?? this.options.graceMs + 1000);
+    do {
+      // The engine connections are closed rather than the sockets
+      // disconnected: a Socket.IO client reconnects by itself after a
+      // transport close, not after a server disconnect. Connections that
+      // arrive meanwhile (a balancer still routing here) are sent on too.
+      for (const socket of namespace.sockets.values()) socket.conn.close();
+      streams.closeAll();
+      await new Promise((resolve) => clock.setTimer(HAND_OFF_POLL_MS, () => resolve(undefined)));
+    } while ((namespace.sockets.size > 0 || presence.sizes().connections > 0) && clock.now() < deadline);
+  }
+}
+
+function sameStats(a: Stats, b: Stats): boolean {
+  if (a.online.connections !== b.online.connections || a.online.visitors !== b.online.visitors) return false;
+  if (a.top.length !== b.top.length) return false;
+  return a.top.every((entry, i) => entry.page === b.top[i].page && entry.viewers === b.top[i].viewers);
+}

@@ -1,0 +1,88 @@
+import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { STATS_INTERVAL_MS } from '@presently/protocol';
+import { type Clock, type PresenceSink, Presence, systemClock, TokenBucket } from '@presently/presence-core';
+import { PresenceLifecycle } from './hooks/presence-lifecycle';
+import { PresenceMetrics } from './hooks/presence-metrics';
+import { PageStreams } from './http/page-streams';
+import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
+import { FanOutSink } from './sinks/fan-out-sink';
+import { SocketIoSink } from './sinks/socket-io.sink';
+import type { PresenceNamespace } from './socket/presence-socket';
+
+/** A sink that sends nothing: with a cluster, the registry's own announcements are not the answer. */
+const SILENT: PresenceSink = {
+  pageCount: () => undefined,
+  roomJoined: () => undefined,
+  roomUpdated: () => undefined,
+  roomLeft: () => undefined,
+  stats: () => undefined,
+  roomCount: () => undefined,
+  roomSync: () => undefined,
+};
+
+/**
+ * The process's presence registry (its own connections, pages and rooms)
+ * and where announcements are delivered: {@link deliveries} sends each one
+ * to the Socket.IO channels, the open SSE streams, the lifecycle stream and
+ * the metrics, so that what is counted is what went out.
+ *
+ * In one process the registry's announcements are the deliveries. With a
+ * cluster (`REDIS_URL`) the registry announces nothing: it reports its
+ * contributions to the cluster, and the cluster figures deliver the
+ * cluster-wide counts and room events (see `ClusterFigures`).
+ */
+@Injectable()
+export class PresenceRegistry implements BeforeApplicationShutdown {
+  readonly presence: Presence;
+  readonly clock: Clock;
+  /** The open `/api/pages/live` streams. */
+  readonly streams: PageStreams;
+  /** Every announcement goes out through here, in one process and in a cluster. */
+  readonly deliveries: PresenceSink;
+  private readonly socketIo: SocketIoSink;
+  private attached: PresenceNamespace | null = null;
+
+  constructor(
+    @Inject(PRESENCE_OPTIONS) private readonly options: PresenceModuleOptions,
+    lifecycle: PresenceLifecycle,
+    metrics: PresenceMetrics,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.streams = new PageStreams(this.clock);
+    // In a cluster every process sends the counts to its own sockets; room events are broadcast by the process that decided them.
+    this.socketIo = new SocketIoSink({ countsToLocalSocketsOnly: options.cluster !== undefined });
+    this.deliveries = new FanOutSink([this.socketIo, this.streams, lifecycle, metrics]);
+    const sink = options.cluster ? SILENT : this.deliveries;
+    this.presence = new Presence(this.clock, sink, { statsIntervalMs: STATS_INTERVAL_MS, ...options }, options.cluster ?? null);
+    metrics.track(this.presence);
+  }
+
+  /** The `/presence` namespace, once the gateway is up. */
+  get namespace(): PresenceNamespace | null {
+    return this.attached;
+  }
+
+  /** A new connection's event budget. */
+  eventBudget(): TokenBucket {
+    return new TokenBucket(this.options.rateLimitPerS, this.options.rateLimitBurst, this.clock.now());
+  }
+
+  attach(namespace: PresenceNamespace): void {
+    this.attached = namespace;
+    this.socketIo.attach(namespace);
+  }
+
+  /** How many local sockets are in a Socket.IO channel. */
+  subscribers(channel: string): number {
+    return this.attached?.adapter.rooms.get(channel)?.size ?? 0;
+  }
+
+  /**
+   * Once every provider's own shutdown is done (a cluster's hand-off
+   * included), before the servers close: streams end, timers stop.
+   */
+  beforeApplicationShutdown(): void {
+    this.streams.closeAll();
+    this.presence.dispose();
+  }
+}
