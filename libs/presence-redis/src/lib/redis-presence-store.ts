@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_LIMITS, DEFAULT_NAME, DEFAULT_STATUS, TOP_PAGES, type PollTallies, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
 import type { ClusterListener, ClusterRoster, ClusterVote, LedgerMember, PresenceCluster, PresenceContributions, RoomChange } from '@presently/presence-core';
 import { Redis, type RedisOptions } from 'ioredis';
-import { APPLY, COUNTS, HEARTBEAT, HOLD, LEAVE, POLL_VOTE, REAP, RESTORE, ROOM, ROSTER, STATS } from './scripts';
+import { CHANNEL, JOINED, LEFT, MSG_PAGE, MSG_POLL, MSG_ROOM_COUNT, MSG_STATS, MSG_TAKEN_OVER, OK, OPTIONS, POLLS, REBUILD, SHARE_PAGE, SHARE_ROOM, SYNC, UPDATED } from './contract';
+import type { ArgSpec, Argv, LuaScript, ScriptArgs } from './lua-script';
+import { COUNTS, HEARTBEAT, HOLD, LEAVE, ONLINE, PAGE, POLL_VOTE, REAP, RESTORE, ROOM, ROSTER, SCRIPTS, shareEntries, STATS } from './scripts';
 
 export interface RedisPresenceStoreOptions {
   /** `redis://host:port/db`. */
@@ -21,23 +23,6 @@ export interface RedisPresenceStoreOptions {
   log?: (level: 'info' | 'warn' | 'error', msg: string, details?: Record<string, unknown>) => void;
 }
 
-type Script = 'apply' | 'hold' | 'room' | 'roster' | 'pollVote' | 'restore' | 'reap' | 'leave' | 'heartbeat' | 'counts' | 'stats';
-type ScriptClient = Redis & Record<Script, (...args: (string | number)[]) => Promise<unknown>>;
-
-const SCRIPTS: Record<Script, string> = {
-  apply: APPLY,
-  hold: HOLD,
-  room: ROOM,
-  roster: ROSTER,
-  pollVote: POLL_VOTE,
-  restore: RESTORE,
-  reap: REAP,
-  leave: LEAVE,
-  heartbeat: HEARTBEAT,
-  counts: COUNTS,
-  stats: STATS,
-};
-
 /**
  * The cluster-wide figures of every Presently process, kept in Redis (see
  * `scripts.ts` for the keys). Each contribution change is one Lua script, so
@@ -53,7 +38,10 @@ const SCRIPTS: Record<Script, string> = {
  * @example
  * const store = new RedisPresenceStore({ url: 'redis://localhost:6379' });
  * const presence = new Presence(clock, sink, options, store);
- * await store.start(() => presence.contributions(), (page) => announce(page));
+ * await store.start(() => presence.contributions(), {
+ *   changed: (page) => announce(page),
+ *   // roomJoined, roomUpdated, roomLeft, roomChanged, roomSync, pollChanged, takenOver
+ * });
  */
 export class RedisPresenceStore implements PresenceCluster {
   readonly nodeId: string;
@@ -61,7 +49,9 @@ export class RedisPresenceStore implements PresenceCluster {
   private readonly heartbeatMs: number;
   private readonly ttlMs: number;
   private readonly rosterMax: number;
-  private readonly client: ScriptClient;
+  private readonly client: Redis;
+  /** The client's script commands, by name. */
+  private readonly scripts: Record<string, (...args: Argv) => Promise<unknown>>;
   private readonly subscriber: Redis;
   private contributions: () => PresenceContributions = () => ({ online: [], pages: [], rooms: [], held: [] });
   private listener: ClusterListener | null = null;
@@ -83,8 +73,9 @@ export class RedisPresenceStore implements PresenceCluster {
       lazyConnect: true,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     };
-    this.client = new Redis(options.url, redisOptions) as ScriptClient;
-    for (const [name, lua] of Object.entries(SCRIPTS)) this.client.defineCommand(name, { numberOfKeys: 0, lua });
+    this.client = new Redis(options.url, redisOptions);
+    for (const script of SCRIPTS) this.client.defineCommand(script.name, { numberOfKeys: 0, lua: script.lua });
+    this.scripts = this.client as unknown as Record<string, (...args: Argv) => Promise<unknown>>;
     this.subscriber = new Redis(options.url, { ...redisOptions, enableOfflineQueue: true });
     this.client.on('error', (error: Error) => this.log('warn', 'redis error', { error: error.message }));
     this.subscriber.on('error', () => undefined);
@@ -104,7 +95,7 @@ export class RedisPresenceStore implements PresenceCluster {
     this.listener = listener;
     this.subscriber.on('message', (_channel: string, message: string) => this.onMessage(message));
     await this.subscriber.connect();
-    await this.subscriber.subscribe(`${this.prefix}changes`);
+    await this.subscriber.subscribe(this.channel);
     await this.client.connect();
     await this.restore();
     this.timer = setInterval(() => void this.tick(), this.heartbeatMs);
@@ -115,7 +106,7 @@ export class RedisPresenceStore implements PresenceCluster {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     try {
-      if (this.client.status === 'ready') await this.announceLeft((await this.client.leave(this.prefix, this.nodeId, this.rosterMax)) as string[], 'disconnect');
+      if (this.client.status === 'ready') await this.announceLeft((await this.run(LEAVE, { node: this.nodeId, rosterMax: this.rosterMax })) as string[], 'disconnect');
     } catch {
       // The others will take the share back when the heartbeat lapses.
     }
@@ -124,39 +115,50 @@ export class RedisPresenceStore implements PresenceCluster {
   }
 
   online(clientId: string, delta: 1 | -1): void {
-    this.apply('o', clientId, delta);
+    this.change(ONLINE, { node: this.nodeId, clientId, delta });
   }
 
   page(page: string, who: LedgerMember, delta: 1 | -1, held: boolean): void {
-    this.apply('p', who.clientId, delta, page, who.userKey, held ? '1' : '0');
+    this.change(PAGE, { node: this.nodeId, clientId: who.clientId, userKey: who.userKey, page, delta, held });
   }
 
   hold(kind: 'p' | 'r', key: string, who: LedgerMember, delta: 1 | -1): void {
-    if (!this.ready) return;
-    this.track(this.client.hold(this.prefix, this.nodeId, kind, who.clientId, who.userKey, key, delta));
+    this.change(HOLD, { node: this.nodeId, kind, clientId: who.clientId, userKey: who.userKey, key, delta });
   }
 
   room(room: string, who: LedgerMember, delta: 1 | 0 | -1, change: RoomChange): void {
-    if (!this.ready) return;
     const input = change.input ?? {};
     const name = who.tokenName ?? input.name;
     const meta = input.meta === undefined ? undefined : JSON.stringify(input.meta);
-    const args: (string | number)[] = [this.prefix, this.nodeId, room, who.clientId, who.userKey, who.userId, delta, change.held ? '1' : '0'];
-    args.push(name ?? DEFAULT_NAME, input.status ?? DEFAULT_STATUS, meta ?? '{}');
-    for (const value of [name, input.status, meta]) args.push(value === undefined ? '0' : '1', value ?? '');
-    args.push(change.now, this.rosterMax);
-    this.track(
-      this.client.room(...args).then((result) => {
+    this.change(
+      ROOM,
+      {
+        node: this.nodeId,
+        room,
+        clientId: who.clientId,
+        userKey: who.userKey,
+        userId: who.userId,
+        delta,
+        held: change.held ?? false,
+        name: name ?? DEFAULT_NAME,
+        status: input.status ?? DEFAULT_STATUS,
+        meta: meta ?? '{}',
+        setName: name,
+        setStatus: input.status,
+        setMeta: meta,
+        now: change.now,
+        rosterMax: this.rosterMax,
+      },
+      (result) => {
         const [outcome, ...fields] = result as string[];
-        if (outcome === 'rebuild') return void this.restore();
-        if (outcome === 'left') return this.listener?.roomLeft(room, fields[0], change.reason ?? 'leave', change.origin);
-        if (outcome === 'sync') return this.announceSync(room);
-        if (outcome !== 'joined' && outcome !== 'updated') return;
+        if (outcome === LEFT) return this.listener?.roomLeft(room, fields[0], change.reason ?? 'leave', change.origin);
+        if (outcome === SYNC) return this.announceSync(room);
+        if (outcome !== JOINED && outcome !== UPDATED) return;
         const member = toMember(fields);
         if (!change.origin) return;
-        if (outcome === 'joined') this.listener?.roomJoined(room, member, change.origin);
+        if (outcome === JOINED) this.listener?.roomJoined(room, member, change.origin);
         else this.listener?.roomUpdated(room, member, change.origin);
-      }),
+      },
     );
   }
 
@@ -167,7 +169,7 @@ export class RedisPresenceStore implements PresenceCluster {
 
   async roster(room: string, max: number, selfKeys: readonly string[] = []): Promise<ClusterRoster> {
     this.assertReady();
-    const flat = (await this.client.roster(this.prefix, room, max, ...selfKeys)) as (number | string)[];
+    const flat = (await this.run(ROSTER, { room, limit: max }, selfKeys)) as (number | string)[];
     const [total, listed] = flat as [number, number];
     const at = flat.slice(2, 2 + selfKeys.length) as number[];
     const members: Member[] = [];
@@ -177,8 +179,8 @@ export class RedisPresenceStore implements PresenceCluster {
 
   async pollVote(poll: string, option: string, limits: { maxPolls: number; maxOptions: number }): Promise<ClusterVote> {
     this.assertReady();
-    const [outcome, ...pairs] = (await this.client.pollVote(this.prefix, poll, option, limits.maxPolls, limits.maxOptions)) as string[];
-    if (outcome !== 'ok') return { refused: outcome as 'polls' | 'options' };
+    const [outcome, ...pairs] = (await this.run(POLL_VOTE, { poll, option, ...limits })) as string[];
+    if (outcome !== OK) return { refused: outcome as typeof POLLS | typeof OPTIONS };
     return { tallies: talliesOf(poll, pairs) };
   }
 
@@ -198,13 +200,13 @@ export class RedisPresenceStore implements PresenceCluster {
 
   async pageCounts(pages: readonly string[]): Promise<PageCounts[]> {
     this.assertReady();
-    const flat = (await this.client.counts(this.prefix, ...pages)) as number[];
+    const flat = (await this.run(COUNTS, {}, pages)) as number[];
     return pages.map((page, i) => ({ page, viewers: flat[2 * i], connections: flat[2 * i + 1] }));
   }
 
   async stats(): Promise<Stats> {
     this.assertReady();
-    const flat = (await this.client.stats(this.prefix, TOP_PAGES)) as (string | number)[];
+    const flat = (await this.run(STATS, { places: TOP_PAGES })) as (string | number)[];
     const top: { page: string; viewers: number }[] = [];
     for (let i = 2; i < flat.length; i += 2) top.push({ page: String(flat[i]), viewers: Number(flat[i + 1]) });
     top.sort((a, b) => b.viewers - a.viewers || (a.page < b.page ? -1 : a.page > b.page ? 1 : 0));
@@ -215,12 +217,27 @@ export class RedisPresenceStore implements PresenceCluster {
     if (!this.ready) throw new Error('the presence store is not ready');
   }
 
-  private apply(kind: 'o' | 'p', clientId: string, delta: number, ...page: string[]): void {
+  private get channel(): string {
+    return `${this.prefix}${CHANNEL}`;
+  }
+
+  /** One script call. */
+  private run<A extends ArgSpec>(script: LuaScript<A>, args: ScriptArgs<A>, tail?: readonly (string | number)[]): Promise<unknown> {
+    return this.scripts[script.name](...script.argv(this.prefix, args, tail));
+  }
+
+  /**
+   * One contribution change, tracked for {@link settled}; a REBUILD answer
+   * (this process holds no share) starts the rebuild, any other goes to
+   * `then`.
+   */
+  private change<A extends ArgSpec>(script: LuaScript<A>, args: ScriptArgs<A>, then?: (result: unknown) => unknown): void {
     // Until the share is rebuilt, changes are not applied: the rebuild reads them from the registry.
     if (!this.ready) return;
     this.track(
-      this.client.apply(this.prefix, this.nodeId, kind, clientId, delta, ...page).then((result) => {
-        if (result === -1) void this.restore();
+      this.run(script, args).then((result) => {
+        if (result === REBUILD || (Array.isArray(result) && result[0] === REBUILD)) return void this.restore();
+        return then?.(result);
       }),
     );
   }
@@ -230,19 +247,34 @@ export class RedisPresenceStore implements PresenceCluster {
     this.last = command.catch((error: unknown) => this.log('warn', 'presence change not applied', { error: String(error) }));
   }
 
+  /** A message of the channel: its kind, then its subject (`contract.ts`). */
   private onMessage(message: string): void {
-    if (message === 's') return this.listener?.changed(null);
-    if (message[0] === 'p') return this.listener?.changed(message.slice(1));
-    if (message[0] === 'c') return this.listener?.roomChanged(message.slice(1));
-    if (message[0] === 'v') return this.listener?.pollChanged(message.slice(1));
-    if (message[0] !== 't') return;
-    // t<node>|<kind>|<clientId>|<len>|<userKey><key>
-    const parts = /^t([^|]+)\|([pr])\|([^|]+)\|(\d+)\|/s.exec(message);
-    if (!parts || parts[1] !== this.nodeId) return;
-    const rest = message.slice(parts[0].length);
-    const length = Number(parts[4]);
-    this.listener?.takenOver(parts[2] as 'p' | 'r', rest.slice(length), parts[3], rest.slice(0, length));
+    const subject = message.slice(1);
+    switch (message[0]) {
+      case MSG_STATS:
+        return this.listener?.changed(null);
+      case MSG_PAGE:
+        return this.listener?.changed(subject);
+      case MSG_ROOM_COUNT:
+        return this.listener?.roomChanged(subject);
+      case MSG_POLL:
+        return this.listener?.pollChanged(subject);
+      case MSG_TAKEN_OVER:
+        return this.onTakenOver(subject);
+    }
   }
+
+  /** `<node>|<kind>|<clientId>|<len>|<userKey><key>`: a held contribution of `<node>` was taken over. */
+  private onTakenOver(subject: string): void {
+    const parts = /^([^|]+)\|([^|])\|([^|]+)\|(\d+)\|/s.exec(subject);
+    if (!parts || parts[1] !== this.nodeId) return;
+    const kind = parts[2];
+    if (kind !== SHARE_PAGE && kind !== SHARE_ROOM) return;
+    const rest = subject.slice(parts[0].length);
+    const length = Number(parts[4]);
+    this.listener?.takenOver(kind, rest.slice(length), parts[3], rest.slice(0, length));
+  }
+
 
   /**
    * Room, userId pairs from a withdraw: members that left, or (with an empty
@@ -276,21 +308,14 @@ export class RedisPresenceStore implements PresenceCluster {
 
   private async rebuild(): Promise<void> {
     this.restored = false;
-    const { online, pages, rooms, held } = this.contributions();
-    const args: (string | number)[] = [this.prefix, this.nodeId, this.ttlMs, this.rosterMax];
-    for (const [clientId, n] of online) args.push('o', clientId, n);
-    for (const [page, clientId, n] of pages) args.push('p', clientId, n, page);
-    for (const { room, userKey, member: m } of rooms) {
-      args.push('r', userKey, m.connections, room, m.userId, m.name, m.status, JSON.stringify(m.meta), m.since);
-    }
-    for (const h of held) args.push('h', h.clientId, 1, h.kind, h.userKey, h.key);
+    const contributions = this.contributions();
     try {
       // Sent before any later change, on the same connection: nothing reported after the snapshot is lost.
-      const done = this.client.restore(...args);
+      const done = this.run(RESTORE, { node: this.nodeId, ttlMs: this.ttlMs, rosterMax: this.rosterMax }, shareEntries(contributions));
       this.restored = true;
       this.last = done.catch(() => undefined);
       await this.announceLeft((await done) as string[], 'disconnect');
-      this.log('info', 'presence share restored', { node: this.nodeId, clients: online.length, pageEntries: pages.length });
+      this.log('info', 'presence share restored', { node: this.nodeId, clients: contributions.online.length, pageEntries: contributions.pages.length });
     } catch (error) {
       this.restored = false;
       this.log('warn', 'presence share not restored', { error: String(error) });
@@ -300,14 +325,14 @@ export class RedisPresenceStore implements PresenceCluster {
   private async tick(): Promise<void> {
     if (this.client.status !== 'ready') return;
     try {
-      const alive = await this.client.heartbeat(this.prefix, this.nodeId, this.ttlMs);
-      if (alive === 0 || !this.restored) await this.restore();
+      const alive = await this.run(HEARTBEAT, { node: this.nodeId, ttlMs: this.ttlMs });
+      if (alive === REBUILD || !this.restored) await this.restore();
       const nodes = await this.client.smembers(`${this.prefix}nodes`);
       for (const node of nodes) {
         if (node === this.nodeId) continue;
         if ((await this.client.exists(`${this.prefix}alive:${node}`)) === 0) {
-          const [reaped, ...left] = (await this.client.reap(this.prefix, node, this.rosterMax)) as [number, ...string[]];
-          if (reaped !== 1) continue;
+          const [reaped, ...left] = (await this.run(REAP, { node, rosterMax: this.rosterMax })) as string[];
+          if (reaped !== OK) continue;
           this.log('warn', 'process down: its presence was withdrawn', { node, membersLeft: left.length / 2 });
           await this.announceLeft(left, 'node-down');
         }
