@@ -5,6 +5,15 @@
  * neither side spells a code by hand.
  */
 
+/**
+ * The format of the store's data: every key and channel is under
+ * `<prefix>f<DATA_FORMAT>:`, so that during a rolling upgrade processes of
+ * two formats never share keys (each format adds up its own processes until
+ * the old ones are gone). Bump it whenever a key's layout or a script's
+ * contract changes.
+ */
+export const DATA_FORMAT = 2;
+
 /** The pub/sub channel (under the prefix) of the messages below. */
 export const CHANNEL = 'changes';
 

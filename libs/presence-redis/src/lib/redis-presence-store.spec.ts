@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterListener, LedgerMember, PresenceContributions } from '@presently/presence-core';
 import { Redis } from 'ioredis';
+import { DATA_FORMAT } from './contract';
 import { RedisPresenceStore } from './redis-presence-store';
 
 /**
@@ -216,6 +217,22 @@ describe('RedisPresenceStore', () => {
     expect(await a.roomTotal('w')).toBe(2);
     expect(victimEvents.synced).toEqual(['w: w1 w2']);
     expect([...aEvents.left, ...victimEvents.left, ...aEvents.synced]).toEqual([]);
+  });
+
+  it('keeps every key under the prefix and the data format, so that two formats never share one', async () => {
+    const keyPrefix = `fmt${prefix}:`;
+    const { store: a } = await start({ keyPrefix });
+    a.page('/f', who('client-f1'), 1, false);
+    a.room('fr', who('client-f1', 'f1'), 1, { origin: 's-f1', now: Date.now() });
+    await a.settled();
+    const raw = new Redis(url);
+    try {
+      const keys = await raw.keys(`${keyPrefix}*`);
+      expect(keys.length).toBeGreaterThan(0);
+      expect(keys.filter((key) => !key.startsWith(`${keyPrefix}f${DATA_FORMAT}:`))).toEqual([]);
+    } finally {
+      raw.disconnect();
+    }
   });
 
   it('answers a roster without the whole room: the earliest members, the total, and each asker wherever it is', async () => {

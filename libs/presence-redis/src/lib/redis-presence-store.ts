@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_LIMITS, DEFAULT_NAME, DEFAULT_STATUS, TOP_PAGES, type PollTallies, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
 import type { ClusterListener, ClusterRoster, ClusterVote, LedgerMember, PresenceCluster, PresenceContributions, RoomChange } from '@presently/presence-core';
 import { Redis, type RedisOptions } from 'ioredis';
-import { CHANNEL, JOINED, LEFT, MSG_PAGE, MSG_POLL, MSG_ROOM_COUNT, MSG_STATS, MSG_TAKEN_OVER, OK, OPTIONS, POLLS, REBUILD, SHARE_PAGE, SHARE_ROOM, SYNC, UPDATED } from './contract';
+import { CHANNEL, DATA_FORMAT, JOINED, LEFT, MSG_PAGE, MSG_POLL, MSG_ROOM_COUNT, MSG_STATS, MSG_TAKEN_OVER, OK, OPTIONS, POLLS, REBUILD, SHARE_PAGE, SHARE_ROOM, SYNC, UPDATED } from './contract';
 import type { ArgSpec, Argv, LuaScript, ScriptArgs } from './lua-script';
 import { COUNTS, HEARTBEAT, HOLD, LEAVE, ONLINE, PAGE, POLL_VOTE, REAP, RESTORE, ROOM, ROSTER, SCRIPTS, shareEntries, STATS } from './scripts';
 
 export interface RedisPresenceStoreOptions {
   /** `redis://host:port/db`. */
   url: string;
-  /** Prefix of every key and channel; processes sharing presence use the same one. */
+  /**
+   * Prefix of every key and channel; processes sharing presence use the same
+   * one. The store adds the data format to it (`<prefix>f<DATA_FORMAT>:`).
+   */
   prefix?: string;
   /** This process's id in the cluster; a random one by default. */
   nodeId?: string;
@@ -35,6 +38,10 @@ export interface RedisPresenceStoreOptions {
  * Commands are never queued while Redis is unreachable: they fail at once, and
  * the rebuild on reconnection makes the figures exact again.
  *
+ * Every key and channel is under the prefix and the data format
+ * (`<prefix>f<DATA_FORMAT>:`, see `contract.ts`), so that processes of two
+ * formats never share keys.
+ *
  * @example
  * const store = new RedisPresenceStore({ url: 'redis://localhost:6379' });
  * const presence = new Presence(clock, sink, options, store);
@@ -45,6 +52,7 @@ export interface RedisPresenceStoreOptions {
  */
 export class RedisPresenceStore implements PresenceCluster {
   readonly nodeId: string;
+  /** The configured prefix and the data format: the start of every key and channel. */
   private readonly prefix: string;
   private readonly heartbeatMs: number;
   private readonly ttlMs: number;
@@ -63,7 +71,7 @@ export class RedisPresenceStore implements PresenceCluster {
 
   constructor(private readonly options: RedisPresenceStoreOptions) {
     this.nodeId = options.nodeId ?? randomUUID();
-    this.prefix = options.prefix ?? 'presently:';
+    this.prefix = `${options.prefix ?? 'presently:'}f${DATA_FORMAT}:`;
     this.heartbeatMs = options.heartbeatMs ?? 3000;
     this.ttlMs = options.heartbeatTtlMs ?? 10_000;
     this.rosterMax = options.rosterMax ?? DEFAULT_LIMITS.rosterMax;

@@ -10,7 +10,7 @@ import { luaScript } from './lua-script';
  * (`lua-script.ts`). The codes they publish and answer are the constants of
  * `contract.ts`.
  *
- * Keys, under the store's prefix `P`:
+ * Keys, under `P`, the store's prefix and data format (`<prefix>f<DATA_FORMAT>:`):
  * - `P p:<page>`      hash: clientId → connections on the page, and `#` → all
  *                     connections (clientIds never contain `#`, so viewers =
  *                     fields − 1). Deleted when its connections reach 0.
