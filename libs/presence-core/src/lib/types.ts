@@ -183,4 +183,10 @@ export interface ClusterListener {
    * holds: drop that held contribution here without counting it down.
    */
   takenOver(kind: 'p' | 'r', key: string, clientId: string, userKey: string): void;
+  /**
+   * The cluster's figures may have changed in ways no per-key message told
+   * (a process rebuilt its share, or this process's subscription was down):
+   * every figure a local socket follows must be read again and re-announced.
+   */
+  resynced(): void;
 }

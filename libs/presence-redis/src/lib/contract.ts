@@ -30,6 +30,8 @@ export const MSG_POLL = 'v';
 export const MSG_STATS = 's';
 /** `t<node>|<kind>|<clientId>|<len(userKey)>|<userKey><key>`: a held contribution of `<node>` was taken over. */
 export const MSG_TAKEN_OVER = 't';
+/** `r<node>`: a process rebuilt its share; what it changed was not told key by key. */
+export const MSG_REBUILT = 'r';
 
 /*
  * What a contribution is: the kind of a RESTORE entry, of an APPLY call, of
@@ -98,6 +100,7 @@ export const LUA_CONSTANTS = {
   MSG_POLL,
   MSG_STATS,
   MSG_TAKEN_OVER,
+  MSG_REBUILT,
   SHARE_ONLINE,
   SHARE_PAGE,
   SHARE_ROOM,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_LIMITS, DEFAULT_NAME, DEFAULT_STATUS, TOP_PAGES, type PollTallies, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
 import type { ClusterListener, ClusterRoster, ClusterVote, LedgerMember, PresenceCluster, PresenceContributions, RoomChange } from '@presently/presence-core';
 import { Redis, type RedisOptions } from 'ioredis';
-import { CHANNEL, DATA_FORMAT, JOINED, LEFT, MSG_PAGE, MSG_POLL, MSG_ROOM_COUNT, MSG_STATS, MSG_TAKEN_OVER, OK, OPTIONS, POLLS, REBUILD, SHARE_PAGE, SHARE_ROOM, SYNC, UPDATED } from './contract';
+import { CHANNEL, DATA_FORMAT, JOINED, LEFT, MSG_PAGE, MSG_POLL, MSG_REBUILT, MSG_ROOM_COUNT, MSG_STATS, MSG_TAKEN_OVER, OK, OPTIONS, POLLS, REBUILD, SHARE_PAGE, SHARE_ROOM, SYNC, UPDATED } from './contract';
 import type { ArgSpec, Argv, LuaScript, ScriptArgs } from './lua-script';
 import { COUNTS, HEARTBEAT, HOLD, LEAVE, ONLINE, PAGE, POLL_VOTE, REAP, RESTORE, ROOM, ROSTER, SCRIPTS, shareEntries, STATS } from './scripts';
 
@@ -36,7 +36,10 @@ export interface RedisPresenceStoreOptions {
  * the live local registry in one script.
  *
  * Commands are never queued while Redis is unreachable: they fail at once, and
- * the rebuild on reconnection makes the figures exact again.
+ * the rebuild on reconnection makes the figures exact again. What the other
+ * processes changed meanwhile was not told key by key, so the listener hears
+ * `resynced()` whenever its figures must be read again: after this store's
+ * rebuild, after another process's, and when the subscription is back.
  *
  * Every key and channel is under the prefix and the data format
  * (`<prefix>f<DATA_FORMAT>:`, see `contract.ts`), so that processes of two
@@ -47,6 +50,7 @@ export interface RedisPresenceStoreOptions {
  * const presence = new Presence(clock, sink, options, store);
  * await store.start(() => presence.contributions(), {
  *   changed: (page) => announce(page),
+ *   resynced: () => announceAll(),
  *   // roomJoined, roomUpdated, roomLeft, roomChanged, roomSync, pollChanged, takenOver
  * });
  */
@@ -68,6 +72,8 @@ export class RedisPresenceStore implements PresenceCluster {
   private restoring: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Whether the first subscription was made: a later `ready` of the subscriber is a reconnection. */
+  private subscribed = false;
 
   constructor(private readonly options: RedisPresenceStoreOptions) {
     this.nodeId = options.nodeId ?? randomUUID();
@@ -92,6 +98,7 @@ export class RedisPresenceStore implements PresenceCluster {
       this.restored = false;
     });
     this.client.on('ready', () => void this.restore());
+    this.subscriber.on('ready', () => void this.resubscribed());
   }
 
   get ready(): boolean {
@@ -104,6 +111,7 @@ export class RedisPresenceStore implements PresenceCluster {
     this.subscriber.on('message', (_channel: string, message: string) => this.onMessage(message));
     await this.subscriber.connect();
     await this.subscriber.subscribe(this.channel);
+    this.subscribed = true;
     await this.client.connect();
     await this.restore();
     this.timer = setInterval(() => void this.tick(), this.heartbeatMs);
@@ -269,6 +277,10 @@ export class RedisPresenceStore implements PresenceCluster {
         return this.listener?.pollChanged(subject);
       case MSG_TAKEN_OVER:
         return this.onTakenOver(subject);
+      case MSG_REBUILT:
+        // Its changes were published while this subscription may have been down, and not key by key.
+        if (subject !== this.nodeId) this.resync();
+        return;
     }
   }
 
@@ -283,6 +295,34 @@ export class RedisPresenceStore implements PresenceCluster {
     this.listener?.takenOver(kind, rest.slice(length), parts[3], rest.slice(0, length));
   }
 
+  /**
+   * Tells the listener to read every figure it follows again. A listener's
+   * failure is logged: it must not undo a rebuild nor break the subscription.
+   */
+  private resync(): void {
+    try {
+      this.listener?.resynced();
+    } catch (error) {
+      this.log('error', 'cluster listener failed to resync', { error: String(error) });
+    }
+  }
+
+  /**
+   * The subscriber is connected again: what was published while it was down
+   * is lost. ioredis renews the subscription on its own; subscribing once more
+   * resolves after that renewal (same connection, in order), so figures read
+   * from then on miss no later message.
+   */
+  private async resubscribed(): Promise<void> {
+    if (!this.subscribed || this.stopped) return;
+    try {
+      await this.subscriber.subscribe(this.channel);
+    } catch {
+      // The link dropped again: its next ready comes back here.
+      return;
+    }
+    this.resync();
+  }
 
   /**
    * Room, userId pairs from a withdraw: members that left, or (with an empty
@@ -314,20 +354,29 @@ export class RedisPresenceStore implements PresenceCluster {
     return this.restoring;
   }
 
+  /**
+   * Rebuilds the share, then has every followed figure read again: the
+   * rebuild's own changes, and the others' made while this process was cut
+   * off, were not all told key by key.
+   */
   private async rebuild(): Promise<void> {
     this.restored = false;
     const contributions = this.contributions();
+    let left: string[];
     try {
       // Sent before any later change, on the same connection: nothing reported after the snapshot is lost.
       const done = this.run(RESTORE, { node: this.nodeId, ttlMs: this.ttlMs, rosterMax: this.rosterMax }, shareEntries(contributions));
       this.restored = true;
       this.last = done.catch(() => undefined);
-      await this.announceLeft((await done) as string[], 'disconnect');
-      this.log('info', 'presence share restored', { node: this.nodeId, clients: contributions.online.length, pageEntries: contributions.pages.length });
+      left = (await done) as string[];
     } catch (error) {
       this.restored = false;
       this.log('warn', 'presence share not restored', { error: String(error) });
+      return;
     }
+    await this.announceLeft(left, 'disconnect');
+    this.log('info', 'presence share restored', { node: this.nodeId, clients: contributions.online.length, pageEntries: contributions.pages.length });
+    this.resync();
   }
 
   private async tick(): Promise<void> {

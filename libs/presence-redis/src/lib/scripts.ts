@@ -38,7 +38,8 @@ import { luaScript } from './lua-script';
  * - `P changes`       pub/sub channel (`CHANNEL`): a message kind and its
  *                     subject (the `MSG_*` constants): a page's counts moved,
  *                     a large room's total, a poll's tallies, the global stats,
- *                     a held contribution was taken over.
+ *                     a held contribution was taken over, a process rebuilt
+ *                     its share.
  */
 
 /** Helpers shared by the scripts that change figures. */
@@ -419,7 +420,7 @@ return head
 /**
  * Rebuilds a process's share: takes back what it recorded (if anything is
  * left), then applies its current contributions, registers it and its
- * heartbeat. Tail: the entries of
+ * heartbeat, and publishes MSG_REBUILT. Tail: the entries of
  * {@link shareEntries}. Answers the members that are gone (room, userId
  * pairs): in the old share and not in the new one; a pair with an empty
  * userId asks for a room's snapshot (the room rules).
@@ -463,6 +464,7 @@ end
 redis.call('SADD', P .. 'nodes', node)
 redis.call('SET', P .. 'alive:' .. node, '1', 'PX', ttlMs)
 finish()
+publish(MSG_REBUILT, node)
 return left_out(rosterMax)
 `,
 );
