@@ -1,2 +1,1 @@
 export * from './lib/redis-presence-store';
-export * from './lib/redis-io.adapter';

@@ -1,32 +1,33 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ClusterListener, LedgerMember, PresenceContributions } from '@presently/presence-core';
+import { startRedis, type RunningRedis } from '@presently/testing';
 import { Redis } from 'ioredis';
+import { DATA_FORMAT } from './contract';
 import { RedisPresenceStore } from './redis-presence-store';
 
 /**
  * The store against a real redis-server, two stores standing for two
  * processes: contributions add up exactly under concurrency, a room event is
- * decided once, a held contribution moves to the other process, and a dead
- * process's share is withdrawn exactly once.
+ * decided once, a held contribution moves to the other process, a dead
+ * process's share is withdrawn exactly once, and after Redis restarted every
+ * process is told to read its figures again once they are exact.
  */
 
 const EMPTY: PresenceContributions = { online: [], pages: [], rooms: [], held: [] };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address() as { port: number };
-      server.close(() => resolve(address.port));
-    });
-  });
-}
+type Recorder = ClusterListener & {
+  joined: string[];
+  left: [string, string][];
+  moved: string[];
+  updated: string[];
+  roomsChanged: string[];
+  synced: string[];
+  polls: string[];
+  /** Called on each resynced(), if set. */
+  onResynced: (() => void) | null;
+};
 
-function listener(): ClusterListener & { joined: string[]; left: [string, string][]; moved: string[]; updated: string[]; roomsChanged: string[]; synced: string[]; polls: string[] } {
-  const l = {
+function listener(): Recorder {
+  const l: Recorder = {
     joined: [] as string[],
     left: [] as [string, string][],
     moved: [] as string[],
@@ -34,6 +35,7 @@ function listener(): ClusterListener & { joined: string[]; left: [string, string
     roomsChanged: [] as string[],
     synced: [] as string[],
     polls: [] as string[],
+    onResynced: null,
     changed: () => undefined,
     roomJoined: (_room: string, member: { userId: string }) => void l.joined.push(member.userId),
     roomUpdated: (_room: string, member: { userId: string }) => void l.updated.push(member.userId),
@@ -42,15 +44,15 @@ function listener(): ClusterListener & { joined: string[]; left: [string, string
     roomSync: (room: string, members: { userId: string }[]) => void l.synced.push(`${room}: ${members.map((m) => m.userId).join(' ')}`),
     roomLeft: (_room: string, userId: string, reason: string) => void l.left.push([userId, reason]),
     takenOver: (kind: string, key: string, clientId: string) => void l.moved.push(`${kind} ${key} ${clientId}`),
-    resynced: () => undefined,
+    resynced: () => l.onResynced?.(),
   };
   return l;
 }
 
 const who = (clientId: string, userId = clientId): LedgerMember => ({ clientId, userKey: `a:${clientId}`, userId, tokenName: null });
 
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -58,34 +60,25 @@ async function until(check: () => boolean | Promise<boolean>, what: string): Pro
 }
 
 describe('RedisPresenceStore', () => {
-  let redis: ChildProcess;
-  let dir: string;
-  let url: string;
+  let redis: RunningRedis;
   const stores: RedisPresenceStore[] = [];
   let prefix = 0;
 
   beforeAll(async () => {
-    const port = await freePort();
-    dir = mkdtempSync(join(tmpdir(), 'presently-store-'));
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-    url = `redis://127.0.0.1:${port}`;
-    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => 50 });
-    await until(async () => (await probe.ping().catch(() => null)) === 'PONG', 'redis-server answers');
-    probe.disconnect();
+    redis = await startRedis();
   });
   afterEach(async () => {
     await Promise.all(stores.splice(0).map((store) => store.stop()));
   });
-  afterAll(() => {
-    redis.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
+  afterAll(async () => {
+    await redis.dispose();
   });
 
-  async function start(options: { heartbeatMs?: number; heartbeatTtlMs?: number; keyPrefix?: string; rosterMax?: number } = {}) {
+  async function start(options: { heartbeatMs?: number; heartbeatTtlMs?: number; keyPrefix?: string; rosterMax?: number; contributions?: () => PresenceContributions } = {}) {
     const events = listener();
-    const store = new RedisPresenceStore({ url, prefix: options.keyPrefix ?? `t${prefix}:`, ...options });
+    const store = new RedisPresenceStore({ url: redis.url, prefix: options.keyPrefix ?? `t${prefix}:`, ...options });
     stores.push(store);
-    await store.start(() => EMPTY, events);
+    await store.start(options.contributions ?? (() => EMPTY), events);
     return { store, events };
   }
 
@@ -219,6 +212,22 @@ describe('RedisPresenceStore', () => {
     expect([...aEvents.left, ...victimEvents.left, ...aEvents.synced]).toEqual([]);
   });
 
+  it('keeps every key under the prefix and the data format, so that two formats never share one', async () => {
+    const keyPrefix = `fmt${prefix}:`;
+    const { store: a } = await start({ keyPrefix });
+    a.page('/f', who('client-f1'), 1, false);
+    a.room('fr', who('client-f1', 'f1'), 1, { origin: 's-f1', now: Date.now() });
+    await a.settled();
+    const raw = new Redis(redis.url);
+    try {
+      const keys = await raw.keys(`${keyPrefix}*`);
+      expect(keys.length).toBeGreaterThan(0);
+      expect(keys.filter((key) => !key.startsWith(`${keyPrefix}f${DATA_FORMAT}:`))).toEqual([]);
+    } finally {
+      raw.disconnect();
+    }
+  });
+
   it('answers a roster without the whole room: the earliest members, the total, and each asker wherever it is', async () => {
     const [{ store: a }, { store: b }] = await Promise.all([start(), start()]);
     const t0 = Date.now();
@@ -255,4 +264,38 @@ describe('RedisPresenceStore', () => {
     expect(await a.pollTallies('p3')).toEqual({ poll: 'p3', tallies: {} });
     await until(() => aEvents.polls.includes('p2') && bEvents.polls.includes('p1'), 'both processes heard of the votes');
   });
+
+  it('after Redis restarts empty, tells every process to read its figures again once both shares are rebuilt', async () => {
+    // Each registry's page viewers: 3 through a, 2 through b; one of a's leaves while Redis is down.
+    let aViewers = ['c1', 'c2', 'c3'];
+    const bViewers = ['c4', 'c5'];
+    const share = (viewers: () => string[]) => (): PresenceContributions => ({ ...EMPTY, pages: viewers().map((clientId): [string, string, number] => ['/r', clientId, 1]) });
+    const [{ store: a, events: aEvents }, { store: b, events: bEvents }] = await Promise.all([
+      start({ contributions: share(() => aViewers) }),
+      start({ contributions: share(() => bViewers) }),
+    ]);
+    for (const clientId of aViewers) a.page('/r', who(clientId), 1, false);
+    for (const clientId of bViewers) b.page('/r', who(clientId), 1, false);
+    await Promise.all([a.settled(), b.settled()]);
+    expect((await b.pageCounts(['/r']))[0].viewers).toBe(5);
+
+    // What each process reads whenever it is told to resync (null: the read failed, not ready yet).
+    const reads: Record<'a' | 'b', (number | null)[]> = { a: [], b: [] };
+    const follow = (name: 'a' | 'b', store: RedisPresenceStore) => () =>
+      void store.pageCounts(['/r']).then(
+        ([counts]) => reads[name].push(counts.viewers),
+        () => reads[name].push(null),
+      );
+    aEvents.onResynced = follow('a', a);
+    bEvents.onResynced = follow('b', b);
+
+    await redis.stop();
+    aViewers = ['c1', 'c2'];
+    await redis.start();
+
+    // Whatever order the links come back in, each process's last resync reads the whole figure.
+    await until(() => reads.a.includes(4) && reads.b.includes(4), 'both processes read the rebuilt figure after a resync', 20_000);
+    expect([...reads.a, ...reads.b].every((viewers) => viewers === null || viewers <= 4)).toBe(true);
+    expect(await a.pageCounts(['/r'])).toEqual([{ page: '/r', viewers: 4, connections: 4 }]);
+  }, 30_000);
 });

@@ -2,12 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_LIMITS, DEFAULT_NAME, DEFAULT_STATUS, TOP_PAGES, type PollTallies, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
 import type { ClusterListener, ClusterRoster, ClusterVote, LedgerMember, PresenceCluster, PresenceContributions, RoomChange } from '@presently/presence-core';
 import { Redis, type RedisOptions } from 'ioredis';
-import { APPLY, COUNTS, HEARTBEAT, HOLD, LEAVE, POLL_VOTE, REAP, RESTORE, ROOM, ROSTER, STATS } from './scripts';
+import { CHANNEL, DATA_FORMAT, JOINED, LEFT, MSG_PAGE, MSG_POLL, MSG_REBUILT, MSG_ROOM_COUNT, MSG_STATS, MSG_TAKEN_OVER, OK, OPTIONS, POLLS, REBUILD, SHARE_PAGE, SHARE_ROOM, SYNC, UPDATED } from './contract';
+import type { ArgSpec, Argv, LuaScript, ScriptArgs } from './lua-script';
+import { COUNTS, HEARTBEAT, HOLD, LEAVE, ONLINE, PAGE, POLL_VOTE, REAP, RESTORE, ROOM, ROSTER, SCRIPTS, shareEntries, STATS } from './scripts';
 
 export interface RedisPresenceStoreOptions {
   /** `redis://host:port/db`. */
   url: string;
-  /** Prefix of every key and channel; processes sharing presence use the same one. */
+  /**
+   * Prefix of every key and channel; processes sharing presence use the same
+   * one. The store adds the data format to it (`<prefix>f<DATA_FORMAT>:`).
+   */
   prefix?: string;
   /** This process's id in the cluster; a random one by default. */
   nodeId?: string;
@@ -21,23 +26,6 @@ export interface RedisPresenceStoreOptions {
   log?: (level: 'info' | 'warn' | 'error', msg: string, details?: Record<string, unknown>) => void;
 }
 
-type Script = 'apply' | 'hold' | 'room' | 'roster' | 'pollVote' | 'restore' | 'reap' | 'leave' | 'heartbeat' | 'counts' | 'stats';
-type ScriptClient = Redis & Record<Script, (...args: (string | number)[]) => Promise<unknown>>;
-
-const SCRIPTS: Record<Script, string> = {
-  apply: APPLY,
-  hold: HOLD,
-  room: ROOM,
-  roster: ROSTER,
-  pollVote: POLL_VOTE,
-  restore: RESTORE,
-  reap: REAP,
-  leave: LEAVE,
-  heartbeat: HEARTBEAT,
-  counts: COUNTS,
-  stats: STATS,
-};
-
 /**
  * The cluster-wide figures of every Presently process, kept in Redis (see
  * `scripts.ts` for the keys). Each contribution change is one Lua script, so
@@ -48,20 +36,34 @@ const SCRIPTS: Record<Script, string> = {
  * the live local registry in one script.
  *
  * Commands are never queued while Redis is unreachable: they fail at once, and
- * the rebuild on reconnection makes the figures exact again.
+ * the rebuild on reconnection makes the figures exact again. What the other
+ * processes changed meanwhile was not told key by key, so the listener hears
+ * `resynced()` whenever its figures must be read again: after this store's
+ * rebuild, after another process's, and when the subscription is back.
+ *
+ * Every key and channel is under the prefix and the data format
+ * (`<prefix>f<DATA_FORMAT>:`, see `contract.ts`), so that processes of two
+ * formats never share keys.
  *
  * @example
  * const store = new RedisPresenceStore({ url: 'redis://localhost:6379' });
  * const presence = new Presence(clock, sink, options, store);
- * await store.start(() => presence.contributions(), (page) => announce(page));
+ * await store.start(() => presence.contributions(), {
+ *   changed: (page) => announce(page),
+ *   resynced: () => announceAll(),
+ *   // roomJoined, roomUpdated, roomLeft, roomChanged, roomSync, pollChanged, takenOver
+ * });
  */
 export class RedisPresenceStore implements PresenceCluster {
   readonly nodeId: string;
+  /** The configured prefix and the data format: the start of every key and channel. */
   private readonly prefix: string;
   private readonly heartbeatMs: number;
   private readonly ttlMs: number;
   private readonly rosterMax: number;
-  private readonly client: ScriptClient;
+  private readonly client: Redis;
+  /** The client's script commands, by name. */
+  private readonly scripts: Record<string, (...args: Argv) => Promise<unknown>>;
   private readonly subscriber: Redis;
   private contributions: () => PresenceContributions = () => ({ online: [], pages: [], rooms: [], held: [] });
   private listener: ClusterListener | null = null;
@@ -70,10 +72,12 @@ export class RedisPresenceStore implements PresenceCluster {
   private restoring: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Whether the first subscription was made: a later `ready` of the subscriber is a reconnection. */
+  private subscribed = false;
 
   constructor(private readonly options: RedisPresenceStoreOptions) {
     this.nodeId = options.nodeId ?? randomUUID();
-    this.prefix = options.prefix ?? 'presently:';
+    this.prefix = `${options.prefix ?? 'presently:'}f${DATA_FORMAT}:`;
     this.heartbeatMs = options.heartbeatMs ?? 3000;
     this.ttlMs = options.heartbeatTtlMs ?? 10_000;
     this.rosterMax = options.rosterMax ?? DEFAULT_LIMITS.rosterMax;
@@ -83,8 +87,9 @@ export class RedisPresenceStore implements PresenceCluster {
       lazyConnect: true,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     };
-    this.client = new Redis(options.url, redisOptions) as ScriptClient;
-    for (const [name, lua] of Object.entries(SCRIPTS)) this.client.defineCommand(name, { numberOfKeys: 0, lua });
+    this.client = new Redis(options.url, redisOptions);
+    for (const script of SCRIPTS) this.client.defineCommand(script.name, { numberOfKeys: 0, lua: script.lua });
+    this.scripts = this.client as unknown as Record<string, (...args: Argv) => Promise<unknown>>;
     this.subscriber = new Redis(options.url, { ...redisOptions, enableOfflineQueue: true });
     this.client.on('error', (error: Error) => this.log('warn', 'redis error', { error: error.message }));
     this.subscriber.on('error', () => undefined);
@@ -93,6 +98,7 @@ export class RedisPresenceStore implements PresenceCluster {
       this.restored = false;
     });
     this.client.on('ready', () => void this.restore());
+    this.subscriber.on('ready', () => void this.resubscribed());
   }
 
   get ready(): boolean {
@@ -104,7 +110,8 @@ export class RedisPresenceStore implements PresenceCluster {
     this.listener = listener;
     this.subscriber.on('message', (_channel: string, message: string) => this.onMessage(message));
     await this.subscriber.connect();
-    await this.subscriber.subscribe(`${this.prefix}changes`);
+    await this.subscriber.subscribe(this.channel);
+    this.subscribed = true;
     await this.client.connect();
     await this.restore();
     this.timer = setInterval(() => void this.tick(), this.heartbeatMs);
@@ -115,7 +122,7 @@ export class RedisPresenceStore implements PresenceCluster {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     try {
-      if (this.client.status === 'ready') await this.announceLeft((await this.client.leave(this.prefix, this.nodeId, this.rosterMax)) as string[], 'disconnect');
+      if (this.client.status === 'ready') await this.announceLeft((await this.run(LEAVE, { node: this.nodeId, rosterMax: this.rosterMax })) as string[], 'disconnect');
     } catch {
       // The others will take the share back when the heartbeat lapses.
     }
@@ -124,39 +131,50 @@ export class RedisPresenceStore implements PresenceCluster {
   }
 
   online(clientId: string, delta: 1 | -1): void {
-    this.apply('o', clientId, delta);
+    this.change(ONLINE, { node: this.nodeId, clientId, delta });
   }
 
   page(page: string, who: LedgerMember, delta: 1 | -1, held: boolean): void {
-    this.apply('p', who.clientId, delta, page, who.userKey, held ? '1' : '0');
+    this.change(PAGE, { node: this.nodeId, clientId: who.clientId, userKey: who.userKey, page, delta, held });
   }
 
   hold(kind: 'p' | 'r', key: string, who: LedgerMember, delta: 1 | -1): void {
-    if (!this.ready) return;
-    this.track(this.client.hold(this.prefix, this.nodeId, kind, who.clientId, who.userKey, key, delta));
+    this.change(HOLD, { node: this.nodeId, kind, clientId: who.clientId, userKey: who.userKey, key, delta });
   }
 
   room(room: string, who: LedgerMember, delta: 1 | 0 | -1, change: RoomChange): void {
-    if (!this.ready) return;
     const input = change.input ?? {};
     const name = who.tokenName ?? input.name;
     const meta = input.meta === undefined ? undefined : JSON.stringify(input.meta);
-    const args: (string | number)[] = [this.prefix, this.nodeId, room, who.clientId, who.userKey, who.userId, delta, change.held ? '1' : '0'];
-    args.push(name ?? DEFAULT_NAME, input.status ?? DEFAULT_STATUS, meta ?? '{}');
-    for (const value of [name, input.status, meta]) args.push(value === undefined ? '0' : '1', value ?? '');
-    args.push(change.now, this.rosterMax);
-    this.track(
-      this.client.room(...args).then((result) => {
+    this.change(
+      ROOM,
+      {
+        node: this.nodeId,
+        room,
+        clientId: who.clientId,
+        userKey: who.userKey,
+        userId: who.userId,
+        delta,
+        held: change.held ?? false,
+        name: name ?? DEFAULT_NAME,
+        status: input.status ?? DEFAULT_STATUS,
+        meta: meta ?? '{}',
+        setName: name,
+        setStatus: input.status,
+        setMeta: meta,
+        now: change.now,
+        rosterMax: this.rosterMax,
+      },
+      (result) => {
         const [outcome, ...fields] = result as string[];
-        if (outcome === 'rebuild') return void this.restore();
-        if (outcome === 'left') return this.listener?.roomLeft(room, fields[0], change.reason ?? 'leave', change.origin);
-        if (outcome === 'sync') return this.announceSync(room);
-        if (outcome !== 'joined' && outcome !== 'updated') return;
+        if (outcome === LEFT) return this.listener?.roomLeft(room, fields[0], change.reason ?? 'leave', change.origin);
+        if (outcome === SYNC) return this.announceSync(room);
+        if (outcome !== JOINED && outcome !== UPDATED) return;
         const member = toMember(fields);
         if (!change.origin) return;
-        if (outcome === 'joined') this.listener?.roomJoined(room, member, change.origin);
+        if (outcome === JOINED) this.listener?.roomJoined(room, member, change.origin);
         else this.listener?.roomUpdated(room, member, change.origin);
-      }),
+      },
     );
   }
 
@@ -167,7 +185,7 @@ export class RedisPresenceStore implements PresenceCluster {
 
   async roster(room: string, max: number, selfKeys: readonly string[] = []): Promise<ClusterRoster> {
     this.assertReady();
-    const flat = (await this.client.roster(this.prefix, room, max, ...selfKeys)) as (number | string)[];
+    const flat = (await this.run(ROSTER, { room, limit: max }, selfKeys)) as (number | string)[];
     const [total, listed] = flat as [number, number];
     const at = flat.slice(2, 2 + selfKeys.length) as number[];
     const members: Member[] = [];
@@ -177,8 +195,8 @@ export class RedisPresenceStore implements PresenceCluster {
 
   async pollVote(poll: string, option: string, limits: { maxPolls: number; maxOptions: number }): Promise<ClusterVote> {
     this.assertReady();
-    const [outcome, ...pairs] = (await this.client.pollVote(this.prefix, poll, option, limits.maxPolls, limits.maxOptions)) as string[];
-    if (outcome !== 'ok') return { refused: outcome as 'polls' | 'options' };
+    const [outcome, ...pairs] = (await this.run(POLL_VOTE, { poll, option, ...limits })) as string[];
+    if (outcome !== OK) return { refused: outcome as typeof POLLS | typeof OPTIONS };
     return { tallies: talliesOf(poll, pairs) };
   }
 
@@ -198,13 +216,13 @@ export class RedisPresenceStore implements PresenceCluster {
 
   async pageCounts(pages: readonly string[]): Promise<PageCounts[]> {
     this.assertReady();
-    const flat = (await this.client.counts(this.prefix, ...pages)) as number[];
+    const flat = (await this.run(COUNTS, {}, pages)) as number[];
     return pages.map((page, i) => ({ page, viewers: flat[2 * i], connections: flat[2 * i + 1] }));
   }
 
   async stats(): Promise<Stats> {
     this.assertReady();
-    const flat = (await this.client.stats(this.prefix, TOP_PAGES)) as (string | number)[];
+    const flat = (await this.run(STATS, { places: TOP_PAGES })) as (string | number)[];
     const top: { page: string; viewers: number }[] = [];
     for (let i = 2; i < flat.length; i += 2) top.push({ page: String(flat[i]), viewers: Number(flat[i + 1]) });
     top.sort((a, b) => b.viewers - a.viewers || (a.page < b.page ? -1 : a.page > b.page ? 1 : 0));
@@ -215,12 +233,27 @@ export class RedisPresenceStore implements PresenceCluster {
     if (!this.ready) throw new Error('the presence store is not ready');
   }
 
-  private apply(kind: 'o' | 'p', clientId: string, delta: number, ...page: string[]): void {
+  private get channel(): string {
+    return `${this.prefix}${CHANNEL}`;
+  }
+
+  /** One script call. */
+  private run<A extends ArgSpec>(script: LuaScript<A>, args: ScriptArgs<A>, tail?: readonly (string | number)[]): Promise<unknown> {
+    return this.scripts[script.name](...script.argv(this.prefix, args, tail));
+  }
+
+  /**
+   * One contribution change, tracked for {@link settled}; a REBUILD answer
+   * (this process holds no share) starts the rebuild, any other goes to
+   * `then`.
+   */
+  private change<A extends ArgSpec>(script: LuaScript<A>, args: ScriptArgs<A>, then?: (result: unknown) => unknown): void {
     // Until the share is rebuilt, changes are not applied: the rebuild reads them from the registry.
     if (!this.ready) return;
     this.track(
-      this.client.apply(this.prefix, this.nodeId, kind, clientId, delta, ...page).then((result) => {
-        if (result === -1) void this.restore();
+      this.run(script, args).then((result) => {
+        if (result === REBUILD || (Array.isArray(result) && result[0] === REBUILD)) return void this.restore();
+        return then?.(result);
       }),
     );
   }
@@ -230,18 +263,65 @@ export class RedisPresenceStore implements PresenceCluster {
     this.last = command.catch((error: unknown) => this.log('warn', 'presence change not applied', { error: String(error) }));
   }
 
+  /** A message of the channel: its kind, then its subject (`contract.ts`). */
   private onMessage(message: string): void {
-    if (message === 's') return this.listener?.changed(null);
-    if (message[0] === 'p') return this.listener?.changed(message.slice(1));
-    if (message[0] === 'c') return this.listener?.roomChanged(message.slice(1));
-    if (message[0] === 'v') return this.listener?.pollChanged(message.slice(1));
-    if (message[0] !== 't') return;
-    // t<node>|<kind>|<clientId>|<len>|<userKey><key>
-    const parts = /^t([^|]+)\|([pr])\|([^|]+)\|(\d+)\|/s.exec(message);
+    const subject = message.slice(1);
+    switch (message[0]) {
+      case MSG_STATS:
+        return this.listener?.changed(null);
+      case MSG_PAGE:
+        return this.listener?.changed(subject);
+      case MSG_ROOM_COUNT:
+        return this.listener?.roomChanged(subject);
+      case MSG_POLL:
+        return this.listener?.pollChanged(subject);
+      case MSG_TAKEN_OVER:
+        return this.onTakenOver(subject);
+      case MSG_REBUILT:
+        // Its changes were published while this subscription may have been down, and not key by key.
+        if (subject !== this.nodeId) this.resync();
+        return;
+    }
+  }
+
+  /** `<node>|<kind>|<clientId>|<len>|<userKey><key>`: a held contribution of `<node>` was taken over. */
+  private onTakenOver(subject: string): void {
+    const parts = /^([^|]+)\|([^|])\|([^|]+)\|(\d+)\|/s.exec(subject);
     if (!parts || parts[1] !== this.nodeId) return;
-    const rest = message.slice(parts[0].length);
+    const kind = parts[2];
+    if (kind !== SHARE_PAGE && kind !== SHARE_ROOM) return;
+    const rest = subject.slice(parts[0].length);
     const length = Number(parts[4]);
-    this.listener?.takenOver(parts[2] as 'p' | 'r', rest.slice(length), parts[3], rest.slice(0, length));
+    this.listener?.takenOver(kind, rest.slice(length), parts[3], rest.slice(0, length));
+  }
+
+  /**
+   * Tells the listener to read every figure it follows again. A listener's
+   * failure is logged: it must not undo a rebuild nor break the subscription.
+   */
+  private resync(): void {
+    try {
+      this.listener?.resynced();
+    } catch (error) {
+      this.log('error', 'cluster listener failed to resync', { error: String(error) });
+    }
+  }
+
+  /**
+   * The subscriber is connected again: what was published while it was down
+   * is lost. ioredis renews the subscription on its own; subscribing once more
+   * resolves after that renewal (same connection, in order), so figures read
+   * from then on miss no later message.
+   */
+  private async resubscribed(): Promise<void> {
+    if (!this.subscribed || this.stopped) return;
+    try {
+      await this.subscriber.subscribe(this.channel);
+    } catch {
+      // The link dropped again: its next ready comes back here.
+      return;
+    }
+    this.resync();
   }
 
   /**
@@ -274,40 +354,42 @@ export class RedisPresenceStore implements PresenceCluster {
     return this.restoring;
   }
 
+  /**
+   * Rebuilds the share, then has every followed figure read again: the
+   * rebuild's own changes, and the others' made while this process was cut
+   * off, were not all told key by key.
+   */
   private async rebuild(): Promise<void> {
     this.restored = false;
-    const { online, pages, rooms, held } = this.contributions();
-    const args: (string | number)[] = [this.prefix, this.nodeId, this.ttlMs, this.rosterMax];
-    for (const [clientId, n] of online) args.push('o', clientId, n);
-    for (const [page, clientId, n] of pages) args.push('p', clientId, n, page);
-    for (const { room, userKey, member: m } of rooms) {
-      args.push('r', userKey, m.connections, room, m.userId, m.name, m.status, JSON.stringify(m.meta), m.since);
-    }
-    for (const h of held) args.push('h', h.clientId, 1, h.kind, h.userKey, h.key);
+    const contributions = this.contributions();
+    let left: string[];
     try {
       // Sent before any later change, on the same connection: nothing reported after the snapshot is lost.
-      const done = this.client.restore(...args);
+      const done = this.run(RESTORE, { node: this.nodeId, ttlMs: this.ttlMs, rosterMax: this.rosterMax }, shareEntries(contributions));
       this.restored = true;
       this.last = done.catch(() => undefined);
-      await this.announceLeft((await done) as string[], 'disconnect');
-      this.log('info', 'presence share restored', { node: this.nodeId, clients: online.length, pageEntries: pages.length });
+      left = (await done) as string[];
     } catch (error) {
       this.restored = false;
       this.log('warn', 'presence share not restored', { error: String(error) });
+      return;
     }
+    await this.announceLeft(left, 'disconnect');
+    this.log('info', 'presence share restored', { node: this.nodeId, clients: contributions.online.length, pageEntries: contributions.pages.length });
+    this.resync();
   }
 
   private async tick(): Promise<void> {
     if (this.client.status !== 'ready') return;
     try {
-      const alive = await this.client.heartbeat(this.prefix, this.nodeId, this.ttlMs);
-      if (alive === 0 || !this.restored) await this.restore();
+      const alive = await this.run(HEARTBEAT, { node: this.nodeId, ttlMs: this.ttlMs });
+      if (alive === REBUILD || !this.restored) await this.restore();
       const nodes = await this.client.smembers(`${this.prefix}nodes`);
       for (const node of nodes) {
         if (node === this.nodeId) continue;
         if ((await this.client.exists(`${this.prefix}alive:${node}`)) === 0) {
-          const [reaped, ...left] = (await this.client.reap(this.prefix, node, this.rosterMax)) as [number, ...string[]];
-          if (reaped !== 1) continue;
+          const [reaped, ...left] = (await this.run(REAP, { node, rosterMax: this.rosterMax })) as string[];
+          if (reaped !== OK) continue;
           this.log('warn', 'process down: its presence was withdrawn', { node, membersLeft: left.length / 2 });
           await this.announceLeft(left, 'node-down');
         }

@@ -1,9 +1,16 @@
+import type { PresenceContributions } from '@presently/presence-core';
+import { SHARE_HELD, SHARE_ONLINE, SHARE_PAGE, SHARE_ROOM } from './contract';
+import { luaScript } from './lua-script';
+
 /**
  * The Lua scripts of the Redis presence store. Each runs atomically in Redis,
  * so two processes changing one page never lose an update, and each costs one
- * round trip.
+ * round trip. Each declares its named arguments once: its header binds them
+ * to Lua locals of those names, and its `argv` encodes them in that order
+ * (`lua-script.ts`). The codes they publish and answer are the constants of
+ * `contract.ts`.
  *
- * Keys, under the store's prefix `P`:
+ * Keys, under `P`, the store's prefix and data format (`<prefix>f<DATA_FORMAT>:`):
  * - `P p:<page>`      hash: clientId → connections on the page, and `#` → all
  *                     connections (clientIds never contain `#`, so viewers =
  *                     fields − 1). Deleted when its connections reach 0.
@@ -11,15 +18,16 @@
  * - `P online`        hash: clientId → counted connections, `#` → all of them.
  * - `P node:<id>`     hash: what process `<id>` contributes, `o|<clientId>`,
  *                     `p|<clientId>|<page>`, `r|<len>|<userKey><room>` and
- *                     `h|<clientId>|<held field>` → connections, so that its
- *                     share can be taken back at once when it dies or rebuilds.
- * - `P r:<room>:c`     hash: userKey → connections of the member.
- * - `P r:<room>:m`     hash: `u:`, `n:`, `s:`, `m:`, `t:` + userKey → the member's
+ *                     `h|<clientId>|<held field>` → connections (the kinds are
+ *                     the `SHARE_*` constants), so that its share can be taken
+ *                     back at once when it dies or rebuilds.
+ * - `P r:<room>:c`    hash: userKey → connections of the member.
+ * - `P r:<room>:m`    hash: `u:`, `n:`, `s:`, `m:`, `t:` + userKey → the member's
  *                     userId, name, status, meta (JSON) and since.
- * - `P r:<room>:o`     sorted set: userKey by since, the first-join order of
+ * - `P r:<room>:o`    sorted set: userKey by since, the first-join order of
  *                     the roster a join ack lists.
- * - `P r:<room>:L`     set while the room is large (more than `ROSTER_MAX`
- *                     members, until it falls below 90 % of it).
+ * - `P r:<room>:L`    set while the room is large (the room rules: `SWITCH_BACK`
+ *                     in `contract.ts`).
  * - `P h:<clientId>`  hash: `<kind>|<node>|<len(userKey)>|<userKey><key>` →
  *                     connections held after a disconnect (kind `p` page, `r`
  *                     room), which a returning connection may take over.
@@ -27,18 +35,18 @@
  * - `P alive:<id>`    the process's heartbeat, with a time to live.
  * - `P poll:<poll>`   hash: option → votes (a live poll, a protocol extension).
  * - `P polls`         set of the polls with votes.
- * - `P changes`       pub/sub channel: `p<page>` when a page's counts moved,
- *                     `c<room>` when a large room's total moved, `v<poll>`
- *                     when a poll's tallies did,
- *                     `s` when the global stats may have, `t<node>|<kind>|
- *                     <clientId>|<len>|<userKey><key>` when a held
- *                     contribution of `<node>` was taken over.
+ * - `P changes`       pub/sub channel (`CHANNEL`): a message kind and its
+ *                     subject (the `MSG_*` constants): a page's counts moved,
+ *                     a large room's total, a poll's tallies, the global stats,
+ *                     a held contribution was taken over, a process rebuilt
+ *                     its share.
  */
 
-/** Helpers shared by the scripts that change figures. `P` is ARGV[1]. */
+/** Helpers shared by the scripts that change figures. */
 const PRELUDE = `
-local P = ARGV[1]
 local stats_changed = false
+
+local function publish(kind, subject) redis.call('PUBLISH', P .. CHANNEL, kind .. subject) end
 
 local function page_add(page, cid, d)
   local key = P .. 'p:' .. page
@@ -59,7 +67,7 @@ local function page_add(page, cid, d)
     else redis.call('ZREM', P .. 'top', page) end
     stats_changed = true
   end
-  redis.call('PUBLISH', P .. 'changes', 'p' .. page)
+  publish(MSG_PAGE, page)
 end
 
 local function online_add(cid, d)
@@ -90,7 +98,7 @@ local function held_add(cid, kind, node, uk, key, d)
   local hkey = P .. 'h:' .. cid
   local n = redis.call('HINCRBY', hkey, f, d)
   if n <= 0 then redis.call('HDEL', hkey, f) end
-  node_add(node, 'h|' .. cid .. '|' .. f, d)
+  node_add(node, SHARE_HELD .. '|' .. cid .. '|' .. f, d)
 end
 
 local function is_held(cid, kind, node, uk, key)
@@ -118,7 +126,7 @@ local function take_over(cid, kind, holder, node, uk, key, field)
   held_add(cid, kind, holder, uk, key, -1)
   node_add(holder, field, -1)
   node_add(node, field, 1)
-  redis.call('PUBLISH', P .. 'changes', 't' .. holder .. '|' .. kind .. '|' .. cid .. '|' .. ukfield(uk, key))
+  publish(MSG_TAKEN_OVER, holder .. '|' .. kind .. '|' .. cid .. '|' .. ukfield(uk, key))
 end
 
 local MEMBER_FIELDS = { 'u:', 'n:', 's:', 'm:', 't:' }
@@ -157,13 +165,13 @@ local function withdraw(node)
   local entries = redis.call('HGETALL', key)
   for i = 1, #entries, 2 do
     local field, n = entries[i], tonumber(entries[i + 1])
-    local kind, rest = string.sub(field, 1, 2), string.sub(field, 3)
-    if kind == 'o|' then
+    local kind, rest = string.sub(field, 1, 1), string.sub(field, 3)
+    if kind == SHARE_ONLINE then
       online_add(rest, -n)
-    elseif kind == 'p|' then
+    elseif kind == SHARE_PAGE then
       local bar = string.find(rest, '|', 1, true)
       page_add(string.sub(rest, bar + 1), string.sub(rest, 1, bar - 1), -n)
-    elseif kind == 'r|' then
+    elseif kind == SHARE_ROOM then
       local uk, room = split_uk(rest)
       local uid = room_remove(room, uk, n)
       if uid then note_left(room, uid) end
@@ -178,52 +186,52 @@ local function withdraw(node)
 end
 
 local function finish()
-  if stats_changed then redis.call('PUBLISH', P .. 'changes', 's') end
+  if stats_changed then publish(MSG_STATS, '') end
 end
 
--- A room's large-room state once its members changed, as the protocol's
--- "Large rooms" has it: above max members it is large and its total is
--- published (every process sends its sockets a coalesced room:count); below
--- max * 0.9 it is small again. Answers 'count' (large), 'sync' (it just
--- switched back: a snapshot goes out instead of member events), 'gone' (it
--- emptied while large: nobody to tell) or 'small'.
+-- The room rules, stated in contract.ts (SWITCH_BACK) and applied here only.
+local function room_is_large(room) return redis.call('EXISTS', P .. 'r:' .. room .. ':L') == 1 end
+
+-- A room's state once its members changed: COUNT (large; its total is
+-- published), SYNC (it just switched back), GONE (it emptied while large) or
+-- SMALL.
 local function room_settle(room, max)
   local lk = P .. 'r:' .. room .. ':L'
   local n = redis.call('HLEN', P .. 'r:' .. room .. ':c')
-  if redis.call('EXISTS', lk) == 1 then
+  if room_is_large(room) then
     if n == 0 then
       redis.call('DEL', lk)
-      return 'gone'
+      return GONE
     end
-    if n < max * 0.9 then
+    if n < max * SWITCH_BACK then
       redis.call('DEL', lk)
-      return 'sync'
+      return SYNC
     end
   elseif n <= max then
-    return 'small'
+    return SMALL
   else
     redis.call('SET', lk, '1')
   end
-  redis.call('PUBLISH', P .. 'changes', 'c' .. room)
-  return 'count'
+  publish(MSG_ROOM_COUNT, room)
+  return COUNT
 end
 
 -- The members that left, as room, userId pairs, once the touched rooms are
--- settled: a large room announces counts instead, a room that switched back
--- one snapshot (the pair room, '' asks for it).
+-- settled by the room rules: a large room announces counts instead, a room
+-- that switched back one snapshot (the pair room, '' asks for it).
 local function left_out(max)
   local settled = {}
   for room in pairs(touched) do settled[room] = room_settle(room, max) end
   local out = {}
   for j = 1, #left, 2 do
     local room = left[j]
-    if room and (settled[room] or 'small') == 'small' then
+    if room and (settled[room] or SMALL) == SMALL then
       out[#out + 1] = room
       out[#out + 1] = left[j + 1]
     end
   end
   for room, state in pairs(settled) do
-    if state == 'sync' then
+    if state == SYNC then
       out[#out + 1] = room
       out[#out + 1] = ''
     end
@@ -232,129 +240,155 @@ local function left_out(max)
 end
 `;
 
-/**
- * One contribution change. ARGV: prefix, node, kind (`o` online, `p` page),
- * clientId, delta, then for a page: page, userKey, held (`1`: the
- * connection's grace ran out). A page +1 takes the place of a connection of
- * the same client and user held by another process, if there is one; a held
- * page -1 counts down only if it was not taken over. Answers -1 when the
- * process holds no share (it must rebuild).
- */
-export const APPLY = `${PRELUDE}
-local node, kind, cid, d = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
-if redis.call('SISMEMBER', P .. 'nodes', node) == 0 then return -1 end
-if kind == 'o' then
-  online_add(cid, d)
-  node_add(node, 'o|' .. cid, d)
-  finish()
-  return 0
-end
-local page, uk, held = ARGV[6], ARGV[7], ARGV[8]
-local field = 'p|' .. cid .. '|' .. page
-if d == 1 then
-  local holder = find_holder(cid, 'p', node, uk, page)
-  if holder then
-    take_over(cid, 'p', holder, node, uk, page, field)
-    return 0
-  end
-elseif held == '1' then
-  if not is_held(cid, 'p', node, uk, page) then return 0 end
-  held_add(cid, 'p', node, uk, page, -1)
-end
-page_add(page, cid, d)
-node_add(node, field, d)
+/** Answers REBUILD when the process holds no share: the store must rebuild it. */
+const UNLESS_SHARED = `if redis.call('SISMEMBER', P .. 'nodes', node) == 0 then return REBUILD end`;
+
+/** A counted connection of a client began (+1) or ended (-1). Answers OK or REBUILD. */
+export const ONLINE = luaScript(
+  'online',
+  { node: 'string', clientId: 'string', delta: 'number' },
+  `${PRELUDE}
+${UNLESS_SHARED}
+online_add(clientId, delta)
+node_add(node, SHARE_ONLINE .. '|' .. clientId, delta)
 finish()
-return 0
-`;
+return OK
+`,
+);
 
 /**
- * A page (`p`) or room (`r`) of a disconnected connection is held (+1) or no
- * longer (-1). ARGV: prefix, node, kind, clientId, userKey, key, delta.
+ * A counted connection was put on (+1) or taken off (-1) a page; `held`: its
+ * grace ran out. A +1 takes the place of a connection of the same client and
+ * user held by another process, if there is one; a held -1 counts down only
+ * if it was not taken over. Answers OK or REBUILD.
  */
-export const HOLD = `${PRELUDE}
-local node, kind, cid, uk, key, d = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
-if redis.call('SISMEMBER', P .. 'nodes', node) == 0 then return -1 end
-held_add(cid, kind, node, uk, key, d)
-return 0
-`;
+export const PAGE = luaScript(
+  'page',
+  { node: 'string', clientId: 'string', userKey: 'string', page: 'string', delta: 'number', held: 'flag' },
+  `${PRELUDE}
+${UNLESS_SHARED}
+local field = SHARE_PAGE .. '|' .. clientId .. '|' .. page
+if delta == 1 then
+  local holder = find_holder(clientId, SHARE_PAGE, node, userKey, page)
+  if holder then
+    take_over(clientId, SHARE_PAGE, holder, node, userKey, page, field)
+    return OK
+  end
+elseif held then
+  if not is_held(clientId, SHARE_PAGE, node, userKey, page) then return OK end
+  held_add(clientId, SHARE_PAGE, node, userKey, page, -1)
+end
+page_add(page, clientId, delta)
+node_add(node, field, delta)
+finish()
+return OK
+`,
+);
+
+/**
+ * A page (`SHARE_PAGE`) or room (`SHARE_ROOM`) of a disconnected connection
+ * is held (+1) or no longer (-1). Answers OK or REBUILD.
+ */
+export const HOLD = luaScript(
+  'hold',
+  { node: 'string', kind: 'string', clientId: 'string', userKey: 'string', key: 'string', delta: 'number' },
+  `${PRELUDE}
+${UNLESS_SHARED}
+held_add(clientId, kind, node, userKey, key, delta)
+return OK
+`,
+);
 
 /**
  * A connection joins (+1), updates its profile in (0) or leaves (-1) a room.
- * ARGV: prefix, node, room, clientId, userKey, userId, delta, held, then the
- * profile of a new member (name, status, meta), then each field the change
- * sets, as flag and value (name, status, meta), then now, then `ROSTER_MAX`.
- * Answers the outcome (`joined`, `updated`, `left`, `same`; in a large room
- * `counted` for a new member, `same` for a profile change, and `sync` for the
- * leave that switched it back), and for `joined`, `updated` and `counted`
- * the member: userId, name, status, meta, since, connections; for `left` the
- * userId.
+ * `name`, `status`, `meta`: the profile of a new member; `setName`,
+ * `setStatus`, `setMeta`: the fields the change sets (absent: kept); `now`:
+ * a new member's since. Answers `{ outcome, … }`: REBUILD; JOINED, UPDATED or
+ * COUNTED with the member (userId, name, status, meta, since, connections);
+ * LEFT with the userId; SYNC; or SAME. Large rooms follow the room rules
+ * (`SWITCH_BACK` in `contract.ts`).
  */
-export const ROOM = `${PRELUDE}
-local node, room, cid, uk, uid, d, held = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8]
-local max = tonumber(ARGV[19])
-if redis.call('SISMEMBER', P .. 'nodes', node) == 0 then return { 'rebuild' } end
+export const ROOM = luaScript(
+  'room',
+  {
+    node: 'string',
+    room: 'string',
+    clientId: 'string',
+    userKey: 'string',
+    userId: 'string',
+    delta: 'number',
+    held: 'flag',
+    name: 'string',
+    status: 'string',
+    meta: 'string',
+    setName: 'optional',
+    setStatus: 'optional',
+    setMeta: 'optional',
+    now: 'number',
+    rosterMax: 'number',
+  },
+  `${PRELUDE}
+if redis.call('SISMEMBER', P .. 'nodes', node) == 0 then return { REBUILD } end
 local ck, mk = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m'
-local field = 'r|' .. ukfield(uk, room)
-if d == -1 then
-  if held == '1' then
-    if not is_held(cid, 'r', node, uk, room) then return { 'same' } end
-    held_add(cid, 'r', node, uk, room, -1)
+local field = SHARE_ROOM .. '|' .. ukfield(userKey, room)
+if delta == -1 then
+  if held then
+    if not is_held(clientId, SHARE_ROOM, node, userKey, room) then return { SAME } end
+    held_add(clientId, SHARE_ROOM, node, userKey, room, -1)
   end
   node_add(node, field, -1)
-  local gone = room_remove(room, uk, 1)
-  if not gone then return { 'same' } end
-  local state = room_settle(room, max)
-  if state == 'small' then return { 'left', gone } end
-  if state == 'sync' then return { 'sync' } end
-  return { 'same' }
+  local gone = room_remove(room, userKey, 1)
+  if not gone then return { SAME } end
+  local state = room_settle(room, rosterMax)
+  if state == SMALL then return { LEFT, gone } end
+  if state == SYNC then return { SYNC } end
+  return { SAME }
 end
-local outcome = 'same'
-if d == 1 then
-  local holder = find_holder(cid, 'r', node, uk, room)
+local outcome = SAME
+if delta == 1 then
+  local holder = find_holder(clientId, SHARE_ROOM, node, userKey, room)
   if holder then
-    take_over(cid, 'r', holder, node, uk, room, field)
+    take_over(clientId, SHARE_ROOM, holder, node, userKey, room, field)
   else
     node_add(node, field, 1)
-    if redis.call('HINCRBY', ck, uk, 1) == 1 then
-      redis.call('HSET', mk, 'u:' .. uk, uid, 'n:' .. uk, ARGV[9], 's:' .. uk, ARGV[10], 'm:' .. uk, ARGV[11], 't:' .. uk, ARGV[18])
-      redis.call('ZADD', P .. 'r:' .. room .. ':o', ARGV[18], uk)
-      outcome = 'joined'
-      if room_settle(room, max) == 'count' then outcome = 'counted' end
+    if redis.call('HINCRBY', ck, userKey, 1) == 1 then
+      redis.call('HSET', mk, 'u:' .. userKey, userId, 'n:' .. userKey, name, 's:' .. userKey, status, 'm:' .. userKey, meta, 't:' .. userKey, now)
+      redis.call('ZADD', P .. 'r:' .. room .. ':o', now, userKey)
+      outcome = JOINED
+      if room_settle(room, rosterMax) == COUNT then outcome = COUNTED end
     end
   end
 end
-if redis.call('HEXISTS', ck, uk) == 0 then return { 'same' } end
-if outcome == 'same' then
-  local sets = { { 'n:', 12 }, { 's:', 14 }, { 'm:', 16 } }
-  for _, set in ipairs(sets) do
-    if ARGV[set[2]] == '1' then
-      local value = ARGV[set[2] + 1]
-      if redis.call('HGET', mk, set[1] .. uk) ~= value then
-        redis.call('HSET', mk, set[1] .. uk, value)
-        outcome = 'updated'
-      end
+if redis.call('HEXISTS', ck, userKey) == 0 then return { SAME } end
+if outcome == SAME then
+  for _, set in ipairs({ { 'n:', setName }, { 's:', setStatus }, { 'm:', setMeta } }) do
+    if set[2] and redis.call('HGET', mk, set[1] .. userKey) ~= set[2] then
+      redis.call('HSET', mk, set[1] .. userKey, set[2])
+      outcome = UPDATED
     end
   end
 end
--- A large room's profile changes are kept, not announced.
-if outcome == 'updated' and redis.call('EXISTS', P .. 'r:' .. room .. ':L') == 1 then outcome = 'same' end
-local m = redis.call('HMGET', mk, 'u:' .. uk, 'n:' .. uk, 's:' .. uk, 'm:' .. uk, 't:' .. uk)
-return { outcome, m[1], m[2], m[3], m[4], m[5], redis.call('HGET', ck, uk) }
-`;
+-- The room rules: a large room's profile changes are kept, not announced.
+if outcome == UPDATED and room_is_large(room) then outcome = SAME end
+local m = redis.call('HMGET', mk, 'u:' .. userKey, 'n:' .. userKey, 's:' .. userKey, 'm:' .. userKey, 't:' .. userKey)
+return { outcome, m[1], m[2], m[3], m[4], m[5], redis.call('HGET', ck, userKey) }
+`,
+);
 
 /**
- * What join acks list, without reading the whole room. ARGV: prefix, room,
- * how many (`ROSTER_MAX`; 0: every member), then the userKeys of the asking
- * members. Answers
- * the room's total, how many members are listed, which entry each asking
- * member is (0-based, -1: not in the room), then userId, name, status, meta,
- * since, connections of each entry: the listed ones, earliest first, then
- * the asking members who are not among them.
+ * What join acks list, without reading the whole room: the first `limit`
+ * members (0: every member). Tail: the userKeys of the asking members.
+ * Answers the room's total, how many members are listed, which entry each
+ * asking member is (0-based, -1: not in the room), then userId, name,
+ * status, meta, since, connections of each entry: the listed ones, earliest
+ * first, then the asking members who are not among them.
  */
-export const ROSTER = `
-local P, room, max = ARGV[1], ARGV[2], tonumber(ARGV[3])
+export const ROSTER = luaScript(
+  'roster',
+  { room: 'string', limit: 'number' },
+  `
 local ck, mk = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m'
-local asks = #ARGV - 3
+local asks = #ARGV - TAIL + 1
 local head = { redis.call('HLEN', ck), 0 }
 for k = 1, asks do head[2 + k] = -1 end
 local fields = {}
@@ -371,49 +405,51 @@ local function add(uk)
   entries = entries + 1
   return true
 end
-for _, uk in ipairs(redis.call('ZRANGE', P .. 'r:' .. room .. ':o', 0, max > 0 and max - 1 or -1)) do
+for _, uk in ipairs(redis.call('ZRANGE', P .. 'r:' .. room .. ':o', 0, limit > 0 and limit - 1 or -1)) do
   if add(uk) then head[2] = head[2] + 1 end
 end
 for k = 1, asks do
-  local uk = ARGV[3 + k]
+  local uk = ARGV[TAIL + k - 1]
   if add(uk) then head[2 + k] = at[uk] end
 end
 for _, f in ipairs(fields) do head[#head + 1] = f end
 return head
-`;
+`,
+);
 
 /**
  * Rebuilds a process's share: takes back what it recorded (if anything is
  * left), then applies its current contributions, registers it and its
- * heartbeat. ARGV: prefix, node, ttlMs, `ROSTER_MAX`, then entries: `o`,
- * clientId, n; `p`, clientId, n, page; `r`, userKey, n, room, userId, name,
- * status, meta, since; `h`, clientId, n, kind, userKey, key. Answers the
- * members that are gone (room, userId pairs): in the old share and not in the
- * new one; a pair with an empty userId asks for a room's snapshot.
+ * heartbeat, and publishes MSG_REBUILT. Tail: the entries of
+ * {@link shareEntries}. Answers the members that are gone (room, userId
+ * pairs): in the old share and not in the new one; a pair with an empty
+ * userId asks for a room's snapshot (the room rules).
  */
-export const RESTORE = `${PRELUDE}
-local node, ttl, max = ARGV[2], ARGV[3], tonumber(ARGV[4])
+export const RESTORE = luaScript(
+  'restore',
+  { node: 'string', ttlMs: 'number', rosterMax: 'number' },
+  `${PRELUDE}
 withdraw(node)
-local i = 5
+local i = TAIL
 while i <= #ARGV do
   local kind, id, n = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
-  if kind == 'o' then
+  if kind == SHARE_ONLINE then
     online_add(id, n)
-    node_add(node, 'o|' .. id, n)
+    node_add(node, SHARE_ONLINE .. '|' .. id, n)
     i = i + 3
-  elseif kind == 'p' then
+  elseif kind == SHARE_PAGE then
     local page = ARGV[i + 3]
     page_add(page, id, n)
-    node_add(node, 'p|' .. id .. '|' .. page, n)
+    node_add(node, SHARE_PAGE .. '|' .. id .. '|' .. page, n)
     i = i + 4
-  elseif kind == 'r' then
+  elseif kind == SHARE_ROOM then
     local room, uid = ARGV[i + 3], ARGV[i + 4]
     local ck, mk = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m'
     if redis.call('HINCRBY', ck, id, n) == n then
       redis.call('HSET', mk, 'u:' .. id, uid, 'n:' .. id, ARGV[i + 5], 's:' .. id, ARGV[i + 6], 'm:' .. id, ARGV[i + 7], 't:' .. id, ARGV[i + 8])
       redis.call('ZADD', P .. 'r:' .. room .. ':o', ARGV[i + 8], id)
     end
-    node_add(node, 'r|' .. ukfield(id, room), n)
+    node_add(node, SHARE_ROOM .. '|' .. ukfield(id, room), n)
     local k = left_keys[room .. '\\0' .. uid]
     if k then left[k] = false end
     touch_room(room)
@@ -421,63 +457,89 @@ while i <= #ARGV do
   else
     local f = ARGV[i + 3] .. '|' .. node .. '|' .. ukfield(ARGV[i + 4], ARGV[i + 5])
     redis.call('HINCRBY', P .. 'h:' .. id, f, n)
-    node_add(node, 'h|' .. id .. '|' .. f, n)
+    node_add(node, SHARE_HELD .. '|' .. id .. '|' .. f, n)
     i = i + 6
   end
 end
 redis.call('SADD', P .. 'nodes', node)
-redis.call('SET', P .. 'alive:' .. node, '1', 'PX', ttl)
+redis.call('SET', P .. 'alive:' .. node, '1', 'PX', ttlMs)
 finish()
-return left_out(max)
-`;
+publish(MSG_REBUILT, node)
+return left_out(rosterMax)
+`,
+);
+
+/**
+ * RESTORE's tail, what a registry contributes, entry by entry:
+ * `SHARE_ONLINE`, clientId, n; `SHARE_PAGE`, clientId, n, page;
+ * `SHARE_ROOM`, userKey, n, room, userId, name, status, meta, since;
+ * `SHARE_HELD`, clientId, 1, kind, userKey, key.
+ */
+export function shareEntries({ online, pages, rooms, held }: PresenceContributions): (string | number)[] {
+  const entries: (string | number)[] = [];
+  for (const [clientId, n] of online) entries.push(SHARE_ONLINE, clientId, n);
+  for (const [page, clientId, n] of pages) entries.push(SHARE_PAGE, clientId, n, page);
+  for (const { room, userKey, member: m } of rooms) {
+    entries.push(SHARE_ROOM, userKey, m.connections, room, m.userId, m.name, m.status, JSON.stringify(m.meta), m.since);
+  }
+  for (const h of held) entries.push(SHARE_HELD, h.clientId, 1, h.kind, h.userKey, h.key);
+  return entries;
+}
 
 /**
  * Removes a process that stopped heartbeating, exactly once: only the caller
- * whose SREM succeeds takes its share back. ARGV: prefix, node, `ROSTER_MAX`.
- * Answers 1 if this call removed it (else 0), then the members that left
- * (room, userId pairs, as RESTORE answers them).
+ * whose SREM succeeds takes its share back. Answers `{ SAME }` (it is alive,
+ * or another caller removed it), or OK then the members that left (room,
+ * userId pairs, as RESTORE answers them).
  */
-export const REAP = `${PRELUDE}
-local node, max = ARGV[2], tonumber(ARGV[3])
-if redis.call('EXISTS', P .. 'alive:' .. node) == 1 then return { 0 } end
-if redis.call('SREM', P .. 'nodes', node) == 0 then return { 0 } end
+export const REAP = luaScript(
+  'reap',
+  { node: 'string', rosterMax: 'number' },
+  `${PRELUDE}
+if redis.call('EXISTS', P .. 'alive:' .. node) == 1 then return { SAME } end
+if redis.call('SREM', P .. 'nodes', node) == 0 then return { SAME } end
 withdraw(node)
 finish()
-local out = { 1 }
-for _, v in ipairs(left_out(max)) do out[#out + 1] = v end
+local out = { OK }
+for _, v in ipairs(left_out(rosterMax)) do out[#out + 1] = v end
 return out
-`;
+`,
+);
 
-/**
- * Withdraws a stopping process's share. ARGV: prefix, node, `ROSTER_MAX`.
- * Answers the members that left (room, userId pairs, as RESTORE answers them).
- */
-export const LEAVE = `${PRELUDE}
-local node, max = ARGV[2], tonumber(ARGV[3])
+/** Withdraws a stopping process's share. Answers the members that left (room, userId pairs, as RESTORE answers them). */
+export const LEAVE = luaScript(
+  'leave',
+  { node: 'string', rosterMax: 'number' },
+  `${PRELUDE}
 redis.call('SREM', P .. 'nodes', node)
 redis.call('DEL', P .. 'alive:' .. node)
 withdraw(node)
 finish()
-return left_out(max)
-`;
+return left_out(rosterMax)
+`,
+);
 
 /**
- * Refreshes a heartbeat. ARGV: prefix, node, ttlMs. Answers 0 when the
- * process no longer holds a share (the store restarted, or the others took it
- * for dead): it must rebuild.
+ * Refreshes a heartbeat. Answers OK, or REBUILD when the process no longer
+ * holds a share (the store restarted, or the others took it for dead).
  */
-export const HEARTBEAT = `
-local P, node = ARGV[1], ARGV[2]
-if redis.call('SISMEMBER', P .. 'nodes', node) == 0 then return 0 end
-redis.call('SET', P .. 'alive:' .. node, '1', 'PX', ARGV[3])
-return 1
-`;
+export const HEARTBEAT = luaScript(
+  'heartbeat',
+  { node: 'string', ttlMs: 'number' },
+  `
+${UNLESS_SHARED}
+redis.call('SET', P .. 'alive:' .. node, '1', 'PX', ttlMs)
+return OK
+`,
+);
 
-/** Counts of pages. ARGV: prefix, pages… Answers viewers, connections per page. */
-export const COUNTS = `
-local P = ARGV[1]
+/** Counts of pages. Tail: the pages. Answers viewers, connections per page. */
+export const COUNTS = luaScript(
+  'counts',
+  {},
+  `
 local out = {}
-for i = 2, #ARGV do
+for i = TAIL, #ARGV do
   local key = P .. 'p:' .. ARGV[i]
   local conns = tonumber(redis.call('HGET', key, '#') or '0')
   local viewers = 0
@@ -486,51 +548,61 @@ for i = 2, #ARGV do
   out[#out + 1] = conns
 end
 return out
-`;
+`,
+);
 
 /**
- * The global stats. ARGV: prefix, how many top pages. Answers connections,
+ * The global stats with the first `places` top pages. Answers connections,
  * visitors, then page, viewers pairs of the pages that can be in the top
  * (every page with more viewers than the last place, and the first ones by
  * key among those tied with it); the caller orders them.
  */
-export const STATS = `
-local P, n = ARGV[1], tonumber(ARGV[2])
+export const STATS = luaScript(
+  'stats',
+  { places: 'number' },
+  `
 local key = P .. 'online'
 local conns = tonumber(redis.call('HGET', key, '#') or '0')
 local visitors = redis.call('HLEN', key)
 if conns > 0 then visitors = visitors - 1 end
 local out = { conns, visitors }
-local top = redis.call('ZREVRANGE', P .. 'top', 0, n - 1, 'WITHSCORES')
-if #top < 2 * n then
+local top = redis.call('ZREVRANGE', P .. 'top', 0, places - 1, 'WITHSCORES')
+if #top < 2 * places then
   for i = 1, #top do out[#out + 1] = top[i] end
   return out
 end
 local last = top[#top]
 local above = redis.call('ZREVRANGEBYSCORE', P .. 'top', '+inf', '(' .. last, 'WITHSCORES')
 for i = 1, #above do out[#out + 1] = above[i] end
-local tied = redis.call('ZRANGEBYSCORE', P .. 'top', last, last, 'LIMIT', 0, n - #above / 2)
+local tied = redis.call('ZRANGEBYSCORE', P .. 'top', last, last, 'LIMIT', 0, places - #above / 2)
 for i = 1, #tied do
   out[#out + 1] = tied[i]
   out[#out + 1] = last
 end
 return out
-`;
+`,
+);
 
 /**
- * One vote. ARGV: prefix, poll, option, most polls, most options per poll.
- * Answers `polls` or `options` when a limit refuses it, else `ok` and the
+ * One vote, within the most polls and the most options per poll. Answers
+ * `{ POLLS }` or `{ OPTIONS }` when a limit refuses it, else OK and the
  * poll's tallies (option, votes pairs).
  */
-export const POLL_VOTE = `
-local P, poll, option = ARGV[1], ARGV[2], ARGV[3]
+export const POLL_VOTE = luaScript(
+  'pollVote',
+  { poll: 'string', option: 'string', maxPolls: 'number', maxOptions: 'number' },
+  `
 local key = P .. 'poll:' .. poll
-if redis.call('EXISTS', key) == 0 and redis.call('SCARD', P .. 'polls') >= tonumber(ARGV[4]) then return { 'polls' } end
-if redis.call('HEXISTS', key, option) == 0 and redis.call('HLEN', key) >= tonumber(ARGV[5]) then return { 'options' } end
+if redis.call('EXISTS', key) == 0 and redis.call('SCARD', P .. 'polls') >= maxPolls then return { POLLS } end
+if redis.call('HEXISTS', key, option) == 0 and redis.call('HLEN', key) >= maxOptions then return { OPTIONS } end
 redis.call('HINCRBY', key, option, 1)
 redis.call('SADD', P .. 'polls', poll)
-redis.call('PUBLISH', P .. 'changes', 'v' .. poll)
-local out = { 'ok' }
+redis.call('PUBLISH', P .. CHANNEL, MSG_POLL .. poll)
+local out = { OK }
 for _, v in ipairs(redis.call('HGETALL', key)) do out[#out + 1] = v end
 return out
-`;
+`,
+);
+
+/** Every script, as the store defines them on its Redis client. */
+export const SCRIPTS = [ONLINE, PAGE, HOLD, ROOM, ROSTER, RESTORE, REAP, LEAVE, HEARTBEAT, COUNTS, STATS, POLL_VOTE] as const;

@@ -1,0 +1,122 @@
+/**
+ * The contract between the store and its Lua scripts, defined once: the
+ * store compares against these constants, and every script's header declares
+ * them as Lua locals of the same names and values (`lua-script.ts`), so
+ * neither side spells a code by hand.
+ */
+
+/**
+ * The format of the store's data: every key and channel is under
+ * `<prefix>f<DATA_FORMAT>:`, so that during a rolling upgrade processes of
+ * two formats never share keys (each format adds up its own processes until
+ * the old ones are gone). Bump it whenever a key's layout or a script's
+ * contract changes.
+ */
+export const DATA_FORMAT = 2;
+
+/** The pub/sub channel (under the prefix) of the messages below. */
+export const CHANNEL = 'changes';
+
+/*
+ * Messages on the channel: a kind (one character), then its subject.
+ */
+/** `p<page>`: a page's counts moved. */
+export const MSG_PAGE = 'p';
+/** `c<room>`: a large room's total moved. */
+export const MSG_ROOM_COUNT = 'c';
+/** `v<poll>`: a poll's tallies moved. */
+export const MSG_POLL = 'v';
+/** `s`: the global stats may have moved. */
+export const MSG_STATS = 's';
+/** `t<node>|<kind>|<clientId>|<len(userKey)>|<userKey><key>`: a held contribution of `<node>` was taken over. */
+export const MSG_TAKEN_OVER = 't';
+/** `r<node>`: a process rebuilt its share; what it changed was not told key by key. */
+export const MSG_REBUILT = 'r';
+
+/*
+ * What a contribution is: the kind of a RESTORE entry, of an APPLY call, of
+ * a field of a process's node hash; `SHARE_PAGE` and `SHARE_ROOM` are also
+ * the kinds of a held contribution (the core's `'p' | 'r'`).
+ */
+export const SHARE_ONLINE = 'o';
+export const SHARE_PAGE = 'p';
+export const SHARE_ROOM = 'r';
+export const SHARE_HELD = 'h';
+
+/*
+ * What the scripts answer.
+ */
+/** The change was made (APPLY, HOLD, HEARTBEAT, a REAP that withdrew the process, a vote). */
+export const OK = 'ok';
+/** This process holds no share (Redis restarted, or the others took it for dead): it must rebuild. */
+export const REBUILD = 'rebuild';
+/** ROOM: a user's first connection anywhere joined the room: `room:joined`, with the member. */
+export const JOINED = 'joined';
+/** ROOM: the member's profile changed: `room:updated`, with the member. */
+export const UPDATED = 'updated';
+/** ROOM: the user's last connection anywhere left: `room:left`, with the userId. */
+export const LEFT = 'left';
+/** ROOM: nothing to announce; REAP: the process was alive, or another caller withdrew it. */
+export const SAME = 'same';
+/** ROOM: a new member of a large room: its total is published instead of a member event. */
+export const COUNTED = 'counted';
+/** ROOM and the room rules: the room just switched back to small: one snapshot instead of member events. */
+export const SYNC = 'sync';
+/** The room rules: the room is small (member events). */
+export const SMALL = 'small';
+/** The room rules: the room is large and its total was published. */
+export const COUNT = 'count';
+/** The room rules: the room emptied while large: nobody to tell. */
+export const GONE = 'gone';
+/** POLL_VOTE: refused, too many polls. */
+export const POLLS = 'polls';
+/** POLL_VOTE: refused, too many options in the poll. */
+export const OPTIONS = 'options';
+
+/**
+ * Large rooms, the protocol's rule, stated here for the store and applied by
+ * one Lua function (`room_settle`, with `room_is_large`, in `scripts.ts`):
+ * - a room with more than `rosterMax` members is large: no member event
+ *   (`room:joined`, `room:updated`, `room:left`) is announced for it; each
+ *   change of its total is published (`MSG_ROOM_COUNT`) and every process
+ *   sends its sockets a coalesced `room:count`;
+ * - a profile change in a large room is kept (member lists show it), not
+ *   announced;
+ * - it stays large until it has fewer than `rosterMax * SWITCH_BACK`
+ *   members; the change that brings it there answers `SYNC`: one snapshot of
+ *   its members goes out instead of that change's events;
+ * - a large room that empties is `GONE`: nobody is left to tell.
+ *
+ * Must equal the protocol rule (the core's `SWITCH_BACK`, the factor of
+ * `ROSTER_MAX` below which a large room switches back).
+ */
+export const SWITCH_BACK = 0.9;
+
+/** Every constant above, as the scripts' Lua header declares it. */
+export const LUA_CONSTANTS = {
+  CHANNEL,
+  MSG_PAGE,
+  MSG_ROOM_COUNT,
+  MSG_POLL,
+  MSG_STATS,
+  MSG_TAKEN_OVER,
+  MSG_REBUILT,
+  SHARE_ONLINE,
+  SHARE_PAGE,
+  SHARE_ROOM,
+  SHARE_HELD,
+  OK,
+  REBUILD,
+  JOINED,
+  UPDATED,
+  LEFT,
+  SAME,
+  COUNTED,
+  SYNC,
+  SMALL,
+  COUNT,
+  GONE,
+  POLLS,
+  OPTIONS,
+  SWITCH_BACK,
+} as const;
