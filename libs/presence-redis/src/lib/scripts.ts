@@ -420,7 +420,7 @@ return head
 /**
  * Rebuilds a process's share: takes back what it recorded (if anything is
  * left), then applies its current contributions, registers it and its
- * heartbeat, and publishes MSG_REBUILT. Tail: the entries of
+ * heartbeat, and publishes MSG_REBUILT if that changed anything. Tail: the entries of
  * {@link shareEntries}. Answers the members that are gone (room, userId
  * pairs): in the old share and not in the new one; a pair with an empty
  * userId asks for a room's snapshot (the room rules).
@@ -429,6 +429,8 @@ export const RESTORE = luaScript(
   'restore',
   { node: 'string', ttlMs: 'number', rosterMax: 'number' },
   `${PRELUDE}
+-- A process that starts, or rebuilds with nothing to take back or apply, changes no figure: nobody needs to resync.
+local changed = redis.call('EXISTS', P .. 'node:' .. node) == 1 or #ARGV >= TAIL
 withdraw(node)
 local i = TAIL
 while i <= #ARGV do
@@ -464,7 +466,7 @@ end
 redis.call('SADD', P .. 'nodes', node)
 redis.call('SET', P .. 'alive:' .. node, '1', 'PX', ttlMs)
 finish()
-publish(MSG_REBUILT, node)
+if changed then publish(MSG_REBUILT, node) end
 return left_out(rosterMax)
 `,
 );
