@@ -1,4 +1,5 @@
 export * from './lib/access';
+export * from './lib/announced';
 export * from './lib/clock';
 export * from './lib/coalescer';
 export * from './lib/polls';
