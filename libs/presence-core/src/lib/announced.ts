@@ -30,7 +30,7 @@ export class Announced<V, S = unknown> {
    */
   constructor(
     private readonly same: (a: V, b: V) => boolean,
-    private sent?: V,
+    private sent?: NoInfer<V>,
   ) {}
 
   /** The value last broadcast (or the initial one); undefined before any. */
