@@ -168,6 +168,31 @@ describe('TopPagesIndex', () => {
       expect(index.size).toBe(0);
     });
 
+    it('keeps its notes bounded when nobody reads, and stays exact', () => {
+      const index = new TopPagesIndex();
+      /** White-box: the moves noted and not applied yet. */
+      const notes = () => (index as unknown as { from: Map<string, number> }).from.size;
+      index.update('/stays', 0, 3);
+      let most = 0;
+      for (let i = 0; i < 50_000; i++) {
+        index.update(`/p${i}`, 0, 1);
+        index.update(`/p${i}`, 1, 0);
+        most = Math.max(most, notes());
+      }
+      // Twice the pages with viewers and the pages in the tree (at most 2 each here), the slack, the page being noted.
+      expect(most).toBeLessThanOrEqual(2 * (2 + 2) + 1024 + 1);
+      expect(index.size).toBe(1);
+      index.update('/p7', 0, 2);
+      index.update('/p9', 0, 5);
+      expect(index.top(10)).toEqual([
+        { page: '/p9', viewers: 5 },
+        { page: '/stays', viewers: 3 },
+        { page: '/p7', viewers: 2 },
+      ]);
+      expect(index.size).toBe(3);
+      expect(notes()).toBe(0);
+    });
+
     it('agrees with a full sort at every read, with reads at random between moves', () => {
       const index = new TopPagesIndex();
       const viewers = new Map<string, number>();

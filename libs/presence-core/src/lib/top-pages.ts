@@ -3,6 +3,9 @@ import type { TopPage } from '@presently/protocol';
 
 type Entry = [viewers: number, page: string];
 
+/** Notes kept beyond twice the pages with viewers before they are applied anyway. */
+const NOTES_SLACK = 1024;
+
 const byViewersThenKey = (a: Entry, b: Entry): number =>
   b[0] - a[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
 
@@ -12,9 +15,11 @@ const byViewersThenKey = (a: Entry, b: Entry): number =>
  *
  * A move costs O(1): `update` only notes it, so viewers may change on every
  * enter and leave while nobody reads. `top` first applies the moves noted
- * since the last read, O(log pages) per page that moved (however often it
- * moved); a page that moved back to where the index holds it costs nothing.
- * `size` is kept exact on every move.
+ * since the last read, O(log pages) per page whose viewers differ from the
+ * ones the index holds, however often it moved. `size` is exact on every
+ * move. So that the notes stay bounded when nobody reads for long, they are
+ * applied once they outnumber twice the pages with viewers (amortized O(1)
+ * per move, plus O(log pages) per page that really moved).
  */
 export class TopPagesIndex {
   private readonly tree = new BTree<Entry, undefined>(undefined, byViewersThenKey);
@@ -28,16 +33,11 @@ export class TopPagesIndex {
   update(page: string, before: number, after: number): void {
     if (before === after) return;
     this.pages += (after > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
-    const indexed = this.from.get(page);
-    if (indexed === undefined) {
+    if (!this.from.has(page)) {
+      if (this.from.size > 2 * (this.pages + this.tree.size) + NOTES_SLACK) this.catchUp();
       this.from.set(page, before);
-      this.to.set(page, after);
-    } else if (indexed === after) {
-      this.from.delete(page);
-      this.to.delete(page);
-    } else {
-      this.to.set(page, after);
     }
+    this.to.set(page, after);
   }
 
   /** The first `limit` pages. */
@@ -60,6 +60,7 @@ export class TopPagesIndex {
   private catchUp(): void {
     for (const [page, before] of this.from) {
       const after = this.to.get(page) ?? 0;
+      if (before === after) continue;
       if (before > 0) this.tree.delete([before, page]);
       if (after > 0) this.tree.set([after, page], undefined);
     }
