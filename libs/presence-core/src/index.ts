@@ -1,8 +1,11 @@
 export * from './lib/access';
+export * from './lib/announced';
 export * from './lib/clock';
 export * from './lib/coalescer';
+export { samePageCounts } from './lib/pages';
 export * from './lib/polls';
 export * from './lib/presence';
+export { sameStats } from './lib/stats';
 export * from './lib/token-bucket';
 export * from './lib/top-pages';
 export * from './lib/types';

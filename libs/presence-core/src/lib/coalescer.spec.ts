@@ -35,7 +35,7 @@ describe('Coalescer', () => {
   it('sends the first change of a quiet key once the current task is done (leading edge)', () => {
     coalescer.touch('a');
     expect(sent).toEqual([]);
-    expect(coalescer.isBusy('a')).toBe(true);
+    expect(clock.pendingTimers).toBe(0);
     clock.flush();
     expect(sent).toEqual([{ key: 'a', at: 0 }]);
   });
@@ -80,8 +80,14 @@ describe('Coalescer', () => {
     clock.advance(250);
     expect(sent).toHaveLength(1);
     expect(idle).toEqual([{ key: 'a', at: 250 }]);
-    expect(coalescer.isBusy('a')).toBe(false);
     expect(clock.pendingTimers).toBe(0);
+    // Quiet again: the next change is a leading edge.
+    coalescer.touch('a');
+    clock.flush();
+    expect(sent).toEqual([
+      { key: 'a', at: 0 },
+      { key: 'a', at: 250 },
+    ]);
   });
 
   it('reports the key idle at once when send had nothing to send, and starts no interval', () => {
@@ -91,12 +97,14 @@ describe('Coalescer', () => {
     expect(sent).toEqual([{ key: 'a', at: 0 }]);
     expect(idle).toEqual([{ key: 'a', at: 0 }]);
     expect(clock.pendingTimers).toBe(0);
-    expect(coalescer.isBusy('a')).toBe(false);
     // The next change is a leading edge again.
     answers.set('a', true);
     coalescer.touch('a');
     clock.flush();
-    expect(sent).toHaveLength(2);
+    expect(sent).toEqual([
+      { key: 'a', at: 0 },
+      { key: 'a', at: 0 },
+    ]);
   });
 
   it('reports idle after a trailing send that had nothing new', () => {
@@ -132,16 +140,28 @@ describe('Coalescer', () => {
     expect(idle.map((i) => i.key).sort()).toEqual(['a', 'b']);
   });
 
-  it('is busy while a change is queued or the key is cooling down', () => {
-    expect(coalescer.isBusy('a')).toBe(false);
+  it('holds a change back while the key cools down, up to the end of the interval', () => {
     coalescer.touch('a');
-    expect(coalescer.isBusy('a')).toBe(true);
+    coalescer.touch('a');
     clock.flush();
-    expect(coalescer.isBusy('a')).toBe(true);
+    expect(sent).toEqual([{ key: 'a', at: 0 }]);
     clock.advance(249);
-    expect(coalescer.isBusy('a')).toBe(true);
+    coalescer.touch('a');
+    clock.flush();
+    expect(sent).toEqual([{ key: 'a', at: 0 }]);
     clock.advance(1);
-    expect(coalescer.isBusy('a')).toBe(false);
+    expect(sent).toEqual([
+      { key: 'a', at: 0 },
+      { key: 'a', at: 250 },
+    ]);
+    // That send started another interval: a change just before its end waits too.
+    clock.advance(249);
+    coalescer.touch('a');
+    clock.flush();
+    expect(sent).toHaveLength(2);
+    clock.advance(1);
+    expect(sent.map((s) => s.at)).toEqual([0, 250, 500]);
+    expect(idle).toEqual([]);
   });
 
   it('with an interval of 0 sends every flush and keeps no timer', () => {
@@ -168,7 +188,12 @@ describe('Coalescer', () => {
     clock.advance(10_000);
     expect(sent).toEqual([{ key: 'a', at: 0 }]);
     expect(clock.pendingTimers).toBe(0);
-    expect(coalescer.isBusy('a')).toBe(false);
-    expect(coalescer.isBusy('c')).toBe(false);
+    // Nothing of 'a' or 'c' is queued or cooling: a change of either is ignored too.
+    coalescer.touch('a');
+    coalescer.touch('c');
+    clock.advance(10_000);
+    expect(sent).toEqual([{ key: 'a', at: 0 }]);
+    expect(idle).toEqual([]);
+    expect(clock.pendingTimers).toBe(0);
   });
 });

@@ -42,11 +42,6 @@ export class Coalescer<K> {
     }
   }
 
-  /** Whether `key` has a change queued or was sent within the interval. */
-  isBusy(key: K): boolean {
-    return this.dirty.has(key) || this.cooling.has(key);
-  }
-
   /** Sends every key changed since the last flush that is not cooling down. */
   flush(): void {
     this.flushScheduled = false;

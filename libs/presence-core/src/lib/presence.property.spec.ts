@@ -723,7 +723,7 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
     }
     for (const r of ROOMS) {
       // A large room's members are not announced; its count is checked at trailing edges.
-      if (presence.isLarge(r) || largeReplica.has(r)) continue;
+      if (model.large.has(r) || largeReplica.has(r)) continue;
       const known = [...(replica.get(r) ?? new Map<string, Profile>()).entries()]
         .map(([userId, p]) => ({ userId, ...p }))
         .sort((a, b) => (a.userId < b.userId ? -1 : 1));
@@ -751,7 +751,7 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
     }
     for (const r of ROOMS) {
       const { total } = presence.roster(r);
-      if (presence.isLarge(r)) agree(largeReplica.get(r), total, `${cmdName} → last room:count of ${r}`);
+      if (model.large.has(r)) agree(largeReplica.get(r), total, `${cmdName} → last room:count of ${r}`);
       // A large room that emptied has nobody left to tell.
       else if (largeReplica.has(r) && total > 0) fail(`${r} is back below the line but no room:sync said so`, r);
     }

@@ -513,6 +513,82 @@ describe('Presence', () => {
     });
   });
 
+  // ================================================================ large rooms
+  describe('large rooms', () => {
+    /** Connects `n` anonymous visitors `v1`..`vn` and joins them to `lobby`. */
+    const fill = (from: number, to: number) => {
+      for (let i = from; i <= to; i++) {
+        presence.connect(`v${i}`, anon(`client${i}`));
+        expectOk(presence.joinRoom(`v${i}`, 'lobby'));
+      }
+    };
+
+    beforeEach(() => setup({ rosterMax: 3 }));
+
+    it('announces a coalesced room:count instead of member events above rosterMax, the first one always', () => {
+      fill(1, 3);
+      expect(sink.take().map((e) => e.type)).toEqual(['room:joined', 'room:joined', 'room:joined']);
+      presence.connect('v4', anon('client4'));
+      const ack = presence.joinRoom('v4', 'lobby');
+      expectOk(ack);
+      expect(ack.total).toBe(4);
+      expect(ack.members.map((m) => m.userId)).toEqual(['client1', 'client2', 'client3']);
+      expect(sink.take()).toEqual([]);
+      clock.flush();
+      expect(sink.take()).toEqual([{ type: 'room:count', room: 'lobby', total: 4 }]);
+      // Joins and leaves within the interval: one count at its end.
+      fill(5, 6);
+      presence.leaveRoom('v6', 'lobby');
+      clock.flush();
+      expect(sink.take()).toEqual([]);
+      clock.advance(OPTIONS.countIntervalMs);
+      expect(sink.take()).toEqual([{ type: 'room:count', room: 'lobby', total: 5 }]);
+    });
+
+    it('keeps profile changes in a large room unannounced', () => {
+      fill(1, 4);
+      settle();
+      expect(presence.updateProfile('v1', 'lobby', { status: 'away' })).toMatchObject({ ok: true, self: { status: 'away' } });
+      settle();
+      expect(sink.take()).toEqual([]);
+      expect(presence.members('lobby')[0]).toMatchObject({ userId: 'client1', status: 'away' });
+    });
+
+    it('owes the next room:count to a joiner answered another total, even if the total comes back', () => {
+      fill(1, 4);
+      settle();
+      presence.connect('v5', anon('client5'));
+      expect(presence.joinRoom('v5', 'lobby')).toMatchObject({ ok: true, total: 5 });
+      presence.leaveRoom('v4', 'lobby');
+      clock.flush();
+      expect(sink.take()).toEqual([{ type: 'room:count', room: 'lobby', total: 4 }]);
+      // Nobody was answered anything else since: the same total is not sent again.
+      presence.leaveRoom('v3', 'lobby');
+      fill(3, 3);
+      settle();
+      expect(sink.of('room:count')).toEqual([]);
+    });
+
+    it('switches back below 90 % of the line with one room:sync, then announces members again', () => {
+      fill(1, 4);
+      settle();
+      // 3 members: not below 2.7 yet, still large.
+      presence.leaveRoom('v4', 'lobby');
+      clock.flush();
+      expect(sink.take()).toEqual([{ type: 'room:count', room: 'lobby', total: 3 }]);
+      presence.leaveRoom('v3', 'lobby');
+      expect(sink.take()).toEqual([{ type: 'room:sync', room: 'lobby', members: presence.members('lobby') }]);
+      expect(presence.members('lobby').map((m) => m.userId)).toEqual(['client1', 'client2']);
+      settle();
+      presence.leaveRoom('v2', 'lobby');
+      expect(sink.take()).toEqual([{ type: 'room:left', room: 'lobby', userId: 'client2', reason: 'leave', except: 'v2' }]);
+      // Large again: its first count goes out whatever was sent before.
+      fill(2, 4);
+      clock.flush();
+      expect(sink.take().map((e) => e.type)).toEqual(['room:joined', 'room:joined', 'room:count']);
+    });
+  });
+
   // ====================================================================== grace
   describe('grace period', () => {
     it('holds a disconnected socket\'s pages and rooms for graceMs, still counting everywhere', () => {

@@ -22,23 +22,36 @@ export interface ConnectOptions {
   counted?: boolean;
 }
 
-/**
- * Where the core sends what other connections must hear. The core never does
- * I/O: the transport implements this (Socket.IO rooms, SSE streams, a test
- * recorder). `except` names the connection that caused a room event; it must
- * not receive it.
- */
-export interface PresenceSink {
+/** Where a page's coalesced counts go: to every connection on or watching it. */
+export interface PageCountSink {
   pageCount(counts: PageCounts): void;
+}
+
+/** Where the coalesced global stats go: to every stats watcher. */
+export interface StatsSink {
+  stats(stats: Stats): void;
+}
+
+/**
+ * Where room events go: to every connection in the room. `except` names the
+ * connection that caused the event; it must not receive it.
+ */
+export interface RoomSink {
   roomJoined(room: string, member: Member, except: string): void;
   roomUpdated(room: string, member: Member, except: string): void;
   roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void;
-  stats(stats: Stats): void;
   /** A large room's member count changed (coalesced), to every connection in it. */
   roomCount(room: string, total: number): void;
   /** A large room fell back below the line: its members, to every connection in it. */
   roomSync(room: string, members: Member[]): void;
 }
+
+/**
+ * Where the core sends what other connections must hear. The core never does
+ * I/O: the transport implements this (Socket.IO rooms, SSE streams, a test
+ * recorder).
+ */
+export type PresenceSink = PageCountSink & StatsSink & RoomSink;
 
 export interface PresenceLimits {
   maxPagesPerSocket: number;

@@ -1,0 +1,59 @@
+import type { TimerHandle } from './clock';
+import type { Identity, LedgerMember } from './types';
+
+/** What room access is checked against: the identity, until its token expires. */
+export type RoomAccess = Pick<Identity, 'authenticated' | 'roles'>;
+
+/** Room access once a token expired: an anonymous visitor's. */
+export const NO_CREDENTIALS: RoomAccess = { authenticated: false, roles: [] };
+
+/**
+ * One connection (a socket or a stream), live or held after its disconnect,
+ * with what it is on, watches and joined: each part of the registry keeps its
+ * own figures, and a connection's sets say which of them it is part of.
+ */
+export interface Connection {
+  readonly id: string;
+  readonly identity: Identity;
+  /** False for a crawler: it may enter and watch pages, but no figure counts it. */
+  readonly counted: boolean;
+  /** Rooms count users: one key per user, apart for anonymous visitors. */
+  readonly userKey: string;
+  access: RoomAccess;
+  readonly pages: Set<string>;
+  readonly watched: Set<string>;
+  readonly rooms: Set<string>;
+  watchingStats: boolean;
+  /** The grace timer while the connection is held after a disconnect. */
+  held: TimerHandle | null;
+}
+
+export function createConnection(id: string, identity: Identity, counted: boolean): Connection {
+  return {
+    id,
+    identity,
+    counted,
+    userKey: userKeyOf(identity),
+    access: identity,
+    pages: new Set(),
+    watched: new Set(),
+    rooms: new Set(),
+    watchingStats: false,
+    held: null,
+  };
+}
+
+/** A room member's key: one per user, `u:<userId>`, or `a:<clientId>` for an anonymous visitor. */
+export function userKeyOf(identity: Pick<Identity, 'authenticated' | 'userId' | 'clientId'>): string {
+  return identity.authenticated ? `u:${identity.userId}` : `a:${identity.clientId}`;
+}
+
+/** Who a connection's contributions belong to, as the ledger needs it. */
+export function ledgerMemberOf(conn: Connection): LedgerMember {
+  return {
+    clientId: conn.identity.clientId,
+    userKey: conn.userKey,
+    userId: conn.identity.userId,
+    tokenName: conn.identity.authenticated ? (conn.identity.name ?? conn.identity.userId) : null,
+  };
+}

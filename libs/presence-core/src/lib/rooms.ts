@@ -1,0 +1,221 @@
+import type { LeaveReason, Member, Profile, ProfileInput } from '@presently/protocol';
+import { checkRoomAccess } from './access';
+import { Announced } from './announced';
+import type { Clock } from './clock';
+import { Coalescer } from './coalescer';
+import { ledgerMemberOf, type Connection } from './connection';
+import type { Grace } from './grace';
+import { resolveProfile, sameProfile } from './profile';
+import type { PresenceContributions, PresenceLedger, RoomSink } from './types';
+
+/** A large room switches back once it has fewer than `rosterMax * SWITCH_BACK` members. */
+const SWITCH_BACK = 0.9;
+
+interface RoomMember {
+  readonly userId: string;
+  profile: Profile;
+  readonly since: number;
+  readonly connections: Set<Connection>;
+}
+
+/** userKey → member, in the order they first joined. */
+type Room = Map<string, RoomMember>;
+
+const sameTotal = (a: number, b: number): boolean => a === b;
+
+export interface RoomsOptions {
+  countIntervalMs: number;
+  /** Members above which a room announces counts instead of members. */
+  rosterMax: number;
+}
+
+/**
+ * The rooms: members by user (one per user, with its connections and
+ * profile), in the order they first joined. A user's first connection
+ * announces `room:joined`, its last one leaving `room:left`, a changed
+ * profile `room:updated`.
+ *
+ * Above `rosterMax` members a room is large: joins, leaves and profile
+ * changes are announced as a coalesced `room:count` instead, and the first
+ * one always goes out so that every connection learns the room went large.
+ * It switches back once below 90 % of the line (so that a room at the line
+ * does not flip on every join), with one `room:sync` of its members.
+ */
+export class Rooms {
+  private readonly rooms = new Map<string, Room>();
+  /** Large rooms, with the total their connections hold. */
+  private readonly large = new Map<string, Announced<number, Connection>>();
+  private readonly coalescer: Coalescer<string>;
+  private readonly rosterMax: number;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly sink: RoomSink,
+    options: RoomsOptions,
+    private readonly grace: Grace,
+    private readonly ledger: PresenceLedger | null,
+  ) {
+    this.coalescer = new Coalescer(clock, options.countIntervalMs, (room) => this.sendCount(room));
+    this.rosterMax = options.rosterMax;
+  }
+
+  /**
+   * `conn` joins `room`: as its user's first connection there (a new
+   * member), as a further one (in a held connection's place if the user
+   * left one there), or again. For a known member, `input` is applied as a
+   * profile update. Answers the member as it is now.
+   */
+  join(conn: Connection, room: string, input: ProfileInput | undefined): Member {
+    let members = this.rooms.get(room);
+    if (!members) this.rooms.set(room, (members = new Map()));
+    let member = members.get(conn.userKey);
+    if (!member) {
+      const since = this.clock.now();
+      const profile = resolveProfile(null, input, conn.identity);
+      member = { userId: conn.identity.userId, profile, since, connections: new Set([conn]) };
+      members.set(conn.userKey, member);
+      conn.rooms.add(room);
+      this.ledger?.room(room, ledgerMemberOf(conn), 1, { input, origin: conn.id, now: since });
+      if (members.size > this.rosterMax || this.large.has(room)) this.touchLarge(room);
+      else this.sink.roomJoined(room, toMember(member), conn.id);
+    } else {
+      let delta: 0 | 1 = 0;
+      if (!conn.rooms.has(room)) {
+        member.connections.add(conn);
+        conn.rooms.add(room);
+        const held = this.grace.take(conn, 'r', room);
+        if (held) member.connections.delete(held);
+        else delta = 1;
+      }
+      this.ledger?.room(room, ledgerMemberOf(conn), delta, { input, origin: conn.id, now: this.clock.now() });
+      this.applyProfile(room, member, input, conn);
+    }
+    this.large.get(room)?.acked(conn, members.size);
+    return toMember(member);
+  }
+
+  /** `conn` leaves `room`; its member goes, with an announcement, when that was the user's last connection there. */
+  leave(conn: Connection, room: string, reason: LeaveReason, except: string | null): void {
+    conn.rooms.delete(room);
+    if (!this.rooms.get(room)?.has(conn.userKey)) return;
+    this.ledger?.room(room, ledgerMemberOf(conn), -1, { reason, origin: except, held: conn.held !== null, now: this.clock.now() });
+    const member = this.detach(conn, room);
+    if (!member) return;
+    const members = this.rooms.get(room)?.size ?? 0;
+    if (!this.large.has(room)) return this.sink.roomLeft(room, member.userId, reason, except);
+    if (members >= this.rosterMax * SWITCH_BACK) return this.touchLarge(room);
+    // Back below the line: one snapshot instead of this leave.
+    this.large.delete(room);
+    if (members > 0) this.sink.roomSync(room, this.members(room));
+  }
+
+  /** `conn` lost its credentials: it leaves every room it may no longer join. Answers those rooms. */
+  leaveForbidden(conn: Connection): string[] {
+    const rooms = [...conn.rooms].filter((room) => checkRoomAccess(room, conn.access) !== null);
+    for (const room of rooms) this.leave(conn, room, 'leave', conn.id);
+    return rooms;
+  }
+
+  /** `conn` ended: it leaves every room it is in. */
+  leaveAll(conn: Connection): void {
+    for (const room of [...conn.rooms]) this.leave(conn, room, 'disconnect', null);
+  }
+
+  /** A held connection's place in `room` was taken in another process: it leaves here, unannounced. */
+  release(held: Connection, room: string): void {
+    if (held.rooms.delete(room)) this.detach(held, room);
+  }
+
+  /** Applies `input` to the user's profile in a room `conn` joined; undefined if it did not join it. */
+  update(conn: Connection, room: string, input: ProfileInput): Member | undefined {
+    const member = conn.rooms.has(room) ? this.rooms.get(room)?.get(conn.userKey) : undefined;
+    if (!member) return undefined;
+    this.ledger?.room(room, ledgerMemberOf(conn), 0, { input, origin: conn.id, now: this.clock.now() });
+    this.applyProfile(room, member, input, conn);
+    return toMember(member);
+  }
+
+  /** A room's members in the order they first joined. O(members). */
+  members(room: string): Member[] {
+    const members = this.rooms.get(room);
+    return members ? Array.from(members.values(), toMember) : [];
+  }
+
+  /** The earliest `rosterMax` members and the total. O(min(members, rosterMax)). */
+  roster(room: string): { members: Member[]; total: number } {
+    const members = this.rooms.get(room);
+    if (!members) return { members: [], total: 0 };
+    const listed: Member[] = [];
+    for (const member of members.values()) {
+      if (listed.length >= this.rosterMax) break;
+      listed.push(toMember(member));
+    }
+    return { members: listed, total: members.size };
+  }
+
+  /** Rooms with members. */
+  get size(): number {
+    return this.rooms.size;
+  }
+
+  /** Every member of every room. */
+  contributions(): PresenceContributions['rooms'] {
+    const all: PresenceContributions['rooms'] = [];
+    for (const [room, members] of this.rooms) {
+      for (const [userKey, member] of members) all.push({ room, userKey, member: toMember(member) });
+    }
+    return all;
+  }
+
+  dispose(): void {
+    this.coalescer.dispose();
+  }
+
+  /**
+   * Takes `conn` off its member in `room`, and the member off the room (the
+   * room off the registry) when that was its last connection. Answers the
+   * member if it is gone; announces nothing.
+   */
+  private detach(conn: Connection, room: string): RoomMember | undefined {
+    const members = this.rooms.get(room);
+    const member = members?.get(conn.userKey);
+    if (!members || !member) return undefined;
+    member.connections.delete(conn);
+    if (member.connections.size > 0) return undefined;
+    members.delete(conn.userKey);
+    if (members.size === 0) this.rooms.delete(room);
+    return member;
+  }
+
+  /** A large room's membership changed: a coalesced `room:count` is due. */
+  private touchLarge(room: string): void {
+    if (!this.large.has(room)) this.large.set(room, new Announced<number, Connection>(sameTotal));
+    this.coalescer.touch(room);
+  }
+
+  private sendCount(room: string): boolean {
+    const total = this.rooms.get(room)?.size ?? 0;
+    if (!this.large.get(room)?.due(total)) return false;
+    this.sink.roomCount(room, total);
+    return true;
+  }
+
+  private applyProfile(room: string, member: RoomMember, input: ProfileInput | undefined, conn: Connection): void {
+    const next = resolveProfile(member.profile, input, conn.identity);
+    if (sameProfile(member.profile, next)) return;
+    member.profile = next;
+    // Profile changes in a large room are kept, not announced.
+    if (!this.large.has(room)) this.sink.roomUpdated(room, toMember(member), conn.id);
+  }
+}
+
+function toMember(member: RoomMember): Member {
+  return {
+    userId: member.userId,
+    name: member.profile.name,
+    status: member.profile.status,
+    meta: member.profile.meta,
+    connections: member.connections.size,
+    since: member.since,
+  };
+}
