@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { LeaveReason, Member, PageCounts } from '@presently/protocol';
-import type { Identity, PresenceSink } from '@presently/presence-core';
+import type { Identity, PageCountSink, RoomSink } from '@presently/presence-core';
 import { filter, type Observable, Subject } from 'rxjs';
 
 /** What an application hears about presence, as it happens. */
@@ -41,7 +41,7 @@ export type PresenceLifecycleType = PresenceLifecycleEvent['type'];
  * }
  */
 @Injectable()
-export class PresenceLifecycle implements PresenceSink, OnModuleDestroy {
+export class PresenceLifecycle implements PageCountSink, RoomSink, OnModuleDestroy {
   /** Events are built only while someone listens: announcements are a hot path. */
   private readonly subject = new Subject<PresenceLifecycleEvent>();
   /** Every lifecycle event; completes when the module shuts down. */
@@ -82,11 +82,6 @@ export class PresenceLifecycle implements PresenceSink, OnModuleDestroy {
 
   roomSync(room: string, members: Member[]): void {
     if (this.subject.observed) this.subject.next({ type: 'roomSync', room, members });
-  }
-
-  /** Global stats are not a lifecycle event. */
-  stats(): void {
-    return;
   }
 
   onModuleDestroy(): void {

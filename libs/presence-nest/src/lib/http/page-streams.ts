@@ -1,14 +1,14 @@
 import { STREAM_HEARTBEAT_MS, type PageCounts } from '@presently/protocol';
-import type { Clock, PresenceSink, TimerHandle } from '@presently/presence-core';
+import type { Clock, PageCountSink, TimerHandle } from '@presently/presence-core';
 import type { EventStream } from './event-stream';
 
 /**
  * The open `/api/pages/live` streams by page. As a sink it delivers each
- * page's coalesced counts to that page's streams (streams hear nothing of
- * rooms or stats); while any stream is open, every stream gets a comment
+ * page's coalesced counts to that page's streams (streams carry page counts
+ * only); while any stream is open, every stream gets a comment
  * line each `STREAM_HEARTBEAT_MS`.
  */
-export class PageStreams implements PresenceSink {
+export class PageStreams implements PageCountSink {
   private readonly byPage = new Map<string, Set<EventStream>>();
   private open = 0;
   private heartbeat: TimerHandle | null = null;
@@ -60,25 +60,6 @@ export class PageStreams implements PresenceSink {
   pageCount(counts: PageCounts): void {
     const streams = this.byPage.get(counts.page);
     if (streams) for (const stream of streams) stream.count(counts);
-  }
-
-  roomJoined(): void {
-    // Streams carry page counts only.
-  }
-  roomUpdated(): void {
-    // Streams carry page counts only.
-  }
-  roomLeft(): void {
-    // Streams carry page counts only.
-  }
-  stats(): void {
-    // Streams carry page counts only.
-  }
-  roomCount(): void {
-    // Streams carry page counts only.
-  }
-  roomSync(): void {
-    // Streams carry page counts only.
   }
 
   private scheduleHeartbeat(): void {

@@ -40,7 +40,7 @@ export class PollGateway implements OnGatewayInit, OnGatewayDisconnect {
       if (!result.ok) return result;
       // Subscribed before the tallies are read: no push between the two is missed.
       if (result.subscribe) socket.join(pollChannel(poll));
-      return this.service.tallies(poll);
+      return this.service.tallies(poll, socket.id);
     });
   }
 
@@ -54,6 +54,6 @@ export class PollGateway implements OnGatewayInit, OnGatewayDisconnect {
   }
 
   private vote(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
-    return handleEvent(this.logger, socket, Events.PollVote, data, ({ poll, option }) => this.service.vote(poll, option));
+    return handleEvent(this.logger, socket, Events.PollVote, data, ({ poll, option }) => this.service.vote(poll, option, socket.id));
   }
 }

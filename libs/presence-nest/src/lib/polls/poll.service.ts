@@ -52,17 +52,17 @@ export class PollService implements PollSink, OnModuleDestroy {
   }
 
   /** A poll's tallies as a new watcher is answered them. */
-  tallies(poll: string): Result<PollTallies> | Promise<Result<PollTallies>> {
+  tallies(poll: string, watcher: string): Result<PollTallies> | Promise<Result<PollTallies>> {
     const cluster = this.cluster;
     if (!cluster) return { ok: true, ...this.polls.tallies(poll) };
     return cluster.pollTallies(poll).then((tallies) => {
-      this.announcer?.acked(poll, tallies);
+      this.announcer?.acked(poll, watcher, tallies);
       return { ok: true as const, ...tallies };
     }, unavailable(this.logger));
   }
 
   /** One vote; the tallies after it. */
-  vote(poll: string, option: string): Result<PollTallies> | Promise<Result<PollTallies>> {
+  vote(poll: string, option: string, voter: string): Result<PollTallies> | Promise<Result<PollTallies>> {
     const cluster = this.cluster;
     if (!cluster) return this.polls.vote(poll, option);
     return cluster.pollVote(poll, option, { maxPolls: POLLS_MAX, maxOptions: POLL_OPTIONS_MAX }).then((vote): Result<PollTallies> => {
@@ -70,7 +70,7 @@ export class PollService implements PollSink, OnModuleDestroy {
         return ackError(ErrorCodes.LimitExceeded, vote.refused === 'polls' ? `at most ${POLLS_MAX} polls` : `at most ${POLL_OPTIONS_MAX} options per poll`);
       }
       const { tallies } = vote;
-      this.announcer?.acked(poll, tallies);
+      this.announcer?.acked(poll, voter, tallies);
       return { ok: true, ...tallies };
     }, unavailable(this.logger));
   }

@@ -1,35 +1,52 @@
 import type { LeaveReason, Member, PageCounts, Stats } from '@presently/protocol';
-import type { PresenceSink } from '@presently/presence-core';
+import type { PageCountSink, PresenceSink, RoomSink, StatsSink } from '@presently/presence-core';
 
-/** Hands each of the core's announcements to several sinks, in order. */
+/** A sink of one concern or more: streams hear page counts only, the lifecycle no stats. */
+export type AnySink = PageCountSink | StatsSink | RoomSink;
+
+const hears = {
+  pages: (sink: AnySink): sink is PageCountSink => 'pageCount' in sink,
+  stats: (sink: AnySink): sink is StatsSink => 'stats' in sink,
+  rooms: (sink: AnySink): sink is RoomSink => 'roomJoined' in sink,
+};
+
+/** Hands each announcement to every sink of its concern, in the order given. */
 export class FanOutSink implements PresenceSink {
-  constructor(private readonly sinks: readonly PresenceSink[]) {}
+  private readonly pages: readonly PageCountSink[];
+  private readonly statsSinks: readonly StatsSink[];
+  private readonly rooms: readonly RoomSink[];
+
+  constructor(sinks: readonly AnySink[]) {
+    this.pages = sinks.filter(hears.pages);
+    this.statsSinks = sinks.filter(hears.stats);
+    this.rooms = sinks.filter(hears.rooms);
+  }
 
   pageCount(counts: PageCounts): void {
-    for (const sink of this.sinks) sink.pageCount(counts);
-  }
-
-  roomJoined(room: string, member: Member, except: string): void {
-    for (const sink of this.sinks) sink.roomJoined(room, member, except);
-  }
-
-  roomUpdated(room: string, member: Member, except: string): void {
-    for (const sink of this.sinks) sink.roomUpdated(room, member, except);
-  }
-
-  roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void {
-    for (const sink of this.sinks) sink.roomLeft(room, userId, reason, except);
+    for (const sink of this.pages) sink.pageCount(counts);
   }
 
   stats(stats: Stats): void {
-    for (const sink of this.sinks) sink.stats(stats);
+    for (const sink of this.statsSinks) sink.stats(stats);
+  }
+
+  roomJoined(room: string, member: Member, except: string): void {
+    for (const sink of this.rooms) sink.roomJoined(room, member, except);
+  }
+
+  roomUpdated(room: string, member: Member, except: string): void {
+    for (const sink of this.rooms) sink.roomUpdated(room, member, except);
+  }
+
+  roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void {
+    for (const sink of this.rooms) sink.roomLeft(room, userId, reason, except);
   }
 
   roomCount(room: string, total: number): void {
-    for (const sink of this.sinks) sink.roomCount(room, total);
+    for (const sink of this.rooms) sink.roomCount(room, total);
   }
 
   roomSync(room: string, members: Member[]): void {
-    for (const sink of this.sinks) sink.roomSync(room, members);
+    for (const sink of this.rooms) sink.roomSync(room, members);
   }
 }

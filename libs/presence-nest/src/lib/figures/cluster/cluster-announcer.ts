@@ -1,12 +1,4 @@
-import type { Clock, TimerHandle } from '@presently/presence-core';
-
-interface KeyState<V> {
-  cooling: TimerHandle | null;
-  pending: boolean;
-  sent: V | null;
-  /** A subscriber was acked with a value other than `sent`: the next read is sent even if unchanged. */
-  owed: boolean;
-}
+import { Announced, Coalescer, type Clock } from '@presently/presence-core';
 
 export interface ClusterAnnouncerOptions<K, V> {
   intervalMs: number;
@@ -20,65 +12,68 @@ export interface ClusterAnnouncerOptions<K, V> {
 }
 
 /**
- * Per-process coalescing of figures that change anywhere in the cluster: a
- * change of a quiet key is read and sent at once (leading edge), further
- * changes within `intervalMs` are merged into one read when it ends (trailing
- * edge), and a value equal to the last one sent is not sent again. So a hot
- * page costs each process at most one announcement per interval, however
- * many processes change it.
+ * Per-process announcements of figures that change anywhere in the cluster:
+ * the core's {@link Coalescer} paces the reads of each key (a change of a
+ * quiet key is read at once, further changes within `intervalMs` merge
+ * into one read when it ends), and each key's {@link Announced} decides
+ * whether what was read must go out (it differs from what the sockets were
+ * sent, or from what one of them was acked). So a hot page costs each
+ * process at most one announcement per interval, however many processes
+ * change it.
  */
 export class ClusterAnnouncer<K, V> {
-  private readonly keys = new Map<K, KeyState<V>>();
+  private readonly figures = new Map<K, Announced<V, string>>();
+  private readonly coalescer: Coalescer<K>;
   private disposed = false;
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly options: ClusterAnnouncerOptions<K, V>,
-  ) {}
+  ) {
+    this.coalescer = new Coalescer(
+      clock,
+      options.intervalMs,
+      (key) => this.read(key),
+      (key) => this.idle(key),
+    );
+  }
 
   /** Something about `key` changed somewhere. */
   touch(key: K): void {
-    if (this.disposed || !this.options.wanted(key)) return;
-    let state = this.keys.get(key);
-    if (!state) this.keys.set(key, (state = { cooling: null, pending: false, sent: null, owed: false }));
-    if (state.cooling) state.pending = true;
-    else this.fire(key, state);
+    if (!this.disposed && this.options.wanted(key)) this.coalescer.touch(key);
   }
 
-  /** A subscriber was answered `value` directly (an ack): it is owed the next announcement if that differs from what was sent. */
-  acked(key: K, value: V): void {
-    const state = this.keys.get(key);
-    if (state?.sent && !this.options.same(state.sent, value)) state.owed = true;
+  /**
+   * `subscriber` was answered `value` directly (an ack, or local figures
+   * while the cluster was unreachable): it is owed the next announcement if
+   * that differs. Nothing to note for a key never announced: its first read
+   * goes out anyway.
+   */
+  acked(key: K, subscriber: string, value: V): void {
+    this.figures.get(key)?.acked(subscriber, value);
   }
 
   dispose(): void {
     this.disposed = true;
-    for (const state of this.keys.values()) if (state.cooling) this.clock.clearTimer(state.cooling);
-    this.keys.clear();
+    this.coalescer.dispose();
+    this.figures.clear();
   }
 
-  private fire(key: K, state: KeyState<V>): void {
-    state.cooling = this.clock.setTimer(this.options.intervalMs, () => this.cool(key, state));
+  /** Reads `key` and announces it if due; the key cools for `intervalMs` from now either way. */
+  private read(key: K): boolean {
+    let figure = this.figures.get(key);
+    if (!figure) this.figures.set(key, (figure = new Announced<V, string>(this.options.same)));
+    const announced = figure;
     this.options.read(key).then(
       (value) => {
-        if (this.disposed) return;
-        if (state.sent && this.options.same(state.sent, value) && !state.owed) return;
-        state.sent = value;
-        state.owed = false;
-        this.options.deliver(key, value);
+        if (!this.disposed && announced.due(value)) this.options.deliver(key, value);
       },
       () => undefined,
     );
+    return true;
   }
 
-  private cool(key: K, state: KeyState<V>): void {
-    state.cooling = null;
-    if (this.disposed) return;
-    if (state.pending) {
-      state.pending = false;
-      this.fire(key, state);
-    } else if (!this.options.wanted(key)) {
-      this.keys.delete(key);
-    }
+  private idle(key: K): void {
+    if (!this.options.wanted(key)) this.figures.delete(key);
   }
 }

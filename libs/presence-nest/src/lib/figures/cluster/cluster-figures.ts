@@ -1,6 +1,6 @@
 import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DEFAULT_LIMITS, Events, STATS_INTERVAL_MS, type Member, type PageCounts, type Stats } from '@presently/protocol';
-import type { ClusterListener, PresenceCluster } from '@presently/presence-core';
+import { samePageCounts, sameStats, type ClusterListener, type PresenceCluster } from '@presently/presence-core';
 import type { PresenceMetrics } from '../../hooks/presence-metrics';
 import type { PollChanges } from '../../polls/poll-changes';
 import type { PresenceRegistry } from '../../presence-registry';
@@ -59,10 +59,10 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
     this.rosterMax = options.rosterMax ?? DEFAULT_LIMITS.rosterMax;
     const { clock, deliveries } = registry;
     const intervalMs = options.countIntervalMs;
-    this.pages = new ClusterAnnouncer(clock, {
+    this.pages = new ClusterAnnouncer<string, PageCounts>(clock, {
       intervalMs,
       read: async (page) => (await cluster.pageCounts([page]))[0],
-      same: (a, b) => a.viewers === b.viewers && a.connections === b.connections,
+      same: samePageCounts,
       deliver: (_page, counts) => deliveries.pageCount(counts),
       wanted: (page) => registry.streams.has(page) || registry.subscribers(pageChannel(page)) > 0,
     });
@@ -107,7 +107,7 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
       () => pages.map((page) => this.registry.presence.pageCounts(page)),
       () => this.cluster.pageCounts(pages),
       (counts) => {
-        if (subscriber !== undefined) for (const c of counts) this.pages.acked(c.page, c);
+        if (subscriber !== undefined) for (const c of counts) this.pages.acked(c.page, subscriber, c);
       },
     );
   }
@@ -117,7 +117,7 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
       () => ({ ...this.registry.presence.roster(room), self: null }),
       () => this.rosterReads.read(room, asker?.userKey),
       (roster) => {
-        if (asker) this.largeRooms.acked(room, roster.total);
+        if (asker) this.largeRooms.acked(room, asker.id, roster.total);
       },
     );
   }
@@ -131,7 +131,7 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
       () => this.registry.presence.stats(),
       () => this.cluster.stats(),
       (stats) => {
-        if (subscriber !== undefined) this.stats$.acked(null, stats);
+        if (subscriber !== undefined) this.stats$.acked(null, subscriber, stats);
       },
     );
   }
@@ -234,10 +234,4 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
       await new Promise((resolve) => clock.setTimer(HAND_OFF_POLL_MS, () => resolve(undefined)));
     } while ((namespace.sockets.size > 0 || presence.sizes().connections > 0) && clock.now() < deadline);
   }
-}
-
-function sameStats(a: Stats, b: Stats): boolean {
-  if (a.online.connections !== b.online.connections || a.online.visitors !== b.online.visitors) return false;
-  if (a.top.length !== b.top.length) return false;
-  return a.top.every((entry, i) => entry.page === b.top[i].page && entry.viewers === b.top[i].viewers);
 }
