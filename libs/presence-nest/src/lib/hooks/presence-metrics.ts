@@ -57,16 +57,14 @@ export class PresenceMetrics implements PresenceSink {
     this.presence = presence;
   }
 
-  /** Counts an event a socket sent, under its name (`known`) or `unknown`; answers the label it was counted under. */
-  received(event: unknown, known: boolean): string {
-    const label = known ? (event as string) : UNKNOWN_EVENT;
-    this.child(this.eventsIn, this.eventsInTotal, label).inc();
-    return label;
+  /** Counts an event a socket sent, under its name if it is a client event (`known`), else as `unknown`. */
+  received(event: unknown, known: boolean): void {
+    this.child(this.eventsIn, this.eventsInTotal, known ? (event as string) : UNKNOWN_EVENT).inc();
   }
 
-  /** Counts an ack by the code it answers (`OK` for success), under the label {@link received} gave. */
-  acked(label: string, response: unknown): void {
-    this.child(this.acks, this.acksTotal, label, ackCode(response)).inc();
+  /** Counts the ack of an event by the code it answers (`OK` for success), under the event's label. */
+  acked(event: unknown, response: unknown): void {
+    this.child(this.acks, this.acksTotal, isClientEvent(event) ? event : UNKNOWN_EVENT, ackCode(response)).inc();
   }
 
   /** Counts a server-to-client event sent outside the core's announcements. */

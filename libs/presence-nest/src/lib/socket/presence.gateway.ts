@@ -14,13 +14,16 @@ import { userKeyOf } from '@presently/presence-core';
 import { handleEvent, then } from './handle-event';
 import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
 import { ConnectionHooks } from './connection-hooks';
-import { ackOf, EventRouter } from './event-router';
+import { EventRouter } from './event-router';
 import { PresenceMetrics } from '../hooks/presence-metrics';
 import { isCrawler } from '../access/crawlers';
 import type { PresenceNamespace, PresenceSocket } from './presence-socket';
 import { Figures } from '../figures/figures';
 import { PresenceRegistry } from '../presence-registry';
 import { SessionAuthenticator, UnauthorizedError } from '../access/session-authenticator';
+
+const RATE_LIMITED = ackError(ErrorCodes.RateLimited, 'too many events');
+const UNKNOWN_EVENT = ackError(ErrorCodes.BadRequest, 'unknown event');
 
 /**
  * The `/presence` namespace. Each handler validates its payload, calls the
@@ -40,6 +43,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly metrics: PresenceMetrics,
     private readonly router: EventRouter,
   ) {
+    router.onAnswer((event, response) => metrics.acked(event, response));
     router.on(Events.PageEnter, (socket, data) => this.enterPage(socket, data));
     router.on(Events.PageLeave, (socket, data) => this.leavePage(socket, data));
     router.on(Events.PageWatch, (socket, data) => this.watchPages(socket, data));
@@ -81,17 +85,10 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const budget = this.registry.eventBudget();
     socket.use((packet, next) => {
       const known = isClientEvent(packet[0]);
-      const label = this.metrics.received(packet[0], known);
-      const answered = (response: Ack) => this.metrics.acked(label, response);
-      const refuse = (response: Ack) => {
-        const ack = ackOf(packet);
-        if (!ack) return;
-        answered(response);
-        ack(response);
-      };
-      if (!budget.take(this.registry.clock.now())) return refuse(ackError(ErrorCodes.RateLimited, 'too many events'));
-      if (!known) return refuse(ackError(ErrorCodes.BadRequest, 'unknown event'));
-      if (!this.router.dispatch(socket, packet, answered)) next();
+      this.metrics.received(packet[0], known);
+      if (!budget.take(this.registry.clock.now())) return this.router.refuse(packet, RATE_LIMITED);
+      if (!known) return this.router.refuse(packet, UNKNOWN_EVENT);
+      if (!this.router.dispatch(socket, packet)) next();
     });
     socket.emit(Events.Session, {
       clientId: identity.clientId,
