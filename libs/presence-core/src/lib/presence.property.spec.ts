@@ -453,7 +453,9 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
   };
 
   const join = (c: ModelConn | undefined, r: string, input: ProfileInput | undefined): void => {
-    const actual = presence.joinRoom(idOf(c), r, input);
+    const result = presence.joinRoom(idOf(c), r, input);
+    // What a join ack lists: the join's result and the roster read after it.
+    const actual = result.ok ? { ...result, members: presence.roster(r).members } : result;
     const conn = liveConn(c);
     if (!conn) return refused(actual, 'BAD_REQUEST', cmdName);
     if (!conn.counted || !allowed(r, conn.identity)) return refused(actual, 'FORBIDDEN', cmdName);

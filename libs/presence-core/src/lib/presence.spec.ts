@@ -1,4 +1,4 @@
-import { ErrorCodes, type AckError, type Member, type PageCounts } from '@presently/protocol';
+import { ErrorCodes, type AckError, type Member, type PageCounts, type ProfileInput } from '@presently/protocol';
 import { Presence, type Identity, type PresenceOptions, type Result } from '../index';
 import { ManualClock, RecordingSink } from '../testing';
 
@@ -51,6 +51,12 @@ describe('Presence', () => {
     t0 = clock.now();
     sink = new RecordingSink();
     presence = new Presence(clock, sink, { ...OPTIONS, ...overrides });
+  };
+
+  /** A join as its ack answers it: the join's result with the roster read after it. */
+  const joinAck = (id: string, room: string, input?: ProfileInput) => {
+    const result = presence.joinRoom(id, room, input);
+    return result.ok ? { ...result, members: presence.roster(room).members } : result;
   };
 
   /** Lets every coalescing interval end and forgets what was announced. */
@@ -243,14 +249,14 @@ describe('Presence', () => {
     it('announces room:joined for a user\'s first connection only, except to that connection', () => {
       presence.connect('s1', user('laptop01', 'u1', 'Ann'));
       presence.connect('s2', user('phone001', 'u1', 'Ann'));
-      const first = presence.joinRoom('s1', 'lobby');
+      const first = joinAck('s1', 'lobby');
       expectOk(first);
       const member: Member = { userId: 'u1', name: 'Ann', status: 'online', meta: {}, connections: 1, since: t0 };
       expect(first).toEqual({ ok: true, room: 'lobby', self: member, members: [member], total: 1, subscribe: true });
       expect(sink.take()).toEqual([{ type: 'room:joined', room: 'lobby', member, except: 's1' }]);
 
       clock.advance(10);
-      const second = presence.joinRoom('s2', 'lobby');
+      const second = joinAck('s2', 'lobby');
       expectOk(second);
       expect(second.self).toEqual({ ...member, connections: 2 });
       expect(second.members).toEqual([{ ...member, connections: 2 }]);
@@ -436,7 +442,7 @@ describe('Presence', () => {
       presence.connect('s1', anon('clientA'));
       presence.connect('s2', anon('clientB'));
       presence.joinRoom('s1', 'lobby');
-      const ack = presence.joinRoom('s2', 'lobby');
+      const ack = joinAck('s2', 'lobby');
       expectOk(ack);
       expect(ack.members).toEqual(presence.members('lobby'));
       expect(ack.members.map((m) => m.userId)).toEqual(['clientA', 'clientB']);
@@ -529,7 +535,7 @@ describe('Presence', () => {
       fill(1, 3);
       expect(sink.take().map((e) => e.type)).toEqual(['room:joined', 'room:joined', 'room:joined']);
       presence.connect('v4', anon('client4'));
-      const ack = presence.joinRoom('v4', 'lobby');
+      const ack = joinAck('v4', 'lobby');
       expectOk(ack);
       expect(ack.total).toBe(4);
       expect(ack.members.map((m) => m.userId)).toEqual(['client1', 'client2', 'client3']);
@@ -640,7 +646,7 @@ describe('Presence', () => {
       presence.connect('s2', user('laptop01', 'u1', 'Ann'));
       expect(presence.stats().online).toEqual({ connections: 2, visitors: 1 });
       expect(presence.enterPage('s2', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, subscribe: true });
-      const join = presence.joinRoom('s2', 'lobby', { status: 'busy' });
+      const join = joinAck('s2', 'lobby', { status: 'busy' });
       expect(join).toEqual({
         ok: true,
         room: 'lobby',

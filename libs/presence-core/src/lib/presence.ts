@@ -136,14 +136,11 @@ export class Presence {
    * Joins a room. The user's first connection announces `room:joined`; a
    * further one, or the same one again, applies the profile as an update.
    * Above `rosterMax` members the room is large: joins, leaves and profile
-   * changes are announced as a coalesced `room:count` instead, and the ack
-   * lists the earliest `rosterMax` members (always with the `total`).
+   * changes are announced as a coalesced `room:count` instead. Answers the
+   * member and the room's `total`; the members a join ack lists are
+   * {@link roster}'s (read apart: with a cluster they come from it). O(1).
    */
-  joinRoom(
-    id: string,
-    room: string,
-    input?: ProfileInput,
-  ): Result<{ room: string; self: Member; members: Member[]; total: number; subscribe: boolean }> {
+  joinRoom(id: string, room: string, input?: ProfileInput): Result<{ room: string; self: Member; total: number; subscribe: boolean }> {
     const conn = this.live(id);
     if (!conn) return unknownConnection();
     if (!conn.counted) return ackError(ErrorCodes.Forbidden, 'crawlers do not join rooms');
@@ -154,7 +151,7 @@ export class Presence {
       return ackError(ErrorCodes.LimitExceeded, `at most ${this.options.maxRoomsPerSocket} rooms per connection`);
     }
     const self = this.rooms.join(conn, room, input);
-    return { ok: true, room, self, ...this.rooms.roster(room), subscribe: !joined };
+    return { ok: true, room, self, total: this.rooms.total(room), subscribe: !joined };
   }
 
   /** Idempotent: leaving a room the connection is not in changes nothing. */

@@ -153,6 +153,11 @@ export class Rooms {
     return { members: listed, total: members.size };
   }
 
+  /** How many members a room has. O(1). */
+  total(room: string): number {
+    return this.rooms.get(room)?.size ?? 0;
+  }
+
   /** Rooms with members. */
   get size(): number {
     return this.rooms.size;

@@ -7,9 +7,6 @@ export interface Roster {
   self: Member | null;
 }
 
-/** A roster as the registry lists it. */
-export type LocalRoster = Omit<Roster, 'self'>;
-
 /** Who asks for a roster: the socket (owed the next count if it differs) and its member's key. */
 export interface RosterAsker {
   id: string;
@@ -32,11 +29,7 @@ export abstract class Figures {
   /** Resolves once this process's changes so far are in the figures; null when they already are. */
   abstract settled(): Promise<void> | null;
   abstract pageCounts(pages: readonly string[], subscriber?: string): PageCounts[] | Promise<PageCounts[]>;
-  /**
-   * `local`: the registry's own roster when the caller already has it (a
-   * join's result): the answer in one process, the fallback in a cluster.
-   */
-  abstract roster(room: string, asker?: RosterAsker, local?: LocalRoster): Roster | Promise<Roster>;
+  abstract roster(room: string, asker?: RosterAsker): Roster | Promise<Roster>;
   /** The asking member as the figures know it (its profile, its connections); null: as the registry knows it. */
   abstract self(room: string, asker: RosterAsker): Member | null | Promise<Member | null>;
   abstract stats(subscriber?: string): Stats | Promise<Stats>;

@@ -1,6 +1,6 @@
 import type { Member, PageCounts, Stats } from '@presently/protocol';
 import type { Presence } from '@presently/presence-core';
-import { Figures, type LocalRoster, type Roster, type RosterAsker } from './figures';
+import { Figures, type Roster } from './figures';
 
 /** One process: the registry is the whole truth, read synchronously. */
 export class LocalFigures extends Figures {
@@ -18,8 +18,8 @@ export class LocalFigures extends Figures {
     return pages.map((page) => this.presence.pageCounts(page));
   }
 
-  roster(room: string, _asker?: RosterAsker, local?: LocalRoster): Roster {
-    return { ...(local ?? this.presence.roster(room)), self: null };
+  roster(room: string): Roster {
+    return { ...this.presence.roster(room), self: null };
   }
 
   self(): Member | null {

@@ -145,7 +145,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const result = this.registry.presence.joinRoom(socket.id, room, profile);
       if (!result.ok) return result;
       if (result.subscribe) socket.join(roomChannel(room));
-      return then(this.figures.roster(room, asker(socket), { members: result.members, total: result.total }), (roster) => ({
+      return then(this.figures.roster(room, asker(socket)), (roster) => ({
         ok: true as const,
         room,
         self: roster.self ?? result.self,

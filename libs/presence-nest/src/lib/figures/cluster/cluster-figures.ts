@@ -5,7 +5,7 @@ import type { PresenceMetrics } from '../../hooks/presence-metrics';
 import type { PollChanges } from '../../polls/poll-changes';
 import type { PresenceRegistry } from '../../presence-registry';
 import { followedChannels, pageChannel, roomChannel, STATS_CHANNEL } from '../../socket/channels';
-import { Figures, type LocalRoster, type Roster, type RosterAsker } from '../figures';
+import { Figures, type Roster, type RosterAsker } from '../figures';
 import { BatchedReads } from './batched-reads';
 import { ClusterAnnouncer } from './cluster-announcer';
 
@@ -112,9 +112,9 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
     );
   }
 
-  roster(room: string, asker?: RosterAsker, local?: LocalRoster): Promise<Roster> {
+  roster(room: string, asker?: RosterAsker): Promise<Roster> {
     return this.answer(
-      () => ({ ...(local ?? this.registry.presence.roster(room)), self: null }),
+      () => ({ ...this.registry.presence.roster(room), self: null }),
       () => this.rosterReads.read(room, asker?.userKey),
       (roster) => {
         if (asker) this.largeRooms.acked(room, asker.id, roster.total);
