@@ -44,23 +44,19 @@ export interface ViewersListener {
  */
 export class Pages {
   private readonly entries = new Map<string, PageEntry>();
-  private readonly coalescer: Coalescer<string>;
+  /** Null when nothing is announced (a cluster announces instead). */
+  private readonly coalescer: Coalescer<string> | null;
   private changes = 0;
 
   constructor(
     clock: Clock,
     intervalMs: number,
-    private readonly sink: PageCountSink,
+    private readonly sink: PageCountSink | null,
     private readonly viewers: ViewersListener,
     private readonly grace: Grace,
     private readonly ledger: PresenceLedger | null,
   ) {
-    this.coalescer = new Coalescer(
-      clock,
-      intervalMs,
-      (page) => this.send(page),
-      (page) => this.dropIfIdle(page),
-    );
+    this.coalescer = sink && new Coalescer(clock, intervalMs, (page) => this.send(page), (page) => this.dropIfIdle(page));
   }
 
   /**
@@ -155,7 +151,7 @@ export class Pages {
   }
 
   dispose(): void {
-    this.coalescer.dispose();
+    this.coalescer?.dispose();
   }
 
   /** A page's counts as an ack answers them to `subscriber`, which then holds them. */
@@ -163,7 +159,7 @@ export class Pages {
     const entry = this.entries.get(page);
     if (!entry) return { page, viewers: 0, connections: 0 };
     const counts = { page, viewers: entry.clients.size, connections: entry.connections };
-    entry.announced.acked(subscriber, counts);
+    if (this.coalescer) entry.announced.acked(subscriber, counts);
     return counts;
   }
 
@@ -184,7 +180,7 @@ export class Pages {
     entry.connections++;
     if (tabs === 0) this.viewers.viewersMoved(page, entry.clients.size - 1, entry.clients.size);
     this.changes++;
-    this.coalescer.touch(page);
+    this.coalescer?.touch(page);
   }
 
   private remove(page: string, clientId: string): void {
@@ -199,7 +195,8 @@ export class Pages {
       this.viewers.viewersMoved(page, entry.clients.size + 1, entry.clients.size);
     }
     this.changes++;
-    this.coalescer.touch(page);
+    if (this.coalescer) this.coalescer.touch(page);
+    else this.dropIfIdle(page);
   }
 
   private send(page: string): boolean {
@@ -207,7 +204,7 @@ export class Pages {
     if (!entry) return false;
     const counts = { page, viewers: entry.clients.size, connections: entry.connections };
     if (!entry.announced.due(counts, (conn) => isSubscribed(conn, page))) return false;
-    this.sink.pageCount(counts);
+    this.sink?.pageCount(counts);
     return true;
   }
 

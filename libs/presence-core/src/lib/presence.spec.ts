@@ -1487,6 +1487,32 @@ describe('Presence', () => {
   });
 
   // ==================================================================== dispose
+  describe('without a sink (a cluster announces instead)', () => {
+    it('answers every figure, runs no timer and keeps no page it does not need', () => {
+      presence = new Presence(clock, null, { ...OPTIONS, rosterMax: 2 });
+      presence.connect('w', anon('watcher1'));
+      presence.connect('s1', anon('clientA'));
+      presence.connect('s2', anon('clientB'));
+      presence.connect('s3', anon('clientC'));
+      expect(presence.watchStats('w')).toMatchObject({ online: { connections: 4, visitors: 4 } });
+      expect(presence.enterPage('s1', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, subscribe: true });
+      expect(presence.enterPage('s2', '/p')).toEqual({ ok: true, page: '/p', viewers: 2, connections: 2, subscribe: true });
+      for (const id of ['s1', 's2', 's3']) expect(presence.joinRoom(id, 'lobby')).toMatchObject({ ok: true });
+      expect(presence.roster('lobby').total).toBe(3);
+      expect(presence.updateProfile('s1', 'lobby', { status: 'away' })).toMatchObject({ ok: true, self: { status: 'away' } });
+      expect(presence.stats().top).toEqual([{ page: '/p', viewers: 2 }]);
+      expect(presence.leaveRoom('s3', 'lobby')).toEqual({ ok: true, room: 'lobby', unsubscribe: true });
+      expect(presence.leavePage('s1', '/p')).toEqual({ ok: true, unsubscribe: true });
+      expect(presence.leavePage('s2', '/p')).toEqual({ ok: true, unsubscribe: true });
+      clock.flush();
+      expect(clock.pendingTimers).toBe(0);
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 0, connections: 0 });
+      expect(presence.contributions().pages).toEqual([]);
+      expect(presence.roster('lobby').total).toBe(2);
+      expect(presence.stats().top).toEqual([]);
+    });
+  });
+
   describe('dispose', () => {
     it('stops every timer and sends nothing afterwards', () => {
       presence.connect('w', anon('watcher1'));

@@ -33,7 +33,9 @@ export type Result<T extends object = object> = ({ ok: true } & T) | AckError;
  * apart from what it must return (a room's member list) and what the
  * connection itself holds (a disconnect walks its pages and rooms). Results
  * are returned as values for the ack; what other connections must hear goes
- * to the {@link PresenceSink}.
+ * to the {@link PresenceSink}. Without a sink (`null`: a cluster announces
+ * the figures of every process instead) nothing is announced, coalesced or
+ * owed, and no timer runs but the grace period's.
  *
  * @example
  * const presence = new Presence(systemClock, sink, options);
@@ -50,7 +52,7 @@ export class Presence {
 
   constructor(
     clock: Clock,
-    sink: PresenceSink,
+    sink: PresenceSink | null,
     private readonly options: PresenceOptions,
     private readonly ledger: PresenceLedger | null = null,
   ) {

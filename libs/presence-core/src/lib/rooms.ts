@@ -50,7 +50,7 @@ export class Rooms {
 
   constructor(
     private readonly clock: Clock,
-    private readonly sink: RoomSink,
+    private readonly sink: RoomSink | null,
     options: RoomsOptions,
     private readonly grace: Grace,
     private readonly ledger: PresenceLedger | null,
@@ -76,6 +76,7 @@ export class Rooms {
       members.set(conn.userKey, member);
       conn.rooms.add(room);
       this.ledger?.room(room, ledgerMemberOf(conn), 1, { input, origin: conn.id, now: since });
+      if (!this.sink) return toMember(member);
       if (members.size > this.rosterMax || this.large.has(room)) this.touchLarge(room);
       else this.sink.roomJoined(room, toMember(member), conn.id);
     } else {
@@ -100,7 +101,7 @@ export class Rooms {
     if (!this.rooms.get(room)?.has(conn.userKey)) return;
     this.ledger?.room(room, ledgerMemberOf(conn), -1, { reason, origin: except, held: conn.held !== null, now: this.clock.now() });
     const member = this.detach(conn, room);
-    if (!member) return;
+    if (!member || !this.sink) return;
     const members = this.rooms.get(room)?.size ?? 0;
     if (!this.large.has(room)) return this.sink.roomLeft(room, member.userId, reason, except);
     if (members >= this.rosterMax * SWITCH_BACK) return this.touchLarge(room);
@@ -201,7 +202,7 @@ export class Rooms {
   private sendCount(room: string): boolean {
     const total = this.rooms.get(room)?.size ?? 0;
     if (!this.large.get(room)?.due(total)) return false;
-    this.sink.roomCount(room, total);
+    this.sink?.roomCount(room, total);
     return true;
   }
 
@@ -210,7 +211,7 @@ export class Rooms {
     if (sameProfile(member.profile, next)) return;
     member.profile = next;
     // Profile changes in a large room are kept, not announced.
-    if (!this.large.has(room)) this.sink.roomUpdated(room, toMember(member), conn.id);
+    if (this.sink && !this.large.has(room)) this.sink.roomUpdated(room, toMember(member), conn.id);
   }
 }
 

@@ -31,7 +31,8 @@ export class GlobalStats implements ViewersListener {
   /** clientId → counted connections of that client, live and held. */
   private readonly clients = new Map<string, number>();
   private readonly topPages = new TopPagesIndex();
-  private readonly coalescer: Coalescer<string>;
+  /** Null when nothing is announced (a cluster announces instead). */
+  private readonly coalescer: Coalescer<string> | null;
   private watchers = 0;
   /**
    * What watchers hold. Made by the first watcher ever, with the stats it was
@@ -42,9 +43,9 @@ export class GlobalStats implements ViewersListener {
   constructor(
     clock: Clock,
     intervalMs: number,
-    private readonly sink: StatsSink,
+    private readonly sink: StatsSink | null,
   ) {
-    this.coalescer = new Coalescer(clock, intervalMs, () => this.send());
+    this.coalescer = sink && new Coalescer(clock, intervalMs, () => this.send());
   }
 
   /** A counted connection of `clientId` began. */
@@ -82,7 +83,7 @@ export class GlobalStats implements ViewersListener {
       this.watchers++;
     }
     const stats = this.current();
-    (this.announced ??= new Announced(sameStats, stats)).acked(conn, stats);
+    if (this.coalescer) (this.announced ??= new Announced(sameStats, stats)).acked(conn, stats);
     return stats;
   }
 
@@ -104,11 +105,11 @@ export class GlobalStats implements ViewersListener {
   }
 
   dispose(): void {
-    this.coalescer.dispose();
+    this.coalescer?.dispose();
   }
 
   private touch(): void {
-    if (this.watchers > 0) this.coalescer.touch(STATS_KEY);
+    if (this.watchers > 0) this.coalescer?.touch(STATS_KEY);
   }
 
   private send(): boolean {
@@ -116,7 +117,7 @@ export class GlobalStats implements ViewersListener {
     const stats = this.current();
     // Watchers answered other stats are still watching: unwatching forgets them.
     if (!this.announced.due(stats)) return false;
-    this.sink.stats(stats);
+    this.sink?.stats(stats);
     return true;
   }
 }

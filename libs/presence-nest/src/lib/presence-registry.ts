@@ -9,17 +9,6 @@ import { FanOutSink } from './sinks/fan-out-sink';
 import { SocketIoSink } from './sinks/socket-io.sink';
 import type { PresenceNamespace } from './socket/presence-socket';
 
-/** A sink that sends nothing: with a cluster, the registry's own announcements are not the answer. */
-const SILENT: PresenceSink = {
-  pageCount: () => undefined,
-  roomJoined: () => undefined,
-  roomUpdated: () => undefined,
-  roomLeft: () => undefined,
-  stats: () => undefined,
-  roomCount: () => undefined,
-  roomSync: () => undefined,
-};
-
 /**
  * The process's presence registry (its own connections, pages and rooms)
  * and where announcements are delivered: {@link deliveries} sends each one
@@ -52,7 +41,8 @@ export class PresenceRegistry implements BeforeApplicationShutdown {
     // In a cluster every process sends the counts to its own sockets; room events are broadcast by the process that decided them.
     this.socketIo = new SocketIoSink({ countsToLocalSocketsOnly: options.cluster !== undefined });
     this.deliveries = new FanOutSink([this.socketIo, this.streams, lifecycle, metrics]);
-    const sink = options.cluster ? SILENT : this.deliveries;
+    // With a cluster the registry announces nothing: the cluster figures deliver the cluster-wide ones.
+    const sink = options.cluster ? null : this.deliveries;
     this.presence = new Presence(this.clock, sink, { statsIntervalMs: STATS_INTERVAL_MS, ...options }, options.cluster ?? null);
     metrics.track(this.presence);
   }
