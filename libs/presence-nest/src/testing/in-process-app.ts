@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
+import type { Socket } from 'socket.io-client';
 import { PresenceIoAdapter } from '../lib/socket/presence-io.adapter';
 import { PresenceModule } from '../lib/presence.module';
 import type { PresenceModuleOptions } from '../lib/presence.options';
@@ -45,4 +46,28 @@ export function recordAll(socket: { on(event: string, listener: (payload: unknow
   const seen: unknown[] = [];
   socket.on(event, (payload: unknown) => seen.push(payload));
   return seen;
+}
+
+/** Sends a client event and resolves with its ack (2 s at most). */
+export function request(socket: Socket, event: string, ...args: unknown[]): Promise<any> {
+  return socket.timeout(2000).emitWithAck(event, ...args);
+}
+
+/** The next payload of `event` on `socket` that `match` accepts; rejects after `timeoutMs`, saying what came instead. */
+export function next<T = any>(socket: Socket, event: string, match: (payload: T) => boolean = () => true, timeoutMs = 2000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const seen: unknown[] = [];
+    const listener = (payload: T) => {
+      seen.push(payload);
+      if (!match(payload)) return;
+      clearTimeout(timer);
+      socket.off(event, listener);
+      resolve(payload);
+    };
+    const timer = setTimeout(() => {
+      socket.off(event, listener);
+      reject(new Error(`no matching ${event} within ${timeoutMs} ms; saw ${JSON.stringify(seen)}`));
+    }, timeoutMs);
+    socket.on(event, listener);
+  });
 }

@@ -6,7 +6,7 @@ import type { AuthorizeHook, PresenceHandshake } from '../access/authorize';
 import { PresenceLifecycle, type PresenceLifecycleEvent } from './presence-lifecycle';
 import { PresenceEmitError, PresenceEmitter } from './presence-emitter';
 import { PresenceRegistry } from '../presence-registry';
-import { startInProcessApp, until, recordAll } from '../../testing/in-process-app';
+import { next, recordAll, request, startInProcessApp, until } from '../../testing/in-process-app';
 
 /**
  * The application hooks in-process, with real sockets: `authorize`, the
@@ -89,20 +89,7 @@ describe('PresenceModule hooks (in-process)', () => {
     });
   }
 
-  const request = (socket: Socket, event: string, ...args: unknown[]): Promise<any> => socket.timeout(2000).emitWithAck(event, ...args);
 
-  function next<T = any>(socket: Socket, event: string, match: (payload: T) => boolean = () => true): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const listener = (payload: T) => {
-        if (!match(payload)) return;
-        clearTimeout(timer);
-        socket.off(event, listener);
-        resolve(payload);
-      };
-      const timer = setTimeout(() => reject(new Error(`no ${event} within 2 s`)), 2000);
-      socket.on(event, listener);
-    });
-  }
 
   /** Waits until every socket of earlier tests is gone, held ones included (their grace ends on the manual clock). */
   const drained = () =>

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { ManualClock } from '@presently/presence-core/testing';
 import { io, type Socket } from 'socket.io-client';
 import { PresenceRegistry } from '../presence-registry';
-import { startInProcessApp, until, recordAll } from '../../testing/in-process-app';
+import { next, recordAll, request, startInProcessApp, until } from '../../testing/in-process-app';
 
 /**
  * The Nest module in-process: the real gateway, adapter and Socket.IO
@@ -58,25 +58,7 @@ describe('PresenceGateway (in-process)', () => {
     return { socket, session };
   }
 
-  const request = (socket: Socket, event: string, ...args: unknown[]): Promise<any> => socket.timeout(2000).emitWithAck(event, ...args);
 
-  function next<T = any>(socket: Socket, event: string, match: (payload: T) => boolean = () => true, timeoutMs = 2000): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const seen: unknown[] = [];
-      const listener = (payload: T) => {
-        seen.push(payload);
-        if (!match(payload)) return;
-        clearTimeout(timer);
-        socket.off(event, listener);
-        resolve(payload);
-      };
-      const timer = setTimeout(() => {
-        socket.off(event, listener);
-        reject(new Error(`no matching ${event} within ${timeoutMs} ms; saw ${JSON.stringify(seen)}`));
-      }, timeoutMs);
-      socket.on(event, listener);
-    });
-  }
 
   it('emits session right after connecting', async () => {
     const clientId = newClientId('session');
