@@ -41,7 +41,7 @@ export default [
     rules: { '@nx/enforce-module-boundaries': moduleBoundaries({ allow: ['@presently/protocol'] }) },
   },
   {
-    files: ['**/*.spec.ts', 'apps/*-e2e/**/*.ts', 'libs/testing/**/*.ts', 'tools/**/*.js', '**/jest.config.ts', '**/webpack.config.js'],
+    files: ['**/*.spec.ts', 'apps/*-e2e/**/*.ts', 'libs/testing/**/*.ts', 'libs/*/src/testing/**/*.ts', 'tools/**/*.js', '**/jest.config.ts', '**/webpack.config.js'],
     rules: {
       'no-console': 'off',
       '@typescript-eslint/no-explicit-any': 'off',

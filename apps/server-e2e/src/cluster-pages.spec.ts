@@ -12,11 +12,11 @@ import {
   waitFor,
   type RunningRedis,
   type RunningServer,
-  type TestSocket,
   countArrived,
   countsReceived,
-  recordCounts,
   useCluster,
+  enterPage,
+  watchPage,
 } from '@presently/testing';
 
 /**
@@ -32,19 +32,7 @@ type Stats = { online: { connections: number; visitors: number }; top: Array<{ p
 const GRACE_MS = 1000;
 const clusterEnv = (redis: RunningRedis) => ({ REDIS_URL: redis.url, GRACE_MS: String(GRACE_MS), COUNT_INTERVAL_MS: '50' });
 
-async function enter(url: string, page: string, id = clientId()): Promise<TestSocket> {
-  const { socket } = await connect(url, { clientId: id });
-  const ack = await request(socket, 'page:enter', { page });
-  expect(ack.ok).toBe(true);
-  return socket;
-}
 
-async function watcher(url: string, page: string): Promise<TestSocket> {
-  const { socket } = await connect(url);
-  recordCounts(socket);
-  expect((await request(socket, 'page:watch', { pages: [page] })).ok).toBe(true);
-  return socket;
-}
 
 const countsOn = (servers: RunningServer[], page: string) => Promise.all(servers.map((server) => pageCount(server.url, page)));
 
@@ -54,10 +42,10 @@ describe('pages across processes', () => {
 
   it('counts one clientId on two processes once, adds up connections, and every process answers the same', async () => {
     const page = key('/cluster/dedupe');
-    const watching = await watcher(servers[0].url, page);
+    const watching = await watchPage(servers[0].url, page);
     const same = clientId();
-    await enter(servers[0].url, page, same);
-    await enter(servers[1].url, page, same);
+    await enterPage(servers[0].url, page, same);
+    await enterPage(servers[1].url, page, same);
     const { socket: other } = await connect(servers[2].url);
     expect(await request(other, 'page:enter', { page })).toEqual({ ok: true, ...counts(page, 2, 3) });
     await countArrived(watching, counts(page, 2, 3));
@@ -66,9 +54,9 @@ describe('pages across processes', () => {
 
   it('a leave on one process reaches the subscribers and the answers of the others', async () => {
     const page = key('/cluster/leave');
-    const watching = await watcher(servers[2].url, page);
-    const a = await enter(servers[0].url, page);
-    await enter(servers[1].url, page);
+    const watching = await watchPage(servers[2].url, page);
+    const a = await enterPage(servers[0].url, page);
+    await enterPage(servers[1].url, page);
     await countArrived(watching, counts(page, 2, 2));
     countsReceived(watching).length = 0;
     expect(await request(a, 'page:leave', { page })).toEqual({ ok: true, page });
@@ -80,7 +68,7 @@ describe('pages across processes', () => {
 
   it('stats:watch, stats and /api/stats answer the figures of every process', async () => {
     const page = key('/cluster/top');
-    for (const server of servers) await enter(server.url, page);
+    for (const server of servers) await enterPage(server.url, page);
     const { socket: statsWatcher } = await connect(servers[1].url);
     const ack = await request<{ ok: boolean } & Stats>(statsWatcher, 'stats:watch', {});
     expect(ack.ok).toBe(true);
@@ -88,17 +76,17 @@ describe('pages across processes', () => {
     expect(ack.online.connections).toBeGreaterThanOrEqual(4);
     const http = await get<Stats>(servers[2].url, '/api/stats');
     expect(http.body.top).toContainEqual({ page, viewers: 3 });
-    await enter(servers[0].url, page);
+    await enterPage(servers[0].url, page);
     const stats = await waitFor<Stats>(statsWatcher, 'stats', (s) => s.top.some((entry) => entry.page === page && entry.viewers === 4));
     expect(stats.online.visitors).toBeGreaterThanOrEqual(5);
   });
 
   it('a live stream on one process counts with the sockets of another and hears their changes', async () => {
     const page = key('/cluster/stream');
-    await enter(servers[0].url, page);
+    await enterPage(servers[0].url, page);
     const stream = await openStream(servers[1].url, { page, clientId: clientId('stream') });
     expect(await stream.next<Counts>('count')).toEqual(counts(page, 2, 2));
-    await enter(servers[2].url, page);
+    await enterPage(servers[2].url, page);
     await stream.next<Counts>('count', equals(counts(page, 3, 3)));
   });
 
@@ -108,7 +96,7 @@ describe('pages across processes', () => {
     const sockets = await Promise.all(
       servers.flatMap((server) => Array.from({ length: perServer }, () => connect(server.url).then(({ socket }) => socket))),
     );
-    const watching = await watcher(servers[0].url, page);
+    const watching = await watchPage(servers[0].url, page);
     const acks = await Promise.all(sockets.map((socket) => request(socket, 'page:enter', { page })));
     expect(acks.every((ack) => ack.ok)).toBe(true);
     const total = servers.length * perServer;
@@ -127,10 +115,10 @@ describe('a process that dies', () => {
   it('is noticed by the others, which withdraw its presences (no grace) and announce the new counts', async () => {
     const victim = await cluster.startProcess();
     const page = key('/cluster/kill');
-    const watching = await watcher(servers[0].url, page);
-    await enter(servers[1].url, page);
-    await enter(victim.url, page);
-    await enter(victim.url, page);
+    const watching = await watchPage(servers[0].url, page);
+    await enterPage(servers[1].url, page);
+    await enterPage(victim.url, page);
+    await enterPage(victim.url, page);
     await countArrived(watching, counts(page, 3, 3));
     countsReceived(watching).length = 0;
     victim.process.kill('SIGKILL');
@@ -151,8 +139,8 @@ describe('Redis restarting', () => {
     const page = key('/cluster/restart');
     const room = key('cluster-restart');
     const idA = clientId();
-    const a = await enter(servers[0].url, page, idA);
-    const b = await enter(servers[1].url, page);
+    const a = await enterPage(servers[0].url, page, idA);
+    const b = await enterPage(servers[1].url, page);
     expect((await request(a, 'room:join', { room })).ok).toBe(true);
     expect((await request(b, 'room:join', { room })).ok).toBe(true);
     expect(await countsOn(servers, page)).toEqual([counts(page, 2, 2), counts(page, 2, 2)]);
@@ -162,7 +150,7 @@ describe('Redis restarting', () => {
     for (const server of servers) await until(async () => (await status(server.url, '/readyz')) === 503, 'readyz answers 503');
     for (const server of servers) expect(await status(server.url, '/healthz')).toBe(200);
     // Local sockets are still served and acked while Redis is away.
-    await enter(servers[0].url, page);
+    await enterPage(servers[0].url, page);
     expect(await request(b, 'page:leave', { page })).toEqual({ ok: true, page });
     expect(await request(b, 'room:leave', { room })).toEqual({ ok: true, room });
     expect((await request(a, 'page:enter', { page })).ok).toBe(true);
@@ -178,7 +166,7 @@ describe('Redis restarting', () => {
       const members = (await get<{ members: Array<{ userId: string; connections: number }> }>(server.url, `/api/rooms/members?room=${room}`)).body.members;
       expect(members.map((m) => [m.userId, m.connections])).toEqual([[idA, 1]]);
     }
-    const watching = await watcher(servers[1].url, page);
+    const watching = await watchPage(servers[1].url, page);
     expect(await request(watching, 'page:watch', { pages: [page] })).toEqual({ ok: true, counts: [counts(page, 2, 2)] });
     expect(servers.every((server) => server.process.exitCode === null)).toBe(true);
   });

@@ -8,7 +8,6 @@ import {
   key,
   metricSamples,
   record,
-  recordCounts,
   request,
   sampleValue,
   until,
@@ -16,6 +15,8 @@ import {
   type RunningRedis,
   type RunningServer,
   type TestSocket,
+  enterPage,
+  watchPage,
 } from '@presently/testing';
 
 /**
@@ -41,19 +42,7 @@ const AFTER_REBUILD_MS = 20_000;
 
 const status = async (url: string, path: string) => (await get(url, path)).status;
 
-async function enter(url: string, page: string): Promise<TestSocket> {
-  const { socket } = await connect(url, { clientId: clientId() });
-  recordCounts(socket);
-  expect((await request(socket, 'page:enter', { page })).ok).toBe(true);
-  return socket;
-}
 
-async function watcher(url: string, page: string): Promise<TestSocket> {
-  const { socket } = await connect(url);
-  recordCounts(socket);
-  expect((await request(socket, 'page:watch', { pages: [page] })).ok).toBe(true);
-  return socket;
-}
 
 async function member(url: string, room: string): Promise<{ socket: TestSocket; userId: string }> {
   const id = clientId('member');
@@ -82,10 +71,10 @@ describe('Redis restarting empty', () => {
     const large = key('resync-large');
 
     // A page with 5 viewers (3 on A, 2 on B) and watchers on both.
-    const watchers = [await watcher(a.url, page), await watcher(b.url, page)];
-    const viewersOnA = [await enter(a.url, page), await enter(a.url, page), await enter(a.url, page)];
-    await enter(b.url, page);
-    await enter(b.url, page);
+    const watchers = [await watchPage(a.url, page), await watchPage(b.url, page)];
+    const viewersOnA = [await enterPage(a.url, page), await enterPage(a.url, page), await enterPage(a.url, page)];
+    await enterPage(b.url, page);
+    await enterPage(b.url, page);
     for (const w of watchers) await countArrived(w, counts(page, 5, 5));
 
     // Stats watchers on both.
@@ -150,15 +139,15 @@ describe('metrics in cluster mode', () => {
     const before = { a: await sent(a, 'page:count'), b: await sent(b, 'page:count'), statsA: await sent(a, 'stats') };
 
     // On A: a watcher and a stats watcher; on B: the sockets that enter.
-    const w = await watcher(a.url, page);
+    const w = await watchPage(a.url, page);
     const { socket: statsWatcher } = await connect(a.url);
     const statsSeen = record<Stats>(statsWatcher, 'stats');
     expect((await request(statsWatcher, 'stats:watch', {})).ok).toBe(true);
-    const first = await enter(b.url, page);
+    const first = await enterPage(b.url, page);
     const firstSeen = countsReceived(first);
     await countArrived(w, counts(page, 1, 1));
     await until(() => statsSeen.some((s) => s.top.some((t) => t.page === page && t.viewers === 1)), 'stats with 1 viewer');
-    const second = await enter(b.url, page);
+    const second = await enterPage(b.url, page);
     await countArrived(w, counts(page, 2, 2));
     await countArrived(first, counts(page, 2, 2));
     await countArrived(second, counts(page, 2, 2));

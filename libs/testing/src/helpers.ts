@@ -1,4 +1,4 @@
-import { record, signToken, type TestSocket } from './client';
+import { clientId, connect, record, request, signToken, type TestSocket } from './client';
 
 /** A key (page or room) unique to this test process and call. */
 let keyCounter = 0;
@@ -170,6 +170,24 @@ export function recordCounts(socket: TestSocket): PageCounts[] {
 /** The `page:count`s recorded for `socket` so far (see {@link recordCounts}). */
 export function countsReceived(socket: TestSocket): PageCounts[] {
   return receivedCounts.get(socket) ?? [];
+}
+
+/** A socket on `url` (as client `id`) that entered `page`, its `page:count`s recorded from before the enter. */
+export async function enterPage(url: string, page: string, id = clientId()): Promise<TestSocket> {
+  const { socket } = await connect(url, { clientId: id });
+  recordCounts(socket);
+  const ack = await request(socket, 'page:enter', { page });
+  if (!ack.ok) throw new Error(`page:enter ${page} refused: ${JSON.stringify(ack)}`);
+  return socket;
+}
+
+/** A socket on `url` that watches `page`, its `page:count`s recorded from before the watch. */
+export async function watchPage(url: string, page: string): Promise<TestSocket> {
+  const { socket } = await connect(url);
+  recordCounts(socket);
+  const ack = await request(socket, 'page:watch', { pages: [page] });
+  if (!ack.ok) throw new Error(`page:watch ${page} refused: ${JSON.stringify(ack)}`);
+  return socket;
 }
 
 /** Resolves once `socket` has received `expected` (it may have arrived already). */
