@@ -101,6 +101,17 @@ describe('npm run bench (smoke)', () => {
     }
   });
 
+  it('resync restarts a real redis-server under two processes and every watcher ends with the true count', async () => {
+    const { code, line } = await runBench(['resync', '--quick']);
+    expect(code).toBe(0);
+    const [resync] = line.scenarios;
+    const outcome = resync.results['presently×2'];
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.figures).toEqual(
+      expect.objectContaining({ watchers: 6, staleWatchers: 0, restartToExactMs: expect.any(Number), lastRebuildToExactMs: expect.any(Number) }),
+    );
+  });
+
   it('room --quick past ROSTER_MAX: counts instead of member fan-out, and every member ends with the true total', async () => {
     const { code, line } = await runBench(['room', '--quick', '--members', '30', '--targets', 'presently,bare', '--server-env', 'ROSTER_MAX=10']);
     expect(code).toBe(0);

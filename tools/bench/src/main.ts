@@ -15,11 +15,12 @@ import { cluster } from './scenarios/cluster';
 import { heap } from './scenarios/heap';
 import { hold } from './scenarios/hold';
 import { hot } from './scenarios/hot';
+import { resync } from './scenarios/resync';
 import { room } from './scenarios/room';
 import { storm } from './scenarios/storm';
 
 /** What `all` runs, in order. */
-const ALL = [storm, hot, churn, room, hold, cluster] as Scenario[];
+const ALL = [storm, hot, churn, room, hold, cluster, resync] as Scenario[];
 /** Diagnostics besides: `heap`. */
 const SCENARIOS = [...ALL, heap] as Scenario[];
 /** The workspace root, from this bundle's place in it (dist/tools/bench). */
@@ -74,7 +75,7 @@ function usage(): string {
     lines.push(`  ${scenario.name.padEnd(8)} ${p}`);
   }
   lines.push(
-    '  all      storm, hot, churn, room, hold and cluster, in that order; the references run smaller where',
+    '  all      storm, hot, churn, room, hold, cluster and resync, in that order; the references run smaller where',
     '           they only inform or bound a target from below (storm, churn: naive 20 %; room: bare 40 %, naive 20 %)',
     '',
     'Options:',

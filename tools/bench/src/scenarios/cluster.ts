@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { stopProcess, track } from '../lib/children';
 import { round } from '../lib/histogram';
+import { benchRedis } from '../lib/redis';
 import { check, figure, withTimeout, type Scenario, type TargetOutcome } from '../lib/scenario';
 import type { TargetSpec } from '../lib/targets';
 import { hot } from './hot';
@@ -42,7 +40,7 @@ export const cluster: Scenario<'clients' | 'pages' | 'watchers' | 'joiners' | 'j
     const presently = specs.find((spec) => spec.name === 'presently');
     if (!presently) throw new Error('the cluster scenario runs Presently: keep it in --targets');
     const outcomes: Record<string, TargetOutcome> = {};
-    const redis = await redisUrl(context.redisUrl);
+    const redis = await benchRedis(context.redisUrl);
     context.cleanup(redis.stop);
     const variants: TargetSpec[] = [
       presently,
@@ -103,30 +101,3 @@ export const cluster: Scenario<'clients' | 'pages' | 'watchers' | 'joiners' | 'j
     ];
   },
 };
-
-/** A Redis for the cluster: the given URL, or a `redis-server` started on a free port (stopped afterwards). */
-async function redisUrl(given: string | undefined): Promise<{ url: string; stop: () => Promise<void> }> {
-  if (given) return { url: given, stop: async () => undefined };
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  track(child);
-  await new Promise<void>((resolve, reject) => {
-    child.once('error', (error) => reject(new Error(`redis-server could not start (${error.message}): give --redis-url`)));
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready to accept connections')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code})`)));
-  });
-  return { url: `redis://127.0.0.1:${port}`, stop: () => stopProcess(child, 5000) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
