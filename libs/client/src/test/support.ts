@@ -34,8 +34,8 @@ export function closeClients(): void {
   for (const client of clients.splice(0)) client.close();
 }
 
-/** The first value of `stream` that satisfies `match`, failing after `ms` (never a sleep). */
-export function next<T>(stream: Observable<T>, match: (value: T) => boolean = () => true, ms = 5000): Promise<T> {
+/** The first value of `stream` that satisfies `match`, failing after `ms` (never a sleep; generous, for a loaded CI machine restarting servers). */
+export function next<T>(stream: Observable<T>, match: (value: T) => boolean = () => true, ms = 10_000): Promise<T> {
   return firstValueFrom(
     stream.pipe(
       filter(match),
