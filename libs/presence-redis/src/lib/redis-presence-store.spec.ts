@@ -1,5 +1,5 @@
 import type { ClusterListener, LedgerMember, PresenceContributions } from '@presently/presence-core';
-import { startRedis, type RunningRedis } from '@presently/testing';
+import { startRedis, until, type RunningRedis } from '@presently/testing';
 import { Redis } from 'ioredis';
 import { DATA_FORMAT } from './contract';
 import { RedisPresenceStore } from './redis-presence-store';
@@ -50,14 +50,6 @@ function listener(): Recorder {
 }
 
 const who = (clientId: string, userId = clientId): LedgerMember => ({ clientId, userKey: `a:${clientId}`, userId, tokenName: null });
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('RedisPresenceStore', () => {
   let redis: RunningRedis;

@@ -6,7 +6,8 @@ import type { AuthorizeHook, PresenceHandshake } from '../access/authorize';
 import { PresenceLifecycle, type PresenceLifecycleEvent } from './presence-lifecycle';
 import { PresenceEmitError, PresenceEmitter } from './presence-emitter';
 import { PresenceRegistry } from '../presence-registry';
-import { next, recordAll, request, startInProcessApp, until } from '../../testing/in-process-app';
+import { record, request, until, waitFor } from '@presently/testing';
+import { startInProcessApp } from '../../testing/in-process-app';
 
 /**
  * The application hooks in-process, with real sockets: `authorize`, the
@@ -217,11 +218,11 @@ describe('PresenceModule hooks (in-process)', () => {
       const ada2 = await open({ token: await token('ada', { roles: ['admin'] }) });
       const bob = await open({ token: await token('bob', { roles: ['ops'] }) });
       const anon = await open({ clientId: 'ada-lookalike-01' });
-      const all = [ada1, ada2, bob, anon].map(({ socket }) => recordAll(socket, 'notice'));
+      const all = [ada1, ada2, bob, anon].map(({ socket }) => record(socket, 'notice'));
       await request(bob.socket, 'room:join', { room: 'emit-room' });
       await request(anon.socket, 'room:join', { room: 'emit-room' });
 
-      const seen = (...indexes: number[]) => Promise.all(indexes.map((i) => next([ada1, ada2, bob, anon][i].socket, 'notice')));
+      const seen = (...indexes: number[]) => Promise.all(indexes.map((i) => waitFor<any>([ada1, ada2, bob, anon][i].socket, 'notice')));
       let arrived = seen(0, 1, 2, 3);
       emitter.toAll('notice', 'everyone');
       await arrived;
@@ -269,10 +270,10 @@ describe('PresenceModule hooks (in-process)', () => {
         expect(await request(short.socket, 'room:join', { room })).toMatchObject({ ok: true });
       }
       expect(await request(short.socket, 'page:enter', { page: '/expiry' })).toMatchObject({ ok: true });
-      const otherHears = recordAll(other.socket, 'room:left');
-      const shortHears = recordAll(short.socket, 'room:left');
-      const shortNotices = recordAll(short.socket, 'notice');
-      const expired = next(short.socket, 'session:expired');
+      const otherHears = record(other.socket, 'room:left');
+      const shortHears = record(short.socket, 'room:left');
+      const shortNotices = record(short.socket, 'notice');
+      const expired = waitFor<any>(short.socket, 'session:expired');
 
       clock.advance(89_000);
       await request(short.socket, 'stats:unwatch', {});
@@ -296,7 +297,7 @@ describe('PresenceModule hooks (in-process)', () => {
       expect(await request(short.socket, 'room:join', { room: 'elsewhere' })).toMatchObject({ ok: true });
       emitter.toUsers(['shorty'], 'notice', 'user');
       emitter.toRole('admin', 'notice', 'role');
-      const otherGetsIt = next(other.socket, 'notice');
+      const otherGetsIt = waitFor<any>(other.socket, 'notice');
       emitter.toRoom('public-expiry', 'notice', 'room');
       await otherGetsIt;
       await request(short.socket, 'stats:unwatch', {});

@@ -4,7 +4,8 @@ import { ManualClock } from '@presently/presence-core/testing';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import { PresenceRegistry } from '../presence-registry';
-import { startInProcessApp, until } from '../../testing/in-process-app';
+import { until } from '@presently/testing';
+import { startInProcessApp } from '../../testing/in-process-app';
 
 /**
  * `/api/pages/live` in-process, on a manual clock: heartbeats, coalescing

@@ -2,7 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { ManualClock } from '@presently/presence-core/testing';
 import { io, type Socket } from 'socket.io-client';
 import { PresenceRegistry } from '../presence-registry';
-import { next, recordAll, request, startInProcessApp, until } from '../../testing/in-process-app';
+import { record, request, until, waitFor } from '@presently/testing';
+import { startInProcessApp } from '../../testing/in-process-app';
 
 /**
  * The Nest module in-process: the real gateway, adapter and Socket.IO
@@ -81,14 +82,14 @@ describe('PresenceGateway (in-process)', () => {
     const b = await open(newClientId('page-b'));
     const page = '/in-process';
 
-    const firstCount = next(a.socket, 'page:count', (c) => c.page === page);
+    const firstCount = waitFor<any>(a.socket, 'page:count', (c) => c.page === page);
     expect(await request(a.socket, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1 });
     clock.flush(); // the leading edge goes out once the current task is done
     expect(await firstCount).toEqual({ page, viewers: 1, connections: 1 });
 
     // A change within the interval waits for its trailing edge.
-    const aCounts = recordAll(a.socket, 'page:count');
-    const bCounts = recordAll(b.socket, 'page:count');
+    const aCounts = record(a.socket, 'page:count');
+    const bCounts = record(b.socket, 'page:count');
     expect(await request(b.socket, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 2, connections: 2 });
     clock.flush();
     await request(a.socket, 'stats:unwatch', {});
@@ -96,8 +97,8 @@ describe('PresenceGateway (in-process)', () => {
     expect(aCounts).toEqual([]);
     expect(bCounts).toEqual([]);
 
-    const trailingA = next(a.socket, 'page:count', (c) => c.page === page);
-    const trailingB = next(b.socket, 'page:count', (c) => c.page === page);
+    const trailingA = waitFor<any>(a.socket, 'page:count', (c) => c.page === page);
+    const trailingB = waitFor<any>(b.socket, 'page:count', (c) => c.page === page);
     clock.advance(COUNT_INTERVAL_MS);
     expect(await trailingA).toEqual({ page, viewers: 2, connections: 2 });
     expect(await trailingB).toEqual({ page, viewers: 2, connections: 2 });
@@ -106,7 +107,7 @@ describe('PresenceGateway (in-process)', () => {
     const w = await open(newClientId('page-w'));
     expect(await request(w.socket, 'page:watch', { pages: [page] })).toEqual({ ok: true, counts: [{ page, viewers: 2, connections: 2 }] });
     clock.advance(COUNT_INTERVAL_MS); // let the cooldown end
-    const watcherSees = next(w.socket, 'page:count', (c) => c.page === page);
+    const watcherSees = waitFor<any>(w.socket, 'page:count', (c) => c.page === page);
     expect(await request(b.socket, 'page:leave', { page })).toEqual({ ok: true, page });
     clock.flush();
     expect(await watcherSees).toEqual({ page, viewers: 1, connections: 1 });
@@ -123,8 +124,8 @@ describe('PresenceGateway (in-process)', () => {
     const aliceMember = { userId: aliceId, name: 'Alice', status: 'busy', meta: { color: 'red' }, connections: 1, since: clock.now() };
     expect(aliceJoin).toEqual({ ok: true, room: 'lobby', self: aliceMember, members: [aliceMember], total: 1 });
 
-    const aliceHears = next(alice.socket, 'room:joined', (e) => e.room === 'lobby');
-    const bobJoined = recordAll(bob.socket, 'room:joined');
+    const aliceHears = waitFor<any>(alice.socket, 'room:joined', (e) => e.room === 'lobby');
+    const bobJoined = record(bob.socket, 'room:joined');
     const bobJoin = await request(bob.socket, 'room:join', { room: 'lobby', profile: { name: 'Bob' } });
     const bobMember = { userId: bobId, name: 'Bob', status: 'online', meta: {}, connections: 1, since: clock.now() };
     expect(bobJoin).toEqual({ ok: true, room: 'lobby', self: bobMember, members: [aliceMember, bobMember], total: 2 });
@@ -133,7 +134,7 @@ describe('PresenceGateway (in-process)', () => {
     expect(bobJoined).toEqual([]); // never to the socket that caused it
 
     // A disconnect holds the member for the grace period, then room:left.
-    const left = next(alice.socket, 'room:left', (e) => e.room === 'lobby');
+    const left = waitFor<any>(alice.socket, 'room:left', (e) => e.room === 'lobby');
     bob.socket.disconnect();
     await until(() => service.presence.sizes().held === 1, 'bob is held');
     expect(service.presence.members('lobby').map((m) => m.userId)).toEqual([aliceId, bobId]);
@@ -146,7 +147,7 @@ describe('PresenceGateway (in-process)', () => {
     const { socket } = await open(newClientId('unknown'));
     expect(await request(socket, 'no:such:event', { page: '/x' })).toEqual({ ok: false, error: { code: 'BAD_REQUEST', message: expect.any(String) } });
     expect(await request(socket, 'page:count', { page: '/x' })).toEqual({ ok: false, error: { code: 'BAD_REQUEST', message: expect.any(String) } });
-    const exceptions = recordAll(socket, 'exception');
+    const exceptions = record(socket, 'exception');
     socket.emit('no:such:event', { page: '/x' });
     expect(await request(socket, 'page:enter', { page: '/after-unknown' })).toMatchObject({ ok: true, viewers: 1 });
     expect(exceptions).toEqual([]);
