@@ -1,5 +1,6 @@
 import { filter, firstValueFrom, type Observable, take, throwError, timeout, toArray } from 'rxjs';
 import { io, type Socket } from 'socket.io-client';
+import { waitFor, type TestSocket } from '@presently/testing';
 import { Client } from '../lib/presence-client';
 import type { PresenceClientOptions } from '../lib/types';
 
@@ -54,21 +55,9 @@ export function connected(client: Client, ms = 10_000): Promise<unknown> {
   return next(client.connectionState$, (state) => state === 'connected', ms);
 }
 
-/** The first payload of a server event on `socket` that satisfies `match`. */
+/** The first payload of a server event on `socket` that satisfies `match` (the shared helper, for this client's raw socket). */
 export function pushed<T>(socket: Socket, event: string, match: (payload: T) => boolean = () => true, ms = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const listener = (payload: T) => {
-      if (!match(payload)) return;
-      clearTimeout(timer);
-      socket.off(event, listener);
-      resolve(payload);
-    };
-    const timer = setTimeout(() => {
-      socket.off(event, listener);
-      reject(new Error(`no matching ${event} within ${ms} ms`));
-    }, ms);
-    socket.on(event, listener);
-  });
+  return waitFor<T>(socket as unknown as TestSocket, event, match, ms);
 }
 
 /** Records every value of `stream` until the test's clients are closed. */
