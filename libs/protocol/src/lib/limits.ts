@@ -14,6 +14,13 @@ export const WATCH_BATCH_MAX = 100;
 export const PAYLOAD_MAX_DEPTH = 16;
 /** A userId taken from a token's `sub`. */
 export const USER_ID_MAX_LENGTH = 256;
+/**
+ * How every anonymous visitor's public userId starts (`a_` and 22 characters
+ * derived from its clientId with a server secret); a token's `sub` never does.
+ */
+export const ANONYMOUS_ID_PREFIX = 'a_';
+/** An anonymous visitor's public userId. */
+export const ANONYMOUS_ID_PATTERN = /^a_[A-Za-z0-9_-]{22}$/;
 export const TOP_PAGES = 10;
 export const STATS_INTERVAL_MS = 1000;
 export const DEFAULT_NAME = 'Anonymous';

@@ -977,6 +977,8 @@ describe('tokenClaimsSchema', () => {
     ['no roles', claims({ roles: [] })],
     ['a 256-character sub', { sub: 's'.repeat(USER_ID_MAX_LENGTH), exp }],
     ['a non-ASCII sub', { sub: 'ユーザー', exp }],
+    ['a sub that contains a_ after its start', { sub: 'ba_x', exp }],
+    ['a sub that starts with A_', { sub: 'A_x', exp }],
     ['a fractional exp', claims({ exp: 1.5 })],
   ])('accepts %s', (_label, input) => {
     expect(parse(input)).toStrictEqual({ ok: true, value: input });
@@ -997,6 +999,8 @@ describe('tokenClaimsSchema', () => {
     ['a sub of 255 ASCII characters and an emoji (257 code units)', { sub: 's'.repeat(USER_ID_MAX_LENGTH - 1) + EMOJI, exp }, 'sub'],
     ['a name of 63 ASCII characters and an emoji (65 code units)', claims({ name: 'n'.repeat(63) + EMOJI }), 'name'],
     ['a sub with a control character', { sub: 'user\u0000', exp }, 'sub'],
+    ['a sub that starts with a_ (an anonymous id)', { sub: 'a_x', exp }, 'sub'],
+    ['a sub shaped like an anonymous id', { sub: 'a_' + 'A'.repeat(22), exp }, 'sub'],
     ['no exp', { sub: 'user-1' }, 'exp'],
     ['a string exp', { sub: 'user-1', exp: '2000000000' }, 'exp'],
     ['a null exp', { sub: 'user-1', exp: null }, 'exp'],

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorCodes, type ErrorBody, type ErrorCode } from './errors';
 import { Events, type ClientEventName } from './events';
 import {
+  ANONYMOUS_ID_PREFIX,
   CLIENT_ID_PATTERN,
   KEY_MAX_LENGTH,
   META_MAX_BYTES,
@@ -185,7 +186,8 @@ export function validatePayload<E extends ClientEventName>(event: E, input: unkn
 
 /** Claims of a session token, after its signature and times were verified. */
 export const tokenClaimsSchema = z.object({
-  sub: userIdSchema,
+  // Anonymous visitors' ids start with `a_`: a signed-in user never shares one.
+  sub: userIdSchema.refine((sub) => !sub.startsWith(ANONYMOUS_ID_PREFIX), `must not start with ${ANONYMOUS_ID_PREFIX} (anonymous ids)`),
   exp: z.number(),
   name: nameSchema.optional(),
   roles: z.array(text(KEY_MAX_LENGTH)).max(100).optional(),
