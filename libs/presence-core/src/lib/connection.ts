@@ -43,9 +43,13 @@ export function createConnection(id: string, identity: Identity, counted: boolea
   };
 }
 
-/** A room member's key: one per user, `u:<userId>`, or `a:<clientId>` for an anonymous visitor. */
-export function userKeyOf(identity: Pick<Identity, 'authenticated' | 'userId' | 'clientId'>): string {
-  return identity.authenticated ? `u:${identity.userId}` : `a:${identity.clientId}`;
+/**
+ * A room member's key: one per user, `u:<userId>`, or `a:<userId>` for an
+ * anonymous visitor (its public id, one per clientId: never the clientId
+ * itself, which is that browser's credential).
+ */
+export function userKeyOf(identity: Pick<Identity, 'authenticated' | 'userId'>): string {
+  return `${identity.authenticated ? 'u' : 'a'}:${identity.userId}`;
 }
 
 /** Who a connection's contributions belong to, as the ledger needs it. */

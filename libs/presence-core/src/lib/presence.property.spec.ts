@@ -166,7 +166,7 @@ interface ModelConn {
 }
 
 interface ModelMember {
-  /** `u:<userId>` for signed-in users, `a:<clientId>` for anonymous visitors. */
+  /** `u:<userId>` for signed-in users, `a:<userId>` (their public id) for anonymous visitors. */
   key: string;
   userId: string;
   profile: Profile;
@@ -176,7 +176,7 @@ interface ModelMember {
 /** Room announcements made at once (room:count is coalesced, like page:count). */
 type RoomEvent = Exclude<Recorded, { type: 'page:count' } | { type: 'stats' } | { type: 'room:count' }>;
 
-const keyOf = (identity: Identity) => (identity.authenticated ? `u:${identity.userId}` : `a:${identity.clientId}`);
+const keyOf = (identity: Identity) => `${identity.authenticated ? 'u' : 'a'}:${identity.userId}`;
 
 function allowed(roomKey: string, identity: Identity): boolean {
   if (roomKey.startsWith('private:') && !identity.authenticated) return false;
@@ -515,7 +515,8 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
         connect(
           u
             ? { clientId, userId: u.userId, name: u.name, roles: u.roles, authenticated: true }
-            : { clientId, userId: clientId, name: null, roles: [], authenticated: false },
+            : // An anonymous visitor's public id is derived from its clientId, never the clientId itself.
+              { clientId, userId: `a_${clientId}`, name: null, roles: [], authenticated: false },
           cmd.counted,
         );
         return;

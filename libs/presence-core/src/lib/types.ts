@@ -2,7 +2,9 @@ import type { LeaveReason, Member, PageCounts, PollTallies, ProfileInput, Stats 
 
 /** Who a connection belongs to, as established at its handshake. */
 export interface Identity {
+  /** The browser's own id: its credential, never sent to anyone else. */
   clientId: string;
+  /** A signed-in user's `sub`, or an anonymous visitor's public id (derived from its clientId). */
   userId: string;
   /** `null` for anonymous visitors. */
   name: string | null;
@@ -70,7 +72,7 @@ export interface PresenceOptions extends PresenceLimits {
 /** Who a room contribution belongs to, as the ledger needs it. */
 export interface LedgerMember {
   clientId: string;
-  /** One key per user: `u:<userId>`, or `a:<clientId>` for an anonymous visitor. */
+  /** One key per user: `u:<userId>`, or `a:<userId>` for an anonymous visitor (its public id). */
   userKey: string;
   userId: string;
   /** The name an authenticated user's token imposes; null: the profile's. */
@@ -154,6 +156,17 @@ export interface PresenceCluster extends PresenceLedger {
   /** One vote in a live poll (a protocol extension), within the limits; the tallies after it. */
   pollVote(poll: string, option: string, limits: { maxPolls: number; maxOptions: number }): Promise<ClusterVote>;
   pollTallies(poll: string): Promise<PollTallies>;
+  /**
+   * The secret anonymous ids are derived with when none is configured, the
+   * same on every process: the one the cluster holds, else `candidate`, which
+   * is stored for the others. Called before {@link start}; the store keeps
+   * the secret it answered and stores it again whenever it finds the cluster
+   * emptied (Redis restarted without its data). If another secret got there
+   * first meanwhile (a process started while the store was empty), the store
+   * adopts that one and tells `adopted`, so that every process ends up
+   * deriving the same ids.
+   */
+  sharedSecret(candidate: string, adopted: (secret: string) => void): Promise<string>;
   /**
    * Starts the store: registers this process, applies its share, heartbeats
    * and watches the other processes. `contributions` is read whenever the
