@@ -11,8 +11,12 @@
  * two formats never share keys (each format adds up its own processes until
  * the old ones are gone). Bump it whenever a key's layout or a script's
  * contract changes.
+ *
+ * Format 3: an anonymous member's key and userId are its public id
+ * (`a:a_…`, derived from its clientId), no longer its clientId; a format-2
+ * process would list members by their clientIds, so the two never mix.
  */
-export const DATA_FORMAT = 2;
+export const DATA_FORMAT = 3;
 
 /** The pub/sub channel (under the prefix) of the messages below. */
 export const CHANNEL = 'changes';

@@ -257,6 +257,40 @@ describe('RedisPresenceStore', () => {
     await until(() => aEvents.polls.includes('p2') && bEvents.polls.includes('p1'), 'both processes heard of the votes');
   });
 
+  it('shares one anonymous-id secret: the first stored is everyone\'s, stored again after Redis restarts empty, another one found there adopted', async () => {
+    const keyPrefix = `secret${prefix}:`;
+    const key = `${keyPrefix}f${DATA_FORMAT}:anon-secret`;
+    const adopted: string[] = [];
+    const make = () => {
+      const store = new RedisPresenceStore({ url: redis.url, prefix: keyPrefix, heartbeatMs: 50 });
+      stores.push(store);
+      return store;
+    };
+    const [a, b] = [make(), make()];
+    // Asked before start, as a process does before it admits anyone.
+    expect(await a.sharedSecret('secret-of-a-0123456789', (secret) => adopted.push(secret))).toBe('secret-of-a-0123456789');
+    expect(await b.sharedSecret('secret-of-b-0123456789', () => adopted.push('b'))).toBe('secret-of-a-0123456789');
+    await Promise.all([a.start(() => EMPTY, listener()), b.start(() => EMPTY, listener())]);
+    const raw = new Redis(redis.url, { lazyConnect: true, retryStrategy: () => 100 });
+    raw.on('error', () => undefined);
+    try {
+      await redis.stop();
+      await redis.start();
+      // Each process stores its secret again just before it rebuilds its share (one connection, in order).
+      const nodes = `${keyPrefix}f${DATA_FORMAT}:nodes`;
+      await until(async () => (await raw.smembers(nodes).catch(() => [])).length === 2, 'both shares rebuilt', 20_000);
+      expect(await raw.get(key)).toBe('secret-of-a-0123456789');
+      // Another secret got there first (a process started while Redis was empty), then a's share is found gone: a adopts it.
+      await raw.set(key, 'secret-of-c-0123456789');
+      await raw.srem(nodes, a.nodeId);
+      await until(() => adopted.length > 0, 'a adopted the stored secret', 10_000);
+      expect(adopted).toEqual(['secret-of-c-0123456789']);
+      expect(await raw.get(key)).toBe('secret-of-c-0123456789');
+    } finally {
+      raw.disconnect();
+    }
+  }, 30_000);
+
   it('after Redis restarts empty, tells every process to read its figures again once both shares are rebuilt', async () => {
     // Each registry's page viewers: 3 through a, 2 through b; one of a's leaves while Redis is down.
     let aViewers = ['c1', 'c2', 'c3'];

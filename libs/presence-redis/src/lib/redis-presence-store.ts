@@ -4,7 +4,7 @@ import type { ClusterListener, ClusterRoster, ClusterVote, LedgerMember, Presenc
 import { Redis, type RedisOptions } from 'ioredis';
 import { CHANNEL, DATA_FORMAT, JOINED, LEFT, MSG_PAGE, MSG_POLL, MSG_REBUILT, MSG_ROOM_COUNT, MSG_STATS, MSG_TAKEN_OVER, OK, OPTIONS, POLLS, REBUILD, SHARE_PAGE, SHARE_ROOM, SYNC, UPDATED } from './contract';
 import type { ArgSpec, Argv, LuaScript, ScriptArgs } from './lua-script';
-import { COUNTS, HEARTBEAT, HOLD, LEAVE, ONLINE, PAGE, POLL_VOTE, REAP, RESTORE, ROOM, ROSTER, SCRIPTS, shareEntries, STATS } from './scripts';
+import { COUNTS, HEARTBEAT, HOLD, LEAVE, ONLINE, PAGE, POLL_VOTE, REAP, RESTORE, ROOM, ROSTER, SCRIPTS, SECRET, shareEntries, STATS } from './scripts';
 
 export interface RedisPresenceStoreOptions {
   /** `redis://host:port/db`. */
@@ -72,6 +72,13 @@ export class RedisPresenceStore implements PresenceCluster {
   private restoring: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Whether {@link start} was called: until then a connection of the client rebuilds nothing. */
+  private started = false;
+  /** The client's first connection, made by whichever of {@link sharedSecret} and {@link start} comes first. */
+  private connecting: Promise<void> | null = null;
+  /** The anonymous-id secret this process derives with (see {@link sharedSecret}); null: it asked for none. */
+  private secret: string | null = null;
+  private secretAdopted: (secret: string) => void = () => undefined;
   /** Whether the first subscription was made: a later `ready` of the subscriber is a reconnection. */
   private subscribed = false;
 
@@ -97,7 +104,9 @@ export class RedisPresenceStore implements PresenceCluster {
       if (this.restored) this.log('warn', 'redis link lost');
       this.restored = false;
     });
-    this.client.on('ready', () => void this.restore());
+    this.client.on('ready', () => {
+      if (this.started) void this.restore();
+    });
     this.subscriber.on('ready', () => void this.resubscribed());
   }
 
@@ -112,10 +121,18 @@ export class RedisPresenceStore implements PresenceCluster {
     await this.subscriber.connect();
     await this.subscriber.subscribe(this.channel);
     this.subscribed = true;
-    await this.client.connect();
+    this.started = true;
+    await this.connect();
     await this.restore();
     this.timer = setInterval(() => void this.tick(), this.heartbeatMs);
     this.timer.unref();
+  }
+
+  async sharedSecret(candidate: string, adopted: (secret: string) => void): Promise<string> {
+    await this.connect();
+    this.secret = String(await this.run(SECRET, { candidate }));
+    this.secretAdopted = adopted;
+    return this.secret;
   }
 
   async stop(): Promise<void> {
@@ -227,6 +244,30 @@ export class RedisPresenceStore implements PresenceCluster {
     for (let i = 2; i < flat.length; i += 2) top.push({ page: String(flat[i]), viewers: Number(flat[i + 1]) });
     top.sort((a, b) => b.viewers - a.viewers || (a.page < b.page ? -1 : a.page > b.page ? 1 : 0));
     return { online: { connections: Number(flat[0]), visitors: Number(flat[1]) }, top: top.slice(0, TOP_PAGES) };
+  }
+
+  /** The client's first connection (it reconnects by itself after that). */
+  private connect(): Promise<void> {
+    this.connecting ??= this.client.connect();
+    return this.connecting;
+  }
+
+  /**
+   * Stores this process's anonymous-id secret again unless one is stored
+   * (Redis restarted empty), and adopts the stored one if it differs.
+   * Answers at once; the script is sent in order on the client's connection.
+   */
+  private keepSecret(): void {
+    if (this.secret === null) return;
+    this.run(SECRET, { candidate: this.secret }).then(
+      (stored) => {
+        if (this.secret === null || stored === this.secret) return;
+        this.log('warn', 'another anonymous-id secret was stored meanwhile: adopted, anonymous ids change for new connections');
+        this.secret = String(stored);
+        this.secretAdopted(this.secret);
+      },
+      (error: unknown) => this.log('warn', 'anonymous-id secret not stored again', { error: String(error) }),
+    );
   }
 
   private assertReady(): void {
@@ -363,6 +404,8 @@ export class RedisPresenceStore implements PresenceCluster {
     this.restored = false;
     const contributions = this.contributions();
     let left: string[];
+    // A Redis that restarted empty lost the shared secret too: the processes store theirs again.
+    this.keepSecret();
     try {
       // Sent before any later change, on the same connection: nothing reported after the snapshot is lost.
       const done = this.run(RESTORE, { node: this.nodeId, ttlMs: this.ttlMs, rosterMax: this.rosterMax }, shareEntries(contributions));

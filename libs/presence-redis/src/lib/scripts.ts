@@ -33,6 +33,8 @@ import { luaScript } from './lua-script';
  *                     room), which a returning connection may take over.
  * - `P nodes`         set of the processes that hold a share.
  * - `P alive:<id>`    the process's heartbeat, with a time to live.
+ * - `P anon-secret`   the secret anonymous ids are derived with when the
+ *                     deployment configures none, shared by every process.
  * - `P poll:<poll>`   hash: option → votes (a live poll, a protocol extension).
  * - `P polls`         set of the polls with votes.
  * - `P changes`       pub/sub channel (`CHANNEL`): a message kind and its
@@ -606,5 +608,18 @@ return out
 `,
 );
 
+/**
+ * The secret anonymous ids are derived with: `candidate` is stored unless one
+ * already is; answers the stored one (every process adopts it).
+ */
+export const SECRET = luaScript(
+  'sharedSecret',
+  { candidate: 'string' },
+  `
+redis.call('SET', P .. 'anon-secret', candidate, 'NX')
+return redis.call('GET', P .. 'anon-secret')
+`,
+);
+
 /** Every script, as the store defines them on its Redis client. */
-export const SCRIPTS = [ONLINE, PAGE, HOLD, ROOM, ROSTER, RESTORE, REAP, LEAVE, HEARTBEAT, COUNTS, STATS, POLL_VOTE] as const;
+export const SCRIPTS = [ONLINE, PAGE, HOLD, ROOM, ROSTER, RESTORE, REAP, LEAVE, HEARTBEAT, COUNTS, STATS, POLL_VOTE, SECRET] as const;
