@@ -16,6 +16,7 @@ export * from './lib/presence.module';
 export * from './lib/presence.options';
 export * from './lib/presence-registry';
 export * from './lib/access/session-authenticator';
+export * from './lib/access/anonymous-ids';
 export * from './lib/access/authorize';
 export * from './lib/access/client-address';
 export * from './lib/http/emit.controller';

@@ -129,6 +129,12 @@ export function unsignedToken(claims: Record<string, unknown>): string {
   return `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims)}.`;
 }
 
+/**
+ * An anonymous visitor's public userId as the protocol states it: `a_` and 22
+ * characters of `[A-Za-z0-9_-]`, derived from its clientId (never equal to it).
+ */
+export const ANONYMOUS_ID = /^a_[A-Za-z0-9_-]{22}$/;
+
 /** Epoch seconds. */
 export const nowS = () => Math.floor(Date.now() / 1000);
 
@@ -229,4 +235,6 @@ export const HOSTILE_STRINGS: readonly string[] = [
   'role:admin',
   'role:admin:x',
   'red',
+  // Shaped like an anonymous public id: as a key or a clientId it is nobody's identity.
+  'a_AAAAAAAAAAAAAAAAAAAAAA',
 ];

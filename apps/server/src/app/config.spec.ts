@@ -8,6 +8,7 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       redisPrefix: 'presently:',
       jwtSecret: undefined,
+      anonIdSecret: undefined,
       corsOrigins: undefined,
       apiKey: undefined,
       countIntervalMs: 250,
@@ -31,6 +32,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PORT: '0',
       JWT_SECRET: 's3cret',
+      ANON_ID_SECRET: '0123456789abcdef',
       CORS_ORIGINS: ' https://a.example , https://b.example,',
       COUNT_INTERVAL_MS: '100',
       GRACE_MS: '0',
@@ -46,6 +48,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 0,
       jwtSecret: 's3cret',
+      anonIdSecret: '0123456789abcdef',
       corsOrigins: ['https://a.example', 'https://b.example'],
       countIntervalMs: 100,
       graceMs: 0,
@@ -92,6 +95,7 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', '33'],
     ['REDIS_URL', 'localhost:6379'],
     ['REDIS_PREFIX', 'has space'],
+    ['ANON_ID_SECRET', '0123456789abcde'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));

@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS, MIN_HTTP_BUFFER_SIZE } from '@presently/protocol';
+import { ANON_ID_SECRET_MIN_LENGTH } from '@presently/presence-nest';
 import { z } from 'zod';
 
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
@@ -21,6 +22,7 @@ const envSchema = z.object({
   ),
   REDIS_PREFIX: z.preprocess(unsetIfEmpty, z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/).default('presently:')),
   JWT_SECRET: optionalText,
+  ANON_ID_SECRET: z.preprocess(unsetIfEmpty, z.string().min(ANON_ID_SECRET_MIN_LENGTH, `at least ${ANON_ID_SECRET_MIN_LENGTH} characters`).optional()),
   CORS_ORIGINS: optionalText,
   API_KEY: optionalText,
   COUNT_INTERVAL_MS: int(0, 60_000, DEFAULT_LIMITS.countIntervalMs),
@@ -49,6 +51,7 @@ const configSchema = envSchema.transform((e) => {
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     jwtSecret: e.JWT_SECRET,
+    anonIdSecret: e.ANON_ID_SECRET,
     corsOrigins: corsOrigins?.length ? corsOrigins : undefined,
     apiKey: e.API_KEY,
     countIntervalMs: e.COUNT_INTERVAL_MS,

@@ -19,6 +19,7 @@ import { Figures } from './figures/figures';
 import { LocalFigures } from './figures/local-figures';
 import { PollChanges } from './polls/poll-changes';
 import { SessionAuthenticator } from './access/session-authenticator';
+import { AnonymousIds } from './access/anonymous-ids';
 import { SessionExpiry } from './access/session-expiry';
 
 /**
@@ -50,6 +51,7 @@ export class PresenceModule {
           useFactory: (registry: PresenceRegistry, polls: PollChanges, metrics: PresenceMetrics): Figures =>
             options.cluster ? new ClusterFigures(options.cluster, registry, options, polls, metrics) : new LocalFigures(registry.presence),
         },
+        AnonymousIds,
         SessionAuthenticator,
         EventRouter,
         PresenceGateway,

@@ -17,6 +17,13 @@ export interface PresenceModuleOptions extends PresenceLimits {
   corsOrigins?: string[];
   /** HS256 secret for session tokens; unset: every token is refused. */
   jwtSecret?: string;
+  /**
+   * The secret anonymous visitors' public userIds are derived with (at least
+   * 16 characters): the same on every process, and across restarts. Unset:
+   * with a cluster, a random one the cluster shares; else a random one made
+   * at start (ids change with a restart).
+   */
+  anonIdSecret?: string;
   /** Admits or refuses each connection before it counts; unset: everyone is admitted. */
   authorize?: AuthorizeHook;
   /** The key `POST /api/emit` requires in `x-api-key`; unset: the endpoint refuses every call. */

@@ -5,6 +5,7 @@ import { isValidClientId, tokenClaimsSchema } from '@presently/protocol/validati
 import type { Identity } from '@presently/presence-core';
 import { jwtVerify } from 'jose';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from '../presence.options';
+import { AnonymousIds } from './anonymous-ids';
 
 /** Tokens longer than this are refused without being parsed. */
 const MAX_TOKEN_LENGTH = 8192;
@@ -17,7 +18,9 @@ export class UnauthorizedError extends Error {
 
 /**
  * Establishes who a connection is: its clientId (the one it brings when well
- * formed, a new one otherwise) and, from an HS256 session token, its user.
+ * formed, a new one otherwise) and, from an HS256 session token, its user;
+ * without a token, an anonymous visitor whose public userId is derived from
+ * its clientId ({@link AnonymousIds}), never the clientId itself.
  * Anything wrong with a token given (bad signature, other algorithm, expired
  * beyond the allowed skew, malformed claims, or no secret configured) throws
  * {@link UnauthorizedError}; no token at all means an anonymous visitor.
@@ -26,7 +29,10 @@ export class UnauthorizedError extends Error {
 export class SessionAuthenticator {
   private readonly key: Uint8Array | null;
 
-  constructor(@Inject(PRESENCE_OPTIONS) options: PresenceModuleOptions) {
+  constructor(
+    @Inject(PRESENCE_OPTIONS) options: PresenceModuleOptions,
+    private readonly anonymousIds: AnonymousIds,
+  ) {
     this.key = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : null;
   }
 
@@ -48,7 +54,7 @@ export class SessionAuthenticator {
   /** An anonymous visitor with the clientId it brings when well formed, a new one otherwise. */
   anonymous(clientIdInput: unknown): Identity {
     const clientId = isValidClientId(clientIdInput) ? clientIdInput : newClientId();
-    return { clientId, userId: clientId, name: null, roles: [], authenticated: false };
+    return { clientId, userId: this.anonymousIds.of(clientId), name: null, roles: [], authenticated: false };
   }
 
   /** Verifies a token and answers its claims. */

@@ -6,7 +6,7 @@ import type { AuthorizeHook, PresenceHandshake } from '../access/authorize';
 import { PresenceLifecycle, type PresenceLifecycleEvent } from './presence-lifecycle';
 import { PresenceEmitError, PresenceEmitter } from './presence-emitter';
 import { PresenceRegistry } from '../presence-registry';
-import { record, request, until, waitFor } from '@presently/testing';
+import { ANONYMOUS_ID, record, request, until, waitFor } from '@presently/testing';
 import { startInProcessApp } from '../../testing/in-process-app';
 
 /**
@@ -164,8 +164,11 @@ describe('PresenceModule hooks (in-process)', () => {
     it('streams connected, pageCount, roomJoined, memberUpdated, roomLeft and disconnected, in order', async () => {
       await drained();
       lifecycle.length = 0;
-      const aliceId = newClientId('alice');
-      const alice = await open({ clientId: aliceId });
+      const aliceClientId = newClientId('alice');
+      const alice = await open({ clientId: aliceClientId });
+      // Alice is anonymous: her members carry her public id, never her clientId.
+      const aliceId: string = alice.session.userId;
+      expect(aliceId).toMatch(ANONYMOUS_ID);
       const bob = await open({ clientId: newClientId('bob'), token: await token('bob', { name: 'Bob' }) });
 
       await request(alice.socket, 'page:enter', { page: '/life' });
@@ -181,14 +184,14 @@ describe('PresenceModule hooks (in-process)', () => {
 
       const member = (userId: string, name: string, status = 'online') => ({ userId, name, status, meta: {}, connections: 1, since: expect.any(Number) });
       expect(lifecycle).toEqual([
-        { type: 'connected', socketId: expect.any(String), identity: { clientId: aliceId, userId: aliceId, name: null, roles: [], authenticated: false } },
+        { type: 'connected', socketId: expect.any(String), identity: { clientId: aliceClientId, userId: aliceId, name: null, roles: [], authenticated: false } },
         { type: 'connected', socketId: expect.any(String), identity: expect.objectContaining({ userId: 'bob', name: 'Bob', authenticated: true }) },
         { type: 'pageCount', page: '/life', viewers: 1, connections: 1 },
         { type: 'roomJoined', room: 'life', member: member(aliceId, 'Alice') },
         { type: 'roomJoined', room: 'life', member: member('bob', 'Bob') },
         { type: 'memberUpdated', room: 'life', member: member(aliceId, 'Alice', 'away') },
         { type: 'roomLeft', room: 'life', userId: 'bob', reason: 'leave' },
-        { type: 'disconnected', socketId: expect.any(String), identity: expect.objectContaining({ clientId: aliceId }), reason: 'client namespace disconnect' },
+        { type: 'disconnected', socketId: expect.any(String), identity: expect.objectContaining({ clientId: aliceClientId }), reason: 'client namespace disconnect' },
         { type: 'roomLeft', room: 'life', userId: aliceId, reason: 'disconnect' },
         // Counts are coalesced: they follow once the current turn is done.
         { type: 'pageCount', page: '/life', viewers: 0, connections: 0 },
@@ -203,12 +206,11 @@ describe('PresenceModule hooks (in-process)', () => {
         .get(PresenceLifecycle)
         .of('roomJoined')
         .subscribe(({ room, member }) => joined.push(`${member.userId}@${room}`));
-      const id = newClientId('filter');
-      const { socket } = await open({ clientId: id });
+      const { socket, session } = await open({ clientId: newClientId('filter') });
       await request(socket, 'page:enter', { page: '/filter' });
       await request(socket, 'room:join', { room: 'filter' });
       subscription.unsubscribe();
-      expect(joined).toEqual([`${id}@filter`]);
+      expect(joined).toEqual([`${session.userId}@filter`]);
     });
   });
 

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { ManualClock } from '@presently/presence-core/testing';
 import { io, type Socket } from 'socket.io-client';
 import { PresenceRegistry } from '../presence-registry';
-import { record, request, until, waitFor } from '@presently/testing';
+import { ANONYMOUS_ID, record, request, until, waitFor } from '@presently/testing';
 import { startInProcessApp } from '../../testing/in-process-app';
 
 /**
@@ -65,7 +65,10 @@ describe('PresenceGateway (in-process)', () => {
     const clientId = newClientId('session');
     const before = Date.now();
     const { session } = await open(clientId);
-    expect(session).toEqual({ clientId, userId: clientId, name: null, roles: [], serverTime: expect.any(Number) });
+    expect(session).toEqual({ clientId, userId: expect.stringMatching(ANONYMOUS_ID), name: null, roles: [], serverTime: expect.any(Number) });
+    // The public id is derived from the clientId: the same one again for the same browser.
+    expect((await open(clientId)).session.userId).toBe(session.userId);
+    expect((await open(newClientId('other'))).session.userId).not.toBe(session.userId);
     expect(session.serverTime).toBeGreaterThanOrEqual(before - 1000);
     expect(session.serverTime).toBeLessThanOrEqual(Date.now() + 1000);
   });
@@ -74,7 +77,7 @@ describe('PresenceGateway (in-process)', () => {
     const { session } = await open('bad id!');
     expect(session.clientId).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
     expect(session.clientId).not.toBe('bad id!');
-    expect(session.userId).toBe(session.clientId);
+    expect(session.userId).toMatch(ANONYMOUS_ID);
   });
 
   it('acks page:enter with the counts and sends page:count, coalesced on the injected clock', async () => {
@@ -115,10 +118,9 @@ describe('PresenceGateway (in-process)', () => {
   });
 
   it('room:join acks self and members and announces room:joined to the others', async () => {
-    const aliceId = newClientId('alice');
-    const bobId = newClientId('bob');
-    const alice = await open(aliceId);
-    const bob = await open(bobId);
+    const alice = await open(newClientId('alice'));
+    const bob = await open(newClientId('bob'));
+    const [aliceId, bobId] = [alice.session.userId, bob.session.userId];
 
     const aliceJoin = await request(alice.socket, 'room:join', { room: 'lobby', profile: { name: 'Alice', status: 'busy', meta: { color: 'red' } } });
     const aliceMember = { userId: aliceId, name: 'Alice', status: 'busy', meta: { color: 'red' }, connections: 1, since: clock.now() };
