@@ -1,4 +1,5 @@
 import {
+  ANONYMOUS_ID,
   clientId,
   connect,
   connectError,
@@ -23,11 +24,12 @@ describe('handshake and session (JWT_SECRET set)', () => {
     expect(error.message).toBe('UNAUTHORIZED');
   };
 
-  it('sends an anonymous visitor its session: userId is the clientId, name null, no roles', async () => {
+  it('sends an anonymous visitor its session: its clientId, a public userId derived from it, name null, no roles', async () => {
     const id = clientId('anon');
     const before = Date.now();
     const { session } = await connect(server.url, { clientId: id });
-    expect(session).toEqual({ clientId: id, userId: id, name: null, roles: [], serverTime: expect.any(Number) });
+    expect(session).toEqual({ clientId: id, userId: expect.stringMatching(ANONYMOUS_ID), name: null, roles: [], serverTime: expect.any(Number) });
+    expect((await connect(server.url, { clientId: id })).session.userId).toBe(session.userId);
     expect(session.serverTime).toBeGreaterThanOrEqual(before - 5000);
     expect(session.serverTime).toBeLessThanOrEqual(Date.now() + 5000);
   });
@@ -47,12 +49,17 @@ describe('handshake and session (JWT_SECRET set)', () => {
     });
   });
 
-  it('keeps a well-formed clientId', async () => {
-    for (const id of ['abcdEFGH', 'a_b-c_d-', '0123456789', 'x'.repeat(64), `Zz_-${'9'.repeat(60)}`]) {
+  it('keeps a well-formed clientId, and gives each its own public userId', async () => {
+    const ids = ['abcdEFGH', 'a_b-c_d-', '0123456789', 'x'.repeat(64), `Zz_-${'9'.repeat(60)}`, `a_${'A'.repeat(22)}`];
+    const userIds = new Set<string>();
+    for (const id of ids) {
       const { session } = await connect(server.url, { auth: { clientId: id } });
       expect(session.clientId).toBe(id);
-      expect(session.userId).toBe(id);
+      expect(session.userId).toMatch(ANONYMOUS_ID);
+      expect(session.userId).not.toBe(id);
+      userIds.add(session.userId);
     }
+    expect(userIds.size).toBe(ids.length);
   });
 
   it('assigns a clientId when it is missing or malformed', async () => {
@@ -62,7 +69,7 @@ describe('handshake and session (JWT_SECRET set)', () => {
       const { session } = await connect(server.url, { auth: input === undefined ? {} : { clientId: input } });
       expect(session.clientId).toMatch(CLIENT_ID);
       expect(session.clientId).not.toBe(input);
-      expect(session.userId).toBe(session.clientId);
+      expect(session.userId).toMatch(ANONYMOUS_ID);
       assigned.push(session.clientId);
     }
     expect(new Set(assigned).size).toBe(assigned.length);
@@ -99,6 +106,15 @@ describe('handshake and session (JWT_SECRET set)', () => {
     await refused({ token: unsignedToken({ sub: 'none', exp: nowS() + 3600, roles: ['admin'] }).replace(/\.$/, '') });
   });
 
+  it('refuses a token whose sub starts with a_ (anonymous ids are nobody\'s to sign)', async () => {
+    await refused({ token: await userToken(SECRET, 'a_x') });
+    // Even the very id an anonymous member is listed under.
+    const { session } = await connect(server.url, { clientId: clientId('anon-victim') });
+    await refused({ token: await userToken(SECRET, session.userId) });
+    // Only the start counts.
+    expect((await connect(server.url, { token: await userToken(SECRET, 'ba_x') })).session.userId).toBe('ba_x');
+  });
+
   it('refuses a token whose roles is not an array of strings', async () => {
     for (const roles of ['admin', ['admin', 3], [1, 2], { admin: true }, [null], [['admin']]]) {
       await refused({ token: await userToken(SECRET, 'roley', { roles }) });
@@ -112,7 +128,7 @@ describe('handshake and session (JWT_SECRET set)', () => {
   it('treats an empty-string token as an anonymous visitor', async () => {
     const id = clientId('empty-token');
     const { session } = await connect(server.url, { auth: { clientId: id, token: '' } });
-    expect(session).toEqual({ clientId: id, userId: id, name: null, roles: [], serverTime: expect.any(Number) });
+    expect(session).toEqual({ clientId: id, userId: expect.stringMatching(ANONYMOUS_ID), name: null, roles: [], serverTime: expect.any(Number) });
   });
 
   it('counts no refused handshake', async () => {
@@ -137,7 +153,8 @@ describe('handshake without JWT_SECRET', () => {
 
   it('still lets anonymous visitors in, with no token or an empty one', async () => {
     const id = clientId('no-secret');
-    expect((await connect(server.url, { clientId: id })).session).toEqual({ clientId: id, userId: id, name: null, roles: [], serverTime: expect.any(Number) });
-    expect((await connect(server.url, { auth: { clientId: id, token: '' } })).session).toMatchObject({ clientId: id, userId: id, name: null, roles: [] });
+    const { session } = await connect(server.url, { clientId: id });
+    expect(session).toEqual({ clientId: id, userId: expect.stringMatching(ANONYMOUS_ID), name: null, roles: [], serverTime: expect.any(Number) });
+    expect((await connect(server.url, { auth: { clientId: id, token: '' } })).session).toMatchObject({ clientId: id, userId: session.userId, name: null, roles: [] });
   });
 });
