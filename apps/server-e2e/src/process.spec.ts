@@ -18,6 +18,8 @@ describe('start-up refuses a bad configuration', () => {
     ['MAX_HTTP_BUFFER_SIZE', '65535'],
     ['LOG_LEVEL', 'loud'],
     ['REDIS_URL', 'localhost:6379'],
+    // Shorter than 16 characters.
+    ['ANON_ID_SECRET', '0123456789abcde'],
   ])('%s=%s: exits non-zero with a message naming the variable', async (name, value) => {
     const { code, signal, output } = await runServerExpectingExit({ [name]: value });
     expect(signal).toBeNull(); // it exited by itself, it was not killed for hanging
