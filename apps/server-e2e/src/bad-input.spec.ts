@@ -251,6 +251,8 @@ const UNKNOWN_EVENTS = [
 interface Opened {
   socket: TestSocket;
   clientId: string;
+  /** Its public userId, as the server reported it in `session`. */
+  userId: string;
 }
 
 describe('bad input (one server)', () => {
@@ -270,7 +272,7 @@ describe('bad input (one server)', () => {
     const id = clientId(prefix);
     const { socket, session } = await connect(server.url, { clientId: id });
     expect(session.clientId).toBe(id);
-    const entry = { socket, clientId: id };
+    const entry = { socket, clientId: id, userId: session.userId };
     opened.push(entry);
     return entry;
   }
@@ -358,7 +360,7 @@ describe('bad input (one server)', () => {
     const profile = { name: 'n'.repeat(64), status: 's'.repeat(32), meta: { k: 'a'.repeat(1016) } };
     expect(JSON.stringify(profile.meta).length).toBe(1024);
     const join = await request(edge.socket, 'room:join', { room: 'edge-room', profile });
-    expect(join).toMatchObject({ ok: true, room: 'edge-room', self: { ...profile, userId: edge.clientId, connections: 1 } });
+    expect(join).toMatchObject({ ok: true, room: 'edge-room', self: { ...profile, userId: edge.userId, connections: 1 } });
     const wide = { name: '😀'.repeat(32), meta: { k: 'é'.repeat(508) } };
     expect(Buffer.byteLength(JSON.stringify(wide.meta))).toBe(1024);
     expect(await request(edge.socket, 'room:update', { room: 'edge-room', profile: wide })).toMatchObject({
@@ -448,15 +450,15 @@ describe('bad input (one server)', () => {
     });
 
     it('room:join and room:update without an ack are announced', async () => {
-      const joined = waitFor(control2.socket, 'room:joined', (e: any) => e.room === ROOM && e.member.userId === noack.clientId);
+      const joined = waitFor(control2.socket, 'room:joined', (e: any) => e.room === ROOM && e.member.userId === noack.userId);
       raw(noack.socket).emit('room:join', { room: ROOM, profile: { name: 'No Ack' } });
       expect(await joined).toEqual({
         room: ROOM,
-        member: { userId: noack.clientId, name: 'No Ack', status: 'online', meta: {}, connections: 1, since: expect.any(Number) },
+        member: { userId: noack.userId, name: 'No Ack', status: 'online', meta: {}, connections: 1, since: expect.any(Number) },
       });
-      const updated = waitFor(control2.socket, 'room:updated', (e: any) => e.room === ROOM && e.member.userId === noack.clientId);
+      const updated = waitFor(control2.socket, 'room:updated', (e: any) => e.room === ROOM && e.member.userId === noack.userId);
       raw(noack.socket).emit('room:update', { room: ROOM, profile: { status: 'busy' } });
-      expect(await updated).toMatchObject({ room: ROOM, member: { userId: noack.clientId, name: 'No Ack', status: 'busy' } });
+      expect(await updated).toMatchObject({ room: ROOM, member: { userId: noack.userId, name: 'No Ack', status: 'busy' } });
     });
 
     it('bad input without an ack changes nothing and keeps the socket', async () => {
@@ -492,7 +494,7 @@ describe('bad input (one server)', () => {
       expect((await roomMembers(`${ROOM}-2`)).body.members).toEqual([]);
       const members = (await roomMembers(ROOM)).body.members;
       expect(members).toHaveLength(2);
-      expect(members.find((m: any) => m.userId === noack.clientId)).toMatchObject({ name: 'No Ack', status: 'busy', meta: {}, connections: 1 });
+      expect(members.find((m: any) => m.userId === noack.userId)).toMatchObject({ name: 'No Ack', status: 'busy', meta: {}, connections: 1 });
     });
   });
 
@@ -611,9 +613,9 @@ describe('bad input (one server)', () => {
 
     // No bad room:update changed the bad socket's profile, and nobody heard of one.
     const members = (await roomMembers(JOINED_ROOM)).body.members;
-    expect(members.map((m: any) => m.userId).sort()).toEqual([bad.clientId, control1.clientId].sort());
-    expect(members.find((m: any) => m.userId === bad.clientId)).toEqual({
-      userId: bad.clientId,
+    expect(members.map((m: any) => m.userId).sort()).toEqual([bad.userId, control1.userId].sort());
+    expect(members.find((m: any) => m.userId === bad.userId)).toEqual({
+      userId: bad.userId,
       ...BAD_PROFILE,
       connections: 1,
       since: expect.any(Number),

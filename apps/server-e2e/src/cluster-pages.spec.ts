@@ -141,7 +141,9 @@ describe('Redis restarting', () => {
     const idA = clientId();
     const a = await enterPage(servers[0].url, page, idA);
     const b = await enterPage(servers[1].url, page);
-    expect((await request(a, 'room:join', { room })).ok).toBe(true);
+    const aJoin = await request(a, 'room:join', { room });
+    expect(aJoin.ok).toBe(true);
+    const userA: string = aJoin.self.userId;
     expect((await request(b, 'room:join', { room })).ok).toBe(true);
     expect(await countsOn(servers, page)).toEqual([counts(page, 2, 2), counts(page, 2, 2)]);
     for (const server of servers) expect(await status(server.url, '/readyz')).toBe(200);
@@ -164,7 +166,7 @@ describe('Redis restarting', () => {
     );
     for (const server of servers) {
       const members = (await get<{ members: Array<{ userId: string; connections: number }> }>(server.url, `/api/rooms/members?room=${room}`)).body.members;
-      expect(members.map((m) => [m.userId, m.connections])).toEqual([[idA, 1]]);
+      expect(members.map((m) => [m.userId, m.connections])).toEqual([[userA, 1]]);
     }
     const watching = await watchPage(servers[1].url, page);
     expect(await request(watching, 'page:watch', { pages: [page] })).toEqual({ ok: true, counts: [counts(page, 2, 2)] });

@@ -233,6 +233,8 @@ describe('the grace period across processes', () => {
     expect(await request(again, 'page:enter', { page })).toEqual({ ok: true, ...counts(page, 1, 1) });
     const ack = await join(again, room);
     expect(ack.self).toEqual({ ...firstAck.self, connections: 1 });
+    // The same public id on the other process: derived from the clientId with the cluster's one secret.
+    expect(ack.self.userId).toBe(firstAck.self.userId);
     // The holder let its held socket go: nothing of it is left to expire.
     await untilMetric(servers[0].url, 'presently_held_connections', (n) => n === 0);
     expect((await metrics(servers[0].url)).presently_connections).toBe(0);
@@ -241,7 +243,7 @@ describe('the grace period across processes', () => {
     // An explicit leave now is the first room:left: nothing was announced in between.
     const leaving = waitFor<Left>(observer, 'room:left');
     await request(again, 'room:leave', { room });
-    expect(await leaving).toEqual({ room, userId: id, reason: 'leave' });
+    expect(await leaving).toEqual({ room, userId: firstAck.self.userId, reason: 'leave' });
     expect(left).toHaveLength(1);
     expect(joined).toHaveLength(1);
     expect(countsReceived(observer).every((c) => c.viewers === 1 && c.connections === 1)).toBe(true);

@@ -49,7 +49,7 @@ describe('POST /api/emit', () => {
     // An anonymous browser whose self-chosen clientId is a userId: never reached as that user.
     const anon = await connect(server.url, { clientId: 'carol-lookalike' });
     const sockets = [ada1, ada2, bob, anon].map((s) => s.socket);
-    return { sockets, inboxes: sockets.map(inbox) };
+    return { sockets, inboxes: sockets.map(inbox), anonId: anon.session.userId };
   }
 
   it('answers 202 { ok: true } and delivers to all sockets, data defaulting to null', async () => {
@@ -68,8 +68,9 @@ describe('POST /api/emit', () => {
   });
 
   it('delivers to every socket of the named users, and to no one else', async () => {
-    const { sockets, inboxes } = await population();
-    expect((await emit({ event: 'order:shipped', data: { id: 'A-17' }, to: { users: ['ada', 'nobody', 'carol-lookalike'] } })).status).toBe(202);
+    const { sockets, inboxes, anonId } = await population();
+    // Neither the anonymous browser's clientId nor its public id names a user.
+    expect((await emit({ event: 'order:shipped', data: { id: 'A-17' }, to: { users: ['ada', 'nobody', 'carol-lookalike', anonId] } })).status).toBe(202);
     expect((await emit({ event: 'dm', data: 'hi bob', to: { users: ['bob'] } })).status).toBe(202);
     await settle(sockets);
     expect(inboxes.map(withoutSettle)).toEqual([

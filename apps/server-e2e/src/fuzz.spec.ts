@@ -143,7 +143,8 @@ function buildShots(): Shot[] {
 
 /** What one fuzzing socket is on, replayed from its accepted acks in the order it sent. */
 interface Footprint {
-  clientId: string;
+  /** The socket's member id: its public userId as its session reported it. */
+  userId: string;
   pages: Set<string>;
   rooms: Set<string>;
 }
@@ -258,9 +259,9 @@ describe('fuzz: more than 10,000 seeded random and hostile payloads at every eve
     const fuzzers: Footprint[] = [];
     const sockets: TestSocket[] = [];
     for (let i = 0; i < 3; i++) {
-      const id = clientId(`tracked${i}`);
-      sockets.push((await connect(server.url, { clientId: id })).socket);
-      fuzzers.push({ clientId: id, pages: new Set(), rooms: new Set() });
+      const { socket, session } = await connect(server.url, { clientId: clientId(`tracked${i}`) });
+      sockets.push(socket);
+      fuzzers.push({ userId: session.userId, pages: new Set(), rooms: new Set() });
     }
     // Keys of this test only (the first test's fuzzers still sit on pages and rooms of their own).
     const base = `/tracked-${process.pid}`;
@@ -288,7 +289,7 @@ describe('fuzz: more than 10,000 seeded random and hostile payloads at every eve
       expect((await get(server.url, `/api/pages/count?page=${encodeURIComponent(page)}`)).body).toEqual({ page, viewers: on, connections: on });
     }
     for (const room of keys) {
-      const expected = fuzzers.filter((f) => f.rooms.has(room)).map((f) => f.clientId);
+      const expected = fuzzers.filter((f) => f.rooms.has(room)).map((f) => f.userId);
       const members = (await get(server.url, `/api/rooms/members?room=${encodeURIComponent(room)}`)).body.members.map((m: { userId: string }) => m.userId);
       expect([...members].sort()).toEqual([...expected].sort());
     }
@@ -342,7 +343,7 @@ describe('a flood under the default rate limit', () => {
     expect(acks.filter((ack) => ack.ok === false && ack.error.code === 'RATE_LIMITED').length).toBeGreaterThan(3000);
 
     // Within its burst some of the flooder's own shots were accepted: its acks, replayed in order, say where it is.
-    const footprint: Footprint = { clientId: flooder.session.clientId, pages: new Set(), rooms: new Set() };
+    const footprint: Footprint = { userId: flooder.session.userId, pages: new Set(), rooms: new Set() };
     hostile.forEach((shot, i) => track(footprint, { ...shot, silent: false }, acks[i]));
     const on = footprint.pages.has(target) ? 1 : 0;
     expect((await get(server.url, `/api/pages/count?page=${encodeURIComponent(target)}`)).body).toEqual({ page: target, viewers: on, connections: on });

@@ -57,7 +57,9 @@ describe('grace period', () => {
     await request(observer, 'room:join', { room: signal });
 
     const cx = clientId('reloader');
-    const { socket: x1 } = await connect(server.url, { clientId: cx });
+    const { socket: x1, session: first } = await connect(server.url, { clientId: cx });
+    // The member's public id (derived from cx, not cx itself).
+    const ux = first.userId;
     const two = waitFor(observer, 'page:count', equals(counts(page, 2, 2)));
     await request(x1, 'page:enter', { page });
     const firstJoin = await request(x1, 'room:join', { room, profile: { name: 'Xavier', status: 'busy' } });
@@ -74,11 +76,12 @@ describe('grace period', () => {
     await untilMetric(server.url, 'presently_held_connections', (n) => n === 2);
     // Held: still counted.
     expect(await pageCount(server.url, page)).toEqual(counts(page, 2, 2));
-    expect((await members(room)).find((m) => m.userId === cx)).toMatchObject({ connections: 1 });
+    expect((await members(room)).find((m) => m.userId === ux)).toMatchObject({ connections: 1 });
 
     const yGone = waitFor<Left>(observer, 'room:left', (p) => p.room === signal, GRACE_MS + 5000);
     const { socket: x2, session } = await connect(server.url, { clientId: cx });
     expect(session.clientId).toBe(cx);
+    expect(session.userId).toBe(ux);
     expect(await request(x2, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 2, connections: 2 });
     const rejoin = await request(x2, 'room:join', { room, profile: { name: 'Xavier', status: 'busy' } });
     expect(rejoin.self).toEqual(firstJoin.self);
@@ -90,18 +93,18 @@ describe('grace period', () => {
     // y's grace runs out: by then x1's would have too.
     expect(await yGone).toEqual({ room: signal, userId: yAck.self.userId, reason: 'disconnect' });
     expect(await pageCount(server.url, page)).toEqual(counts(page, 2, 2));
-    expect((await members(room)).find((m) => m.userId === cx)).toEqual(firstJoin.self);
+    expect((await members(room)).find((m) => m.userId === ux)).toEqual(firstJoin.self);
 
     // Barrier: a later change on the page and the room.
     const { socket: b } = await connect(server.url);
     const three = waitFor(observer, 'page:count', equals(counts(page, 3, 3)));
-    const bJoined = waitFor<Joined>(observer, 'room:joined', (p) => p.room === room && p.member.userId !== cx);
+    const bJoined = waitFor<Joined>(observer, 'room:joined', (p) => p.room === room && p.member.userId !== ux);
     await request(b, 'page:enter', { page });
     await request(b, 'room:join', { room });
     await Promise.all([three, bJoined]);
 
     expect(pageCounts).toEqual([counts(page, 1, 1), counts(page, 2, 2), counts(page, 3, 3)]);
-    expect(joined.filter((j) => j.room === room && j.member.userId === cx)).toHaveLength(1);
+    expect(joined.filter((j) => j.room === room && j.member.userId === ux)).toHaveLength(1);
     expect(left).toEqual([{ room: signal, userId: yAck.self.userId, reason: 'disconnect' }]);
   });
 
@@ -133,7 +136,7 @@ describe('grace period', () => {
     await request(observer, 'page:enter', { page });
     await request(observer, 'room:join', { room });
     const cx = clientId('shared');
-    const { socket: x1 } = await connect(server.url, { clientId: cx });
+    const { socket: x1, session: anon } = await connect(server.url, { clientId: cx });
     const two = waitFor(observer, 'page:count', equals(counts(page, 2, 2)));
     await request(x1, 'page:enter', { page });
     await request(x1, 'room:join', { room });
@@ -153,7 +156,7 @@ describe('grace period', () => {
     // The anonymous presence ends when its grace runs out.
     const anonLeft = waitFor<Left>(observer, 'room:left', () => true, GRACE_MS + 5000);
     const fall = waitFor(observer, 'page:count', equals(counts(page, 2, 2)), GRACE_MS + 5000);
-    expect(await anonLeft).toEqual({ room, userId: cx, reason: 'disconnect' });
+    expect(await anonLeft).toEqual({ room, userId: anon.userId, reason: 'disconnect' });
     await fall;
   });
 
@@ -164,8 +167,7 @@ describe('grace period', () => {
     const pageCounts = record<Counts>(observer, 'page:count');
     await request(observer, 'page:enter', { page });
     await request(observer, 'room:join', { room });
-    const cx = clientId('gone');
-    const { socket: x } = await connect(server.url, { clientId: cx });
+    const { socket: x, session } = await connect(server.url, { clientId: clientId('gone') });
     const two = waitFor(observer, 'page:count', equals(counts(page, 2, 2)));
     await request(x, 'page:enter', { page });
     await request(x, 'room:join', { room });
@@ -176,11 +178,11 @@ describe('grace period', () => {
     x.disconnect();
     await untilMetric(server.url, 'presently_held_connections', (n) => n === 1);
     expect(await pageCount(server.url, page)).toEqual(counts(page, 2, 2));
-    expect(await leftEvent).toEqual({ room, userId: cx, reason: 'disconnect' });
+    expect(await leftEvent).toEqual({ room, userId: session.userId, reason: 'disconnect' });
     await one;
     expect(pageCounts).toEqual([counts(page, 1, 1), counts(page, 2, 2), counts(page, 1, 1)]);
     expect(await pageCount(server.url, page)).toEqual(counts(page, 1, 1));
-    expect((await members(room)).map((m) => m.userId)).not.toContain(cx);
+    expect((await members(room)).map((m) => m.userId)).not.toContain(session.userId);
     expect((await metrics(server.url)).presently_held_connections).toBe(0);
   });
 
@@ -199,8 +201,8 @@ describe('grace period', () => {
     expect(await pageCount(server.url, page)).toEqual(counts(page, 1, 1));
     const leftEvent = waitFor<Left>(observer, 'room:left');
     expect(await request(x, 'room:leave', { room })).toEqual({ ok: true, room });
-    expect(await leftEvent).toEqual({ room, userId: session.clientId, reason: 'leave' });
-    expect((await members(room)).map((m) => m.userId)).not.toContain(session.clientId);
+    expect(await leftEvent).toEqual({ room, userId: session.userId, reason: 'leave' });
+    expect((await members(room)).map((m) => m.userId)).not.toContain(session.userId);
 
     // Disconnecting afterwards: nothing is held, it is gone at once.
     x.disconnect();

@@ -31,7 +31,7 @@ describe('rooms', () => {
     const { socket: a, session: sa } = await connect(server.url);
     const ackA = await request(a, 'room:join', { room });
     const after = Date.now();
-    const selfA = { userId: sa.clientId, name: 'Anonymous', status: 'online', meta: {}, connections: 1, since: expect.any(Number) };
+    const selfA = { userId: sa.userId, name: 'Anonymous', status: 'online', meta: {}, connections: 1, since: expect.any(Number) };
     expect(ackA).toEqual({ ok: true, room, self: selfA, members: [selfA], total: 1 });
     expect(ackA.self.since).toBeGreaterThanOrEqual(before - 1000);
     expect(ackA.self.since).toBeLessThanOrEqual(after + 1000);
@@ -39,7 +39,7 @@ describe('rooms', () => {
     const { socket: b, session: sb } = await connect(server.url);
     const profile = { name: 'Bea', status: 'away', meta: { color: 'teal', n: 2 } };
     const ackB = await request(b, 'room:join', { room, profile });
-    const selfB = { userId: sb.clientId, ...profile, connections: 1, since: expect.any(Number) };
+    const selfB = { userId: sb.userId, ...profile, connections: 1, since: expect.any(Number) };
     expect(ackB).toEqual({ ok: true, room, self: selfB, members: expect.arrayContaining([{ ...selfA, since: ackA.self.since }, selfB]), total: 2 });
     expect(ackB.members).toHaveLength(2);
   });
