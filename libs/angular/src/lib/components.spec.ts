@@ -141,6 +141,19 @@ describe('Angular bindings', () => {
       expect(Array.from(dots, (d) => d.getAttribute('data-status'))).toEqual(['online', 'busy', 'away']);
     });
 
+    it('marks this browser\'s own entry by the userId of its session, never by its clientId', async () => {
+      const fixture = await render(RoomHost);
+      const marked = () =>
+        Array.from((fixture.nativeElement as HTMLElement).querySelectorAll('.presently-online-list__member[data-self]'), (li) => li.getAttribute('data-user'));
+      client.room('lobby').membersSubject.next([member('a_AAAAAAAAAAAAAAAAAAAAAA', 'online', 'Ada'), member('browser-1', 'busy', 'Bob')]);
+      await fixture.whenStable();
+      expect(marked()).toEqual([]);
+      client.sessions.next({ clientId: 'browser-1', userId: 'a_AAAAAAAAAAAAAAAAAAAAAA', name: null, roles: [], serverTime: 0 });
+      await fixture.whenStable();
+      expect(marked()).toEqual(['a_AAAAAAAAAAAAAAAAAAAAAA']);
+      expect(text(fixture, '.presently-online-list__self')).toBe('(you)');
+    });
+
     it('applies a profile change as an update, not a new join', async () => {
       const fixture = await render(RoomHost);
       fixture.componentInstance.profile.set({ name: 'Ada', status: 'away' });

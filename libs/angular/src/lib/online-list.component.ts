@@ -1,10 +1,12 @@
-import { booleanAttribute, ChangeDetectionStrategy, Component, effect, inject, input, untracked } from '@angular/core';
+import { booleanAttribute, ChangeDetectionStrategy, Component, computed, effect, inject, input, untracked } from '@angular/core';
 import type { ProfileInput } from '@presently/protocol';
 import { PresenceService, type RoomHandle } from './presence.service';
 
 /**
  * Who is online in a room: names with a status dot (online, away, busy, or
- * an application's own status), earliest first.
+ * an application's own status), earliest first. This browser's own entry is
+ * marked (`data-self`, "you"): the member whose userId is the one the server
+ * reported in `session` (an anonymous visitor's public id, not its clientId).
  *
  * @example
  * <presently-online-list room="lobby" [profile]="{ name: 'Ada', status: 'away' }" />
@@ -18,9 +20,17 @@ import { PresenceService, type RoomHandle } from './presence.service';
   template: `
     <ul class="presently-online-list__members" [attr.aria-label]="'Online in ' + room()">
       @for (member of members(); track member.userId) {
-        <li class="presently-online-list__member" [attr.data-user]="member.userId" [attr.data-status]="member.status">
+        <li
+          class="presently-online-list__member"
+          [attr.data-user]="member.userId"
+          [attr.data-status]="member.status"
+          [attr.data-self]="member.userId === self() ? '' : null"
+        >
           <span class="presently-online-list__dot" [attr.data-status]="member.status" aria-hidden="true"></span>
           <span class="presently-online-list__name">{{ member.name }}</span>
+          @if (member.userId === self()) {
+            <span class="presently-online-list__self">(you)</span>
+          }
           <span class="presently-online-list__status">{{ member.status }}</span>
         </li>
       } @empty {
@@ -59,6 +69,7 @@ import { PresenceService, type RoomHandle } from './presence.service';
     .presently-online-list__dot[data-status='busy'] {
       background: var(--presently-status-busy, #dc2626);
     }
+    .presently-online-list__self,
     .presently-online-list__status {
       color: var(--presently-muted, #6b7280);
       font-size: 0.85em;
@@ -77,6 +88,8 @@ export class OnlineListComponent {
   readonly profile = input<ProfileInput | undefined>(undefined);
 
   readonly members = this.presence.members(this.room);
+  /** This browser's userId as the server reported it: how its own entry is recognised. */
+  protected readonly self = computed(() => this.presence.session()?.userId ?? null);
   private handle: RoomHandle | null = null;
 
   constructor() {
