@@ -28,6 +28,16 @@ describe('demo: chat', () => {
       await waitForAttribute(page, 'member-count', 'data-value', 2);
     }
     await shown(activity(ada.page, 'Grace joined'), '"Grace joined" in Ada\'s feed');
+    // Each sees its own entry marked, found by the public id the footer shows.
+    for (const [{ page }, self, other] of [
+      [ada, 'Ada', 'Grace'],
+      [grace, 'Grace', 'Ada'],
+    ] as const) {
+      const visitorId = await page.getByTestId('visitor-id').textContent();
+      await expect(member(page, self).getAttribute('data-user')).resolves.toBe(visitorId);
+      await expect(member(page, self).getAttribute('data-self')).resolves.toBe('');
+      await expect(member(page, other).getAttribute('data-self')).resolves.toBeNull();
+    }
 
     await grace.page.getByTestId('status-busy').check();
     await shown(member(ada.page, 'Grace').and(ada.page.locator('[data-status="busy"]')), 'Grace busy in Ada\'s list');

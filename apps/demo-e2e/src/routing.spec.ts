@@ -1,4 +1,4 @@
-import { screenshot, useServer } from '@presently/testing';
+import { ANONYMOUS_ID, screenshot, useServer } from '@presently/testing';
 import { useBrowser } from './support/browser';
 import { shown } from './support/wait';
 
@@ -28,6 +28,11 @@ describe('demo: routing and layout', () => {
   it('moves between pages through the navigation without reloading, marking the current one', async () => {
     const { page } = await browser.visit(`${server.url}/`);
     const visitorId = await page.getByTestId('visitor-id').textContent();
+    // The public id (what member lists show), not the clientId kept in the tab's storage.
+    expect(visitorId).toMatch(ANONYMOUS_ID);
+    const stored = await page.evaluate(() => sessionStorage.getItem('presently.clientId'));
+    expect(stored).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+    expect(visitorId).not.toBe(stored);
     for (const [link, testId] of [
       ['nav-blog', 'blog-index-page'],
       ['nav-chat', 'chat-page'],
