@@ -1,4 +1,4 @@
-import { connect, key, request, signToken, until, useServer } from '@presently/testing';
+import { ANONYMOUS_ID, connect, key, request, signToken, until, useServer } from '@presently/testing';
 import { createPresenceClient } from '../index';
 import { CLIENT_ID_KEY } from '../lib/client-id';
 import type { ClientIdStorage, ConnectionState } from '../lib/types';
@@ -24,11 +24,15 @@ describe('sessions, tokens and the connection', () => {
     const storage = new MemoryStorage();
     const { client: first } = openClient({ url: server.url, storage });
     const session = await next(first.session$);
-    expect(session).toMatchObject({ userId: session.clientId, name: null, roles: [] });
+    // Anonymous: a public userId derived from the clientId, which stays this browser's own.
+    expect(session).toMatchObject({ userId: expect.stringMatching(ANONYMOUS_ID), name: null, roles: [] });
+    expect(session.userId).not.toBe(session.clientId);
     expect(storage.items.get(CLIENT_ID_KEY)).toBe(session.clientId);
 
     const { client: second } = openClient({ url: server.url, storage });
-    expect((await next(second.session$)).clientId).toBe(session.clientId);
+    const again = await next(second.session$);
+    expect(again.clientId).toBe(session.clientId);
+    expect(again.userId).toBe(session.userId);
 
     const { client: given } = openClient({ url: server.url, storage, clientId: 'given-client-id' });
     expect((await next(given.session$)).clientId).toBe('given-client-id');
