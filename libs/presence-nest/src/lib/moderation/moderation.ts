@@ -48,7 +48,10 @@ export class Moderation implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     const namespace = this.registry.namespace;
-    if (!namespace) return;
+    if (!namespace) {
+      this.logger.error({ msg: 'the /presence namespace is not up: moderation requests of other processes will not be served' });
+      return;
+    }
     (namespace as unknown as ServerSide).on(MODERATE, (request, reply) => {
       // Another process of the cluster sent it; still checked, as any input.
       const valid = validateDisconnectRequest(request);
