@@ -10,3 +10,4 @@ export * from './lib/token-bucket';
 export * from './lib/top-pages';
 export * from './lib/types';
 export * from './lib/connection-limiter';
+export * from './lib/slow-readers';

@@ -36,6 +36,8 @@ const envSchema = z.object({
   MAX_HTTP_BUFFER_SIZE: int(MIN_HTTP_BUFFER_SIZE, 64 * 1024 * 1024, DEFAULT_LIMITS.maxHttpBufferSize),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 10_000),
   MAX_CONNECTIONS_PER_IP: int(0, 1_000_000, 1000),
+  MAX_BUFFERED_BYTES: int(0, 1024 * 1024 * 1024, 4 * 1024 * 1024),
+  SLOW_CLIENT_MS: int(0, 600_000, 5000),
   TRUST_PROXY: int(0, 32, 0),
   WEB_ROOT: optionalText,
   LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(LOG_LEVELS).default('info')),
@@ -67,6 +69,8 @@ const configSchema = envSchema.transform((e) => {
     // With REDIS_URL a stopping process waits this long for its users to come back elsewhere, within the shutdown timeout.
     handoffMs: Math.min(e.GRACE_MS + 1000, Math.max(0, e.SHUTDOWN_TIMEOUT_MS - 2000)),
     maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+    maxBufferedBytes: e.MAX_BUFFERED_BYTES,
+    slowClientMs: e.SLOW_CLIENT_MS,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     webRoot: e.WEB_ROOT,

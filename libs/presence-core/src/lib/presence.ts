@@ -201,6 +201,43 @@ export class Presence {
     return { ok: true, rooms: this.rooms.leaveForbidden(conn) };
   }
 
+  // ---------------------------------------------------------------- moderation
+
+  /**
+   * Moderation: ends every connection of user `userId` in this registry at
+   * once, live or held, as explicit leaves: nothing is held, each room the
+   * member is in announces `room:left` with reason `leave` (once no
+   * connection of the member is left there), its pages count down. Answers
+   * the ids of the live connections, for the transport to close. O(this
+   * registry's connections): a scan, for a rare operator call.
+   */
+  expelUser(userId: string): string[] {
+    const live: string[] = [];
+    for (const conn of [...this.connections.values()]) {
+      if (conn.identity.userId !== userId) continue;
+      if (conn.held === null) live.push(conn.id);
+      this.expel(conn);
+    }
+    return live;
+  }
+
+  /**
+   * Moderation: takes user `userId` out of `room` at once: each of its
+   * connections there, live or held, leaves it (reason `leave`, announced
+   * once the member is gone). The connections stay on their pages and in
+   * their other rooms. Answers the ids of the live ones. O(members of the room).
+   */
+  removeFromRoom(userId: string, room: string): string[] {
+    const live: string[] = [];
+    for (const conn of this.rooms.connectionsOf(room, userId)) {
+      const held = conn.held !== null;
+      if (!held) live.push(conn.id);
+      this.rooms.leave(conn, room, 'leave', held ? null : conn.id);
+      if (held) this.grace.release(conn);
+    }
+    return live;
+  }
+
   // ---------------------------------------------------------------- stats
 
   watchStats(id: string): Result<Stats> {
@@ -275,6 +312,20 @@ export class Presence {
   private live(id: string): Connection | undefined {
     const conn = this.connections.get(id);
     return conn && !conn.held ? conn : undefined;
+  }
+
+  /** Ends a connection at once, live or held, its rooms left as explicit leaves. */
+  private expel(conn: Connection): void {
+    const held = conn.held !== null;
+    for (const room of [...conn.rooms]) this.rooms.leave(conn, room, 'leave', held ? null : conn.id);
+    if (held) {
+      this.pages.leaveAll(conn);
+      this.grace.release(conn);
+      return;
+    }
+    conn.watched.clear();
+    this.globalStats.unwatch(conn);
+    this.end(conn);
   }
 
   /** Ends a connection's presence everywhere (its grace ran out, none applies, or nothing of it is left). */

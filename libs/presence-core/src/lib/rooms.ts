@@ -122,6 +122,15 @@ export class Rooms {
     for (const room of [...conn.rooms]) this.leave(conn, room, 'disconnect', null);
   }
 
+  /** The connections, live and held, of the member of `room` whose userId is `userId`. O(members of the room). */
+  connectionsOf(room: string, userId: string): Connection[] {
+    const found: Connection[] = [];
+    for (const member of this.rooms.get(room)?.values() ?? []) {
+      if (member.userId === userId) found.push(...member.connections);
+    }
+    return found;
+  }
+
   /** A held connection's place in `room` was taken in another process: it leaves here, unannounced. */
   release(held: Connection, room: string): void {
     if (held.rooms.delete(room)) this.detach(held, room);

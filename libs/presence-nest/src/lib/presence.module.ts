@@ -21,10 +21,14 @@ import { PollChanges } from './polls/poll-changes';
 import { SessionAuthenticator } from './access/session-authenticator';
 import { AnonymousIds } from './access/anonymous-ids';
 import { SessionExpiry } from './access/session-expiry';
+import { SlowReaderGuard } from './socket/slow-reader-guard';
+import { ApiKey } from './http/api-key';
+import { ModerationController } from './http/moderation.controller';
+import { Moderation } from './moderation/moderation';
 
 /**
  * Live presence for a Nest application: the `/presence` Socket.IO namespace,
- * the HTTP endpoints under `/api` (`POST /api/emit` included), the
+ * the HTTP endpoints under `/api` (`POST /api/emit` and `POST /api/disconnect` included), the
  * `/api/pages/live` stream and the `/api/pages/badge.svg` image, and for the
  * application's own providers `PresenceEmitter` (send events to users, roles,
  * rooms), `PresenceLifecycle` (the lifecycle stream) and `PresenceMetrics`.
@@ -40,9 +44,10 @@ export class PresenceModule {
   static forRoot(options: PresenceModuleOptions): DynamicModule {
     return {
       module: PresenceModule,
-      controllers: [PresenceController, EmitController, LiveStreamController, BadgeSvgController],
+      controllers: [PresenceController, EmitController, ModerationController, LiveStreamController, BadgeSvgController],
       providers: [
         { provide: PRESENCE_OPTIONS, useValue: options },
+        { provide: ApiKey, useValue: new ApiKey(options.apiKey) },
         PresenceRegistry,
         PollChanges,
         {
@@ -63,8 +68,10 @@ export class PresenceModule {
         ConnectionAdmission,
         SessionExpiry,
         ConnectionHooks,
+        SlowReaderGuard,
+        Moderation,
       ],
-      exports: [PresenceRegistry, Figures, PollService, SessionAuthenticator, PresenceEmitter, PresenceLifecycle, PresenceMetrics],
+      exports: [PresenceRegistry, Figures, Moderation, PollService, SessionAuthenticator, PresenceEmitter, PresenceLifecycle, PresenceMetrics],
     };
   }
 }

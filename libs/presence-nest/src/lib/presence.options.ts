@@ -30,6 +30,14 @@ export interface PresenceModuleOptions extends PresenceLimits {
   apiKey?: string;
   /** Open sockets per client address; 0 or unset: no limit. */
   maxConnectionsPerIp?: number;
+  /**
+   * Bytes a socket may have waiting to be sent (engine.io's write buffer
+   * and the websocket's `bufferedAmount`) for longer than `slowClientMs`
+   * before it is disconnected; default 4 MiB, 0: no bound.
+   */
+  maxBufferedBytes?: number;
+  /** How long a socket may stay above `maxBufferedBytes` (ms); default 5000. */
+  slowClientMs?: number;
   /** Reverse proxies in front of the server whose `X-Forwarded-For` entries are trusted; 0 or unset: none. */
   trustProxy?: number;
   /**

@@ -15,6 +15,8 @@ export const Events = {
   RoomSync: 'room:sync',
   // extension: the session token expired while connected
   SessionExpired: 'session:expired',
+  // extension: an operator took this socket's user out of a room (POST /api/disconnect with a room)
+  RoomRemoved: 'room:removed',
   // client → server
   PageEnter: 'page:enter',
   PageLeave: 'page:leave',

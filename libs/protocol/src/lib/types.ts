@@ -127,6 +127,15 @@ export interface SessionExpiredEvent {
   rooms: string[];
 }
 
+/**
+ * Extension: an operator took this socket's user out of `room` (`POST
+ * /api/disconnect` with a `room`). The socket is no longer a member and
+ * hears nothing more of the room; it stays connected, and may join again.
+ */
+export interface RoomRemovedEvent {
+  room: string;
+}
+
 type AckFn<T> = (ack: T) => void;
 
 /** Events the client sends, for `Socket<ServerToClientEvents, ClientToServerEvents>` on the client. */
@@ -155,6 +164,7 @@ export interface ServerToClientEvents {
   stats: (stats: Stats) => void;
   'poll:tally': (tallies: PollTallies) => void;
   'session:expired': (event: SessionExpiredEvent) => void;
+  'room:removed': (event: RoomRemovedEvent) => void;
   'room:count': (event: RoomCountEvent) => void;
   'room:sync': (event: RoomSyncEvent) => void;
 }

@@ -31,6 +31,12 @@ export class PresenceMetrics implements PresenceSink {
   private readonly emitsTotal = this.counter('presently_emits_total', 'Application events emitted (POST /api/emit, PresenceEmitter), by target.', ['to']);
   private readonly refusedTotal = this.counter('presently_handshakes_refused_total', 'Handshakes refused by the connection limit or the authorize hook, by reason.', ['reason']);
   private readonly expiredTotal = this.counter('presently_sessions_expired_total', 'Sockets whose token expired while connected.', []);
+  private readonly slowCutTotal = this.counter(
+    'presently_slow_clients_disconnected_total',
+    'Sockets disconnected for keeping more than MAX_BUFFERED_BYTES unsent for longer than SLOW_CLIENT_MS.',
+    [],
+  );
+  private slowNow = 0;
 
   constructor() {
     this.gauge('presently_connections', 'Connections, held ones included.', (s) => s.connections);
@@ -38,6 +44,12 @@ export class PresenceMetrics implements PresenceSink {
     this.gauge('presently_held_connections', 'Disconnected connections within their grace period.', (s) => s.held);
     this.gauge('presently_pages', 'Pages with at least one viewer.', (s) => s.pages);
     this.gauge('presently_rooms', 'Rooms with at least one member.', (s) => s.rooms);
+    const slow: Gauge = new Gauge({
+      name: 'presently_slow_clients',
+      help: 'Sockets whose outgoing buffer was above MAX_BUFFERED_BYTES at the last sweep.',
+      registers: [this.registry],
+      collect: () => slow.set(this.slowNow),
+    });
     const changes: Counter = new Counter({
       name: 'presently_page_count_changes_total',
       help: 'Changes of page counts; compare with presently_events_out_total{event="page:count"} to see the coalescing.',
@@ -82,6 +94,16 @@ export class PresenceMetrics implements PresenceSink {
 
   sessionExpired(): void {
     this.expiredTotal.inc();
+  }
+
+  /** A socket was disconnected for reading too slowly. */
+  slowClientDisconnected(): void {
+    this.slowCutTotal.inc();
+  }
+
+  /** Sockets above the outgoing-buffer bound at the last sweep. */
+  slowClients(over: number): void {
+    this.slowNow = over;
   }
 
   // The core's announcements, counted as they go out.

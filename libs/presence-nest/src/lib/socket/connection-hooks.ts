@@ -4,14 +4,16 @@ import { roleChannel, userChannel } from './channels';
 import { ConnectionAdmission } from '../access/connection-admission';
 import { PresenceLifecycle } from '../hooks/presence-lifecycle';
 import { PresenceMetrics } from '../hooks/presence-metrics';
-import type { PresenceSocket } from './presence-socket';
+import type { PresenceNamespace, PresenceSocket } from './presence-socket';
 import { SessionExpiry } from '../access/session-expiry';
+import { SlowReaderGuard } from './slow-reader-guard';
 
 /**
  * Everything a `/presence` connection gets besides the registry, in the
  * gateway's order: `admit` (namespace middleware: connection limit and the
- * `authorize` hook), `accept` (emit channels, token expiry) and `connected` (the lifecycle event, once
- * `session` went out).
+ * `authorize` hook), `accept` (emit channels, token expiry, the slow-reader
+ * sweep's bookkeeping) and `connected` (the lifecycle event, once `session`
+ * went out).
  */
 @Injectable()
 export class ConnectionHooks {
@@ -20,7 +22,13 @@ export class ConnectionHooks {
     private readonly expiry: SessionExpiry,
     private readonly metrics: PresenceMetrics,
     private readonly events: PresenceLifecycle,
+    private readonly slowReaders: SlowReaderGuard,
   ) {}
+
+  /** Starts what watches every connection of the namespace at once (the slow-reader sweep). */
+  attach(namespace: PresenceNamespace): void {
+    this.slowReaders.start(namespace);
+  }
 
   get admit() {
     return this.admission.middleware;
@@ -30,7 +38,10 @@ export class ConnectionHooks {
     const identity = socket.data;
     if (identity.authenticated) socket.join([userChannel(identity.userId), ...identity.roles.map(roleChannel)]);
     this.expiry.watch(socket);
-    socket.once('disconnect', (reason) => this.events.disconnected(socket.id, identity, reason));
+    socket.once('disconnect', (reason) => {
+      this.slowReaders.forget(socket.id);
+      this.events.disconnected(socket.id, identity, reason);
+    });
   }
 
   connected(socket: PresenceSocket): void {

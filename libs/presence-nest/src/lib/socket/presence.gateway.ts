@@ -57,6 +57,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   afterInit(namespace: PresenceNamespace): void {
     this.registry.attach(namespace);
+    this.hooks.attach(namespace);
     namespace.use((socket, next) => {
       const auth = (socket.handshake.auth ?? {}) as { clientId?: unknown; token?: unknown };
       this.authenticator.identify(auth.clientId, auth.token).then(
