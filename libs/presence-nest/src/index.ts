@@ -18,6 +18,7 @@ export * from './lib/presence-registry';
 export * from './lib/access/session-authenticator';
 export * from './lib/access/authorize';
 export * from './lib/access/client-address';
+export * from './lib/access/connection-admission';
 export * from './lib/http/emit.controller';
 export * from './lib/hooks/presence-lifecycle';
 export * from './lib/hooks/presence-emitter';

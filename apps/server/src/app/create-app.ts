@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { isAllowedOrigin, PresenceIoAdapter } from '@presently/presence-nest';
+import { ConnectionAdmission, isAllowedOrigin, PresenceIoAdapter, type PresenceIoOptions } from '@presently/presence-nest';
 import { RedisPresenceStore } from '@presently/presence-redis';
 import { RedisIoAdapter } from '@presently/presence-redis/nest';
 import type { NextFunction, Request, Response } from 'express';
@@ -22,7 +22,13 @@ export async function createApp(config: ServerConfig, logger: Pino = createLogge
   });
   if (config.corsOrigins) app.use(refuseOtherOrigins(config.corsOrigins));
   app.enableCors({ origin: config.corsOrigins ?? true });
-  const ioOptions = { corsOrigins: config.corsOrigins, maxHttpBufferSize: config.maxHttpBufferSize };
+  const ioOptions: PresenceIoOptions = {
+    corsOrigins: config.corsOrigins,
+    maxHttpBufferSize: config.maxHttpBufferSize,
+    connectTimeoutMs: config.connectTimeoutMs,
+    // Every Engine.IO session counts against its address from its handshake on.
+    admission: app.get(ConnectionAdmission),
+  };
   app.useWebSocketAdapter(
     config.redisUrl
       ? new RedisIoAdapter(app, ioOptions, config.redisUrl, `${config.redisPrefix}io`)

@@ -62,7 +62,7 @@ export class PresenceModule {
         SessionExpiry,
         ConnectionHooks,
       ],
-      exports: [PresenceRegistry, Figures, PollService, SessionAuthenticator, PresenceEmitter, PresenceLifecycle, PresenceMetrics],
+      exports: [PresenceRegistry, Figures, PollService, SessionAuthenticator, PresenceEmitter, PresenceLifecycle, PresenceMetrics, ConnectionAdmission],
     };
   }
 }
