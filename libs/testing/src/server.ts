@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { closeAll } from './client';
+import { closeEngineSessions } from './engine';
 import { closeStreams } from './sse';
 
 /** The workspace root, found from this file's place in it. */
@@ -115,6 +116,7 @@ export function useServer(env: Record<string, string> = {}): { readonly url: str
   afterEach(() => {
     closeAll();
     closeStreams();
+    closeEngineSessions();
   });
   afterAll(async () => {
     await running?.stop();

@@ -27,6 +27,7 @@ const NO_HELD_PLACES: HeldPlaces = { heldAt: () => 0, endOldestHeld: () => false
  */
 export class ConnectionLimiter {
   private readonly counts = new Map<string, number>();
+  private open = 0;
 
   constructor(
     private readonly max: number,
@@ -47,6 +48,7 @@ export class ConnectionLimiter {
       // each round ended one held place
     }
     this.counts.set(key, count + 1);
+    this.open++;
     return true;
   }
 
@@ -55,6 +57,7 @@ export class ConnectionLimiter {
     if (this.max === 0) return;
     const count = this.counts.get(key);
     if (count === undefined) return;
+    this.open--;
     if (count > 1) this.counts.set(key, count - 1);
     else this.counts.delete(key);
   }
@@ -62,6 +65,11 @@ export class ConnectionLimiter {
   /** Open connections counted for `key` (held places not included). */
   count(key: string): number {
     return this.counts.get(key) ?? 0;
+  }
+
+  /** Open connections counted, all keys together. */
+  get total(): number {
+    return this.open;
   }
 
   /** Keys with at least one connection. */

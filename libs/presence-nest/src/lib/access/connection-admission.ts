@@ -58,6 +58,7 @@ export class ConnectionAdmission {
     registry: PresenceRegistry,
   ) {
     this.limiter = new ConnectionLimiter(options.maxConnectionsPerIp ?? 0, registry.presence);
+    metrics.trackAddressConnections(() => this.limiter.total);
     this.handshakes = new HandshakeLimiter(
       options.handshakesPerS ?? DEFAULT_HANDSHAKES_PER_S,
       options.handshakeBurst ?? DEFAULT_HANDSHAKE_BURST,
