@@ -106,10 +106,28 @@ export function rawWebSocket(baseUrl: string, headers: Record<string, string> = 
         'sec-websocket-version': '13',
       },
     });
-    req.on('upgrade', (_res, socket: Socket) => {
-      socket.on('data', () => undefined);
+    req.on('upgrade', (_res, socket: Socket, head: Buffer) => {
       socket.on('error', () => undefined);
-      const closed = new Promise<void>((done) => socket.once('close', () => done()));
+      // Closed when the server sends a close frame (it then waits for ours before ending TCP) or the TCP connection ends.
+      const closed = new Promise<void>((done) => {
+        socket.once('close', () => done());
+        let frames = head;
+        const read = (chunk: Buffer) => {
+          frames = Buffer.concat([frames, chunk]);
+          for (;;) {
+            if (frames.length < 2) return;
+            const short = frames[1] & 0x7f;
+            const header = short === 126 ? 4 : short === 127 ? 10 : 2;
+            if (frames.length < header) return;
+            const length = short === 126 ? frames.readUInt16BE(2) : short === 127 ? Number(frames.readBigUInt64BE(2)) : short;
+            if (frames.length < header + length) return;
+            if ((frames[0] & 0x0f) === 0x8) return done();
+            frames = frames.subarray(header + length);
+          }
+        };
+        socket.on('data', read);
+        read(Buffer.alloc(0));
+      });
       const close = () => socket.destroy();
       sessions.add(close);
       resolve({ status: 101, body: '', closed, close });

@@ -23,6 +23,11 @@ export interface PresenceIoOptions {
   maxHttpBufferSize: number;
   /** A session that joins no namespace within this time is closed (ms); default 5000. */
   connectTimeoutMs?: number;
+  /**
+   * Whether a gateway of the application serves the main namespace `/`;
+   * default false: sockets connecting there are refused.
+   */
+  serveMainNamespace?: boolean;
   /** Admits or refuses each new session at its handshake and counts it until it closes; unset: sessions are not counted. */
   admission?: SessionAdmission;
 }
@@ -34,8 +39,6 @@ export interface PresenceIoOptions {
  */
 export class PresenceIoAdapter extends IoAdapter {
   private readonly logger = new Logger('PresenceIoAdapter');
-  /** Whether a gateway of the application serves the main namespace `/`. */
-  private servesMainNamespace = false;
 
   constructor(
     app: INestApplicationContext,
@@ -44,18 +47,14 @@ export class PresenceIoAdapter extends IoAdapter {
     super(app);
   }
 
-  override create(port: number, options?: ServerOptions & { namespace?: string; server?: unknown }): Server {
-    if (!options?.namespace || options.namespace === '/') this.servesMainNamespace = true;
-    return super.create(port, options);
-  }
-
   /**
    * The server, with every Engine.IO session admitted at its handshake (the
    * origin allowlist, then the admission: the address's handshake rate and
    * connection count) and closed if it joins no namespace within
    * `connectTimeoutMs`. The main namespace `/` is refused (`connect_error`
    * `Invalid namespace`, as Socket.IO answers for a namespace it does not
-   * serve) unless one of the application's gateways serves it.
+   * serve) unless the options say a gateway of the application serves it
+   * (`serveMainNamespace`).
    */
   override createIOServer(port: number, options?: ServerOptions): Server {
     const origins = this.options.corsOrigins;
@@ -76,7 +75,7 @@ export class PresenceIoAdapter extends IoAdapter {
       },
     } satisfies Partial<ServerOptions> as ServerOptions);
     admission?.attach(server.engine);
-    server.of('/').use((_socket, next) => (this.servesMainNamespace ? next() : next(new Error('Invalid namespace'))));
+    if (!this.options.serveMainNamespace) server.of('/').use((_socket, next) => next(new Error('Invalid namespace')));
     return server;
   }
 
