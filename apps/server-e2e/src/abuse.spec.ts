@@ -1,5 +1,21 @@
 import { io } from 'socket.io-client';
-import { clientId, connect, connectError, desktopUserAgent, get, openStream, pageCount, metricSamples, post, request, sampleValue, untilMetric, useServer, type TestSocket } from '@presently/testing';
+import {
+  clientId,
+  connect,
+  connectError,
+  desktopUserAgent,
+  get,
+  openStream,
+  pageCount,
+  metricSamples,
+  pollingHandshake,
+  post,
+  request,
+  sampleValue,
+  untilMetric,
+  useServer,
+  type TestSocket,
+} from '@presently/testing';
 
 /**
  * Abuse resistance at the edge: connections per client address
@@ -7,6 +23,14 @@ import { clientId, connect, connectError, desktopUserAgent, get, openStream, pag
  * proxies) and the origin allowlist (CORS_ORIGINS) for HTTP and both
  * Socket.IO transports.
  */
+
+/**
+ * An address over its limit is refused at the Engine.IO handshake, before any
+ * namespace: socket.io-client over a websocket reports it as this
+ * `connect_error`; a polling handshake reads the reason (403, see below).
+ */
+const REFUSED_AT_HANDSHAKE = 'websocket error';
+const LIMIT_EXCEEDED_ANSWER = { status: 403, body: JSON.stringify({ code: 4, message: 'LIMIT_EXCEEDED' }) };
 
 /** Opens a socket with extra handshake headers; resolves with 'connected' or the connect_error message. */
 /**
@@ -26,6 +50,12 @@ function attempt(url: string, headers: Record<string, string> = {}, transports: 
   });
 }
 
+/** Nothing is connected and no place of any address is counted (a socket's session closes just after its disconnect). */
+async function untilEmpty(url: string): Promise<void> {
+  await untilMetric(url, 'presently_connections', (n) => n === 0);
+  await untilMetric(url, 'presently_address_connections', (n) => n === 0);
+}
+
 describe('MAX_CONNECTIONS_PER_IP', () => {
   // No grace period: a socket that goes is gone at once, so tests start on an empty server.
   const server = useServer({ MAX_CONNECTIONS_PER_IP: '3', GRACE_MS: '0' });
@@ -34,29 +64,30 @@ describe('MAX_CONNECTIONS_PER_IP', () => {
     for (const socket of opened.splice(0)) socket.disconnect();
   });
 
-  it('refuses an address its 4th socket with LIMIT_EXCEEDED, without counting it, and admits again once one leaves', async () => {
-    await untilMetric(server.url, 'presently_connections', (n) => n === 0);
+  it('refuses an address its 4th session with LIMIT_EXCEEDED at the handshake, without counting it, and admits again once one leaves', async () => {
+    await untilEmpty(server.url);
     for (let i = 0; i < 3; i++) opened.push((await connect(server.url, { clientId: clientId('limit') })).socket);
     const refused = await connectError(server.url, { clientId: clientId('limit-over') });
-    expect(refused.message).toBe('LIMIT_EXCEEDED');
-    expect((refused as Error & { data?: unknown }).data).toEqual({ code: 'LIMIT_EXCEEDED', message: expect.any(String) });
+    expect(refused.message).toBe(REFUSED_AT_HANDSHAKE);
+    // The reason, as a polling handshake (what a browser falls back to) reads it.
+    expect(await pollingHandshake(server.url)).toEqual(LIMIT_EXCEEDED_ANSWER);
     // A header the server does not trust changes nothing.
-    expect((await attempt(server.url, { 'x-forwarded-for': '198.51.100.77' })).outcome).toBe('LIMIT_EXCEEDED');
+    expect((await attempt(server.url, { 'x-forwarded-for': '198.51.100.77' })).outcome).toBe(REFUSED_AT_HANDSHAKE);
     expect((await get(server.url, '/api/stats')).body.online).toEqual({ connections: 3, visitors: 3 });
-    expect(sampleValue(await metricSamples(server.url), 'presently_handshakes_refused_total', { reason: 'LIMIT_EXCEEDED' })).toBe(2);
+    expect(sampleValue(await metricSamples(server.url), 'presently_handshakes_refused_total', { reason: 'LIMIT_EXCEEDED' })).toBe(3);
 
     // The admitted ones keep working.
     for (const socket of opened) expect(await request(socket, 'page:enter', { page: '/limit' })).toMatchObject({ ok: true });
 
     opened.shift()!.disconnect();
-    await untilMetric(server.url, 'presently_connections', (n) => n === 2);
+    await untilMetric(server.url, 'presently_address_connections', (n) => n === 2);
     const again = await connect(server.url, { clientId: clientId('limit-again') });
     opened.push(again.socket);
-    expect((await connectError(server.url)).message).toBe('LIMIT_EXCEEDED');
+    expect((await connectError(server.url)).message).toBe(REFUSED_AT_HANDSHAKE);
   });
 
   it('counts live streams with sockets: a stream over the limit is refused 429 and counts nobody', async () => {
-    await untilMetric(server.url, 'presently_connections', (n) => n === 0);
+    await untilEmpty(server.url);
     const page = '/limit-streams';
     opened.push((await connect(server.url)).socket);
     const first = await openStream(server.url, { page, clientId: clientId('stream-a') });
@@ -67,12 +98,12 @@ describe('MAX_CONNECTIONS_PER_IP', () => {
     await over.ended;
     expect(over.status).toBe(429);
     expect(JSON.parse(over.raw)).toEqual({ error: { code: 'LIMIT_EXCEEDED', message: expect.any(String) } });
-    expect((await attempt(server.url)).outcome).toBe('LIMIT_EXCEEDED');
+    expect((await attempt(server.url)).outcome).toBe(REFUSED_AT_HANDSHAKE);
     expect(await pageCount(server.url, page)).toEqual({ page, viewers: 2, connections: 2 });
 
     // A closed stream gives its place back.
     first.close();
-    await untilMetric(server.url, 'presently_connections', (n) => n === 2);
+    await untilMetric(server.url, 'presently_address_connections', (n) => n === 2);
     const third = await openStream(server.url, { page, clientId: clientId('stream-c') });
     expect(third.status).toBe(200);
     second.close();
@@ -80,23 +111,23 @@ describe('MAX_CONNECTIONS_PER_IP', () => {
   });
 
   it('frees every slot when sockets go, so the limit never leaks', async () => {
-    await untilMetric(server.url, 'presently_connections', (n) => n === 0);
+    await untilEmpty(server.url);
     for (let round = 0; round < 4; round++) {
       const sockets = await Promise.all([0, 1, 2].map(() => connect(server.url).then(({ socket }) => socket)));
       // Concurrent handshakes: exactly the limit is admitted.
       const extra = await Promise.all([0, 1, 2].map(() => attempt(server.url)));
-      expect(extra.map((e) => e.outcome)).toEqual(['LIMIT_EXCEEDED', 'LIMIT_EXCEEDED', 'LIMIT_EXCEEDED']);
+      expect(extra.map((e) => e.outcome)).toEqual([REFUSED_AT_HANDSHAKE, REFUSED_AT_HANDSHAKE, REFUSED_AT_HANDSHAKE]);
       for (const socket of sockets) socket.disconnect();
-      await untilMetric(server.url, 'presently_connections', (n) => n === 0);
+      await untilEmpty(server.url);
     }
   });
 
   it('counts handshakes that race for the last slots exactly', async () => {
-    await untilMetric(server.url, 'presently_connections', (n) => n === 0);
+    await untilEmpty(server.url);
     const results = await Promise.all(Array.from({ length: 12 }, () => attempt(server.url)));
     for (const { socket, outcome } of results) if (outcome === 'connected') opened.push(socket);
     expect(results.filter((r) => r.outcome === 'connected')).toHaveLength(3);
-    expect(results.filter((r) => r.outcome === 'LIMIT_EXCEEDED')).toHaveLength(9);
+    expect(results.filter((r) => r.outcome === REFUSED_AT_HANDSHAKE)).toHaveLength(9);
     expect((await get(server.url, '/api/stats')).body.online).toEqual({ connections: 3, visitors: 3 });
   });
 });
@@ -117,16 +148,16 @@ describe('MAX_CONNECTIONS_PER_IP behind a trusted proxy (TRUST_PROXY=1)', () => 
   it('counts the address the proxy saw; what the client put in front of it is ignored', async () => {
     expect(await open('203.0.113.5')).toBe('connected');
     expect(await open('203.0.113.5')).toBe('connected');
-    expect(await open('203.0.113.5')).toBe('LIMIT_EXCEEDED');
+    expect(await open('203.0.113.5')).toBe(REFUSED_AT_HANDSHAKE);
     // Spoofed entries to the left of the proxy's own are not the client address.
-    expect(await open('1.2.3.4, 203.0.113.5')).toBe('LIMIT_EXCEEDED');
+    expect(await open('1.2.3.4, 203.0.113.5')).toBe(REFUSED_AT_HANDSHAKE);
     expect(await open('203.0.113.6')).toBe('connected');
     expect(await open('203.0.113.5, 203.0.113.6')).toBe('connected');
-    expect(await open('203.0.113.6')).toBe('LIMIT_EXCEEDED');
+    expect(await open('203.0.113.6')).toBe(REFUSED_AT_HANDSHAKE);
     // IPv6 counts per /64.
     expect(await open('2001:db8:1:2::1')).toBe('connected');
     expect(await open('2001:db8:1:2:ffff::9')).toBe('connected');
-    expect(await open('2001:db8:1:2::abcd')).toBe('LIMIT_EXCEEDED');
+    expect(await open('2001:db8:1:2::abcd')).toBe(REFUSED_AT_HANDSHAKE);
     expect(await open('2001:db8:1:3::1')).toBe('connected');
   });
 });

@@ -7,6 +7,7 @@ export * from './lib/polls';
 export * from './lib/presence';
 export { sameStats } from './lib/stats';
 export * from './lib/token-bucket';
+export * from './lib/handshake-limiter';
 export * from './lib/top-pages';
 export * from './lib/types';
 export * from './lib/connection-limiter';

@@ -19,6 +19,7 @@ export * from './lib/access/session-authenticator';
 export * from './lib/access/anonymous-ids';
 export * from './lib/access/authorize';
 export * from './lib/access/client-address';
+export * from './lib/access/connection-admission';
 export * from './lib/http/emit.controller';
 export * from './lib/http/api-key';
 export * from './lib/http/moderation.controller';

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { closeAll } from './client';
+import { closeEngineSessions } from './engine';
 import { closeStreams } from './sse';
 
 /** The workspace root, found from this file's place in it. */
@@ -30,8 +31,9 @@ export interface RunningServer {
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} is missing: build the server first`);
   const child = spawn(process.execPath, [SERVER_MAIN], {
-    // The harness reads the port from the 'listening' line, logged at info.
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env, LOG_LEVEL: env.LOG_LEVEL === 'debug' ? 'debug' : 'info' },
+    // The harness reads the port from the 'listening' line, logged at info. Every test
+    // client comes from 127.0.0.1: the handshake rate per address is off unless a spec sets it.
+    env: { PATH: process.env.PATH ?? '', PORT: '0', HANDSHAKES_PER_S: '0', ...env, LOG_LEVEL: env.LOG_LEVEL === 'debug' ? 'debug' : 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const startTimer = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -114,6 +116,7 @@ export function useServer(env: Record<string, string> = {}): { readonly url: str
   afterEach(() => {
     closeAll();
     closeStreams();
+    closeEngineSessions();
   });
   afterAll(async () => {
     await running?.stop();

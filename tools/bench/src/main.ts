@@ -129,8 +129,9 @@ async function main(argv: string[]): Promise<number> {
   const serverEnv = envPairs(flags['server-env'] as string[] | undefined);
   const benchEnv: Record<string, string> = {
     LOG_LEVEL: 'warn',
-    // Every client comes from 127.0.0.0/8: no per-address limit, and rate limits far above any scenario's.
+    // Every client comes from 127.0.0.0/8: no per-address limits, and rate limits far above any scenario's.
     MAX_CONNECTIONS_PER_IP: '0',
+    HANDSHAKES_PER_S: '0',
     RATE_LIMIT_PER_S: '1000000',
     RATE_LIMIT_BURST: '1000000',
     COUNT_INTERVAL_MS: String(countIntervalMs),

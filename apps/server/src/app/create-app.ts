@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { ApiKey, isAllowedOrigin, PresenceIoAdapter } from '@presently/presence-nest';
+import { ApiKey, ConnectionAdmission, isAllowedOrigin, PresenceIoAdapter, type PresenceIoOptions } from '@presently/presence-nest';
 import { RedisPresenceStore } from '@presently/presence-redis';
 import { RedisIoAdapter } from '@presently/presence-redis/nest';
 import type { NextFunction, Request, Response } from 'express';
@@ -24,7 +24,13 @@ export async function createApp(config: ServerConfig, logger: Pino = createLogge
   app.enableCors({ origin: config.corsOrigins ?? true });
   // Mounted before Nest adds its body parser: a moderation call without the key is refused unread.
   app.use('/api/disconnect', new ApiKey(config.apiKey).middleware());
-  const ioOptions = { corsOrigins: config.corsOrigins, maxHttpBufferSize: config.maxHttpBufferSize };
+  const ioOptions: PresenceIoOptions = {
+    corsOrigins: config.corsOrigins,
+    maxHttpBufferSize: config.maxHttpBufferSize,
+    connectTimeoutMs: config.connectTimeoutMs,
+    // Every Engine.IO session counts against its address from its handshake on.
+    admission: app.get(ConnectionAdmission),
+  };
   app.useWebSocketAdapter(
     config.redisUrl
       ? new RedisIoAdapter(app, ioOptions, config.redisUrl, `${config.redisPrefix}io`)

@@ -50,6 +50,7 @@ describe('ConnectionLimiter', () => {
           expect(limiter.count(key)).toBe(model.get(key) ?? 0);
         }
         expect(limiter.keys).toBe([...model.values()].filter((n) => n > 0).length);
+        expect(limiter.total).toBe([...model.values()].reduce((sum, n) => sum + n, 0));
       }),
     );
   });

@@ -19,6 +19,8 @@ export interface Connection {
   readonly counted: boolean;
   /** Rooms count users: one key per user, apart for anonymous visitors. */
   readonly userKey: string;
+  /** The client address it counts against (a per-address limit's key); null: none. */
+  readonly address: string | null;
   access: RoomAccess;
   readonly pages: Set<string>;
   readonly watched: Set<string>;
@@ -28,12 +30,13 @@ export interface Connection {
   held: TimerHandle | null;
 }
 
-export function createConnection(id: string, identity: Identity, counted: boolean): Connection {
+export function createConnection(id: string, identity: Identity, counted: boolean, address: string | null = null): Connection {
   return {
     id,
     identity,
     counted,
     userKey: userKeyOf(identity),
+    address,
     access: identity,
     pages: new Set(),
     watched: new Set(),

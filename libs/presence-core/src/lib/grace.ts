@@ -14,11 +14,15 @@ export type PlaceKind = 'p' | 'r';
  * time runs out with what is left, it is handed to `end`.
  *
  * Held connections are kept by client: finding one costs O(held connections
- * of that client).
+ * of that client). They are also kept by address, oldest first, so that a
+ * per-address limit counts them and can end the oldest one early
+ * (`endOldest`), exactly as if its time had run out.
  */
 export class Grace {
   /** clientId → its held connections, the candidates for a return. */
   private readonly byClient = new Map<string, Set<Connection>>();
+  /** address → its held connections in the order they were held (a Set keeps insertion order). */
+  private readonly byAddress = new Map<string, Set<Connection>>();
   private count = 0;
 
   constructor(
@@ -36,6 +40,11 @@ export class Grace {
     let held = this.byClient.get(conn.identity.clientId);
     if (!held) this.byClient.set(conn.identity.clientId, (held = new Set()));
     held.add(conn);
+    if (conn.address !== null) {
+      let atAddress = this.byAddress.get(conn.address);
+      if (!atAddress) this.byAddress.set(conn.address, (atAddress = new Set()));
+      atAddress.add(conn);
+    }
     this.count++;
     if (this.ledger) {
       for (const page of conn.pages) this.ledger.hold('p', page, ledgerMemberOf(conn), 1);
@@ -82,6 +91,27 @@ export class Grace {
     if (!held?.delete(conn)) return;
     this.count--;
     if (held.size === 0) this.byClient.delete(clientId);
+    if (conn.address === null) return;
+    const atAddress = this.byAddress.get(conn.address);
+    if (atAddress?.delete(conn) && atAddress.size === 0) this.byAddress.delete(conn.address);
+  }
+
+  /** Held connections of `address`. O(1). */
+  heldAt(address: string): number {
+    return this.byAddress.get(address)?.size ?? 0;
+  }
+
+  /**
+   * Ends the oldest held connection of `address` now, as its grace running
+   * out would (its pages count down, its rooms hear `room:left` with reason
+   * `disconnect`); false if the address holds none. O(its pages and rooms).
+   */
+  endOldest(address: string): boolean {
+    const oldest = this.byAddress.get(address)?.values().next().value;
+    if (!oldest) return false;
+    if (oldest.held) this.clock.clearTimer(oldest.held);
+    this.end(oldest);
+    return true;
   }
 
   /** Held connections. */
@@ -107,6 +137,7 @@ export class Grace {
       for (const conn of held) if (conn.held) this.clock.clearTimer(conn.held);
     }
     this.byClient.clear();
+    this.byAddress.clear();
     this.count = 0;
   }
 }

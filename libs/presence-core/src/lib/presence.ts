@@ -74,7 +74,7 @@ export class Presence {
    */
   connect(id: string, identity: Identity, options: ConnectOptions = {}): void {
     if (this.connections.has(id)) return;
-    const conn = createConnection(id, identity, options.counted ?? true);
+    const conn = createConnection(id, identity, options.counted ?? true, options.address ?? null);
     this.connections.set(id, conn);
     if (!conn.counted) return;
     this.globalStats.connected(identity.clientId);
@@ -251,6 +251,24 @@ export class Presence {
     if (!conn) return unknownConnection();
     this.globalStats.unwatch(conn);
     return { ok: true };
+  }
+
+  /**
+   * Held connections (disconnected, still counting for the grace period) of
+   * `address`: they count against its connection limit until they end. O(1).
+   */
+  heldAt(address: string): number {
+    return this.grace.heldAt(address);
+  }
+
+  /**
+   * Ends the oldest held connection of `address` at once, through the same
+   * path as its grace running out: its pages count down, its rooms hear
+   * `room:left` with reason `disconnect`, a cluster's ledger hears it as an
+   * expiry. False if the address holds none.
+   */
+  endOldestHeld(address: string): boolean {
+    return this.grace.endOldest(address);
   }
 
   /** Connections (held ones included), distinct clients and the top pages. */

@@ -32,3 +32,13 @@ describe('TokenBucket', () => {
     expect(bucket.take(1100)).toBe(true);
   });
 });
+
+describe('TokenBucket.full', () => {
+  it('tells when the bucket holds its whole burst again', () => {
+    const bucket = new TokenBucket(10, 2, 0);
+    expect(bucket.full(0)).toBe(true);
+    bucket.take(0);
+    expect(bucket.full(99)).toBe(false);
+    expect(bucket.full(100)).toBe(true);
+  });
+});

@@ -31,4 +31,9 @@ export class TokenBucket {
     this.milliTokens -= 1000;
     return true;
   }
+
+  /** Whether the bucket would hold its whole burst at `now`: then it is no different from a new one. */
+  full(now: number): boolean {
+    return this.milliTokens + Math.max(0, Math.floor(now - this.last)) * this.ratePerS >= this.capacity;
+  }
 }

@@ -22,6 +22,11 @@ export interface ConnectOptions {
    * bots, which are served but never counted.
    */
   counted?: boolean;
+  /**
+   * The client address (a per-address limit's key) the connection counts
+   * against; its held time counts there too (see `Presence.heldAt`).
+   */
+  address?: string;
 }
 
 /** Where a page's coalesced counts go: to every connection on or watching it. */

@@ -71,7 +71,7 @@ export class PresenceModule {
         SlowReaderGuard,
         Moderation,
       ],
-      exports: [PresenceRegistry, Figures, Moderation, PollService, SessionAuthenticator, PresenceEmitter, PresenceLifecycle, PresenceMetrics],
+      exports: [PresenceRegistry, Figures, Moderation, PollService, SessionAuthenticator, PresenceEmitter, PresenceLifecycle, PresenceMetrics, ConnectionAdmission],
     };
   }
 }

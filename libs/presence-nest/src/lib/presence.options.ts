@@ -28,7 +28,10 @@ export interface PresenceModuleOptions extends PresenceLimits {
   authorize?: AuthorizeHook;
   /** The key `POST /api/emit` requires in `x-api-key`; unset: the endpoint refuses every call. */
   apiKey?: string;
-  /** Open sockets per client address; 0 or unset: no limit. */
+  /**
+   * Connections per client address (Engine.IO sessions, their sockets, live
+   * streams) together with its held places; 0 or unset: no limit.
+   */
   maxConnectionsPerIp?: number;
   /**
    * Bytes a socket may have waiting to be sent (engine.io's write buffer
@@ -38,6 +41,10 @@ export interface PresenceModuleOptions extends PresenceLimits {
   maxBufferedBytes?: number;
   /** How long a socket may stay above `maxBufferedBytes` (ms); default 5000. */
   slowClientMs?: number;
+  /** New Engine.IO sessions a second per client address, sustained (token bucket); 0: no limit; default 20. */
+  handshakesPerS?: number;
+  /** New sessions per client address at once before the rate applies; default 50. */
+  handshakeBurst?: number;
   /** Reverse proxies in front of the server whose `X-Forwarded-For` entries are trusted; 0 or unset: none. */
   trustProxy?: number;
   /**

@@ -21,6 +21,7 @@ type Sizes = ReturnType<Presence['sizes']>;
 export class PresenceMetrics implements PresenceSink {
   readonly registry = new Registry();
   private presence: Presence | null = null;
+  private addressConnections: () => number = () => 0;
   private readonly eventsIn = new Map<string, Counter.Internal>();
   private readonly eventsOut = new Map<string, Counter.Internal>();
   private readonly acks = new Map<string, Counter.Internal>();
@@ -29,7 +30,7 @@ export class PresenceMetrics implements PresenceSink {
   private readonly eventsOutTotal = this.counter('presently_events_out_total', 'Server-to-client events sent, by name; a broadcast counts once.', ['event']);
   private readonly acksTotal = this.counter('presently_acks_total', 'Acks sent, by event and code ("OK" for success).', ['event', 'code']);
   private readonly emitsTotal = this.counter('presently_emits_total', 'Application events emitted (POST /api/emit, PresenceEmitter), by target.', ['to']);
-  private readonly refusedTotal = this.counter('presently_handshakes_refused_total', 'Handshakes refused by the connection limit or the authorize hook, by reason.', ['reason']);
+  private readonly refusedTotal = this.counter('presently_handshakes_refused_total', 'Handshakes refused by the connection limit, the handshake rate or the authorize hook, by reason.', ['reason']);
   private readonly expiredTotal = this.counter('presently_sessions_expired_total', 'Sockets whose token expired while connected.', []);
   private readonly slowCutTotal = this.counter(
     'presently_slow_clients_disconnected_total',
@@ -50,6 +51,12 @@ export class PresenceMetrics implements PresenceSink {
       registers: [this.registry],
       collect: () => slow.set(this.slowNow),
     });
+    const admitted: Gauge = new Gauge({
+      name: 'presently_address_connections',
+      help: 'Open connections counted against client addresses (Engine.IO sessions, further sockets of a session, live streams); 0 without a per-address limit.',
+      registers: [this.registry],
+      collect: () => admitted.set(this.addressConnections()),
+    });
     const changes: Counter = new Counter({
       name: 'presently_page_count_changes_total',
       help: 'Changes of page counts; compare with presently_events_out_total{event="page:count"} to see the coalescing.',
@@ -67,6 +74,11 @@ export class PresenceMetrics implements PresenceSink {
   /** The registry whose sizes the gauges report. */
   track(presence: Presence): void {
     this.presence = presence;
+  }
+
+  /** Where `presently_address_connections` is read. */
+  trackAddressConnections(read: () => number): void {
+    this.addressConnections = read;
   }
 
   /** Counts an event a socket sent, under its name if it is a client event (`known`), else as `unknown`. */

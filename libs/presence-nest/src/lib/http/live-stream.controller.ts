@@ -60,14 +60,14 @@ export class LiveStreamController {
     const release = () => {
       if (released) return;
       released = true;
-      slot();
+      slot.release();
       streams.delete(stream);
       presence.disconnect(id);
       this.logger.debug({ msg: 'stream closed', id, page });
     };
     response.on('close', release);
 
-    presence.connect(id, identity, { counted: !isCrawler(request.headers['user-agent']) });
+    presence.connect(id, identity, { counted: !isCrawler(request.headers['user-agent']), address: slot.address });
     const entered = presence.enterPage(id, page);
     stream.open();
     stream.send(StreamEvents.Session, { clientId: identity.clientId });

@@ -34,6 +34,11 @@ export class ConnectionHooks {
     return this.admission.middleware;
   }
 
+  /** The client address an admitted socket counts against. */
+  addressOf(socket: PresenceSocket): string | undefined {
+    return this.admission.addressOf(socket);
+  }
+
   accept(socket: PresenceSocket): void {
     const identity = socket.data;
     if (identity.authenticated) socket.join([userChannel(identity.userId), ...identity.roles.map(roleChannel)]);

@@ -77,7 +77,8 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   handleConnection(socket: PresenceSocket): void {
     const identity = socket.data;
-    this.registry.presence.connect(socket.id, identity, { counted: !isCrawler(socket.handshake.headers['user-agent']) });
+    const counted = !isCrawler(socket.handshake.headers['user-agent']);
+    this.registry.presence.connect(socket.id, identity, { counted, address: this.hooks.addressOf(socket) });
     this.hooks.accept(socket);
     // The socket's one middleware: every event is counted (metrics) and
     // charged to the socket's budget, unknown ones included; an event refused
