@@ -20,6 +20,11 @@ export interface ConnectOptions {
    * bots, which are served but never counted.
    */
   counted?: boolean;
+  /**
+   * The client address (as a per-address limit keys it) whose budget pays
+   * for what the connection holds; default `''`, one shared address.
+   */
+  address?: string;
 }
 
 /** Where a page's coalesced counts go: to every connection on or watching it. */
@@ -57,6 +62,12 @@ export interface PresenceLimits {
   maxPagesPerSocket: number;
   maxWatchedPerSocket: number;
   maxRoomsPerSocket: number;
+  /**
+   * Bytes of presence state one client address may make the server hold
+   * (see `state-cost.ts`); an event past it is refused with
+   * `LIMIT_EXCEEDED`. 0 or unset: no limit.
+   */
+  maxBytesPerAddress?: number;
 }
 
 export interface PresenceOptions extends PresenceLimits {
