@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { ConfigError, loadConfig } from './config';
 
 describe('loadConfig', () => {
@@ -22,6 +23,8 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 10000,
       handoffMs: 6000,
       maxConnectionsPerIp: 1000,
+      maxBytesPerAddress: 16 * 1024 * 1024,
+      maxStateBytes: Math.floor(getHeapStatistics().heap_size_limit / 4),
       trustProxy: 0,
       logLevel: 'info',
     });
@@ -39,6 +42,8 @@ describe('loadConfig', () => {
       MAX_ROOMS_PER_SOCKET: '7',
       MAX_HTTP_BUFFER_SIZE: '65536',
       MAX_CONNECTIONS_PER_IP: '0',
+      MAX_BYTES_PER_ADDRESS: '65536',
+      MAX_STATE_BYTES: '0',
       TRUST_PROXY: '2',
       API_KEY: 'k',
       LOG_LEVEL: 'warn',
@@ -54,6 +59,8 @@ describe('loadConfig', () => {
       maxRoomsPerSocket: 7,
       maxHttpBufferSize: 65536,
       maxConnectionsPerIp: 0,
+      maxBytesPerAddress: 65536,
+      maxStateBytes: 0,
       trustProxy: 2,
       apiKey: 'k',
       logLevel: 'warn',
@@ -88,6 +95,8 @@ describe('loadConfig', () => {
     ['MAX_HTTP_BUFFER_SIZE', '1000'],
     ['LOG_LEVEL', 'loud'],
     ['MAX_CONNECTIONS_PER_IP', '-1'],
+    ['MAX_BYTES_PER_ADDRESS', '-1'],
+    ['MAX_STATE_BYTES', '1.5'],
     ['TRUST_PROXY', 'yes'],
     ['TRUST_PROXY', '33'],
     ['REDIS_URL', 'localhost:6379'],

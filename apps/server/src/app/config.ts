@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS, MIN_HTTP_BUFFER_SIZE } from '@presently/protocol';
+import { getHeapStatistics } from 'node:v8';
 import { z } from 'zod';
 
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
@@ -8,6 +9,9 @@ const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
 const int = (min: number, max: number, fallback: number) =>
   z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).max(max).default(fallback));
 const optionalText = z.preprocess(unsetIfEmpty, z.string().optional());
+
+/** The default ceiling on presence state: a quarter of the heap this process may grow to. */
+export const DEFAULT_MAX_STATE_BYTES = Math.floor(getHeapStatistics().heap_size_limit / 4);
 
 const envSchema = z.object({
   PORT: int(0, 65535, 3000),
@@ -34,6 +38,8 @@ const envSchema = z.object({
   MAX_HTTP_BUFFER_SIZE: int(MIN_HTTP_BUFFER_SIZE, 64 * 1024 * 1024, DEFAULT_LIMITS.maxHttpBufferSize),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 10_000),
   MAX_CONNECTIONS_PER_IP: int(0, 1_000_000, 1000),
+  MAX_BYTES_PER_ADDRESS: int(0, Number.MAX_SAFE_INTEGER, DEFAULT_LIMITS.maxBytesPerAddress),
+  MAX_STATE_BYTES: int(0, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_STATE_BYTES),
   TRUST_PROXY: int(0, 32, 0),
   WEB_ROOT: optionalText,
   LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(LOG_LEVELS).default('info')),
@@ -64,6 +70,8 @@ const configSchema = envSchema.transform((e) => {
     // With REDIS_URL a stopping process waits this long for its users to come back elsewhere, within the shutdown timeout.
     handoffMs: Math.min(e.GRACE_MS + 1000, Math.max(0, e.SHUTDOWN_TIMEOUT_MS - 2000)),
     maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+    maxBytesPerAddress: e.MAX_BYTES_PER_ADDRESS,
+    maxStateBytes: e.MAX_STATE_BYTES,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     webRoot: e.WEB_ROOT,

@@ -20,6 +20,7 @@ import { LocalFigures } from './figures/local-figures';
 import { PollChanges } from './polls/poll-changes';
 import { SessionAuthenticator } from './access/session-authenticator';
 import { SessionExpiry } from './access/session-expiry';
+import { StateCeiling } from './access/state-ceiling';
 
 /**
  * Live presence for a Nest application: the `/presence` Socket.IO namespace,
@@ -61,6 +62,7 @@ export class PresenceModule {
         ConnectionAdmission,
         SessionExpiry,
         ConnectionHooks,
+        StateCeiling,
       ],
       exports: [PresenceRegistry, Figures, PollService, SessionAuthenticator, PresenceEmitter, PresenceLifecycle, PresenceMetrics],
     };

@@ -23,6 +23,12 @@ export interface PresenceModuleOptions extends PresenceLimits {
   apiKey?: string;
   /** Open sockets per client address; 0 or unset: no limit. */
   maxConnectionsPerIp?: number;
+  /**
+   * Bytes of presence state all addresses together may make the process
+   * hold before new connections are refused (`LIMIT_EXCEEDED`); 0 or unset:
+   * no ceiling. The per-address budget is `maxBytesPerAddress`.
+   */
+  maxStateBytes?: number;
   /** Reverse proxies in front of the server whose `X-Forwarded-For` entries are trusted; 0 or unset: none. */
   trustProxy?: number;
   /**

@@ -29,7 +29,7 @@ export class PresenceMetrics implements PresenceSink {
   private readonly eventsOutTotal = this.counter('presently_events_out_total', 'Server-to-client events sent, by name; a broadcast counts once.', ['event']);
   private readonly acksTotal = this.counter('presently_acks_total', 'Acks sent, by event and code ("OK" for success).', ['event', 'code']);
   private readonly emitsTotal = this.counter('presently_emits_total', 'Application events emitted (POST /api/emit, PresenceEmitter), by target.', ['to']);
-  private readonly refusedTotal = this.counter('presently_handshakes_refused_total', 'Handshakes refused by the connection limit or the authorize hook, by reason.', ['reason']);
+  private readonly refusedTotal = this.counter('presently_handshakes_refused_total', 'Handshakes refused by the connection limit, the state ceiling (STATE_FULL) or the authorize hook, by reason.', ['reason']);
   private readonly expiredTotal = this.counter('presently_sessions_expired_total', 'Sockets whose token expired while connected.', []);
 
   constructor() {
@@ -38,6 +38,12 @@ export class PresenceMetrics implements PresenceSink {
     this.gauge('presently_held_connections', 'Disconnected connections within their grace period.', (s) => s.held);
     this.gauge('presently_pages', 'Pages with at least one viewer.', (s) => s.pages);
     this.gauge('presently_rooms', 'Rooms with at least one member.', (s) => s.rooms);
+    const stateBytes: Gauge = new Gauge({
+      name: 'presently_state_bytes',
+      help: 'Presence state held for every client address together, in bytes as the address budget estimates them.',
+      registers: [this.registry],
+      collect: () => stateBytes.set(this.presence?.stateBytes() ?? 0),
+    });
     const changes: Counter = new Counter({
       name: 'presently_page_count_changes_total',
       help: 'Changes of page counts; compare with presently_events_out_total{event="page:count"} to see the coalescing.',

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import {
   ackError,
@@ -16,7 +16,10 @@ import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
 import { ConnectionHooks } from './connection-hooks';
 import { EventRouter } from './event-router';
 import { PresenceMetrics } from '../hooks/presence-metrics';
+import { addressKey, clientAddress } from '../access/client-address';
 import { isCrawler } from '../access/crawlers';
+import { StateCeiling } from '../access/state-ceiling';
+import { PRESENCE_OPTIONS, type PresenceModuleOptions } from '../presence.options';
 import type { PresenceNamespace, PresenceSocket } from './presence-socket';
 import { Figures } from '../figures/figures';
 import { PresenceRegistry } from '../presence-registry';
@@ -42,6 +45,8 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly hooks: ConnectionHooks,
     private readonly metrics: PresenceMetrics,
     private readonly router: EventRouter,
+    private readonly ceiling: StateCeiling,
+    @Inject(PRESENCE_OPTIONS) private readonly options: PresenceModuleOptions,
   ) {
     router.onAnswer((event, response) => metrics.acked(event, response));
     router.on(Events.PageEnter, (socket, data) => this.enterPage(socket, data));
@@ -57,6 +62,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   afterInit(namespace: PresenceNamespace): void {
     this.registry.attach(namespace);
+    namespace.use(this.ceiling.middleware);
     namespace.use((socket, next) => {
       const auth = (socket.handshake.auth ?? {}) as { clientId?: unknown; token?: unknown };
       this.authenticator.identify(auth.clientId, auth.token).then(
@@ -76,7 +82,12 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   handleConnection(socket: PresenceSocket): void {
     const identity = socket.data;
-    this.registry.presence.connect(socket.id, identity, { counted: !isCrawler(socket.handshake.headers['user-agent']) });
+    const { headers, address: peer } = socket.handshake;
+    this.registry.presence.connect(socket.id, identity, {
+      counted: !isCrawler(headers['user-agent']),
+      // What the socket makes the server hold is charged to its address's budget.
+      address: addressKey(clientAddress(peer, headers['x-forwarded-for'], this.options.trustProxy ?? 0)),
+    });
     this.hooks.accept(socket);
     // The socket's one middleware: every event is counted (metrics) and
     // charged to the socket's budget, unknown ones included; an event refused
