@@ -64,7 +64,7 @@ export const addressBudget: Scenario<'sockets' | 'pages' | 'watched' | 'rooms' |
     const failures = new Failures();
     let ok = 0;
     const key = (kind: string, socket: number, i: number) => `/${kind}/${socket}/${i}/`.padEnd(p.keyLength, 'k');
-    const meta = p.denseMeta ? { a: Array.from({ length: 340 }, () => ({})) } : { note: 'm'.repeat(1000) };
+    const meta = p.denseMeta ? { a: Array.from({ length: 330 }, () => ({})) } : { note: 'm'.repeat(1000) };
     const answered = (event: string, answer: Parameters<Failures['failed']>[1]) => {
       if (!failures.failed(event, answer)) ok++;
     };
@@ -75,14 +75,22 @@ export const addressBudget: Scenario<'sockets' | 'pages' | 'watched' | 'rooms' |
     });
     const connected = await liveHeap(target);
     context.log(`address-budget: ${fleet.sockets.length} sockets connected`);
+    // Each socket takes its share of every kind in ten rounds, so that the budget is spent on the mix.
+    const ROUNDS = 10;
+    const share = (n: number, r: number) => [Math.floor((n * r) / ROUNDS), Math.floor((n * (r + 1)) / ROUNDS)];
     await pool(fleet.sockets.length, context.concurrency, async (i) => {
       const socket = fleet.sockets[i];
-      for (let from = 0; from < p.watched; from += 100) {
-        const pages = Array.from({ length: Math.min(100, p.watched - from) }, (_, j) => key('w', i, from + j));
-        answered('page:watch', await request(socket, 'page:watch', { pages }));
+      for (let r = 0; r < ROUNDS; r++) {
+        const [w0, w1] = share(p.watched, r);
+        for (let from = w0; from < w1; from += 100) {
+          const pages = Array.from({ length: Math.min(100, w1 - from) }, (_, j) => key('w', i, from + j));
+          answered('page:watch', await request(socket, 'page:watch', { pages }));
+        }
+        const [p0, p1] = share(p.pages, r);
+        for (let j = p0; j < p1; j++) answered('page:enter', await request(socket, 'page:enter', { page: key('p', i, j) }));
+        const [r0, r1] = share(p.rooms, r);
+        for (let j = r0; j < r1; j++) answered('room:join', await request(socket, 'room:join', { room: key('r', i, j), profile: { meta } }));
       }
-      for (let j = 0; j < p.pages; j++) answered('page:enter', await request(socket, 'page:enter', { page: key('p', i, j) }));
-      for (let j = 0; j < p.rooms; j++) answered('room:join', await request(socket, 'room:join', { room: key('r', i, j), profile: { meta } }));
     });
     // Trailing coalesced counts go out before the snapshot.
     await delay(context.countIntervalMs * 2);
