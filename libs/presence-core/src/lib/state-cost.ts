@@ -2,10 +2,13 @@ import type { Json, Profile } from '@presently/protocol';
 
 /**
  * What one entry costs besides its key: the connection's set slot, the
- * registry's map entry and the Socket.IO room it subscribes to. Measured on
- * the built server (see the `address-budget` benchmark): an entry with a
- * 1-character key takes about 300 bytes of heap, so 512 keeps the estimate
- * above the real cost for short keys as for long ones.
+ * registry's map entry and the Socket.IO room it subscribes to. An estimate,
+ * not a measure: the `address-budget` benchmark found a watch of a
+ * 512-character key taking about 880 bytes of heap (charged 1,536), a room
+ * with the densest 1 KiB `meta` 1.16 times its charge, and a page entered
+ * with a short key, alone on its page, about 730 bytes (charged about 540,
+ * 1.37 times): with the sockets themselves, 16 MiB of any mix stays within
+ * 36 MiB of heap.
  */
 export const ENTRY_BYTES = 512;
 
