@@ -65,6 +65,18 @@ describe('npm run bench (smoke)', () => {
     expect(heap.results.presently.figures.heapPerConnectionKb as number).toBeGreaterThan(0);
   });
 
+  it('address-budget --quick fills one address\'s budget and reports the heap it took', async () => {
+    const { code, line } = await runBench(['address-budget', '--quick', '--sockets', '10', '--targets', 'presently']);
+    expect(code).toBe(0);
+    const [budget] = line.scenarios;
+    const figures = budget.results.presently.figures;
+    expect(figures).toEqual(expect.objectContaining({ sockets: 10, socketsHeapMb: expect.any(Number), heapGrowthMb: expect.any(Number) }));
+    // 10 sockets at every per-socket limit ask for far more than 16 MiB: the budget refuses the rest.
+    expect(figures.eventsRefused as number).toBeGreaterThan(0);
+    expect(figures.accountedMb as number).toBeGreaterThan(15);
+    expect(figures.accountedMb as number).toBeLessThanOrEqual(16);
+  });
+
   it('churn --quick leaves every client of Presently with the true count', async () => {
     const { code, line } = await runBench(['churn', '--quick', '--clients', '20', '--cycles', '30', '--duration', '1']);
     expect(code).toBe(0);

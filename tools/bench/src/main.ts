@@ -10,6 +10,7 @@ import type { ScenarioResult } from './lib/report';
 import { runScenario } from './lib/runner';
 import type { Parameter, Scenario } from './lib/scenario';
 import type { TargetSpec } from './lib/targets';
+import { addressBudget } from './scenarios/address-budget';
 import { churn } from './scenarios/churn';
 import { cluster } from './scenarios/cluster';
 import { heap } from './scenarios/heap';
@@ -21,8 +22,8 @@ import { storm } from './scenarios/storm';
 
 /** What `all` runs, in order. */
 const ALL = [storm, hot, churn, room, hold, cluster, resync] as Scenario[];
-/** Diagnostics besides: `heap`. */
-const SCENARIOS = [...ALL, heap] as Scenario[];
+/** Diagnostics besides: `heap`, `address-budget`. */
+const SCENARIOS = [...ALL, heap, addressBudget] as Scenario[];
 /** The workspace root, from this bundle's place in it (dist/tools/bench). */
 const ROOT = resolve(__dirname, '../../..');
 

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { ConfigError, loadConfig } from './config';
 
 describe('loadConfig', () => {
@@ -28,6 +29,8 @@ describe('loadConfig', () => {
       handshakesPerS: 20,
       handshakeBurst: 50,
       connectTimeoutMs: 5000,
+      maxBytesPerAddress: 16 * 1024 * 1024,
+      maxStateBytes: Math.floor(getHeapStatistics().heap_size_limit / 4),
       trustProxy: 0,
       logLevel: 'info',
     });
@@ -51,6 +54,8 @@ describe('loadConfig', () => {
       HANDSHAKES_PER_S: '0',
       HANDSHAKE_BURST: '9',
       CONNECT_TIMEOUT_MS: '1000',
+      MAX_BYTES_PER_ADDRESS: '65536',
+      MAX_STATE_BYTES: '0',
       TRUST_PROXY: '2',
       API_KEY: 'k',
       LOG_LEVEL: 'warn',
@@ -72,6 +77,8 @@ describe('loadConfig', () => {
       handshakesPerS: 0,
       handshakeBurst: 9,
       connectTimeoutMs: 1000,
+      maxBytesPerAddress: 65536,
+      maxStateBytes: 0,
       trustProxy: 2,
       apiKey: 'k',
       logLevel: 'warn',
@@ -106,6 +113,8 @@ describe('loadConfig', () => {
     ['MAX_HTTP_BUFFER_SIZE', '1000'],
     ['LOG_LEVEL', 'loud'],
     ['MAX_CONNECTIONS_PER_IP', '-1'],
+    ['MAX_BYTES_PER_ADDRESS', '-1'],
+    ['MAX_STATE_BYTES', '1.5'],
     ['TRUST_PROXY', 'yes'],
     ['TRUST_PROXY', '33'],
     ['REDIS_URL', 'localhost:6379'],

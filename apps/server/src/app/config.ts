@@ -1,5 +1,6 @@
 import { DEFAULT_LIMITS, MIN_HTTP_BUFFER_SIZE } from '@presently/protocol';
 import { ANON_ID_SECRET_MIN_LENGTH } from '@presently/presence-nest';
+import { getHeapStatistics } from 'node:v8';
 import { z } from 'zod';
 
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
@@ -9,6 +10,9 @@ const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
 const int = (min: number, max: number, fallback: number) =>
   z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).max(max).default(fallback));
 const optionalText = z.preprocess(unsetIfEmpty, z.string().optional());
+
+/** The default ceiling on presence state: a quarter of the heap this process may grow to. */
+export const DEFAULT_MAX_STATE_BYTES = Math.floor(getHeapStatistics().heap_size_limit / 4);
 
 const envSchema = z.object({
   PORT: int(0, 65535, 3000),
@@ -41,6 +45,8 @@ const envSchema = z.object({
   HANDSHAKES_PER_S: int(0, 1_000_000, 20),
   HANDSHAKE_BURST: int(1, 1_000_000, 50),
   CONNECT_TIMEOUT_MS: int(100, 600_000, 5000),
+  MAX_BYTES_PER_ADDRESS: int(0, Number.MAX_SAFE_INTEGER, DEFAULT_LIMITS.maxBytesPerAddress),
+  MAX_STATE_BYTES: int(0, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_STATE_BYTES),
   TRUST_PROXY: int(0, 32, 0),
   WEB_ROOT: optionalText,
   LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(LOG_LEVELS).default('info')),
@@ -77,6 +83,8 @@ const configSchema = envSchema.transform((e) => {
     handshakesPerS: e.HANDSHAKES_PER_S,
     handshakeBurst: e.HANDSHAKE_BURST,
     connectTimeoutMs: e.CONNECT_TIMEOUT_MS,
+    maxBytesPerAddress: e.MAX_BYTES_PER_ADDRESS,
+    maxStateBytes: e.MAX_STATE_BYTES,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     webRoot: e.WEB_ROOT,

@@ -1,3 +1,5 @@
+import { AccountedKeys } from './accounted-keys';
+import type { Account } from './address-budget';
 import type { TimerHandle } from './clock';
 import type { Identity, LedgerMember } from './types';
 
@@ -11,6 +13,7 @@ export const NO_CREDENTIALS: RoomAccess = { authenticated: false, roles: [] };
  * One connection (a socket or a stream), live or held after its disconnect,
  * with what it is on, watches and joined: each part of the registry keeps its
  * own figures, and a connection's sets say which of them it is part of.
+ * Its sets charge what they hold to its address's {@link Account}.
  */
 export interface Connection {
   readonly id: string;
@@ -19,28 +22,29 @@ export interface Connection {
   readonly counted: boolean;
   /** Rooms count users: one key per user, apart for anonymous visitors. */
   readonly userKey: string;
-  /** The client address it counts against (a per-address limit's key); null: none. */
-  readonly address: string | null;
   access: RoomAccess;
-  readonly pages: Set<string>;
-  readonly watched: Set<string>;
-  readonly rooms: Set<string>;
+  /** What the connection makes the server hold, charged to its address. */
+  readonly account: Account;
+  readonly pages: AccountedKeys;
+  readonly watched: AccountedKeys;
+  /** Rooms joined; each also carries its profile's charge. */
+  readonly rooms: AccountedKeys;
   watchingStats: boolean;
   /** The grace timer while the connection is held after a disconnect. */
   held: TimerHandle | null;
 }
 
-export function createConnection(id: string, identity: Identity, counted: boolean, address: string | null = null): Connection {
+export function createConnection(id: string, identity: Identity, counted: boolean, account: Account): Connection {
   return {
     id,
     identity,
     counted,
     userKey: userKeyOf(identity),
-    address,
     access: identity,
-    pages: new Set(),
-    watched: new Set(),
-    rooms: new Set(),
+    account,
+    pages: new AccountedKeys(account),
+    watched: new AccountedKeys(account),
+    rooms: new AccountedKeys(account),
     watchingStats: false,
     held: null,
   };

@@ -40,11 +40,10 @@ export class Grace {
     let held = this.byClient.get(conn.identity.clientId);
     if (!held) this.byClient.set(conn.identity.clientId, (held = new Set()));
     held.add(conn);
-    if (conn.address !== null) {
-      let atAddress = this.byAddress.get(conn.address);
-      if (!atAddress) this.byAddress.set(conn.address, (atAddress = new Set()));
-      atAddress.add(conn);
-    }
+    const address = conn.account.address;
+    let atAddress = this.byAddress.get(address);
+    if (!atAddress) this.byAddress.set(address, (atAddress = new Set()));
+    atAddress.add(conn);
     this.count++;
     if (this.ledger) {
       for (const page of conn.pages) this.ledger.hold('p', page, ledgerMemberOf(conn), 1);
@@ -91,9 +90,9 @@ export class Grace {
     if (!held?.delete(conn)) return;
     this.count--;
     if (held.size === 0) this.byClient.delete(clientId);
-    if (conn.address === null) return;
-    const atAddress = this.byAddress.get(conn.address);
-    if (atAddress?.delete(conn) && atAddress.size === 0) this.byAddress.delete(conn.address);
+    const address = conn.account.address;
+    const atAddress = this.byAddress.get(address);
+    if (atAddress?.delete(conn) && atAddress.size === 0) this.byAddress.delete(address);
   }
 
   /** Held connections of `address`. O(1). */

@@ -793,6 +793,8 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
     for (const r of ROOMS) expect(presence.members(r)).toEqual([]);
     expect(presence.stats()).toEqual({ online: { connections: 0, visitors: 0 }, top: [] });
     expect(presence.sizes()).toEqual({ connections: 0, visitors: 0, pages: 0, rooms: 0, held: 0 });
+    // Every byte charged to an address was given back.
+    expect(presence.stateBytes()).toBe(0);
     // White-box: no page entry and no timer outlives the activity.
     expect((presence as unknown as { pages: Map<string, unknown> }).pages.size).toBe(0);
     expect(clock.pendingTimers).toBe(0);

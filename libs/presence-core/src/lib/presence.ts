@@ -9,11 +9,14 @@ import {
   type Stats,
 } from '@presently/protocol';
 import { checkRoomAccess } from './access';
+import { AddressBudget } from './address-budget';
 import type { Clock } from './clock';
 import { createConnection, NO_CREDENTIALS, type Connection } from './connection';
 import { Grace } from './grace';
 import { Pages } from './pages';
 import { Rooms } from './rooms';
+import { resolveProfile } from './profile';
+import { keyCost, profileCost } from './state-cost';
 import { GlobalStats } from './stats';
 import type { ConnectOptions, Identity, PresenceContributions, PresenceLedger, PresenceOptions, PresenceSink } from './types';
 
@@ -28,6 +31,12 @@ export type Result<T extends object = object> = ({ ok: true } & T) | AckError;
  * part per concept: {@link Pages}, {@link Rooms}, {@link Grace} (the held
  * connections that hide reloads) and {@link GlobalStats}. Each part reports
  * its contributions to the {@link PresenceLedger}, if any.
+ *
+ * What each connection makes the server hold is charged to its client
+ * address in an {@link AddressBudget}: an event that would take its address
+ * past `maxBytesPerAddress` is refused with `LIMIT_EXCEEDED` and changes
+ * nothing; leaving, unwatching, a smaller profile, a disconnect and the end
+ * of a grace period give the bytes back.
  *
  * Every operation costs O(1) in the number of connections, pages and rooms,
  * apart from what it must return (a room's member list) and what the
@@ -48,6 +57,7 @@ export class Presence {
   private readonly pages: Pages;
   private readonly grace: Grace;
   private readonly rooms: Rooms;
+  private readonly budget: AddressBudget;
   private disposed = false;
 
   constructor(
@@ -56,6 +66,7 @@ export class Presence {
     private readonly options: PresenceOptions,
     private readonly ledger: PresenceLedger | null = null,
   ) {
+    this.budget = new AddressBudget(options.maxBytesPerAddress ?? 0);
     this.globalStats = new GlobalStats(clock, options.statsIntervalMs, sink);
     this.grace = new Grace(clock, options.graceMs, ledger, (conn) => this.end(conn));
     this.pages = new Pages(clock, options.countIntervalMs, sink, this.globalStats, this.grace, ledger);
@@ -74,7 +85,7 @@ export class Presence {
    */
   connect(id: string, identity: Identity, options: ConnectOptions = {}): void {
     if (this.connections.has(id)) return;
-    const conn = createConnection(id, identity, options.counted ?? true, options.address ?? null);
+    const conn = createConnection(id, identity, options.counted ?? true, this.budget.account(options.address ?? ''));
     this.connections.set(id, conn);
     if (!conn.counted) return;
     this.globalStats.connected(identity.clientId);
@@ -102,6 +113,7 @@ export class Presence {
     if (!conn.pages.has(page) && conn.pages.size >= this.options.maxPagesPerSocket) {
       return ackError(ErrorCodes.LimitExceeded, `at most ${this.options.maxPagesPerSocket} pages per connection`);
     }
+    if (!conn.pages.has(page) && !this.fits(conn, keyCost(page))) return this.overBudget();
     return this.pages.enter(conn, page);
   }
 
@@ -116,6 +128,9 @@ export class Presence {
   watchPages(id: string, pages: readonly string[]): Result<{ counts: PageCounts[]; subscribe: string[] }> {
     const conn = this.live(id);
     if (!conn) return unknownConnection();
+    let added = 0;
+    for (const page of new Set(pages)) if (!conn.watched.has(page)) added += keyCost(page);
+    if (!this.fits(conn, added)) return this.overBudget();
     const watched = this.pages.watch(conn, pages, this.options.maxWatchedPerSocket);
     if (!watched) return ackError(ErrorCodes.LimitExceeded, `at most ${this.options.maxWatchedPerSocket} watched pages per connection`);
     return { ok: true, ...watched };
@@ -152,6 +167,7 @@ export class Presence {
     if (!joined && conn.rooms.size >= this.options.maxRoomsPerSocket) {
       return ackError(ErrorCodes.LimitExceeded, `at most ${this.options.maxRoomsPerSocket} rooms per connection`);
     }
+    if (!this.fits(conn, this.roomCost(conn, room, input))) return this.overBudget();
     const self = this.rooms.join(conn, room, input);
     return { ok: true, room, self, total: this.rooms.total(room), subscribe: !joined };
   }
@@ -169,6 +185,7 @@ export class Presence {
   updateProfile(id: string, room: string, input: ProfileInput): Result<{ room: string; self: Member }> {
     const conn = this.live(id);
     if (!conn) return unknownConnection();
+    if (conn.rooms.has(room) && !this.fits(conn, this.roomCost(conn, room, input))) return this.overBudget();
     const self = this.rooms.update(conn, room, input);
     if (!self) return ackError(ErrorCodes.BadRequest, 'join the room before updating your profile in it');
     return { ok: true, room, self };
@@ -286,6 +303,16 @@ export class Presence {
     return { ...this.globalStats.sizes(), rooms: this.rooms.size, held: this.grace.size };
   }
 
+  /** Bytes of presence state every address together makes this process hold (see `state-cost.ts`). O(1). */
+  stateBytes(): number {
+    return this.budget.total;
+  }
+
+  /** Bytes of presence state `address` makes this process hold (see `state-cost.ts`). O(1). */
+  addressBytes(address: string): number {
+    return this.budget.bytesOf(address);
+  }
+
   // ---------------------------------------------------------------- cluster
 
   /**
@@ -344,6 +371,21 @@ export class Presence {
     conn.watched.clear();
     this.globalStats.unwatch(conn);
     this.end(conn);
+  }
+
+  private fits(conn: Connection, bytes: number): boolean {
+    return this.budget.fits(conn.account.address, bytes);
+  }
+
+  private overBudget(): AckError {
+    return ackError(ErrorCodes.LimitExceeded, `at most ${this.budget.maxBytesPerAddress} bytes of presence state per address`);
+  }
+
+  /** What `conn` joining `room` (or updating its profile there) with `input` adds: the room's entry if new, and the profile's change. */
+  private roomCost(conn: Connection, room: string, input: ProfileInput | undefined): number {
+    const current = this.rooms.profile(room, conn.userKey);
+    const entry = conn.rooms.has(room) ? 0 : keyCost(room);
+    return entry + profileCost(resolveProfile(current, input, conn.identity)) - conn.rooms.extra(room);
   }
 
   /** Ends a connection's presence everywhere (its grace ran out, none applies, or nothing of it is left). */

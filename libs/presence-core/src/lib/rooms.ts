@@ -6,6 +6,7 @@ import { Coalescer } from './coalescer';
 import { ledgerMemberOf, type Connection } from './connection';
 import type { Grace } from './grace';
 import { resolveProfile, sameProfile } from './profile';
+import { profileCost } from './state-cost';
 import type { PresenceContributions, PresenceLedger, RoomSink } from './types';
 
 /** A large room switches back once it has fewer than `rosterMax * SWITCH_BACK` members. */
@@ -40,6 +41,10 @@ export interface RoomsOptions {
  * one always goes out so that every connection learns the room went large.
  * It switches back once below 90 % of the line (so that a room at the line
  * does not flip on every join), with one `room:sync` of its members.
+ *
+ * A member's profile is charged to the connection that joined or updated it
+ * last, at its size then; when that connection leaves and others stay, one
+ * of them takes the charge, so the profile is paid for while it is held.
  */
 export class Rooms {
   private readonly rooms = new Map<string, Room>();
@@ -75,6 +80,7 @@ export class Rooms {
       member = { userId: conn.identity.userId, profile, since, connections: new Set([conn]) };
       members.set(conn.userKey, member);
       conn.rooms.add(room);
+      conn.rooms.chargeExtra(room, profileCost(profile));
       this.ledger?.room(room, ledgerMemberOf(conn), 1, { input, origin: conn.id, now: since });
       if (!this.sink) return toMember(member);
       if (members.size > this.rosterMax || this.large.has(room)) this.touchLarge(room);
@@ -90,6 +96,7 @@ export class Rooms {
       }
       this.ledger?.room(room, ledgerMemberOf(conn), delta, { input, origin: conn.id, now: this.clock.now() });
       this.applyProfile(room, member, input, conn);
+      conn.rooms.chargeExtra(room, profileCost(member.profile));
     }
     this.large.get(room)?.acked(conn, members.size);
     return toMember(member);
@@ -142,7 +149,13 @@ export class Rooms {
     if (!member) return undefined;
     this.ledger?.room(room, ledgerMemberOf(conn), 0, { input, origin: conn.id, now: this.clock.now() });
     this.applyProfile(room, member, input, conn);
+    conn.rooms.chargeExtra(room, profileCost(member.profile));
     return toMember(member);
+  }
+
+  /** The profile of `userKey`'s member in `room`, or null. O(1). */
+  profile(room: string, userKey: string): Profile | null {
+    return this.rooms.get(room)?.get(userKey)?.profile ?? null;
   }
 
   /** A room's members in the order they first joined. O(members). */
@@ -196,7 +209,11 @@ export class Rooms {
     const member = members?.get(conn.userKey);
     if (!members || !member) return undefined;
     member.connections.delete(conn);
-    if (member.connections.size > 0) return undefined;
+    const heir = first(member.connections);
+    if (heir) {
+      heir.rooms.chargeExtra(room, profileCost(member.profile));
+      return undefined;
+    }
     members.delete(conn.userKey);
     if (members.size === 0) this.rooms.delete(room);
     return member;
@@ -222,6 +239,11 @@ export class Rooms {
     // Profile changes in a large room are kept, not announced.
     if (this.sink && !this.large.has(room)) this.sink.roomUpdated(room, toMember(member), conn.id);
   }
+}
+
+function first<T>(set: Set<T>): T | undefined {
+  for (const value of set) return value;
+  return undefined;
 }
 
 function toMember(member: RoomMember): Member {

@@ -23,8 +23,9 @@ export interface ConnectOptions {
    */
   counted?: boolean;
   /**
-   * The client address (a per-address limit's key) the connection counts
-   * against; its held time counts there too (see `Presence.heldAt`).
+   * The client address (as a per-address limit keys it) the connection
+   * counts against: its held time counts there (see `Presence.heldAt`) and
+   * its budget pays for what it holds; default `''`, one shared address.
    */
   address?: string;
 }
@@ -64,6 +65,12 @@ export interface PresenceLimits {
   maxPagesPerSocket: number;
   maxWatchedPerSocket: number;
   maxRoomsPerSocket: number;
+  /**
+   * Bytes of presence state one client address may make the server hold
+   * (see `state-cost.ts`); an event past it is refused with
+   * `LIMIT_EXCEEDED`. 0 or unset: no limit.
+   */
+  maxBytesPerAddress?: number;
 }
 
 export interface PresenceOptions extends PresenceLimits {

@@ -25,6 +25,7 @@ import { SlowReaderGuard } from './socket/slow-reader-guard';
 import { ApiKey } from './http/api-key';
 import { ModerationController } from './http/moderation.controller';
 import { Moderation } from './moderation/moderation';
+import { StateCeiling } from './access/state-ceiling';
 
 /**
  * Live presence for a Nest application: the `/presence` Socket.IO namespace,
@@ -70,6 +71,7 @@ export class PresenceModule {
         ConnectionHooks,
         SlowReaderGuard,
         Moderation,
+        StateCeiling,
       ],
       exports: [PresenceRegistry, Figures, Moderation, PollService, SessionAuthenticator, PresenceEmitter, PresenceLifecycle, PresenceMetrics, ConnectionAdmission],
     };

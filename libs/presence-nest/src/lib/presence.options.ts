@@ -45,6 +45,12 @@ export interface PresenceModuleOptions extends PresenceLimits {
   handshakesPerS?: number;
   /** New sessions per client address at once before the rate applies; default 50. */
   handshakeBurst?: number;
+  /**
+   * Bytes of presence state all addresses together may make the process
+   * hold before new connections are refused (`LIMIT_EXCEEDED`); 0 or unset:
+   * no ceiling. The per-address budget is `maxBytesPerAddress`.
+   */
+  maxStateBytes?: number;
   /** Reverse proxies in front of the server whose `X-Forwarded-For` entries are trusted; 0 or unset: none. */
   trustProxy?: number;
   /**

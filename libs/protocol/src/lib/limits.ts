@@ -45,6 +45,8 @@ export const DEFAULT_LIMITS = {
   countIntervalMs: 250,
   graceMs: 5000,
   rosterMax: 1000,
+  /** Bytes of presence state one client address may make a process hold (16 MiB). */
+  maxBytesPerAddress: 16 * 1024 * 1024,
   /**
    * Bytes per Socket.IO frame. A `page:watch` of 100 keys of 512 characters
    * outside ASCII is about 150 KB, so the default leaves room for it.

@@ -25,6 +25,8 @@ export class Fleet {
   constructor(
     private readonly addresses: SourceAddresses,
     private readonly clientIdPrefix: string,
+    /** Handshake headers of every socket (an `X-Forwarded-For` that makes them one client address). */
+    private readonly headers?: Record<string, string>,
   ) {}
 
   /**
@@ -39,6 +41,7 @@ export class Fleet {
       timeout: 120_000,
       auth: { clientId: `${this.clientIdPrefix}-${index}` },
       localAddress: this.addresses.next(),
+      ...(this.headers && { extraHeaders: this.headers }),
     };
     const socket: BenchSocket = io(`${url}/presence`, options);
     const startedAt = performance.now();

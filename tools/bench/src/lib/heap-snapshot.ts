@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { delay } from './fleet';
+import type { RunningTarget } from './targets';
 
 /** Heap objects of one kind: how many, and their own (shallow) bytes. */
 export interface HeapKind {
@@ -69,4 +72,30 @@ export function growthPer(before: Map<string, HeapKind>, after: Map<string, Heap
       return { name, count: (kind.count - was.count) / n, bytes: (kind.bytes - was.bytes) / n };
     })
     .sort((a, b) => b.bytes - a.bytes);
+}
+
+/**
+ * Signals the server (run with `--heapsnapshot-signal=SIGUSR2` and
+ * `--diagnostic-dir=<dir>`) to write a heap snapshot, waits until it is
+ * written, reads it and deletes it.
+ */
+export async function takeHeapSnapshot(target: RunningTarget, dir: string): Promise<Map<string, HeapKind>> {
+  const pid = target.pids[0];
+  const mine = () => readdirSync(dir).filter((name) => name.includes(`.${pid}.`) && name.endsWith('.heapsnapshot'));
+  const existing = new Set(mine());
+  process.kill(pid, 'SIGUSR2');
+  const deadline = performance.now() + 120_000;
+  let file: string | undefined;
+  while (!(file = mine().find((name) => !existing.has(name)))) {
+    if (performance.now() > deadline || !target.alive()) throw new Error('the server wrote no heap snapshot (is it a Node.js process?)');
+    await delay(50);
+  }
+  // The server writes the snapshot synchronously: it answers HTTP again only once the file is complete.
+  await target.eventLoop();
+  const path = join(dir, file);
+  try {
+    return readHeapSnapshot(path);
+  } finally {
+    if (existsSync(path)) unlinkSync(path);
+  }
 }

@@ -1,13 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, unlinkSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PageEnterAck } from '@presently/protocol';
 import { fleetNotes, warmUp } from '../lib/common';
-import { Activity, delay, Fleet, pool, request } from '../lib/fleet';
-import { growthPer, readHeapSnapshot, type HeapKind } from '../lib/heap-snapshot';
+import { Activity, Fleet, pool, request } from '../lib/fleet';
+import { growthPer, takeHeapSnapshot } from '../lib/heap-snapshot';
 import { round } from '../lib/histogram';
 import { check, figure, type Scenario } from '../lib/scenario';
-import type { RunningTarget } from '../lib/targets';
 
 let snapshotDir: string | undefined;
 const directory = () => (snapshotDir ??= mkdtempSync(join(tmpdir(), 'presently-bench-heap-')));
@@ -40,7 +39,7 @@ export const heap: Scenario<'clients' | 'pages'> = {
     await warmUp(target, context.addresses);
     const fleet = new Fleet(context.addresses, 'heap');
     context.cleanup(() => fleet.close());
-    const before = await snapshot(target);
+    const before = await takeHeapSnapshot(target, directory());
     const activity = new Activity();
     await pool(p.clients, context.concurrency, async (i) => {
       const socket = await fleet.connect(target.urls[0], i);
@@ -50,7 +49,7 @@ export const heap: Scenario<'clients' | 'pages'> = {
       activity.touch();
     });
     await activity.quiet(context.countIntervalMs + 250, context.timeoutMs);
-    const after = await snapshot(target);
+    const after = await takeHeapSnapshot(target, directory());
     const n = fleet.sockets.length;
     const growth = growthPer(before, after, n);
     const sum = (list: typeof growth, key: 'bytes' | 'count') => list.reduce((total, kind) => total + kind[key], 0);
@@ -83,26 +82,3 @@ export const heap: Scenario<'clients' | 'pages'> = {
     ];
   },
 };
-
-/** Signals the server to write a heap snapshot, waits until it is written, and reads it. */
-async function snapshot(target: RunningTarget): Promise<Map<string, HeapKind>> {
-  const pid = target.pids[0];
-  const dir = directory();
-  const mine = () => readdirSync(dir).filter((name) => name.includes(`.${pid}.`) && name.endsWith('.heapsnapshot'));
-  const existing = new Set(mine());
-  process.kill(pid, 'SIGUSR2');
-  const deadline = performance.now() + 120_000;
-  let file: string | undefined;
-  while (!(file = mine().find((name) => !existing.has(name)))) {
-    if (performance.now() > deadline || !target.alive()) throw new Error('the server wrote no heap snapshot (is it a Node.js process?)');
-    await delay(50);
-  }
-  // The server writes the snapshot synchronously: it answers HTTP again only once the file is complete.
-  await target.eventLoop();
-  const path = join(dir, file);
-  try {
-    return readHeapSnapshot(path);
-  } finally {
-    if (existsSync(path)) unlinkSync(path);
-  }
-}

@@ -30,7 +30,7 @@ export class PresenceMetrics implements PresenceSink {
   private readonly eventsOutTotal = this.counter('presently_events_out_total', 'Server-to-client events sent, by name; a broadcast counts once.', ['event']);
   private readonly acksTotal = this.counter('presently_acks_total', 'Acks sent, by event and code ("OK" for success).', ['event', 'code']);
   private readonly emitsTotal = this.counter('presently_emits_total', 'Application events emitted (POST /api/emit, PresenceEmitter), by target.', ['to']);
-  private readonly refusedTotal = this.counter('presently_handshakes_refused_total', 'Handshakes refused by the connection limit, the handshake rate or the authorize hook, by reason.', ['reason']);
+  private readonly refusedTotal = this.counter('presently_handshakes_refused_total', 'Handshakes refused by the connection limit, the handshake rate, the state ceiling (STATE_FULL) or the authorize hook, by reason.', ['reason']);
   private readonly expiredTotal = this.counter('presently_sessions_expired_total', 'Sockets whose token expired while connected.', []);
   private readonly slowCutTotal = this.counter(
     'presently_slow_clients_disconnected_total',
@@ -56,6 +56,12 @@ export class PresenceMetrics implements PresenceSink {
       help: 'Open connections counted against client addresses (Engine.IO sessions, further sockets of a session, live streams); 0 without a per-address limit.',
       registers: [this.registry],
       collect: () => admitted.set(this.addressConnections()),
+    });
+    const stateBytes: Gauge = new Gauge({
+      name: 'presently_state_bytes',
+      help: 'Presence state held for every client address together, in bytes as the address budget estimates them.',
+      registers: [this.registry],
+      collect: () => stateBytes.set(this.presence?.stateBytes() ?? 0),
     });
     const changes: Counter = new Counter({
       name: 'presently_page_count_changes_total',

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpStatus, Inject, Logger, Query, Req, Res } from '@nestjs/common';
 import { StreamEvents } from '@presently/protocol';
 import type { Request, Response } from 'express';
+import { addressKey, clientAddress } from '../access/client-address';
 import { ConnectionAdmission } from '../access/connection-admission';
 import { isCrawler } from '../access/crawlers';
 import { EventStream } from './event-stream';
@@ -12,6 +13,7 @@ import { Figures } from '../figures/figures';
 import { then } from '../socket/handle-event';
 import { PresenceRegistry } from '../presence-registry';
 import { SessionAuthenticator } from '../access/session-authenticator';
+import { STATE_FULL_MESSAGE, StateCeiling } from '../access/state-ceiling';
 
 /**
  * `GET /api/pages/live?page=&clientId=`: a Server-Sent Events stream that
@@ -31,6 +33,7 @@ export class LiveStreamController {
     private readonly figures: Figures,
     private readonly authenticator: SessionAuthenticator,
     private readonly admission: ConnectionAdmission,
+    private readonly ceiling: StateCeiling,
     @Inject(PRESENCE_OPTIONS) private readonly options: PresenceModuleOptions,
   ) {}
 
@@ -49,6 +52,10 @@ export class LiveStreamController {
       return;
     }
 
+    if (!this.ceiling.admits()) {
+      this.ceiling.refused();
+      throw new PresenceHttpError(HttpStatus.SERVICE_UNAVAILABLE, 'LIMIT_EXCEEDED', STATE_FULL_MESSAGE);
+    }
     const slot = this.admission.acquireStream(request.socket.remoteAddress, request.headers['x-forwarded-for']);
     if (!slot) {
       throw new PresenceHttpError(HttpStatus.TOO_MANY_REQUESTS, 'LIMIT_EXCEEDED', 'too many connections from this address');
@@ -79,8 +86,8 @@ export class LiveStreamController {
         streams.add(stream);
       });
     } else {
-      // A new connection entering its first page is never refused; should it be, the stream ends.
-      this.logger.error({ msg: 'stream refused by the registry', id, page, error: entered.error });
+      // Refused only when its address's budget is spent (a key may cost more than what is left); the stream ends.
+      this.logger.debug({ msg: 'stream refused by the registry', id, page, error: entered.error });
       stream.close();
     }
     if (response.destroyed) release();

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import {
   ackError,
@@ -16,7 +16,10 @@ import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
 import { ConnectionHooks } from './connection-hooks';
 import { EventRouter } from './event-router';
 import { PresenceMetrics } from '../hooks/presence-metrics';
+import { addressKey, clientAddress } from '../access/client-address';
 import { isCrawler } from '../access/crawlers';
+import { StateCeiling } from '../access/state-ceiling';
+import { PRESENCE_OPTIONS, type PresenceModuleOptions } from '../presence.options';
 import type { PresenceNamespace, PresenceSocket } from './presence-socket';
 import { Figures } from '../figures/figures';
 import { PresenceRegistry } from '../presence-registry';
@@ -42,6 +45,8 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly hooks: ConnectionHooks,
     private readonly metrics: PresenceMetrics,
     private readonly router: EventRouter,
+    private readonly ceiling: StateCeiling,
+    @Inject(PRESENCE_OPTIONS) private readonly options: PresenceModuleOptions,
   ) {
     router.onAnswer((event, response) => metrics.acked(event, response));
     router.on(Events.PageEnter, (socket, data) => this.enterPage(socket, data));
@@ -58,6 +63,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   afterInit(namespace: PresenceNamespace): void {
     this.registry.attach(namespace);
     this.hooks.attach(namespace);
+    namespace.use(this.ceiling.middleware);
     namespace.use((socket, next) => {
       const auth = (socket.handshake.auth ?? {}) as { clientId?: unknown; token?: unknown };
       this.authenticator.identify(auth.clientId, auth.token).then(
@@ -78,6 +84,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   handleConnection(socket: PresenceSocket): void {
     const identity = socket.data;
     const counted = !isCrawler(socket.handshake.headers['user-agent']);
+    // The address its held time counts against and whose budget pays for what it holds.
     this.registry.presence.connect(socket.id, identity, { counted, address: this.hooks.addressOf(socket) });
     this.hooks.accept(socket);
     // The socket's one middleware: every event is counted (metrics) and
