@@ -1,7 +1,6 @@
 import { Controller, Get, HttpStatus, Inject, Logger, Query, Req, Res } from '@nestjs/common';
 import { StreamEvents } from '@presently/protocol';
 import type { Request, Response } from 'express';
-import { addressKey, clientAddress } from '../access/client-address';
 import { ConnectionAdmission } from '../access/connection-admission';
 import { isCrawler } from '../access/crawlers';
 import { EventStream } from './event-stream';

@@ -16,7 +16,6 @@ import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
 import { ConnectionHooks } from './connection-hooks';
 import { EventRouter } from './event-router';
 import { PresenceMetrics } from '../hooks/presence-metrics';
-import { addressKey, clientAddress } from '../access/client-address';
 import { isCrawler } from '../access/crawlers';
 import { StateCeiling } from '../access/state-ceiling';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from '../presence.options';
