@@ -25,3 +25,6 @@ export * from './lib/hooks/presence-metrics';
 export * from './lib/access/origin';
 export * from './lib/figures/figures';
 export * from './lib/polls/poll-changes';
+export * from './lib/http/api-key';
+export * from './lib/http/api-key.guard';
+export * from './lib/http/api-key-before-body';

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { isAllowedOrigin, PresenceIoAdapter } from '@presently/presence-nest';
+import { apiKeyBeforeBody, isAllowedOrigin, PresenceIoAdapter } from '@presently/presence-nest';
 import { RedisPresenceStore } from '@presently/presence-redis';
 import { RedisIoAdapter } from '@presently/presence-redis/nest';
 import type { NextFunction, Request, Response } from 'express';
@@ -22,6 +22,8 @@ export async function createApp(config: ServerConfig, logger: Pino = createLogge
   });
   if (config.corsOrigins) app.use(refuseOtherOrigins(config.corsOrigins));
   app.enableCors({ origin: config.corsOrigins ?? true });
+  // Installed now, it runs before the body parser that Nest adds at start.
+  app.use(apiKeyBeforeBody(config.apiKey));
   const ioOptions = { corsOrigins: config.corsOrigins, maxHttpBufferSize: config.maxHttpBufferSize };
   app.useWebSocketAdapter(
     config.redisUrl
