@@ -8,6 +8,7 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       redisPrefix: 'presently:',
       jwtSecret: undefined,
+      maxTokenTtlS: 2592000,
       corsOrigins: undefined,
       apiKey: undefined,
       countIntervalMs: 250,
@@ -31,6 +32,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PORT: '0',
       JWT_SECRET: 's3cret',
+      MAX_TOKEN_TTL_S: '86400',
       CORS_ORIGINS: ' https://a.example , https://b.example,',
       COUNT_INTERVAL_MS: '100',
       GRACE_MS: '0',
@@ -46,6 +48,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 0,
       jwtSecret: 's3cret',
+      maxTokenTtlS: 86400,
       corsOrigins: ['https://a.example', 'https://b.example'],
       countIntervalMs: 100,
       graceMs: 0,
@@ -89,6 +92,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['MAX_CONNECTIONS_PER_IP', '-1'],
     ['TRUST_PROXY', 'yes'],
+    ['MAX_TOKEN_TTL_S', '0'],
+    ['MAX_TOKEN_TTL_S', '1e308'],
     ['TRUST_PROXY', '33'],
     ['REDIS_URL', 'localhost:6379'],
     ['REDIS_PREFIX', 'has space'],

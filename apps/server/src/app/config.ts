@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS, MIN_HTTP_BUFFER_SIZE } from '@presently/protocol';
+import { DEFAULT_LIMITS, DEFAULT_MAX_TOKEN_TTL_S, MIN_HTTP_BUFFER_SIZE } from '@presently/protocol';
 import { z } from 'zod';
 
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
@@ -21,6 +21,7 @@ const envSchema = z.object({
   ),
   REDIS_PREFIX: z.preprocess(unsetIfEmpty, z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/).default('presently:')),
   JWT_SECRET: optionalText,
+  MAX_TOKEN_TTL_S: int(60, 10 * 365 * 24 * 3600, DEFAULT_MAX_TOKEN_TTL_S),
   CORS_ORIGINS: optionalText,
   API_KEY: optionalText,
   COUNT_INTERVAL_MS: int(0, 60_000, DEFAULT_LIMITS.countIntervalMs),
@@ -49,6 +50,7 @@ const configSchema = envSchema.transform((e) => {
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     jwtSecret: e.JWT_SECRET,
+    maxTokenTtlS: e.MAX_TOKEN_TTL_S,
     corsOrigins: corsOrigins?.length ? corsOrigins : undefined,
     apiKey: e.API_KEY,
     countIntervalMs: e.COUNT_INTERVAL_MS,

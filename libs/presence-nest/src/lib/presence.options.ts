@@ -19,7 +19,9 @@ export interface PresenceModuleOptions extends PresenceLimits {
   jwtSecret?: string;
   /** Admits or refuses each connection before it counts; unset: everyone is admitted. */
   authorize?: AuthorizeHook;
-  /** The key `POST /api/emit` requires in `x-api-key`; unset: the endpoint refuses every call. */
+  /** The furthest a token's `exp` may be from now, in seconds (default 30 days); a further one is refused. */
+  maxTokenTtlS?: number;
+  /** The key the operator routes (`POST /api/emit`, the polls API) require in `x-api-key`; unset: they refuse every call. */
   apiKey?: string;
   /** Open sockets per client address; 0 or unset: no limit. */
   maxConnectionsPerIp?: number;
