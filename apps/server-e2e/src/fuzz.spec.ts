@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CLIENT_EVENTS } from '@presently/protocol';
+import { CLIENT_EVENTS, isBlank, isShowableInline } from '@presently/protocol';
 import type { Socket } from 'socket.io-client';
 import { barrier, clientId, connect, get, HOSTILE_STRINGS, request, startServer, type RunningServer, type TestSocket } from '@presently/testing';
 
@@ -289,8 +289,13 @@ describe('fuzz: more than 10,000 seeded random and hostile payloads at every eve
     }
     for (const room of keys) {
       const expected = fuzzers.filter((f) => f.rooms.has(room)).map((f) => f.clientId);
-      const members = (await get(server.url, `/api/rooms/members?room=${encodeURIComponent(room)}`)).body.members.map((m: { userId: string }) => m.userId);
+      const listed: Array<{ userId: string; name: string; status: string }> = (await get(server.url, `/api/rooms/members?room=${encodeURIComponent(room)}`)).body.members;
+      const members = listed.map((m) => m.userId);
       expect([...members].sort()).toEqual([...expected].sort());
+      // Whatever the fuzz sent, every name and status shown is NFC, on one line, in reading order and visible.
+      for (const text of listed.flatMap((m) => [m.name, m.status])) {
+        expect({ text, nfc: text === text.normalize('NFC'), inline: isShowableInline(text), visible: !isBlank(text) }).toEqual({ text, nfc: true, inline: true, visible: true });
+      }
     }
   }, 120_000);
 });
