@@ -28,3 +28,4 @@ export * from './lib/polls/poll-changes';
 export * from './lib/http/api-key';
 export * from './lib/http/api-key.guard';
 export * from './lib/http/api-key-before-body';
+export * from './lib/http/polls.controller';

@@ -1,3 +1,4 @@
 export * from './lib/validation';
 export * from './lib/emit';
 export * from './lib/badge-query';
+export * from './lib/poll-request';

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       maxTokenTtlS: 2592000,
       corsOrigins: undefined,
       apiKey: undefined,
+      polls: [],
       countIntervalMs: 250,
       graceMs: 5000,
       rosterMax: 1000,
@@ -43,6 +44,7 @@ describe('loadConfig', () => {
       MAX_CONNECTIONS_PER_IP: '0',
       TRUST_PROXY: '2',
       API_KEY: 'k',
+      POLLS: ' red-or-blue , launch:2026,red-or-blue,',
       LOG_LEVEL: 'warn',
     });
     expect(config).toMatchObject({
@@ -59,6 +61,7 @@ describe('loadConfig', () => {
       maxConnectionsPerIp: 0,
       trustProxy: 2,
       apiKey: 'k',
+      polls: ['red-or-blue', 'launch:2026'],
       logLevel: 'warn',
     });
   });
@@ -93,6 +96,8 @@ describe('loadConfig', () => {
     ['MAX_CONNECTIONS_PER_IP', '-1'],
     ['TRUST_PROXY', 'yes'],
     ['MAX_TOKEN_TTL_S', '0'],
+    ['POLLS', `a,${'p'.repeat(513)}`],
+    ['POLLS', 'a,b\u0001'],
     ['MAX_TOKEN_TTL_S', '1e308'],
     ['TRUST_PROXY', '33'],
     ['REDIS_URL', 'localhost:6379'],

@@ -1,4 +1,5 @@
-import { DEFAULT_LIMITS, DEFAULT_MAX_TOKEN_TTL_S, MIN_HTTP_BUFFER_SIZE } from '@presently/protocol';
+import { DEFAULT_LIMITS, DEFAULT_MAX_TOKEN_TTL_S, KEY_MAX_LENGTH, MIN_HTTP_BUFFER_SIZE, POLLS_MAX } from '@presently/protocol';
+import { noControlChars } from '@presently/protocol/validation';
 import { z } from 'zod';
 
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
@@ -24,6 +25,15 @@ const envSchema = z.object({
   MAX_TOKEN_TTL_S: int(60, 10 * 365 * 24 * 3600, DEFAULT_MAX_TOKEN_TTL_S),
   CORS_ORIGINS: optionalText,
   API_KEY: optionalText,
+  POLLS: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .transform((list) => [...new Set(list.split(',').map((poll) => poll.trim()).filter(Boolean))])
+      .refine((polls) => polls.every((poll) => poll.length <= KEY_MAX_LENGTH && noControlChars(poll)), { message: `poll keys of at most ${KEY_MAX_LENGTH} characters without control characters` })
+      .refine((polls) => polls.length <= POLLS_MAX, { message: `at most ${POLLS_MAX} polls` })
+      .default([]),
+  ),
   COUNT_INTERVAL_MS: int(0, 60_000, DEFAULT_LIMITS.countIntervalMs),
   GRACE_MS: int(0, 3_600_000, DEFAULT_LIMITS.graceMs),
   ROSTER_MAX: int(1, 1_000_000, DEFAULT_LIMITS.rosterMax),
@@ -53,6 +63,7 @@ const configSchema = envSchema.transform((e) => {
     maxTokenTtlS: e.MAX_TOKEN_TTL_S,
     corsOrigins: corsOrigins?.length ? corsOrigins : undefined,
     apiKey: e.API_KEY,
+    polls: e.POLLS,
     countIntervalMs: e.COUNT_INTERVAL_MS,
     graceMs: e.GRACE_MS,
     rosterMax: e.ROSTER_MAX,

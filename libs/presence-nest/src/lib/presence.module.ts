@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConnectionAdmission } from './access/connection-admission';
 import { ConnectionHooks } from './socket/connection-hooks';
 import { EmitController } from './http/emit.controller';
+import { PollsController } from './http/polls.controller';
 import { EventRouter } from './socket/event-router';
 import { PresenceLifecycle } from './hooks/presence-lifecycle';
 import { BadgeSvgController } from './http/badge-svg.controller';
@@ -39,7 +40,7 @@ export class PresenceModule {
   static forRoot(options: PresenceModuleOptions): DynamicModule {
     return {
       module: PresenceModule,
-      controllers: [PresenceController, EmitController, LiveStreamController, BadgeSvgController],
+      controllers: [PresenceController, EmitController, PollsController, LiveStreamController, BadgeSvgController],
       providers: [
         { provide: PRESENCE_OPTIONS, useValue: options },
         PresenceRegistry,

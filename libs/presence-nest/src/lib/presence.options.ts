@@ -19,6 +19,8 @@ export interface PresenceModuleOptions extends PresenceLimits {
   jwtSecret?: string;
   /** Admits or refuses each connection before it counts; unset: everyone is admitted. */
   authorize?: AuthorizeHook;
+  /** Polls declared at start (`POLLS`); others through `POST /api/polls`. Clients watch and vote in declared polls only. */
+  polls?: readonly string[];
   /** The furthest a token's `exp` may be from now, in seconds (default 30 days); a further one is refused. */
   maxTokenTtlS?: number;
   /** The key the operator routes (`POST /api/emit`, the polls API) require in `x-api-key`; unset: they refuse every call. */
