@@ -31,7 +31,9 @@ const redis = redisUrl
   : run('redis-server', ['--port', String(REDIS_PORT), '--save', '', '--appendonly', 'no', '--dir', mkdtempSync(join(tmpdir(), 'presently-redis-'))]);
 const url = redisUrl || `redis://127.0.0.1:${REDIS_PORT}`;
 setTimeout(() => {
-  for (const port of BACKENDS) run(process.execPath, [main], { PORT: String(port), REDIS_URL: url, TRUST_PROXY: '1' });
+  // The demo's poll (apps/demo poll.page.ts) is declared, with any the caller declares.
+  const polls = ['demo:red-or-blue', process.env.POLLS].filter(Boolean).join(',');
+  for (const port of BACKENDS) run(process.execPath, [main], { PORT: String(port), REDIS_URL: url, TRUST_PROXY: '1', POLLS: polls });
 }, 300);
 
 /** The same client address always gets the same backend. */

@@ -10,4 +10,6 @@ ensure_npm_packages
 
 npx nx run-many -t build --projects=server,demo --output-style=static
 echo "Presently: http://localhost:${PORT:-3000}"
+# The demo's poll (apps/demo poll.page.ts) is declared, with any the caller declares.
+export POLLS="demo:red-or-blue${POLLS:+,$POLLS}"
 exec node dist/apps/server/main.js

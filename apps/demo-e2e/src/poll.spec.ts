@@ -3,7 +3,7 @@ import { useBrowser } from './support/browser';
 import { waitForAttribute } from './support/wait';
 
 describe('demo: live poll', () => {
-  const server = useServer({ COUNT_INTERVAL_MS: '50' });
+  const server = useServer({ COUNT_INTERVAL_MS: '50', POLLS: 'demo:red-or-blue' });
   const browser = useBrowser();
 
   it('counts the clicks of every tab and shows the same tallies and split in each', async () => {

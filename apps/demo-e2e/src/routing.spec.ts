@@ -3,7 +3,7 @@ import { useBrowser } from './support/browser';
 import { shown } from './support/wait';
 
 describe('demo: routing and layout', () => {
-  const server = useServer();
+  const server = useServer({ POLLS: 'demo:red-or-blue' });
   const browser = useBrowser();
 
   it.each([

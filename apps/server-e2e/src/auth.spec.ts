@@ -94,6 +94,21 @@ describe('handshake and session (JWT_SECRET set)', () => {
     await refused({ token: await signToken(SECRET, { sub: 'later', exp: nowS() - 86_400 }) });
   });
 
+  it('refuses a token whose exp is more than MAX_TOKEN_TTL_S (default 30 days) ahead, on the handshake and as a Bearer header', async () => {
+    const DAY_S = 86_400;
+    const room = `private:ttl-${clientId('r')}`;
+    const members = (token: string) => get(server.url, `/api/rooms/members?room=${encodeURIComponent(room)}`, { authorization: `Bearer ${token}` });
+    for (const exp of [1e308, Number.MAX_SAFE_INTEGER, nowS() + 31 * DAY_S, nowS() + 30 * DAY_S + 60]) {
+      const token = await signToken(SECRET, { sub: 'forever', exp });
+      await refused({ token });
+      const answer = await members(token);
+      expect({ exp, status: answer.status, body: answer.body }).toEqual({ exp, status: 401, body: { error: { code: 'UNAUTHORIZED', message: expect.any(String) } } });
+    }
+    const monthly = await signToken(SECRET, { sub: 'monthly', exp: nowS() + 29 * DAY_S });
+    expect((await connect(server.url, { token: monthly })).session.userId).toBe('monthly');
+    expect(await members(monthly)).toMatchObject({ status: 200, body: { room, members: [] } });
+  });
+
   it('refuses a token without exp or without sub', async () => {
     await refused({ token: await signToken(SECRET, { sub: 'forever' }) });
     await refused({ token: await signToken(SECRET, { name: 'nobody' }, { expiresIn: '1h' }) });
@@ -138,6 +153,17 @@ describe('handshake and session (JWT_SECRET set)', () => {
     await refused({ token: await signToken(SECRET, { sub: 'x', exp: nowS() - 3600 }) });
     expect((await get(server.url, '/api/stats')).body.online).toEqual({ connections: 0, visitors: 0 });
     expect((await metrics(server.url)).presently_connections).toBe(0);
+  });
+});
+
+describe('handshake with MAX_TOKEN_TTL_S=3600', () => {
+  const server = useServer({ JWT_SECRET: SECRET, MAX_TOKEN_TTL_S: '3600' });
+
+  it('accepts a token good for the next 30 minutes and refuses one good for the next 2 hours', async () => {
+    const soon = await signToken(SECRET, { sub: 'soon' }, { expiresIn: '30m' });
+    expect((await connect(server.url, { token: soon })).session.userId).toBe('soon');
+    const later = await signToken(SECRET, { sub: 'later' }, { expiresIn: '2h' });
+    expect((await connectError(server.url, { token: later })).message).toBe('UNAUTHORIZED');
   });
 });
 

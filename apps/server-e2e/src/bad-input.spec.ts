@@ -301,7 +301,8 @@ describe('bad input (one server)', () => {
   beforeAll(async () => {
     // One socket sends thousands of events here: the rate limit (tested in
     // rate-limit.spec.ts) is lifted so that each answer is about the input.
-    server = await startServer({ RATE_LIMIT_PER_S: '1000000', RATE_LIMIT_BURST: '1000000' });
+    // The target poll is declared, so that bad votes reach a poll that exists.
+    server = await startServer({ RATE_LIMIT_PER_S: '1000000', RATE_LIMIT_BURST: '1000000', POLLS: TARGET_POLL });
     control1 = await open('control1');
     control2 = await open('control2');
     bad = await open('bad');

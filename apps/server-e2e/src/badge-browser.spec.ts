@@ -38,6 +38,7 @@ describe('badge.js in Chromium, embedded in a page of another origin', () => {
   <h1>Post 1</h1>
   <p>Reading now: <script src="${presently.url}/badge.js" data-page="${POST}"${attribute('data-server')} async></script></p>
   <p>The same page as an element: <presently-badge page="${POST}" label="{n} here"${attribute('server')}></presently-badge></p>
+  <p>A label that would reorder the text around it: <presently-badge id="bidi" page="${POST}" label="&#x202e;{n} here"${attribute('server')}></presently-badge></p>
 </body></html>`);
     });
     await new Promise<void>((resolve) => blog.listen(0, '127.0.0.1', resolve));
@@ -73,6 +74,8 @@ describe('badge.js in Chromium, embedded in a page of another origin', () => {
     await badgeSays(first, '3 reading now');
     // The element on the same page shares the script tag's stream: still 3.
     await badgeSays(first, '3 here', 'presently-badge[label]');
+    // A label with a bidi control is not shown (the server refuses it too): the default label is.
+    await badgeSays(first, '3 reading now', '#bidi');
     expect(await pageCount(presently.url, POST)).toEqual({ page: POST, viewers: 3, connections: 3 });
     await screenshot(first, 'badge', 'three-readers');
 

@@ -72,6 +72,11 @@ describe('GET /api/pages/badge.svg', () => {
       'page=/p&labelColor=%22%2F%3E%3Cscript%3E',
       `page=/p&label=${'x'.repeat(65)}`,
       'page=/p&label=a%0Ab',
+      // A right-to-left override, a left-to-right isolate, a line and a paragraph separator.
+      'page=/p&label=%E2%80%AEwon%20gnidaer',
+      'page=/p&label=%E2%81%A6x',
+      'page=/p&label=a%E2%80%A8b',
+      'page=/p&label=a%E2%80%A9b',
     ];
     for (const query of invalid) {
       const answer = await svg(query);

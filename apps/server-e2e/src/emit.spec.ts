@@ -125,6 +125,27 @@ describe('POST /api/emit', () => {
     expect(inboxes.map(withoutSettle)).toEqual([[], [], [], []]);
   });
 
+  it('checks the key before reading the body: malformed or oversized JSON without the key is 401, not the parser\'s 400 or 413', async () => {
+    const { sockets, inboxes } = await population();
+    const bodies = ['{"event": "x", ', 'not json at all', '{"__proto__":', `{"event":"big","data":"${'x'.repeat(200_000)}","to":{"all":true}}`];
+    for (const key of [null, 'wrong']) {
+      for (const body of bodies) {
+        const answer = await emit(body, key);
+        expect({ key, body: body.slice(0, 20), status: answer.status, answer: answer.body }).toEqual({
+          key,
+          body: body.slice(0, 20),
+          status: 401,
+          answer: { error: { code: 'UNAUTHORIZED', message: expect.any(String) } },
+        });
+        expect(answer.text).not.toMatch(/JSON|position|token/i);
+      }
+    }
+    // With the key, the parser's own answer stands.
+    expect(await emit(bodies[0])).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
+    await settle(sockets);
+    expect(inboxes.map(withoutSettle)).toEqual([[], [], [], []]);
+  });
+
   const RESERVED = [...SOCKET_IO_EVENTS, ...Object.values(Events), ...CLIENT_EVENTS, 'room:count', 'room:sync'];
 
   it.each(RESERVED)('answers 400 to the reserved event name %s', async (event) => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CLIENT_EVENTS } from '@presently/protocol';
+import { CLIENT_EVENTS, isBlank, isShowableInline } from '@presently/protocol';
 import type { Socket } from 'socket.io-client';
 import { barrier, clientId, connect, get, HOSTILE_STRINGS, request, startServer, type RunningServer, type TestSocket } from '@presently/testing';
 
@@ -171,7 +171,8 @@ describe('fuzz: more than 10,000 seeded random and hostile payloads at every eve
 
   beforeAll(async () => {
     // The rate limit is lifted so that each payload reaches validation (the flood below keeps it).
-    server = await startServer({ RATE_LIMIT_PER_S: '1000000', RATE_LIMIT_BURST: '1000000', GRACE_MS: '60000' });
+    // Two strings of the hostile list are declared polls, so that random votes also land on real ones.
+    server = await startServer({ RATE_LIMIT_PER_S: '1000000', RATE_LIMIT_BURST: '1000000', GRACE_MS: '60000', POLLS: 'red,fuzz-room' });
   });
 
   afterAll(async () => {
@@ -290,8 +291,13 @@ describe('fuzz: more than 10,000 seeded random and hostile payloads at every eve
     }
     for (const room of keys) {
       const expected = fuzzers.filter((f) => f.rooms.has(room)).map((f) => f.userId);
-      const members = (await get(server.url, `/api/rooms/members?room=${encodeURIComponent(room)}`)).body.members.map((m: { userId: string }) => m.userId);
+      const listed: Array<{ userId: string; name: string; status: string }> = (await get(server.url, `/api/rooms/members?room=${encodeURIComponent(room)}`)).body.members;
+      const members = listed.map((m) => m.userId);
       expect([...members].sort()).toEqual([...expected].sort());
+      // Whatever the fuzz sent, every name and status shown is NFC, on one line, in reading order and visible.
+      for (const text of listed.flatMap((m) => [m.name, m.status])) {
+        expect({ text, nfc: text === text.normalize('NFC'), inline: isShowableInline(text), visible: !isBlank(text) }).toEqual({ text, nfc: true, inline: true, visible: true });
+      }
     }
   }, 120_000);
 });

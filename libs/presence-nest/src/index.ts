@@ -30,3 +30,6 @@ export * from './lib/hooks/presence-metrics';
 export * from './lib/access/origin';
 export * from './lib/figures/figures';
 export * from './lib/polls/poll-changes';
+export * from './lib/http/api-key.guard';
+export * from './lib/http/api-key-before-body';
+export * from './lib/http/polls.controller';

@@ -4,3 +4,4 @@ export * from './lib/errors';
 export * from './lib/limits';
 export * from './lib/streams';
 export * from './lib/types';
+export * from './lib/display-text';

@@ -210,7 +210,9 @@ export function countArrived(socket: TestSocket, expected: PageCounts, timeoutMs
  * Strings that have broken validators before: empty, blank, control and
  * lone-surrogate characters, prototype names, keys just inside and just past
  * 512 UTF-16 code units, and a few real page and room names so that random
- * input also lands on existing state.
+ * input also lands on existing state; and text that would make a list lie
+ * about who is there (bidi controls, line separators, invisible-only names),
+ * with names whose length or equality depends on Unicode normalisation.
  */
 export const HOSTILE_STRINGS: readonly string[] = [
   '',
@@ -237,4 +239,20 @@ export const HOSTILE_STRINGS: readonly string[] = [
   'red',
   // Shaped like an anonymous public id: as a key or a clientId it is nobody's identity.
   'a_AAAAAAAAAAAAAAAAAAAAAA',
+  '\u202e',
+  'nimdA\u202e',
+  '\u202aAda\u202c',
+  '\u2066x\u2069',
+  '\u2068Ada',
+  'a\u2028b',
+  '\u2029',
+  '\u200b',
+  '\u200b\u200d\ufeff',
+  '\u3000\u00a0',
+  '\u3164',
+  '\ufe0f\u00ad',
+  'Ade\u0301le',
+  'Ad\u00e9le',
+  'e\u0301'.repeat(64),
+  '\u0958'.repeat(33),
 ];

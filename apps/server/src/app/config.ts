@@ -1,4 +1,5 @@
-import { DEFAULT_LIMITS, MIN_HTTP_BUFFER_SIZE } from '@presently/protocol';
+import { DEFAULT_LIMITS, DEFAULT_MAX_TOKEN_TTL_S, KEY_MAX_LENGTH, MIN_HTTP_BUFFER_SIZE, POLLS_MAX } from '@presently/protocol';
+import { noControlChars } from '@presently/protocol/validation';
 import { ANON_ID_SECRET_MIN_LENGTH } from '@presently/presence-nest';
 import { getHeapStatistics } from 'node:v8';
 import { z } from 'zod';
@@ -27,8 +28,18 @@ const envSchema = z.object({
   REDIS_PREFIX: z.preprocess(unsetIfEmpty, z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/).default('presently:')),
   JWT_SECRET: optionalText,
   ANON_ID_SECRET: z.preprocess(unsetIfEmpty, z.string().min(ANON_ID_SECRET_MIN_LENGTH, `at least ${ANON_ID_SECRET_MIN_LENGTH} characters`).optional()),
+  MAX_TOKEN_TTL_S: int(60, 10 * 365 * 24 * 3600, DEFAULT_MAX_TOKEN_TTL_S),
   CORS_ORIGINS: optionalText,
   API_KEY: optionalText,
+  POLLS: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .transform((list) => [...new Set(list.split(',').map((poll) => poll.trim()).filter(Boolean))])
+      .refine((polls) => polls.every((poll) => poll.length <= KEY_MAX_LENGTH && noControlChars(poll)), { message: `poll keys of at most ${KEY_MAX_LENGTH} characters without control characters` })
+      .refine((polls) => polls.length <= POLLS_MAX, { message: `at most ${POLLS_MAX} polls` })
+      .default([]),
+  ),
   COUNT_INTERVAL_MS: int(0, 60_000, DEFAULT_LIMITS.countIntervalMs),
   GRACE_MS: int(0, 3_600_000, DEFAULT_LIMITS.graceMs),
   ROSTER_MAX: int(1, 1_000_000, DEFAULT_LIMITS.rosterMax),
@@ -63,8 +74,10 @@ const configSchema = envSchema.transform((e) => {
     redisPrefix: e.REDIS_PREFIX,
     jwtSecret: e.JWT_SECRET,
     anonIdSecret: e.ANON_ID_SECRET,
+    maxTokenTtlS: e.MAX_TOKEN_TTL_S,
     corsOrigins: corsOrigins?.length ? corsOrigins : undefined,
     apiKey: e.API_KEY,
+    polls: e.POLLS,
     countIntervalMs: e.COUNT_INTERVAL_MS,
     graceMs: e.GRACE_MS,
     rosterMax: e.ROSTER_MAX,

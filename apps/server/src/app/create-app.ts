@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { ApiKey, ConnectionAdmission, isAllowedOrigin, PresenceIoAdapter, type PresenceIoOptions } from '@presently/presence-nest';
+import { apiKeyBeforeBody, ConnectionAdmission, isAllowedOrigin, PresenceIoAdapter, type PresenceIoOptions } from '@presently/presence-nest';
 import { RedisPresenceStore } from '@presently/presence-redis';
 import { RedisIoAdapter } from '@presently/presence-redis/nest';
 import type { NextFunction, Request, Response } from 'express';
@@ -22,8 +22,9 @@ export async function createApp(config: ServerConfig, logger: Pino = createLogge
   });
   if (config.corsOrigins) app.use(refuseOtherOrigins(config.corsOrigins));
   app.enableCors({ origin: config.corsOrigins ?? true });
-  // Mounted before Nest adds its body parser: a moderation call without the key is refused unread.
-  app.use('/api/disconnect', new ApiKey(config.apiKey).middleware());
+  // Installed now, it runs before the body parser that Nest adds at start: an operator call
+  // (emit, moderation, polls) without the key is refused unread.
+  app.use(apiKeyBeforeBody(config.apiKey));
   const ioOptions: PresenceIoOptions = {
     corsOrigins: config.corsOrigins,
     maxHttpBufferSize: config.maxHttpBufferSize,

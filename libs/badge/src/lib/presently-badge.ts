@@ -1,5 +1,5 @@
 import { guard, subscribe, type Snapshot } from './live-count';
-import { badgeText, DEFAULT_LABEL } from './text';
+import { badgeLabel, badgeText } from './text';
 
 /**
  * Themable through custom properties; `::part(dot)` and `::part(text)`, and
@@ -63,8 +63,7 @@ export function defineBadge(defaultServer: string): CustomElementConstructor {
     }
 
     private show(): void {
-      const label = this.getAttribute('label');
-      const text = badgeText(this.snapshot.viewers, label === null ? DEFAULT_LABEL : label);
+      const text = badgeText(this.snapshot.viewers, badgeLabel(this.getAttribute('label')));
       if (this.text && this.text.textContent !== text) this.text.textContent = text;
       if (this.getAttribute('state') !== this.snapshot.state) this.setAttribute('state', this.snapshot.state);
     }

@@ -1,4 +1,4 @@
-import { badgeText, DEFAULT_LABEL, UNKNOWN } from './text';
+import { badgeLabel, badgeText, DEFAULT_LABEL, UNKNOWN } from './text';
 
 describe('badgeText', () => {
   it('puts the number before a label without {n}', () => {
@@ -15,5 +15,22 @@ describe('badgeText', () => {
   it('shows the number alone for an empty label, and a dash while the count is unknown', () => {
     expect(badgeText(7, '')).toBe('7');
     expect(badgeText(null, DEFAULT_LABEL)).toBe(`${UNKNOWN} reading now`);
+  });
+});
+
+describe('badgeLabel', () => {
+  it('takes the attribute, empty included, and the default without one', () => {
+    expect(badgeLabel('{n} here')).toBe('{n} here');
+    expect(badgeLabel('')).toBe('');
+    expect(badgeLabel(null)).toBe(DEFAULT_LABEL);
+  });
+
+  it.each([
+    ['a right-to-left override', 'readers \u202e{n}'],
+    ['a left-to-right isolate', '\u2066{n} here'],
+    ['a line separator', 'a\u2028b'],
+    ['a paragraph separator', 'a\u2029b'],
+  ])('shows the default instead of a label with %s, as the server refuses it', (_label, attribute) => {
+    expect(badgeLabel(attribute)).toBe(DEFAULT_LABEL);
   });
 });

@@ -1,10 +1,20 @@
-import { DEFAULT_BADGE_LABEL } from '@presently/protocol';
+import { DEFAULT_BADGE_LABEL, isShowableInline } from '@presently/protocol';
 
 /** The words after the number when no label is given. */
 export const DEFAULT_LABEL = DEFAULT_BADGE_LABEL;
 
 /** Shown in place of the number while the count is unknown (connecting, offline). */
 export const UNKNOWN = '–';
+
+/**
+ * The label to show for the element's `label` attribute: the default when it
+ * is absent, or when it holds what the server refuses in a label (bidi
+ * controls, line separators), since those would reorder or break the page's
+ * text around the badge.
+ */
+export function badgeLabel(attribute: string | null): string {
+  return attribute === null || !isShowableInline(attribute) ? DEFAULT_LABEL : attribute;
+}
 
 /**
  * The badge's text: the label's `{n}` is replaced by the number; a label

@@ -3,13 +3,13 @@ import { key, useServer } from '@presently/testing';
 import { closeClients, next, openClient } from '../test/support';
 
 describe('polls', () => {
-  const server = useServer({ COUNT_INTERVAL_MS: '20' });
+  const server = useServer({ COUNT_INTERVAL_MS: '20', POLLS: 'client:colour,client:bad' });
   afterEach(() => closeClients());
 
   it('watches the tallies while subscribed, and every watcher sees a vote', async () => {
     const { client: voter } = openClient({ url: server.url });
     const { client: watcher, sent } = openClient({ url: server.url });
-    const name = key('colour');
+    const name = 'client:colour';
     const poll = watcher.poll(name);
     expect(watcher.poll(name)).toBe(poll);
 
@@ -34,6 +34,13 @@ describe('polls', () => {
 
   it('rejects a bad option with BAD_REQUEST', async () => {
     const { client } = openClient({ url: server.url });
-    await expect(client.poll(key('bad')).vote('not an option!')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(client.poll('client:bad').vote('not an option!')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
+  it('rejects voting in, and fails watching, a poll the application did not declare, with FORBIDDEN', async () => {
+    const { client } = openClient({ url: server.url });
+    const undeclared = client.poll(key('undeclared'));
+    await expect(undeclared.vote('red')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(next(undeclared.tallies$)).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 });

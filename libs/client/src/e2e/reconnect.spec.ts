@@ -6,7 +6,7 @@ import type { ConnectionState } from '../lib/types';
 import { closeClients, connected, next, openClient, pushed, recordValues } from '../test/support';
 
 type Counts = { page: string; viewers: number; connections: number };
-const ENV = { COUNT_INTERVAL_MS: '20', GRACE_MS: '5000' };
+const ENV = { COUNT_INTERVAL_MS: '20', GRACE_MS: '5000', POLLS: 'restart-poll' };
 const names = (members: readonly Member[]) => members.map((m) => `${m.name}:${m.status}`).sort();
 
 /** Resolves when `client` has dropped its connection and restored everything on a new one. */
@@ -49,7 +49,7 @@ describe('reconnection', () => {
     await ada.watchPages([requested]);
     await ada.join(room, { name: 'Ada', status: 'busy' });
     await bob.join(room, { name: 'Bob' });
-    const poll = key('restart-poll');
+    const poll = 'restart-poll';
     const tallies = recordValues(ada.poll(poll).tallies$);
     await next(ada.poll(poll).tallies$);
     await bob.poll(poll).vote('red');

@@ -25,7 +25,7 @@ const STATS_KEY = 'stats';
 const sameStats = (a: Stats, b: Stats) => JSON.stringify(a) === JSON.stringify(b);
 const sameTallies = (a: PollTallies, b: PollTallies) => {
   const options = Object.keys(a.tallies);
-  return a.poll === b.poll && options.length === Object.keys(b.tallies).length && options.every((o) => a.tallies[o] === b.tallies[o]);
+  return a.poll === b.poll && a.closed === b.closed && options.length === Object.keys(b.tallies).length && options.every((o) => a.tallies[o] === b.tallies[o]);
 };
 
 /**

@@ -15,9 +15,12 @@ export interface PollSink {
   pollTally(tallies: PollTallies): void;
 }
 
+/** What declaring a poll did: `created` for a new one, `exists` for one already declared. */
+export type PollDeclared = 'created' | 'exists';
+
 export interface PollOptions {
   countIntervalMs: number;
-  /** Polls kept at once (default `POLLS_MAX`). */
+  /** Polls declared at once (default `POLLS_MAX`). */
   maxPolls?: number;
 }
 
@@ -31,10 +34,12 @@ interface Poll {
 /**
  * Live polls: click counts per option that the server keeps, announced to
  * watchers coalesced like page counts (one at once, then at most one per
- * interval with the latest tallies). Bounded: a poll has at most
- * `POLL_OPTIONS_MAX` options, the registry at most `maxPolls` polls, a
- * connection watches at most `POLLS_WATCHED_PER_SOCKET`. Watching a poll
- * nobody voted in keeps no state.
+ * interval with the latest tallies). Polls are declared by the application
+ * ({@link declare}); watching or voting in any other answers `FORBIDDEN`, so
+ * no client creates state. Closing a poll drops its tallies and watchers,
+ * after one last `closed` tally. Bounded: at most `maxPolls` declared polls,
+ * `POLL_OPTIONS_MAX` options per poll, `POLLS_WATCHED_PER_SOCKET` watched
+ * polls per connection.
  */
 export class Polls {
   private readonly polls = new Map<string, Poll>();
@@ -52,7 +57,38 @@ export class Polls {
     this.coalescer = new Coalescer(clock, options.countIntervalMs, (poll) => this.send(poll));
   }
 
+  /** Declares a poll (idempotent); `LIMIT_EXCEEDED` past `maxPolls`. */
+  declare(poll: string): Result<{ declared: PollDeclared }> {
+    if (this.polls.has(poll)) return { ok: true, declared: 'exists' };
+    if (this.polls.size >= this.maxPolls) return ackError(ErrorCodes.LimitExceeded, `at most ${this.maxPolls} polls`);
+    this.polls.set(poll, { counts: new Map(), votes: 0, sentVotes: 0 });
+    return { ok: true, declared: 'created' };
+  }
+
+  isDeclared(poll: string): boolean {
+    return this.polls.has(poll);
+  }
+
+  /**
+   * Closes a declared poll: its final tallies (with `closed: true`), and the
+   * connections that watched it, which watch it no longer; `null` when it was
+   * not declared. Its tallies are released.
+   */
+  close(poll: string): { final: PollTallies; watchers: string[] } | null {
+    if (!this.polls.has(poll)) return null;
+    const final: PollTallies = { ...this.tallies(poll), closed: true };
+    this.polls.delete(poll);
+    const watchers: string[] = [];
+    for (const [connection, polls] of this.watching) {
+      if (!polls.delete(poll)) continue;
+      watchers.push(connection);
+      if (polls.size === 0) this.watching.delete(connection);
+    }
+    return { final, watchers };
+  }
+
   watch(connection: string, poll: string): Result<PollTallies & { subscribe: boolean }> {
+    if (!this.polls.has(poll)) return undeclared(poll);
     let polls = this.watching.get(connection);
     const subscribe = !polls?.has(poll);
     if (subscribe) {
@@ -75,12 +111,8 @@ export class Polls {
 
   /** Counts one click for `option`. */
   vote(poll: string, option: string): Result<PollTallies> {
-    let entry = this.polls.get(poll);
-    if (!entry) {
-      if (this.polls.size >= this.maxPolls) return ackError(ErrorCodes.LimitExceeded, `at most ${this.maxPolls} polls`);
-      entry = { counts: new Map(), votes: 0, sentVotes: 0 };
-      this.polls.set(poll, entry);
-    }
+    const entry = this.polls.get(poll);
+    if (!entry) return undeclared(poll);
     const current = entry.counts.get(option);
     if (current === undefined && entry.counts.size >= POLL_OPTIONS_MAX) {
       return ackError(ErrorCodes.LimitExceeded, `at most ${POLL_OPTIONS_MAX} options per poll`);
@@ -116,4 +148,9 @@ export class Polls {
     this.sink.pollTally(this.tallies(poll));
     return true;
   }
+}
+
+/** The answer to a watch or vote of a poll the application did not declare. */
+export function undeclared(poll: string) {
+  return ackError(ErrorCodes.Forbidden, `poll ${JSON.stringify(poll.slice(0, 64))} is not declared`);
 }

@@ -165,9 +165,15 @@ export interface PresenceCluster extends PresenceLedger {
    * room; without reading the whole room.
    */
   roster(room: string, max: number, selfKeys?: readonly string[]): Promise<ClusterRoster>;
-  /** One vote in a live poll (a protocol extension), within the limits; the tallies after it. */
-  pollVote(poll: string, option: string, limits: { maxPolls: number; maxOptions: number }): Promise<ClusterVote>;
+  /** One vote in a declared live poll (a protocol extension), within the option limit; the tallies after it. */
+  pollVote(poll: string, option: string, limits: { maxOptions: number }): Promise<ClusterVote>;
   pollTallies(poll: string): Promise<PollTallies>;
+  /** Declares a poll for the whole cluster (idempotent), within `maxPolls` declared polls. */
+  pollDeclare(poll: string, maxPolls: number): Promise<'created' | 'exists' | 'refused'>;
+  /** Whether a poll is declared, anywhere in the cluster. */
+  pollDeclared(poll: string): Promise<boolean>;
+  /** Closes a declared poll: its final tallies (released from the store), or null when it was not declared. Every process hears `pollClosed`. */
+  pollClose(poll: string): Promise<PollTallies | null>;
   /**
    * The secret anonymous ids are derived with when none is configured, the
    * same on every process: the one the cluster holds, else `candidate`, which
@@ -200,7 +206,7 @@ export interface ClusterRoster {
 }
 
 /** A vote as the cluster took it, or which limit refused it. */
-export type ClusterVote = { tallies: PollTallies } | { refused: 'polls' | 'options' };
+export type ClusterVote = { tallies: PollTallies } | { refused: 'undeclared' | 'options' };
 
 /** What a cluster store tells its process. */
 export interface ClusterListener {
@@ -212,6 +218,8 @@ export interface ClusterListener {
   roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void;
   /** A poll's tallies changed somewhere: this process's watchers of it are due a (coalesced) `poll:tally`. */
   pollChanged(poll: string): void;
+  /** A poll was closed somewhere: this process forgets who watched it. */
+  pollClosed(poll: string): void;
   /** A large room's total changed somewhere: this process's sockets of it are due a (coalesced) `room:count`. */
   roomChanged(room: string): void;
   /** A large room fell below 90 % of `ROSTER_MAX` through this process's change: its members, for every process's sockets. */

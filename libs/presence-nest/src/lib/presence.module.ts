@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConnectionAdmission } from './access/connection-admission';
 import { ConnectionHooks } from './socket/connection-hooks';
 import { EmitController } from './http/emit.controller';
+import { PollsController } from './http/polls.controller';
 import { EventRouter } from './socket/event-router';
 import { PresenceLifecycle } from './hooks/presence-lifecycle';
 import { BadgeSvgController } from './http/badge-svg.controller';
@@ -22,7 +23,6 @@ import { SessionAuthenticator } from './access/session-authenticator';
 import { AnonymousIds } from './access/anonymous-ids';
 import { SessionExpiry } from './access/session-expiry';
 import { SlowReaderGuard } from './socket/slow-reader-guard';
-import { ApiKey } from './http/api-key';
 import { ModerationController } from './http/moderation.controller';
 import { Moderation } from './moderation/moderation';
 import { StateCeiling } from './access/state-ceiling';
@@ -45,10 +45,9 @@ export class PresenceModule {
   static forRoot(options: PresenceModuleOptions): DynamicModule {
     return {
       module: PresenceModule,
-      controllers: [PresenceController, EmitController, ModerationController, LiveStreamController, BadgeSvgController],
+      controllers: [PresenceController, EmitController, ModerationController, PollsController, LiveStreamController, BadgeSvgController],
       providers: [
         { provide: PRESENCE_OPTIONS, useValue: options },
-        { provide: ApiKey, useValue: new ApiKey(options.apiKey) },
         PresenceRegistry,
         PollChanges,
         {

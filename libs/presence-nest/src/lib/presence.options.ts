@@ -26,7 +26,11 @@ export interface PresenceModuleOptions extends PresenceLimits {
   anonIdSecret?: string;
   /** Admits or refuses each connection before it counts; unset: everyone is admitted. */
   authorize?: AuthorizeHook;
-  /** The key `POST /api/emit` requires in `x-api-key`; unset: the endpoint refuses every call. */
+  /** Polls declared at start (`POLLS`); others through `POST /api/polls`. Clients watch and vote in declared polls only. */
+  polls?: readonly string[];
+  /** The furthest a token's `exp` may be from now, in seconds (default 30 days); a further one is refused. */
+  maxTokenTtlS?: number;
+  /** The key the operator routes (`POST /api/emit`, the polls API) require in `x-api-key`; unset: they refuse every call. */
   apiKey?: string;
   /**
    * Connections per client address (Engine.IO sessions, their sockets, live

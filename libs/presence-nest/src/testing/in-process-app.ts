@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
+import { apiKeyBeforeBody } from '../lib/http/api-key-before-body';
 import { PresenceIoAdapter } from '../lib/socket/presence-io.adapter';
 import { PresenceModule } from '../lib/presence.module';
 import type { PresenceModuleOptions } from '../lib/presence.options';
@@ -25,6 +26,7 @@ export async function startInProcessApp(options: Partial<PresenceModuleOptions>)
     imports: [PresenceModule.forRoot({ ...TEST_OPTIONS, ...options })],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
+  app.use(apiKeyBeforeBody(options.apiKey));
   app.useWebSocketAdapter(new PresenceIoAdapter(app, { maxHttpBufferSize: 262144 }));
   await app.listen(0);
   const { port } = app.getHttpServer().address() as AddressInfo;

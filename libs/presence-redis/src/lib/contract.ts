@@ -30,6 +30,8 @@ export const MSG_PAGE = 'p';
 export const MSG_ROOM_COUNT = 'c';
 /** `v<poll>`: a poll's tallies moved. */
 export const MSG_POLL = 'v';
+/** `x<poll>`: a poll was closed. */
+export const MSG_POLL_CLOSED = 'x';
 /** `s`: the global stats may have moved. */
 export const MSG_STATS = 's';
 /** `t<node>|<kind>|<clientId>|<len(userKey)>|<userKey><key>`: a held contribution of `<node>` was taken over. */
@@ -72,8 +74,11 @@ export const SMALL = 'small';
 export const COUNT = 'count';
 /** The room rules: the room emptied while large: nobody to tell. */
 export const GONE = 'gone';
-/** POLL_VOTE: refused, too many polls. */
+/** POLL_DECLARE: refused, too many declared polls. */
 export const POLLS = 'polls';
+/** POLL_DECLARE: the poll was declared already. POLL_VOTE, POLL_CLOSE: the poll is not declared. */
+export const EXISTS = 'exists';
+export const UNDECLARED = 'undeclared';
 /** POLL_VOTE: refused, too many options in the poll. */
 export const OPTIONS = 'options';
 
@@ -102,6 +107,7 @@ export const LUA_CONSTANTS = {
   MSG_PAGE,
   MSG_ROOM_COUNT,
   MSG_POLL,
+  MSG_POLL_CLOSED,
   MSG_STATS,
   MSG_TAKEN_OVER,
   MSG_REBUILT,
@@ -121,6 +127,8 @@ export const LUA_CONSTANTS = {
   COUNT,
   GONE,
   POLLS,
+  EXISTS,
+  UNDECLARED,
   OPTIONS,
   SWITCH_BACK,
 } as const;

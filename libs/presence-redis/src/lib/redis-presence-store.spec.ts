@@ -22,6 +22,7 @@ type Recorder = ClusterListener & {
   roomsChanged: string[];
   synced: string[];
   polls: string[];
+  closed: string[];
   /** Called on each resynced(), if set. */
   onResynced: (() => void) | null;
 };
@@ -35,12 +36,14 @@ function listener(): Recorder {
     roomsChanged: [] as string[],
     synced: [] as string[],
     polls: [] as string[],
+    closed: [] as string[],
     onResynced: null,
     changed: () => undefined,
     roomJoined: (_room: string, member: { userId: string }) => void l.joined.push(member.userId),
     roomUpdated: (_room: string, member: { userId: string }) => void l.updated.push(member.userId),
     roomChanged: (room: string) => void l.roomsChanged.push(room),
     pollChanged: (poll: string) => void l.polls.push(poll),
+    pollClosed: (poll: string) => void l.closed.push(poll),
     roomSync: (room: string, members: { userId: string }[]) => void l.synced.push(`${room}: ${members.map((m) => m.userId).join(' ')}`),
     roomLeft: (_room: string, userId: string, reason: string) => void l.left.push([userId, reason]),
     takenOver: (kind: string, key: string, clientId: string) => void l.moved.push(`${kind} ${key} ${clientId}`),
@@ -241,7 +244,12 @@ describe('RedisPresenceStore', () => {
 
   it('tallies votes from every process in one place, within the limits, and tells every process', async () => {
     const [{ store: a, events: aEvents }, { store: b, events: bEvents }] = await Promise.all([start(), start()]);
-    const limits = { maxPolls: 2, maxOptions: 2 };
+    const limits = { maxOptions: 2 };
+    expect(await a.pollDeclare('p1', 2)).toBe('created');
+    expect(await b.pollDeclare('p1', 2)).toBe('exists');
+    expect(await b.pollDeclare('p2', 2)).toBe('created');
+    expect(await a.pollDeclare('p3', 2)).toBe('refused');
+    expect([await a.pollDeclared('p2'), await b.pollDeclared('p3')]).toEqual([true, false]);
     const votes = [];
     for (let i = 0; i < 50; i++) votes.push(a.pollVote('p1', 'red', limits), b.pollVote('p1', i % 2 ? 'red' : 'blue', limits));
     const answers = await Promise.all(votes);
@@ -252,9 +260,18 @@ describe('RedisPresenceStore', () => {
     expect(Math.max(...tallied.map((t) => (t?.red ?? 0) + (t?.blue ?? 0)))).toBe(100);
     expect(await a.pollVote('p1', 'green', limits)).toEqual({ refused: 'options' });
     expect(await a.pollVote('p2', 'x', limits)).toEqual({ tallies: { poll: 'p2', tallies: { x: 1 } } });
-    expect(await b.pollVote('p3', 'x', limits)).toEqual({ refused: 'polls' });
+    expect(await b.pollVote('p3', 'x', limits)).toEqual({ refused: 'undeclared' });
     expect(await a.pollTallies('p3')).toEqual({ poll: 'p3', tallies: {} });
     await until(() => aEvents.polls.includes('p2') && bEvents.polls.includes('p1'), 'both processes heard of the votes');
+
+    // Closing answers the final tallies once, releases them, and tells every process.
+    expect(await b.pollClose('p2')).toEqual({ poll: 'p2', tallies: { x: 1 } });
+    expect(await a.pollClose('p2')).toBeNull();
+    expect(await a.pollVote('p2', 'x', limits)).toEqual({ refused: 'undeclared' });
+    expect(await a.pollTallies('p2')).toEqual({ poll: 'p2', tallies: {} });
+    expect(await a.pollDeclared('p2')).toBe(false);
+    await until(() => aEvents.closed.includes('p2') && bEvents.closed.includes('p2'), 'both processes heard of the close');
+    expect(await a.pollDeclare('p3', 2)).toBe('created');
   });
 
   it('shares one anonymous-id secret: the first stored is everyone\'s, stored again after Redis restarts empty, another one found there adopted', async () => {

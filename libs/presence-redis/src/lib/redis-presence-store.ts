@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_LIMITS, DEFAULT_NAME, DEFAULT_STATUS, TOP_PAGES, type PollTallies, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
 import type { ClusterListener, ClusterRoster, ClusterVote, LedgerMember, PresenceCluster, PresenceContributions, RoomChange } from '@presently/presence-core';
 import { Redis, type RedisOptions } from 'ioredis';
-import { CHANNEL, DATA_FORMAT, JOINED, LEFT, MSG_PAGE, MSG_POLL, MSG_REBUILT, MSG_ROOM_COUNT, MSG_STATS, MSG_TAKEN_OVER, OK, OPTIONS, POLLS, REBUILD, SHARE_PAGE, SHARE_ROOM, SYNC, UPDATED } from './contract';
+import { CHANNEL, DATA_FORMAT, EXISTS, JOINED, LEFT, MSG_PAGE, MSG_POLL, MSG_POLL_CLOSED, MSG_REBUILT, MSG_ROOM_COUNT, MSG_STATS, MSG_TAKEN_OVER, OK, OPTIONS, REBUILD, SHARE_PAGE, SHARE_ROOM, SYNC, UPDATED } from './contract';
 import type { ArgSpec, Argv, LuaScript, ScriptArgs } from './lua-script';
-import { COUNTS, HEARTBEAT, HOLD, LEAVE, ONLINE, PAGE, POLL_VOTE, REAP, RESTORE, ROOM, ROSTER, SCRIPTS, SECRET, shareEntries, STATS } from './scripts';
+import { COUNTS, HEARTBEAT, HOLD, LEAVE, ONLINE, PAGE, POLL_CLOSE, POLL_DECLARE, POLL_VOTE, REAP, RESTORE, ROOM, ROSTER, SCRIPTS, SECRET, shareEntries, STATS } from './scripts';
 
 export interface RedisPresenceStoreOptions {
   /** `redis://host:port/db`. */
@@ -210,11 +210,28 @@ export class RedisPresenceStore implements PresenceCluster {
     return { members: members.slice(0, listed), total, selves: at.map((i) => (i >= 0 ? members[i] : null)) };
   }
 
-  async pollVote(poll: string, option: string, limits: { maxPolls: number; maxOptions: number }): Promise<ClusterVote> {
+  async pollVote(poll: string, option: string, limits: { maxOptions: number }): Promise<ClusterVote> {
     this.assertReady();
     const [outcome, ...pairs] = (await this.run(POLL_VOTE, { poll, option, ...limits })) as string[];
-    if (outcome !== OK) return { refused: outcome as typeof POLLS | typeof OPTIONS };
+    if (outcome !== OK) return { refused: outcome === OPTIONS ? 'options' : 'undeclared' };
     return { tallies: talliesOf(poll, pairs) };
+  }
+
+  async pollDeclare(poll: string, maxPolls: number): Promise<'created' | 'exists' | 'refused'> {
+    this.assertReady();
+    const outcome = (await this.run(POLL_DECLARE, { poll, maxPolls })) as string;
+    return outcome === OK ? 'created' : outcome === EXISTS ? 'exists' : 'refused';
+  }
+
+  async pollDeclared(poll: string): Promise<boolean> {
+    this.assertReady();
+    return (await this.client.sismember(`${this.prefix}polls`, poll)) === 1;
+  }
+
+  async pollClose(poll: string): Promise<PollTallies | null> {
+    this.assertReady();
+    const [outcome, ...pairs] = (await this.run(POLL_CLOSE, { poll })) as string[];
+    return outcome === OK ? talliesOf(poll, pairs) : null;
   }
 
   async pollTallies(poll: string): Promise<PollTallies> {
@@ -316,6 +333,8 @@ export class RedisPresenceStore implements PresenceCluster {
         return this.listener?.roomChanged(subject);
       case MSG_POLL:
         return this.listener?.pollChanged(subject);
+      case MSG_POLL_CLOSED:
+        return this.listener?.pollClosed(subject);
       case MSG_TAKEN_OVER:
         return this.onTakenOver(subject);
       case MSG_REBUILT:

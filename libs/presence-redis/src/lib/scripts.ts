@@ -36,7 +36,7 @@ import { luaScript } from './lua-script';
  * - `P anon-secret`   the secret anonymous ids are derived with when the
  *                     deployment configures none, shared by every process.
  * - `P poll:<poll>`   hash: option → votes (a live poll, a protocol extension).
- * - `P polls`         set of the polls with votes.
+ * - `P polls`         set of the declared polls (declared by the application; votes need one).
  * - `P changes`       pub/sub channel (`CHANNEL`): a message kind and its
  *                     subject (the `MSG_*` constants): a page's counts moved,
  *                     a large room's total, a poll's tallies, the global stats,
@@ -588,19 +588,18 @@ return out
 );
 
 /**
- * One vote, within the most polls and the most options per poll. Answers
- * `{ POLLS }` or `{ OPTIONS }` when a limit refuses it, else OK and the
+ * One vote in a declared poll, within the most options per poll. Answers
+ * `{ UNDECLARED }` or `{ OPTIONS }` when it is refused, else OK and the
  * poll's tallies (option, votes pairs).
  */
 export const POLL_VOTE = luaScript(
   'pollVote',
-  { poll: 'string', option: 'string', maxPolls: 'number', maxOptions: 'number' },
+  { poll: 'string', option: 'string', maxOptions: 'number' },
   `
 local key = P .. 'poll:' .. poll
-if redis.call('EXISTS', key) == 0 and redis.call('SCARD', P .. 'polls') >= maxPolls then return { POLLS } end
+if redis.call('SISMEMBER', P .. 'polls', poll) == 0 then return { UNDECLARED } end
 if redis.call('HEXISTS', key, option) == 0 and redis.call('HLEN', key) >= maxOptions then return { OPTIONS } end
 redis.call('HINCRBY', key, option, 1)
-redis.call('SADD', P .. 'polls', poll)
 redis.call('PUBLISH', P .. CHANNEL, MSG_POLL .. poll)
 local out = { OK }
 for _, v in ipairs(redis.call('HGETALL', key)) do out[#out + 1] = v end
@@ -621,5 +620,35 @@ return redis.call('GET', P .. 'anon-secret')
 `,
 );
 
+/** Declares a poll (idempotent): OK, EXISTS, or POLLS past the most declared polls. */
+export const POLL_DECLARE = luaScript(
+  'pollDeclare',
+  { poll: 'string', maxPolls: 'number' },
+  `
+if redis.call('SISMEMBER', P .. 'polls', poll) == 1 then return EXISTS end
+if redis.call('SCARD', P .. 'polls') >= maxPolls then return POLLS end
+redis.call('SADD', P .. 'polls', poll)
+return OK
+`,
+);
+
+/**
+ * Closes a declared poll: `{ UNDECLARED }`, or OK and its final tallies
+ * (option, votes pairs), which are deleted; every process is told.
+ */
+export const POLL_CLOSE = luaScript(
+  'pollClose',
+  { poll: 'string' },
+  `
+if redis.call('SREM', P .. 'polls', poll) == 0 then return { UNDECLARED } end
+local key = P .. 'poll:' .. poll
+local out = { OK }
+for _, v in ipairs(redis.call('HGETALL', key)) do out[#out + 1] = v end
+redis.call('DEL', key)
+redis.call('PUBLISH', P .. CHANNEL, MSG_POLL_CLOSED .. poll)
+return out
+`,
+);
+
 /** Every script, as the store defines them on its Redis client. */
-export const SCRIPTS = [ONLINE, PAGE, HOLD, ROOM, ROSTER, RESTORE, REAP, LEAVE, HEARTBEAT, COUNTS, STATS, POLL_VOTE, SECRET] as const;
+export const SCRIPTS = [ONLINE, PAGE, HOLD, ROOM, ROSTER, RESTORE, REAP, LEAVE, HEARTBEAT, COUNTS, STATS, POLL_VOTE, SECRET, POLL_DECLARE, POLL_CLOSE] as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isShowableInline } from './display-text';
 import { BADGE_COLOR_NAMES, BADGE_LABEL_MAX_LENGTH, BADGE_STYLES, type BadgeQuery } from './badge';
 import { keySchema, noControlChars } from './validation';
 
@@ -14,8 +15,9 @@ const colorSchema = z
 /**
  * The query of `GET /api/pages/badge.svg`: the page, and the look of the
  * badge as on shields.io (`label`, `color`, `labelColor`, `style`). The label
- * may be empty (the badge then shows the count alone). Other parameters are
- * ignored.
+ * may be empty (the badge then shows the count alone); like a member's name it
+ * may not reorder or break the text around it (no bidi controls, no line
+ * separators). Other parameters are ignored.
  */
 export const badgeQuerySchema: z.ZodType<BadgeQuery> = z.object({
   page: keySchema,
@@ -23,6 +25,7 @@ export const badgeQuerySchema: z.ZodType<BadgeQuery> = z.object({
     .string()
     .refine((s) => s.length <= BADGE_LABEL_MAX_LENGTH, { message: `must be at most ${BADGE_LABEL_MAX_LENGTH} characters`, abort: true })
     .refine(noControlChars, 'must not contain control characters')
+    .refine(isShowableInline, 'must not contain bidirectional controls or line separators')
     .optional(),
   color: colorSchema.optional(),
   labelColor: colorSchema.optional(),

@@ -35,6 +35,8 @@ export const POLLS_MAX = 1000;
 export const POLLS_WATCHED_PER_SOCKET = 100;
 /** Clock skew allowed when checking a token's `exp` and `nbf`, in seconds. */
 export const TOKEN_CLOCK_SKEW_S = 30;
+/** How far ahead a token's `exp` may be by default (`MAX_TOKEN_TTL_S`): 30 days, in seconds. */
+export const DEFAULT_MAX_TOKEN_TTL_S = 30 * 24 * 3600;
 
 export const DEFAULT_LIMITS = {
   maxPagesPerSocket: 100,

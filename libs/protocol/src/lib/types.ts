@@ -78,6 +78,8 @@ export interface PollVotePayload {
 export interface PollTallies {
   poll: string;
   tallies: Record<string, number>;
+  /** Only on the last `poll:tally` of a poll the application closed: its final tallies; nothing follows. */
+  closed?: true;
 }
 
 // acks

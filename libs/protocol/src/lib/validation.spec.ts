@@ -472,9 +472,61 @@ describe('validatePayload: profile', () => {
     });
   }
 
-  it('accepts a name or status iff it has 1–64 / 1–32 code units and no Cc character (property)', () => {
+  for (const [field, max] of [
+    ['name', NAME_MAX_LENGTH],
+    ['status', STATUS_MAX_LENGTH],
+  ] as const) {
+    describe(`${field}: text shown to others`, () => {
+      const profile = (value: string) => withProfile({ [field]: value });
+
+      it.each([
+        ['a right-to-left override', 'Ada\u202e nimda'],
+        ['a left-to-right embedding', '\u202aAda'],
+        ['a pop directional formatting', 'Ada\u202c'],
+        ['a right-to-left isolate', 'Ada \u2067x'],
+        ['a pop directional isolate', 'Ada\u2069'],
+        ['a line separator', 'Ada\u2028Admin'],
+        ['a paragraph separator', 'Ada\u2029'],
+        ['only zero-width spaces', '\u200b\u200b\u200b'],
+        ['only a zero-width joiner and spaces', ' \u200d '],
+        ['only spaces', '   '],
+        ['only ideographic spaces', '\u3000'],
+        ['only a BOM', '\ufeff'],
+        ['only Hangul fillers', '\u3164\u3164'],
+      ])(`refuses a ${field} with %s, BAD_REQUEST naming it`, (_label, value) => {
+        for (const event of PROFILE_EVENTS) expectFail(run(event, profile(value)), BAD_REQUEST, `profile.${field}`);
+      });
+
+      it(`normalises a ${field} to NFC before anything else`, () => {
+        const decomposed = 'Ade\u0301le';
+        expect(expectOk(run('room:update', profile(decomposed)))).toEqual(profile('Ad\u00e9le'));
+        expect(expectOk(run('room:join', profile('Ad\u00e9le')))).toEqual(profile('Ad\u00e9le'));
+      });
+
+      it(`measures a ${field} after NFC: ${max} decomposed letters fit, since they compose to ${max} code units`, () => {
+        // e + U+0301 is two code units, é one: twice the limit as given, the limit once normalised.
+        expect(expectOk(run('room:join', profile('e\u0301'.repeat(max))))).toEqual(profile('\u00e9'.repeat(max)));
+        expectFail(run('room:join', profile('e\u0301'.repeat(max + 1))), BAD_REQUEST, `profile.${field}`);
+        // U+0958 has no composed form: NFC gives two code units for one, so the limit counts them.
+        expectFail(run('room:join', profile('\u0958'.repeat(Math.floor(max / 2) + 1))), BAD_REQUEST, `profile.${field}`);
+        expect(run('room:join', profile('\u0958'.repeat(Math.floor(max / 2)))).ok).toBe(true);
+      });
+
+      it(`keeps a ${field} with visible text among invisible characters, and right-to-left letters`, () => {
+        for (const value of ['\u200bAda', 'عربي', 'Zoë\u200d']) expect(expectOk(run('room:join', profile(value)))).toEqual(profile(value));
+      });
+    });
+  }
+
+  it('leaves keys as given: not normalised, bidi controls allowed (identifiers, not shown text)', () => {
+    expect(expectOk(run('room:join', { room: 'Ade\u0301le' }))).toEqual({ room: 'Ade\u0301le' });
+    expect(expectOk(run('page:enter', { page: '/p\u202e' }))).toEqual({ page: '/p\u202e' });
+  });
+
+  it('accepts a name or status iff, once NFC, it has 1–64 / 1–32 code units, no Cc, bidi control or separator, and is not blank (property)', () => {
     const unit = fc.oneof(
       { arbitrary: fc.constantFrom('\u0000', '\u007f', '\u0085'), weight: 1 },
+      { arbitrary: fc.constantFrom('\u202e', '\u2066', '\u2028', '\u200b', ' ', 'e\u0301', '\u0958'), weight: 5 },
       { arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), weight: 10 },
       { arbitrary: fc.constantFrom('a', 'é', EMOJI), weight: 100 },
     );
@@ -484,9 +536,10 @@ describe('validatePayload: profile', () => {
     );
     fc.assert(
       fc.property(text, (s) => {
-        const clean = !/\p{Cc}/u.test(s);
-        expect(run('room:join', withProfile({ name: s })).ok).toBe(clean && s.length <= 64);
-        expect(run('room:update', withProfile({ status: s })).ok).toBe(clean && s.length <= 32);
+        const nfc = s.normalize('NFC');
+        const shown = !/[\p{Cc}\u202a-\u202e\u2066-\u2069\u2028\u2029]/u.test(nfc) && /[^\p{Default_Ignorable_Code_Point}\p{White_Space}]/u.test(nfc);
+        expect(run('room:join', withProfile({ name: s })).ok).toBe(shown && nfc.length <= 64);
+        expect(run('room:update', withProfile({ status: s })).ok).toBe(shown && nfc.length <= 32);
       }),
       { numRuns: 300 },
     );
@@ -985,6 +1038,11 @@ describe('tokenClaimsSchema', () => {
     expect(tokenClaimsSchema.safeParse(input).success).toBe(true);
   });
 
+  it('normalises the name claim to NFC, and measures it after', () => {
+    expect(expectOk(parse(claims({ name: 'Ade\u0301le' })))).toStrictEqual(claims({ name: 'Ad\u00e9le' }));
+    expect(expectOk(parse(claims({ name: 'e\u0301'.repeat(64) })))).toStrictEqual(claims({ name: '\u00e9'.repeat(64) }));
+  });
+
   it('strips registered and custom claims it does not use', () => {
     const input = claims({ iat: 1, nbf: 1, iss: 'me', aud: 'you', jti: 'x', email: 'a@b.c' });
     expect(expectOk(parse(input))).toStrictEqual({ sub: 'user-1', exp });
@@ -1005,6 +1063,9 @@ describe('tokenClaimsSchema', () => {
     ['a string exp', { sub: 'user-1', exp: '2000000000' }, 'exp'],
     ['a null exp', { sub: 'user-1', exp: null }, 'exp'],
     ['a 65-character name', claims({ name: 'n'.repeat(65) }), 'name'],
+    ['a name with a right-to-left override', claims({ name: 'Ada\u202e' }), 'name'],
+    ['a name with a line separator', claims({ name: 'Ada\u2028Admin' }), 'name'],
+    ['a blank name (zero-width spaces)', claims({ name: '\u200b\u200b' }), 'name'],
     ['a numeric name', claims({ name: 7 }), 'name'],
     ['roles that is a string', claims({ roles: 'admin' }), 'roles'],
     ['roles that is an object', claims({ roles: { admin: true } }), 'roles'],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isBlank, isShowableInline } from './display-text';
 import { ErrorCodes, type ErrorBody, type ErrorCode } from './errors';
 import { Events, type ClientEventName } from './events';
 import {
@@ -45,19 +46,30 @@ export const noControlChars = (s: string) => !CONTROL_CHARS.test(s);
  * A string of 1–`max` UTF-16 code units (JavaScript's `length`; zod's own
  * `.max()` counts code points) without control characters.
  */
-export function text(max: number) {
-  return z
-    .string()
+export function text(max: number, base: z.ZodString = z.string()) {
+  return base
     .refine((s) => s.length > 0, { message: 'must not be empty', abort: true })
     .refine((s) => s.length <= max, { message: `must be at most ${max} characters`, abort: true })
     .refine(noControlChars, 'must not contain control characters');
 }
 
-/** A page or room key: 1–512 UTF-16 code units, no control characters. */
+/**
+ * Text that others are shown (a name, a status): normalised to NFC first, so
+ * that its length and any comparison are those of the normalised form; then
+ * 1–`max` UTF-16 code units without control characters, bidi controls or
+ * line separators, and not blank once invisible characters are removed.
+ */
+export function shownText(max: number) {
+  return text(max, z.string().normalize('NFC'))
+    .refine(isShowableInline, 'must not contain bidirectional controls or line separators')
+    .refine((s) => !isBlank(s), 'must not be blank or invisible');
+}
+
+/** A page or room key: 1–512 UTF-16 code units, no control characters; an identifier, taken as given. */
 export const keySchema = text(KEY_MAX_LENGTH);
 export const clientIdSchema = z.string().regex(CLIENT_ID_PATTERN);
-export const nameSchema = text(NAME_MAX_LENGTH);
-export const statusSchema = text(STATUS_MAX_LENGTH);
+export const nameSchema = shownText(NAME_MAX_LENGTH);
+export const statusSchema = shownText(STATUS_MAX_LENGTH);
 export const userIdSchema = text(USER_ID_MAX_LENGTH);
 
 /** Bytes of a string encoded as UTF-8, without allocating. */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { TOKEN_CLOCK_SKEW_S } from '@presently/protocol';
+import { DEFAULT_MAX_TOKEN_TTL_S, TOKEN_CLOCK_SKEW_S } from '@presently/protocol';
 import { isValidClientId, tokenClaimsSchema } from '@presently/protocol/validation';
-import type { Identity } from '@presently/presence-core';
+import { systemClock, type Clock, type Identity } from '@presently/presence-core';
 import { jwtVerify } from 'jose';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from '../presence.options';
 import { AnonymousIds } from './anonymous-ids';
@@ -22,18 +22,25 @@ export class UnauthorizedError extends Error {
  * without a token, an anonymous visitor whose public userId is derived from
  * its clientId ({@link AnonymousIds}), never the clientId itself.
  * Anything wrong with a token given (bad signature, other algorithm, expired
- * beyond the allowed skew, malformed claims, or no secret configured) throws
+ * beyond the allowed skew, an `exp` further than `maxTokenTtlS` ahead,
+ * malformed claims, or no secret configured) throws
  * {@link UnauthorizedError}; no token at all means an anonymous visitor.
+ * Every place that takes a token (the handshake, the HTTP `Bearer` header)
+ * verifies it here.
  */
 @Injectable()
 export class SessionAuthenticator {
   private readonly key: Uint8Array | null;
+  private readonly maxTtlS: number;
+  private readonly clock: Clock;
 
   constructor(
     @Inject(PRESENCE_OPTIONS) options: PresenceModuleOptions,
     private readonly anonymousIds: AnonymousIds,
   ) {
     this.key = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : null;
+    this.maxTtlS = options.maxTokenTtlS ?? DEFAULT_MAX_TOKEN_TTL_S;
+    this.clock = options.clock ?? systemClock;
   }
 
   async identify(clientIdInput: unknown, token: unknown): Promise<Identity> {
@@ -75,6 +82,8 @@ export class SessionAuthenticator {
     }
     const claims = tokenClaimsSchema.safeParse(payload);
     if (!claims.success) throw new UnauthorizedError('malformed token claims');
+    // A far `exp` (1e308) would make a leaked token good forever.
+    if (claims.data.exp > this.clock.now() / 1000 + this.maxTtlS) throw new UnauthorizedError(`token expires more than ${this.maxTtlS} s from now`);
     return claims.data;
   }
 }

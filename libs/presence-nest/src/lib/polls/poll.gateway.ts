@@ -35,8 +35,8 @@ export class PollGateway implements OnGatewayInit, OnGatewayDisconnect {
   }
 
   private watch(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
-    return handleEvent(this.logger, socket, Events.PollWatch, data, ({ poll }) => {
-      const result = this.service.polls.watch(socket.id, poll);
+    return handleEvent(this.logger, socket, Events.PollWatch, data, async ({ poll }) => {
+      const result = await this.service.watch(poll, socket.id);
       if (!result.ok) return result;
       // Subscribed before the tallies are read: no push between the two is missed.
       if (result.subscribe) socket.join(pollChannel(poll));

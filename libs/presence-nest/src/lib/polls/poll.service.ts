@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ackError, ErrorCodes, Events, POLL_OPTIONS_MAX, POLLS_MAX, type PollTallies } from '@presently/protocol';
-import { Polls, type PollSink, type PresenceCluster, type Result } from '@presently/presence-core';
+import { Polls, undeclared, type PollDeclared, type PollSink, type PresenceCluster, type Result } from '@presently/presence-core';
 import { pollChannel } from '../socket/channels';
 import { ClusterAnnouncer } from '../figures/cluster/cluster-announcer';
 import { PresenceMetrics } from '../hooks/presence-metrics';
@@ -10,10 +10,15 @@ import { PresenceRegistry } from '../presence-registry';
 import { PollChanges } from './poll-changes';
 
 /**
- * Owns the live polls and sends their tallies to each poll's watchers. In one
- * process the tallies live in {@link Polls}; with a cluster they live in the
- * cluster store, and each process announces them to its own watchers,
- * coalesced like `page:count`. Who watches what is always this process's.
+ * Owns the live polls and sends their tallies to each poll's watchers. Polls
+ * are declared by the application (`polls` option, `POST /api/polls`) and
+ * closed by it; clients watch and vote in declared ones only. In one process
+ * declarations and tallies live in {@link Polls}; with a cluster they live in
+ * the cluster store (every process answers the same), and each process
+ * announces tallies to its own watchers, coalesced like `page:count`. Who
+ * watches what is always this process's: with a cluster, its {@link Polls}
+ * mirrors the declared polls its sockets watch, and forgets one closed
+ * anywhere.
  */
 @Injectable()
 export class PollService implements PollSink, OnModuleDestroy {
@@ -22,6 +27,7 @@ export class PollService implements PollSink, OnModuleDestroy {
   private readonly cluster: PresenceCluster | null;
   private readonly announcer: ClusterAnnouncer<string, PollTallies> | null = null;
   private namespace: PresenceNamespace | null = null;
+  private readonly maxPolls = POLLS_MAX;
 
   constructor(
     @Inject(PRESENCE_OPTIONS) options: PresenceModuleOptions,
@@ -29,9 +35,11 @@ export class PollService implements PollSink, OnModuleDestroy {
     private readonly metrics: PresenceMetrics,
     changes: PollChanges,
   ) {
-    this.polls = new Polls(registry.clock, this, { countIntervalMs: options.countIntervalMs });
+    this.polls = new Polls(registry.clock, this, { countIntervalMs: options.countIntervalMs, maxPolls: this.maxPolls });
     this.cluster = options.cluster ?? null;
     const cluster = this.cluster;
+    const configured = options.polls ?? [];
+    if (!cluster) for (const poll of configured) this.polls.declare(poll);
     if (cluster) {
       this.announcer = new ClusterAnnouncer(registry.clock, {
         intervalMs: options.countIntervalMs,
@@ -44,7 +52,52 @@ export class PollService implements PollSink, OnModuleDestroy {
         wanted: (poll) => (this.namespace?.adapter.rooms.get(pollChannel(poll))?.size ?? 0) > 0,
       });
       changes.changed$.subscribe((poll) => this.announcer?.touch(poll));
+      changes.closed$.subscribe((poll) => this.polls.close(poll));
+      changes.storeReady$.subscribe(() => {
+        for (const poll of configured) {
+          cluster.pollDeclare(poll, this.maxPolls).then(
+            (outcome) => outcome === 'refused' && this.logger.warn({ msg: 'poll not declared: too many polls', poll }),
+            (error: unknown) => this.logger.warn({ msg: 'poll not declared: store unavailable', poll, error: String(error) }),
+          );
+        }
+      });
     }
+  }
+
+  /** Declares a poll (idempotent), or `LIMIT_EXCEEDED` past the most polls. */
+  async declare(poll: string): Promise<Result<{ declared: PollDeclared }>> {
+    if (!this.cluster) return this.polls.declare(poll);
+    const outcome = await this.cluster.pollDeclare(poll, this.maxPolls);
+    if (outcome === 'refused') return ackError(ErrorCodes.LimitExceeded, `at most ${this.maxPolls} polls`);
+    return { ok: true, declared: outcome };
+  }
+
+  /**
+   * Closes a declared poll: its watchers (on every process) receive its final
+   * `poll:tally` with `closed: true` and watch it no longer; its tallies are
+   * released. `null` when it was not declared.
+   */
+  async close(poll: string): Promise<PollTallies | null> {
+    const local = this.polls.close(poll);
+    const final = this.cluster ? await this.cluster.pollClose(poll) : (local?.final ?? null);
+    if (!final) return null;
+    const closed: PollTallies = { ...final, closed: true };
+    // Through the adapter, so with a cluster every process's watchers get it, then leave the channel.
+    this.namespace?.to(pollChannel(poll)).emit(Events.PollTally, closed);
+    this.namespace?.in(pollChannel(poll)).socketsLeave(pollChannel(poll));
+    this.metrics.sent(Events.PollTally);
+    return closed;
+  }
+
+  /** A connection starts watching a declared poll; `FORBIDDEN` for any other. */
+  async watch(poll: string, watcher: string): Promise<Result<PollTallies & { subscribe: boolean }>> {
+    if (this.cluster) {
+      const declared = await this.cluster.pollDeclared(poll).catch(() => null);
+      if (declared === null) return ackError(ErrorCodes.Internal, 'polls are unavailable while the presence store is unreachable');
+      if (!declared) return undeclared(poll);
+      this.polls.declare(poll);
+    }
+    return this.polls.watch(watcher, poll);
   }
 
   attach(namespace: PresenceNamespace): void {
@@ -65,9 +118,9 @@ export class PollService implements PollSink, OnModuleDestroy {
   vote(poll: string, option: string, voter: string): Result<PollTallies> | Promise<Result<PollTallies>> {
     const cluster = this.cluster;
     if (!cluster) return this.polls.vote(poll, option);
-    return cluster.pollVote(poll, option, { maxPolls: POLLS_MAX, maxOptions: POLL_OPTIONS_MAX }).then((vote): Result<PollTallies> => {
+    return cluster.pollVote(poll, option, { maxOptions: POLL_OPTIONS_MAX }).then((vote): Result<PollTallies> => {
       if ('refused' in vote) {
-        return ackError(ErrorCodes.LimitExceeded, vote.refused === 'polls' ? `at most ${POLLS_MAX} polls` : `at most ${POLL_OPTIONS_MAX} options per poll`);
+        return vote.refused === 'undeclared' ? undeclared(poll) : ackError(ErrorCodes.LimitExceeded, `at most ${POLL_OPTIONS_MAX} options per poll`);
       }
       const { tallies } = vote;
       this.announcer?.acked(poll, voter, tallies);

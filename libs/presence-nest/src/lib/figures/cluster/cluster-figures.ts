@@ -96,6 +96,7 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
 
   async onApplicationBootstrap(): Promise<void> {
     await this.cluster.start(() => this.registry.presence.contributions(), this.listener());
+    this.polls.storeReady();
   }
 
   settled(): Promise<void> {
@@ -153,8 +154,13 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
       roomSync: (room, members) => deliveries.roomSync(room, members),
       roomChanged: (room) => this.largeRooms.touch(room),
       pollChanged: (poll) => this.polls.changed(poll),
+      pollClosed: (poll) => this.polls.closed(poll),
       takenOver: (kind, key, clientId, userKey) => presence.takeOver(kind, key, clientId, userKey),
-      resynced: () => this.resync(),
+      resynced: () => {
+        this.resync();
+        // A store that restarted empty lost the declared polls: the configured ones are declared again.
+        this.polls.storeReady();
+      },
     };
   }
 
