@@ -4,3 +4,4 @@ export * from './helpers';
 export * from './browser';
 export * from './sse';
 export * from './redis';
+export * from './redis-sentinel';
