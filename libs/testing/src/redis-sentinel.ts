@@ -24,6 +24,13 @@ export interface RunningSentinelGroup {
   /** The master's address as the Sentinels tell it now. */
   master(): Promise<SentinelAddress>;
   /**
+   * Cuts the replica off the master's writes (the master refuses its
+   * resynchronisation) and resolves once the replica has noticed: whatever is
+   * written from then on is lost when the replica is promoted, as the last
+   * writes before a real failover may be.
+   */
+  stopReplication(): Promise<void>;
+  /**
    * Kills the current master (`SIGKILL`: nothing flushed, no goodbye) and
    * resolves once a Sentinel announces the replica's promotion
    * (`+switch-master`), with the new master's address.
@@ -66,6 +73,8 @@ export async function startSentinelGroup(): Promise<RunningSentinelGroup> {
   const servers: Child[] = [];
   const sentinels: Child[] = [];
   const clients: Redis[] = [];
+  let replica: Redis | undefined;
+  let primary: Redis | undefined;
   const dispose = async () => {
     for (const client of clients) client.disconnect();
     for (const child of [...sentinels, ...servers]) {
@@ -87,8 +96,9 @@ export async function startSentinelGroup(): Promise<RunningSentinelGroup> {
     const replicaPort = await freePort();
     servers.push(run(REDIS_SERVER, [...redisArgs(replicaPort, 'replica'), '--replicaof', '127.0.0.1', String(masterPort)], replicaPort));
     await untilAnswers(replicaPort);
-    const replica = client(replicaPort);
-    await until(async () => /master_link_status:up/.test(await replica.info('replication')), 'the replica is in sync', 20_000);
+    replica = client(replicaPort);
+    primary = client(masterPort);
+    await until(async () => /master_link_status:up/.test((await replica?.info('replication')) ?? ''), 'the replica is in sync', 20_000);
 
     for (let i = 0; i < 3; i += 1) {
       const port = await freePort();
@@ -134,6 +144,13 @@ export async function startSentinelGroup(): Promise<RunningSentinelGroup> {
     sentinels: addresses,
     env: { REDIS_SENTINELS: addresses.map(({ host, port }) => `${host}:${port}`).join(','), REDIS_SENTINEL_NAME: SENTINEL_GROUP },
     master,
+    stopReplication: async () => {
+      if (!primary || !replica) throw new Error('the group is not running');
+      await primary.call('ACL', 'SETUSER', 'default', '-psync', '-sync');
+      await primary.call('CLIENT', 'KILL', 'TYPE', 'replica');
+      const linked = replica;
+      await until(async () => /master_link_status:down/.test(await linked.info('replication')), 'the replica has lost its master');
+    },
     killMaster: async (timeoutMs = 30_000) => {
       const old = await master();
       const victim = servers.find((child) => child.port === old.port);
