@@ -5,3 +5,4 @@ export * from './browser';
 export * from './sse';
 export * from './redis';
 export * from './redis-sentinel';
+export * from './tcp-proxy';

@@ -17,9 +17,11 @@ export type RedisConnection = { url: string } | { sentinels: readonly SentinelAd
  * The ioredis options that reach `connection`, for every client of the
  * cluster mode (the store's and the Socket.IO adapter's), merged with the
  * client's own `options`. Through Sentinel the client asks the Sentinels for
- * the master, checks the role of the server it reached, reconnects when the
- * Sentinels announce a new master (`+switch-master`), and when a server
- * answers `READONLY` (a master demoted under it).
+ * the master on every (re)connection, checks the role of the server it
+ * reached, and reconnects when a server answers `READONLY` (a master demoted
+ * under it; Redis also closes its clients' connections when its role
+ * changes). ioredis's `failoverDetector` is left off: a `+switch-master`
+ * arriving while the client was connecting ended the client for good.
  */
 export function redisOptions(connection: RedisConnection, options: RedisOptions = {}): RedisOptions {
   if ('url' in connection) return options;
@@ -28,7 +30,6 @@ export function redisOptions(connection: RedisConnection, options: RedisOptions 
     sentinels: connection.sentinels.map(({ host, port }) => ({ host, port })),
     name: connection.name,
     role: 'master',
-    failoverDetector: true,
     sentinelRetryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
   };
