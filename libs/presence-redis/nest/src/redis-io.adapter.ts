@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { PresenceIoAdapter, type PresenceIoOptions } from '@presently/presence-nest';
-import { connectRedis, type RedisConnection } from '@presently/presence-redis';
+import { connectRedis, type RedisConnection } from '../../src/lib/redis-connection';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
