@@ -19,7 +19,8 @@ ensure_npm_packages() {
   fi
 }
 
-# Chromium (browser tests) and redis-server (Redis tests) come from the
+# Chromium (browser tests), redis-server and redis-sentinel (Redis and
+# failover tests) come from the
 # system's packages. Missing ones are installed with apt-get when this user can
 # (root, or sudo without a password); otherwise the script stops and says
 # exactly what to install. Nothing is ever skipped.
@@ -27,6 +28,7 @@ ensure_system_packages() {
   local missing=()
   [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v redis-sentinel >/dev/null 2>&1 || missing+=(redis-sentinel)
   [ ${#missing[@]} -eq 0 ] && return 0
 
   local sudo=""
@@ -37,6 +39,11 @@ ensure_system_packages() {
     echo "Installing system packages: ${missing[*]} (apt-get)..."
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    # Under CI=true a package that did not install fails the run here, not as a skipped test later.
+    if [ "${CI:-}" = "true" ]; then
+      command -v redis-server >/dev/null 2>&1 || { echo "redis-server is still missing after apt-get" >&2; exit 1; }
+      command -v redis-sentinel >/dev/null 2>&1 || { echo "redis-sentinel is still missing after apt-get" >&2; exit 1; }
+    fi
     return 0
   fi
   echo "The tests need these system packages, which are missing: ${missing[*]}" >&2

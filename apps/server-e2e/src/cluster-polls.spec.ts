@@ -66,7 +66,7 @@ describe('live polls across processes', () => {
     const seen = [a, b].map((socket) => record<Tallies>(socket, 'poll:tally'));
     const { socket: control } = await connect(servers[0].url);
     expect(await request(control, 'poll:watch', { poll })).toEqual({ ok: true, poll, tallies: {} });
-    const pushed = waitFor<Tallies>(control, 'poll:tally', equals({ poll, tallies: { blue: 1 } }));
+    const pushed = waitFor<Tallies>(control, 'poll:tally', equals<Tallies>({ poll, tallies: { blue: 1 } }));
     await request(b, 'poll:vote', { poll, option: 'blue' });
     await pushed;
     await Promise.all([barrier(a), barrier(b)]);

@@ -1,1 +1,2 @@
 export * from './lib/redis-presence-store';
+export * from './lib/redis-connection';

@@ -5,3 +5,5 @@ export * from './browser';
 export * from './sse';
 export * from './redis';
 export * from './engine';
+export * from './redis-sentinel';
+export * from './tcp-proxy';

@@ -21,7 +21,7 @@ export interface RunningRedis {
 }
 
 /** A free TCP port on the loopback interface. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -33,7 +33,7 @@ function freePort(): Promise<number> {
 }
 
 /** Resolves once something accepts TCP connections and answers PING on `port`. */
-async function untilAnswers(port: number, timeoutMs = 10_000): Promise<void> {
+export async function untilAnswers(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {

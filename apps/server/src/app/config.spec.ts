@@ -6,8 +6,10 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       port: 3000,
       host: undefined,
-      redisUrl: undefined,
+      redis: undefined,
       redisPrefix: 'presently:',
+      heartbeatMs: 3000,
+      heartbeatTtlMs: 10000,
       jwtSecret: undefined,
       anonIdSecret: undefined,
       maxTokenTtlS: 2592000,
@@ -98,8 +100,33 @@ describe('loadConfig', () => {
   });
 
   it('reads REDIS_URL and the key prefix, by default presently:', () => {
-    expect(loadConfig({ REDIS_URL: 'redis://localhost:6379' })).toMatchObject({ redisUrl: 'redis://localhost:6379', redisPrefix: 'presently:' });
-    expect(loadConfig({})).toMatchObject({ redisUrl: undefined });
+    expect(loadConfig({ REDIS_URL: 'redis://localhost:6379' })).toMatchObject({ redis: { url: 'redis://localhost:6379' }, redisPrefix: 'presently:' });
+    expect(loadConfig({})).toMatchObject({ redis: undefined });
+  });
+
+  it('reads REDIS_SENTINELS and REDIS_SENTINEL_NAME instead of REDIS_URL', () => {
+    expect(loadConfig({ REDIS_SENTINELS: 'sentinel-a:26379, 10.0.0.2:26380,[::1]:26381', REDIS_SENTINEL_NAME: 'presence' })).toMatchObject({
+      redis: {
+        sentinels: [
+          { host: 'sentinel-a', port: 26379 },
+          { host: '10.0.0.2', port: 26380 },
+          { host: '::1', port: 26381 },
+        ],
+        name: 'presence',
+      },
+    });
+  });
+
+  it('refuses REDIS_URL and REDIS_SENTINELS together, and either Sentinel variable without the other', () => {
+    const sentinels = { REDIS_SENTINELS: 'localhost:26379', REDIS_SENTINEL_NAME: 'presence' };
+    expect(() => loadConfig({ REDIS_URL: 'redis://localhost:6379', ...sentinels })).toThrow(/REDIS_URL: set either REDIS_URL or REDIS_SENTINELS .*not both/);
+    expect(() => loadConfig({ REDIS_SENTINELS: 'localhost:26379' })).toThrow(/REDIS_SENTINEL_NAME: required with REDIS_SENTINELS/);
+    expect(() => loadConfig({ REDIS_SENTINEL_NAME: 'presence' })).toThrow(/REDIS_SENTINELS: required with REDIS_SENTINEL_NAME/);
+  });
+
+  it('reads the heartbeat of the several-process mode, whose time to live is at least twice its interval', () => {
+    expect(loadConfig({ REDIS_HEARTBEAT_MS: '200', REDIS_HEARTBEAT_TTL_MS: '400' })).toMatchObject({ heartbeatMs: 200, heartbeatTtlMs: 400 });
+    expect(() => loadConfig({ REDIS_HEARTBEAT_MS: '200', REDIS_HEARTBEAT_TTL_MS: '399' })).toThrow(/REDIS_HEARTBEAT_TTL_MS: at least twice/);
   });
 
   it('treats empty variables as unset', () => {
@@ -130,6 +157,15 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'localhost:6379'],
     ['REDIS_PREFIX', 'has space'],
     ['ANON_ID_SECRET', '0123456789abcde'],
+    ['REDIS_SENTINELS', 'localhost'],
+    ['REDIS_SENTINELS', 'localhost:0'],
+    ['REDIS_SENTINELS', 'localhost:65536'],
+    ['REDIS_SENTINELS', 'localhost:26379,'],
+    ['REDIS_SENTINELS', 'redis://localhost:26379'],
+    ['REDIS_SENTINELS', '::1:26379'],
+    ['REDIS_SENTINEL_NAME', 'has space'],
+    ['REDIS_HEARTBEAT_MS', '10'],
+    ['REDIS_HEARTBEAT_TTL_MS', 'soon'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));

@@ -1,3 +1,4 @@
+import type { RedisConnection } from '@presently/presence-redis';
 import { DEFAULT_LIMITS, DEFAULT_MAX_TOKEN_TTL_S, KEY_MAX_LENGTH, MIN_HTTP_BUFFER_SIZE, POLLS_MAX } from '@presently/protocol';
 import { noControlChars } from '@presently/protocol/validation';
 import { ANON_ID_SECRET_MIN_LENGTH } from '@presently/presence-nest';
@@ -25,6 +26,24 @@ const envSchema = z.object({
       .refine((url) => /^rediss?:\/\//.test(url), { message: 'a redis:// or rediss:// URL' })
       .optional(),
   ),
+  REDIS_SENTINELS: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .transform((list, ctx) => {
+        const sentinels = list.split(',').map((entry) => parseHostPort(entry.trim()));
+        if (sentinels.every((s) => s !== null)) return sentinels;
+        ctx.addIssue({ code: 'custom', message: 'comma-separated host:port entries (a port from 1 to 65535; IPv6 in brackets: [::1]:26379)' });
+        return z.NEVER;
+      })
+      .optional(),
+  ),
+  REDIS_SENTINEL_NAME: z.preprocess(
+    unsetIfEmpty,
+    z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, { message: "the master group's name in the Sentinels' configuration (letters, digits, _ . : -)" }).optional(),
+  ),
+  REDIS_HEARTBEAT_MS: int(50, 60_000, 3000),
+  REDIS_HEARTBEAT_TTL_MS: int(100, 600_000, 10_000),
   REDIS_PREFIX: z.preprocess(unsetIfEmpty, z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/).default('presently:')),
   JWT_SECRET: optionalText,
   ANON_ID_SECRET: z.preprocess(unsetIfEmpty, z.string().min(ANON_ID_SECRET_MIN_LENGTH, `at least ${ANON_ID_SECRET_MIN_LENGTH} characters`).optional()),
@@ -63,15 +82,49 @@ const envSchema = z.object({
   LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(LOG_LEVELS).default('info')),
 });
 
-const configSchema = envSchema.transform((e) => {
+/** `host:port` or `[ipv6]:port`; null when it is neither. */
+function parseHostPort(entry: string): { host: string; port: number } | null {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(entry);
+  const port = Number(match?.[3]);
+  if (!match || port < 1 || port > 65535) return null;
+  return { host: match[1] ?? match[2], port };
+}
+
+/** The Redis of the several-process mode: by URL or through Sentinel, never both. */
+const checkedEnv = envSchema.superRefine((e, ctx) => {
+  if (e.REDIS_URL !== undefined && e.REDIS_SENTINELS !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'set either REDIS_URL or REDIS_SENTINELS (with REDIS_SENTINEL_NAME), not both' });
+  }
+  if (e.REDIS_SENTINELS !== undefined && e.REDIS_SENTINEL_NAME === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINEL_NAME'], message: "required with REDIS_SENTINELS: the master group's name" });
+  }
+  if (e.REDIS_SENTINEL_NAME !== undefined && e.REDIS_SENTINELS === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINELS'], message: 'required with REDIS_SENTINEL_NAME: the Sentinels, host:port,host:port' });
+  }
+  if (e.REDIS_HEARTBEAT_TTL_MS < 2 * e.REDIS_HEARTBEAT_MS) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_HEARTBEAT_TTL_MS'], message: 'at least twice REDIS_HEARTBEAT_MS, or a live process may be taken for dead' });
+  }
+});
+
+/** Where the Redis of the several-process mode is, if anywhere. */
+function redisConnection(e: z.output<typeof envSchema>): RedisConnection | undefined {
+  if (e.REDIS_URL !== undefined) return { url: e.REDIS_URL };
+  if (e.REDIS_SENTINELS !== undefined && e.REDIS_SENTINEL_NAME !== undefined) return { sentinels: e.REDIS_SENTINELS, name: e.REDIS_SENTINEL_NAME };
+  return undefined;
+}
+
+const configSchema = checkedEnv.transform((e) => {
   const corsOrigins = e.CORS_ORIGINS?.split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);
   return {
     port: e.PORT,
     host: e.HOST,
-    redisUrl: e.REDIS_URL,
+    /** `REDIS_URL` or `REDIS_SENTINELS` with `REDIS_SENTINEL_NAME`: either one turns the several-process mode on. */
+    redis: redisConnection(e),
     redisPrefix: e.REDIS_PREFIX,
+    heartbeatMs: e.REDIS_HEARTBEAT_MS,
+    heartbeatTtlMs: e.REDIS_HEARTBEAT_TTL_MS,
     jwtSecret: e.JWT_SECRET,
     anonIdSecret: e.ANON_ID_SECRET,
     maxTokenTtlS: e.MAX_TOKEN_TTL_S,
@@ -88,7 +141,7 @@ const configSchema = envSchema.transform((e) => {
     rateLimitBurst: e.RATE_LIMIT_BURST,
     maxHttpBufferSize: e.MAX_HTTP_BUFFER_SIZE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    // With REDIS_URL a stopping process waits this long for its users to come back elsewhere, within the shutdown timeout.
+    // With Redis a stopping process waits this long for its users to come back elsewhere, within the shutdown timeout.
     handoffMs: Math.min(e.GRACE_MS + 1000, Math.max(0, e.SHUTDOWN_TIMEOUT_MS - 2000)),
     maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
     maxBufferedBytes: e.MAX_BUFFERED_BYTES,

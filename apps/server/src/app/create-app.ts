@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { apiKeyBeforeBody, ConnectionAdmission, isAllowedOrigin, PresenceIoAdapter, type PresenceIoOptions } from '@presently/presence-nest';
-import { RedisPresenceStore } from '@presently/presence-redis';
+import { RedisPresenceStore, type RedisConnection } from '@presently/presence-redis';
 import { RedisIoAdapter } from '@presently/presence-redis/nest';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger as Pino } from 'pino';
@@ -16,7 +16,7 @@ import { StaticSite } from './static-site';
 export async function createApp(config: ServerConfig, logger: Pino = createLogger(config.logLevel)): Promise<INestApplication> {
   const site = StaticSite.locate(config.webRoot, __dirname);
   const logging = loggerParams(logger);
-  const cluster = config.redisUrl ? createStore({ ...config, redisUrl: config.redisUrl }, logger) : undefined;
+  const cluster = config.redis ? createStore(config, config.redis, logger) : undefined;
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, site, logging, cluster), {
     logger: PresentlyLogger.create(logging),
   });
@@ -33,8 +33,8 @@ export async function createApp(config: ServerConfig, logger: Pino = createLogge
     admission: app.get(ConnectionAdmission),
   };
   app.useWebSocketAdapter(
-    config.redisUrl
-      ? new RedisIoAdapter(app, ioOptions, config.redisUrl, `${config.redisPrefix}io`)
+    config.redis
+      ? new RedisIoAdapter(app, ioOptions, config.redis, `${config.redisPrefix}io`)
       : new PresenceIoAdapter(app, ioOptions),
   );
   const express = app.getHttpAdapter().getInstance();
@@ -44,12 +44,14 @@ export async function createApp(config: ServerConfig, logger: Pino = createLogge
   return app;
 }
 
-/** The cluster store of `REDIS_URL` mode, logging through the server's logger. */
-function createStore(config: ServerConfig & { redisUrl: string }, logger: Pino): RedisPresenceStore {
+/** The cluster store of the several-process mode (`REDIS_URL` or Sentinel), logging through the server's logger. */
+function createStore(config: ServerConfig, connection: RedisConnection, logger: Pino): RedisPresenceStore {
   const log = logger.child({ context: 'PresenceStore' });
   return new RedisPresenceStore({
-    url: config.redisUrl,
+    connection,
     prefix: config.redisPrefix,
+    heartbeatMs: config.heartbeatMs,
+    heartbeatTtlMs: config.heartbeatTtlMs,
     rosterMax: config.rosterMax,
     log: (level, msg, details) => log[level](details ?? {}, msg),
   });

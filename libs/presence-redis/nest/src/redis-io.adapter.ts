@@ -1,7 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { PresenceIoAdapter, type PresenceIoOptions } from '@presently/presence-nest';
+import { connectRedis, type RedisConnection } from '../../src/lib/redis-connection';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 
 /**
@@ -11,19 +12,20 @@ import type { Server, ServerOptions } from 'socket.io';
  *
  * Its two connections queue commands while Redis is unreachable instead of
  * failing them (the adapter does not handle a failed publish); what was
- * queued goes out on reconnection.
+ * queued goes out on reconnection. They reach Redis as the store does
+ * (`connectRedis`): by URL, or through Sentinel to the current master.
  *
  * @example
- * app.useWebSocketAdapter(new RedisIoAdapter(app, { maxHttpBufferSize }, process.env.REDIS_URL));
+ * app.useWebSocketAdapter(new RedisIoAdapter(app, { maxHttpBufferSize }, { url: process.env.REDIS_URL }));
  */
 export class RedisIoAdapter extends PresenceIoAdapter {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly prefix: string;
 
-  constructor(app: INestApplicationContext, options: PresenceIoOptions, url: string, prefix = 'presently:io') {
+  constructor(app: INestApplicationContext, options: PresenceIoOptions, connection: RedisConnection, prefix = 'presently:io') {
     super(app, options);
-    this.pub = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
+    this.pub = connectRedis(connection, { maxRetriesPerRequest: null, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
     this.sub = this.pub.duplicate();
     this.pub.on('error', () => undefined);
     this.sub.on('error', () => undefined);

@@ -71,7 +71,7 @@ describe('RedisPresenceStore', () => {
 
   async function start(options: { heartbeatMs?: number; heartbeatTtlMs?: number; keyPrefix?: string; rosterMax?: number; contributions?: () => PresenceContributions } = {}) {
     const events = listener();
-    const store = new RedisPresenceStore({ url: redis.url, prefix: options.keyPrefix ?? `t${prefix}:`, ...options });
+    const store = new RedisPresenceStore({ connection: { url: redis.url }, prefix: options.keyPrefix ?? `t${prefix}:`, ...options });
     stores.push(store);
     await store.start(options.contributions ?? (() => EMPTY), events);
     return { store, events };

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_LIMITS, DEFAULT_NAME, DEFAULT_STATUS, TOP_PAGES, type PollTallies, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
 import type { ClusterListener, ClusterRoster, ClusterVote, LedgerMember, PresenceCluster, PresenceContributions, RoomChange } from '@presently/presence-core';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { CHANNEL, DATA_FORMAT, EXISTS, JOINED, LEFT, MSG_PAGE, MSG_POLL, MSG_POLL_CLOSED, MSG_REBUILT, MSG_ROOM_COUNT, MSG_STATS, MSG_TAKEN_OVER, OK, OPTIONS, REBUILD, SHARE_PAGE, SHARE_ROOM, SYNC, UPDATED } from './contract';
 import type { ArgSpec, Argv, LuaScript, ScriptArgs } from './lua-script';
+import { connectRedis, type RedisConnection } from './redis-connection';
 import { COUNTS, HEARTBEAT, HOLD, LEAVE, ONLINE, PAGE, POLL_CLOSE, POLL_DECLARE, POLL_VOTE, REAP, RESTORE, ROOM, ROSTER, SCRIPTS, SECRET, shareEntries, STATS } from './scripts';
 
 export interface RedisPresenceStoreOptions {
-  /** `redis://host:port/db`. */
-  url: string;
+  /** The Redis: `{ url: 'redis://host:port/db' }`, or `{ sentinels, name }` to follow a master across failovers. */
+  connection: RedisConnection;
   /**
    * Prefix of every key and channel; processes sharing presence use the same
    * one. The store adds the data format to it (`<prefix>f<DATA_FORMAT>:`).
@@ -46,7 +47,7 @@ export interface RedisPresenceStoreOptions {
  * formats never share keys.
  *
  * @example
- * const store = new RedisPresenceStore({ url: 'redis://localhost:6379' });
+ * const store = new RedisPresenceStore({ connection: { url: 'redis://localhost:6379' } });
  * const presence = new Presence(clock, sink, options, store);
  * await store.start(() => presence.contributions(), {
  *   changed: (page) => announce(page),
@@ -94,10 +95,10 @@ export class RedisPresenceStore implements PresenceCluster {
       lazyConnect: true,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     };
-    this.client = new Redis(options.url, redisOptions);
+    this.client = connectRedis(options.connection, redisOptions);
     for (const script of SCRIPTS) this.client.defineCommand(script.name, { numberOfKeys: 0, lua: script.lua });
     this.scripts = this.client as unknown as Record<string, (...args: Argv) => Promise<unknown>>;
-    this.subscriber = new Redis(options.url, { ...redisOptions, enableOfflineQueue: true });
+    this.subscriber = connectRedis(options.connection, { ...redisOptions, enableOfflineQueue: true });
     this.client.on('error', (error: Error) => this.log('warn', 'redis error', { error: error.message }));
     this.subscriber.on('error', () => undefined);
     this.client.on('close', () => {
