@@ -1,5 +1,5 @@
 import type { Member } from '@presently/protocol';
-import { connect, get, key, request, useServer } from '@presently/testing';
+import { connect, get, key, post, request, useServer } from '@presently/testing';
 import { PresenceError } from '../lib/presence-error';
 import type { RoomEvent } from '../lib/types';
 import { closeClients, connected, next, openClient, recordValues } from '../test/support';
@@ -7,7 +7,8 @@ import { closeClients, connected, next, openClient, recordValues } from '../test
 const names = (members: readonly Member[]) => members.map((m) => `${m.name}:${m.status}`);
 
 describe('rooms', () => {
-  const server = useServer({ COUNT_INTERVAL_MS: '20', GRACE_MS: '300', MAX_ROOMS_PER_SOCKET: '2' });
+  const API_KEY = 'rooms-spec-key-0123456789';
+  const server = useServer({ COUNT_INTERVAL_MS: '20', GRACE_MS: '300', MAX_ROOMS_PER_SOCKET: '2', API_KEY });
   afterEach(() => closeClients());
 
   it('keeps members$ in sync from the join ack and the pushes, with a new array on every change', async () => {
@@ -87,5 +88,36 @@ describe('rooms', () => {
     const joins = Array.from({ length: 3 }, (_, i) => client.join(key(`limited-${i}`)).then(() => 'ok', (e: PresenceError) => e.code));
     // This server allows 2 rooms per socket.
     expect(await Promise.all(joins)).toEqual(['ok', 'ok', 'LIMIT_EXCEEDED']);
+  });
+
+  it('leaves a room the application removed it from, and does not join it again on reconnection', async () => {
+    const { client: ada, socket } = openClient({ url: server.url });
+    const { client: bob } = openClient({ url: server.url });
+    const name = key('moderated');
+    const room = ada.room(name);
+    const events = recordValues<RoomEvent>(room.events$);
+    const { self } = await room.join({ name: 'Ada' });
+    await bob.join(name, { name: 'Bob' });
+    await next(room.members$, (m) => m.length === 2);
+    const bobSawLeave = next(bob.room(name).events$, (e) => e.type === 'left');
+    const removed = next(room.events$, (e) => e.type === 'removed');
+
+    const answer = await post(server.url, '/api/disconnect', { userId: self.userId, room: name }, { 'x-api-key': API_KEY });
+    expect(answer).toMatchObject({ status: 200, body: { ok: true, removed: 1 } });
+    expect(await removed).toEqual({ type: 'removed', room: name });
+    expect(await next(room.members$)).toEqual([]);
+    expect(await next(room.total$)).toBe(0);
+    expect(await bobSawLeave).toEqual({ type: 'left', room: name, userId: self.userId, reason: 'leave' });
+
+    // A new socket restores what the client is in: the room is no longer among it.
+    socket().io.engine.close();
+    await next(ada.connectionState$, (state) => state === 'reconnecting');
+    await connected(ada);
+    const listed = (await get(server.url, `/api/rooms/members?room=${encodeURIComponent(name)}`)).body.members.map((m: Member) => m.name);
+    expect(listed).toEqual(['Bob']);
+    expect(events.map((e) => e.type)).toEqual(['joined', 'removed']);
+
+    // Removed is not banned: it may join again.
+    await expect(room.join({ name: 'Ada' })).resolves.toMatchObject({ room: name, total: 2 });
   });
 });

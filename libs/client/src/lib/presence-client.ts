@@ -5,6 +5,7 @@ import type {
   ProfileInput,
   RoomJoinedEvent,
   RoomLeftEvent,
+  RoomRemovedEvent,
   RoomUpdatedEvent,
   Session,
   Stats,
@@ -217,6 +218,7 @@ export class Client implements PresenceClient {
     on<RoomJoinedEvent>('room:joined', ({ room, member }) => this.rooms.get(room)?.apply({ type: 'joined', room, member }));
     on<RoomUpdatedEvent>('room:updated', ({ room, member }) => this.rooms.get(room)?.apply({ type: 'updated', room, member }));
     on<RoomLeftEvent>('room:left', ({ room, userId, reason }) => this.rooms.get(room)?.apply({ type: 'left', room, userId, reason }));
+    on<RoomRemovedEvent>('room:removed', ({ room }) => this.rooms.get(room)?.removed());
     // Large rooms (over ROSTER_MAX) send `room:count` instead of joins and leaves, and a fresh list when they shrink back.
     on<{ room: string; members: Member[] }>('room:sync', ({ room, members }) => this.rooms.get(room)?.sync(members));
     on<{ room: string; total: number }>('room:count', ({ room, total }) => this.rooms.get(room)?.count(total));

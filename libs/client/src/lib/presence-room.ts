@@ -82,6 +82,19 @@ export class Room implements PresenceRoom {
     this.events.next(event);
   }
 
+  /**
+   * A `room:removed`: the application took this client out of the room. It
+   * is no longer a member (nor after a reconnection); it may join again.
+   */
+  removed(): void {
+    if (!this.joined) return;
+    this.joined = false;
+    this.profile = {};
+    this.members.next(NO_MEMBERS);
+    this.total.next(0);
+    this.events.next({ type: 'removed', room: this.name });
+  }
+
   /** A `room:sync` snapshot (a large room back under its roster limit). */
   sync(members: readonly Member[]): void {
     if (!this.joined) return;

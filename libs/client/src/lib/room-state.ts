@@ -29,7 +29,7 @@ export function removeMember(members: Members, userId: string): Members {
   return membersOf(members.filter((m) => m.userId !== userId));
 }
 
-/** The list after one of `room:joined`, `room:left`, `room:updated`. */
+/** The list after one of `room:joined`, `room:left`, `room:updated`, or this client's removal. */
 export function applyRoomEvent(members: Members, event: RoomEvent): Members {
   switch (event.type) {
     case 'joined':
@@ -37,5 +37,7 @@ export function applyRoomEvent(members: Members, event: RoomEvent): Members {
       return upsertMember(members, event.member);
     case 'left':
       return removeMember(members, event.userId);
+    case 'removed':
+      return NO_MEMBERS;
   }
 }

@@ -46,7 +46,9 @@ export interface PresenceClientOptions {
 export type RoomEvent =
   | { type: 'joined'; room: string; member: Member }
   | { type: 'left'; room: string; userId: string; reason: LeaveReason }
-  | { type: 'updated'; room: string; member: Member };
+  | { type: 'updated'; room: string; member: Member }
+  /** This client was taken out of the room by the application (`POST /api/disconnect` with a room): it is no longer a member and does not join again on reconnection. */
+  | { type: 'removed'; room: string };
 
 export interface RoomJoinResult {
   room: string;

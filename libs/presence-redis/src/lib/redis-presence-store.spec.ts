@@ -279,7 +279,7 @@ describe('RedisPresenceStore', () => {
     const key = `${keyPrefix}f${DATA_FORMAT}:anon-secret`;
     const adopted: string[] = [];
     const make = () => {
-      const store = new RedisPresenceStore({ url: redis.url, prefix: keyPrefix, heartbeatMs: 50 });
+      const store = new RedisPresenceStore({ connection: { url: redis.url }, prefix: keyPrefix, heartbeatMs: 50 });
       stores.push(store);
       return store;
     };

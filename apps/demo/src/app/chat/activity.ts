@@ -6,7 +6,7 @@ export interface Activity {
   id: number;
   /** Epoch milliseconds it was seen. */
   at: number;
-  kind: 'joined' | 'left' | 'status' | 'renamed';
+  kind: 'joined' | 'left' | 'status' | 'renamed' | 'removed';
   /** Who it is about, as the feed knew them. */
   name: string;
   /** What happened, after the name: "joined", "is now busy". */
@@ -45,6 +45,8 @@ export function describe(event: RoomEvent, known: ReadonlyMap<string, KnownMembe
       const name = known.get(event.userId)?.name ?? 'Someone';
       return [{ kind: 'left', name, text: LEFT_TEXT[event.reason] ?? 'left', status: null }];
     }
+    case 'removed':
+      return [{ kind: 'removed', name: 'You', text: 'were removed from this room by a moderator', status: null }];
     case 'updated': {
       const { member } = event;
       const before = known.get(member.userId);
@@ -63,6 +65,7 @@ export function describe(event: RoomEvent, known: ReadonlyMap<string, KnownMembe
 /** What the feed knows after an event. */
 export function remember(known: Map<string, KnownMember>, event: RoomEvent): void {
   if (event.type === 'left') known.delete(event.userId);
+  else if (event.type === 'removed') known.clear();
   else known.set(event.member.userId, { name: event.member.name, status: event.member.status });
 }
 
