@@ -110,8 +110,10 @@ export class Connection {
    * Sends a client event and resolves with its successful ack. Rejects with the
    * ack's error, `DISCONNECTED` when not connected or when the connection
    * drops first, or `TIMEOUT` after `ackTimeoutMs` without an answer.
+   * `applied` runs with a successful reply inside the ack's callback, in wire
+   * order with the server's events (see `Link.request`).
    */
-  request<E extends ClientEventName>(event: E, payload: RequestOf<E>): Promise<ReplyOf<E>> {
+  request<E extends ClientEventName>(event: E, payload: RequestOf<E>, applied?: (reply: ReplyOf<E>) => void): Promise<ReplyOf<E>> {
     return new Promise((resolve, reject) => {
       if (!this.connected) {
         reject(new PresenceError('DISCONNECTED', `not connected: ${event} was not sent`));
@@ -127,6 +129,7 @@ export class Connection {
               : new PresenceError('DISCONNECTED', `the connection dropped before ${event} was answered`),
           );
         } else if ((reply as { ok?: unknown } | null)?.ok === true) {
+          applied?.(reply as ReplyOf<E>);
           resolve(reply as ReplyOf<E>);
         } else {
           reject(PresenceError.fromAck(event, reply));

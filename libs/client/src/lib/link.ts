@@ -5,7 +5,15 @@ import type { ReplyOf, RequestOf } from './connection';
 export interface Link {
   /** True while requests can be sent (the socket is up). */
   readonly connected: boolean;
-  request<E extends ClientEventName>(event: E, payload: RequestOf<E>): Promise<ReplyOf<E>>;
+  /**
+   * Sends `event` and resolves with its successful ack. `applied` runs with
+   * the reply the moment the ack arrives, before any later server event is
+   * handled: state taken from an ack (a member list, counts, tallies) must be
+   * set there, since a promise's continuation runs only after the events that
+   * came with it in the same packet or read (long-polling delivers several
+   * at once) and would overwrite them with the older snapshot.
+   */
+  request<E extends ClientEventName>(event: E, payload: RequestOf<E>, applied?: (reply: ReplyOf<E>) => void): Promise<ReplyOf<E>>;
 }
 
 /** Runs a command through the client's queue (see CommandQueue). */

@@ -45,17 +45,18 @@ export class Pages {
   }
 
   async enter(page: string): Promise<PageCounts> {
-    const { viewers, connections } = await this.link.request('page:enter', { page });
-    this.entered.add(page);
-    const counts = { page, viewers, connections };
-    this.update(counts);
-    return counts;
+    const { viewers, connections } = await this.link.request('page:enter', { page }, (reply) => {
+      this.entered.add(page);
+      this.update({ page, viewers: reply.viewers, connections: reply.connections });
+    });
+    return { page, viewers, connections };
   }
 
   async leave(page: string): Promise<void> {
-    await this.link.request('page:leave', { page });
-    this.entered.delete(page);
-    this.forgetIfUnused(page);
+    await this.link.request('page:leave', { page }, () => {
+      this.entered.delete(page);
+      this.forgetIfUnused(page);
+    });
   }
 
   /** `watchPages`: watches `pages` until `unwatch`, and answers their counts. */
@@ -68,8 +69,9 @@ export class Pages {
       this.onServer.add(page);
     }
     try {
-      const { counts } = await this.link.request('page:watch', { pages });
-      for (const entry of counts) this.update(entry);
+      const { counts } = await this.link.request('page:watch', { pages }, (reply) => {
+        for (const entry of reply.counts) this.update(entry);
+      });
       return counts.map(({ page, viewers, connections }) => ({ page, viewers, connections }));
     } catch (error) {
       // Refused: nothing was watched. Undo, and watch again what subscribers still need.
@@ -131,8 +133,9 @@ export class Pages {
   private async send(pages: string[]): Promise<void> {
     for (const page of pages) this.onServer.add(page);
     try {
-      const { counts } = await this.link.request('page:watch', { pages });
-      for (const entry of counts) this.update(entry);
+      await this.link.request('page:watch', { pages }, (reply) => {
+        for (const entry of reply.counts) this.update(entry);
+      });
     } catch (error) {
       if (transient(error)) return;
       for (const page of pages) this.onServer.delete(page);

@@ -84,13 +84,13 @@ export class Client implements PresenceClient {
       get connected() {
         return connection.connected;
       },
-      request: (event, payload) => connection.request(event, payload),
+      request: (event, payload, applied) => connection.request(event, payload, applied),
     };
     this.pages = new Pages(this.link);
     this.stats = new ServerWatches<Stats>(
       this.link,
       {
-        watch: () => this.link.request('stats:watch', {}).then(({ online, top }) => ({ online, top })),
+        watch: (_key, applied) => this.link.request('stats:watch', {}, ({ online, top }) => applied({ online, top })),
         unwatch: () => this.link.request('stats:unwatch', {}),
       },
       sameStats,
@@ -98,7 +98,7 @@ export class Client implements PresenceClient {
     this.polls = new ServerWatches<PollTallies>(
       this.link,
       {
-        watch: (poll) => this.link.request('poll:watch', { poll }).then(({ tallies }) => ({ poll, tallies })),
+        watch: (poll, applied) => this.link.request('poll:watch', { poll }, ({ tallies }) => applied({ poll, tallies })),
         unwatch: (poll) => this.link.request('poll:unwatch', { poll }),
       },
       sameTallies,

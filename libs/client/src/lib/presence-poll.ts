@@ -22,10 +22,10 @@ export class Poll implements PresencePoll {
 
   vote(option: string): Promise<PollTallies> {
     return this.run(async () => {
-      const { poll, tallies } = await this.link.request('poll:vote', { poll: this.name, option });
-      const result = { poll, tallies };
-      this.watches.update(this.name, result);
-      return result;
+      const { poll, tallies } = await this.link.request('poll:vote', { poll: this.name, option }, (reply) =>
+        this.watches.update(this.name, { poll: reply.poll, tallies: reply.tallies }),
+      );
+      return { poll, tallies };
     }, false);
   }
 }

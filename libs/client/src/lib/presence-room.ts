@@ -43,32 +43,36 @@ export class Room implements PresenceRoom {
 
   join(profile?: ProfileInput): Promise<RoomJoinResult> {
     return this.run(async () => {
-      const ack = await this.link.request('room:join', { room: this.name, ...(profile && { profile }) });
-      // Joining again applies the new profile as an update: the two merge.
-      this.profile = this.joined ? { ...this.profile, ...profile } : { ...profile };
-      this.joined = true;
-      const members = membersOf(ack.members);
-      this.members.next(members);
-      this.total.next(ack.total ?? members.length);
+      let members = NO_MEMBERS;
+      const ack = await this.link.request('room:join', { room: this.name, ...(profile && { profile }) }, (reply) => {
+        // Joining again applies the new profile as an update: the two merge.
+        this.profile = this.joined ? { ...this.profile, ...profile } : { ...profile };
+        this.joined = true;
+        members = membersOf(reply.members);
+        this.members.next(members);
+        this.total.next(reply.total ?? members.length);
+      });
       return { room: this.name, self: ack.self, members: [...members], total: ack.total ?? members.length };
     });
   }
 
   leave(): Promise<void> {
     return this.run(async () => {
-      await this.link.request('room:leave', { room: this.name });
-      this.joined = false;
-      this.profile = {};
-      this.members.next(NO_MEMBERS);
-      this.total.next(0);
+      await this.link.request('room:leave', { room: this.name }, () => {
+        this.joined = false;
+        this.profile = {};
+        this.members.next(NO_MEMBERS);
+        this.total.next(0);
+      });
     });
   }
 
   update(profile: ProfileInput): Promise<Member> {
     return this.run(async () => {
-      const { self } = await this.link.request('room:update', { room: this.name, profile });
-      this.profile = { ...this.profile, ...profile };
-      this.members.next(upsertMember(this.members.value, self));
+      const { self } = await this.link.request('room:update', { room: this.name, profile }, (reply) => {
+        this.profile = { ...this.profile, ...profile };
+        this.members.next(upsertMember(this.members.value, reply.self));
+      });
       return self;
     });
   }
@@ -111,19 +115,21 @@ export class Room implements PresenceRoom {
   restore(): Promise<void> {
     if (!this.joined) return Promise.resolve();
     const profile = Object.keys(this.profile).length > 0 ? { profile: this.profile } : {};
-    return this.link.request('room:join', { room: this.name, ...profile }).then(
-      (ack) => {
+    return this.link
+      .request('room:join', { room: this.name, ...profile }, (ack) => {
         this.members.next(membersOf(ack.members));
         this.total.next(ack.total ?? ack.members.length);
-      },
-      (error: unknown) => {
-        if (transient(error)) return;
-        // Refused now (a new token without the rights, a lowered limit): no longer a member.
-        this.joined = false;
-        this.profile = {};
-        this.members.next(NO_MEMBERS);
-      },
-    );
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (transient(error)) return;
+          // Refused now (a new token without the rights, a lowered limit): no longer a member.
+          this.joined = false;
+          this.profile = {};
+          this.members.next(NO_MEMBERS);
+        },
+      );
   }
 
   complete(): void {

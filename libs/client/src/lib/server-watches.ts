@@ -3,8 +3,8 @@ import type { Link } from './link';
 import { transient } from './presence-error';
 
 export interface WatchRequests<T> {
-  /** Starts watching `key` on the server; resolves with its current value. */
-  watch(key: string): Promise<T>;
+  /** Starts watching `key` on the server; hands its current value to `applied` as the ack arrives (see `Link.request`). */
+  watch(key: string, applied: (value: T) => void): Promise<unknown>;
   unwatch(key: string): Promise<unknown>;
 }
 
@@ -67,7 +67,7 @@ export class ServerWatches<T> {
   private async send(key: string): Promise<void> {
     this.onServer.add(key);
     try {
-      this.update(key, await this.requests.watch(key));
+      await this.requests.watch(key, (value) => this.update(key, value));
     } catch (error) {
       if (transient(error)) return;
       this.onServer.delete(key);
