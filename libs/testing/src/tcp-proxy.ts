@@ -11,6 +11,12 @@ export interface TcpProxy {
    * partition looks to the client) until {@link restore}.
    */
   cut(): void;
+  /**
+   * Drops every open connection at once (their clients see the link close)
+   * and keeps forwarding new ones: a network drop, not a partition. Answers
+   * how many were dropped.
+   */
+  drop(): number;
   /** Forwards again: connections held in the blackhole are closed, so their clients reconnect. */
   restore(): void;
   /** Stops listening and closes every connection (afterAll). */
@@ -67,6 +73,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       cut = true;
       for (const socket of forwarded) socket.destroy();
       forwarded.clear();
+    },
+    drop: () => {
+      const dropped = forwarded.size;
+      for (const socket of forwarded) socket.destroy();
+      forwarded.clear();
+      return dropped;
     },
     restore: () => {
       cut = false;

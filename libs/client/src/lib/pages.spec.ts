@@ -30,7 +30,9 @@ describe('Pages: counts from an ack never overwrite a push that came after it', 
       () => pages.update(newer),
     );
     const pages: Pages = new Pages(link);
+    pages.entering('/a');
     await pages.enter('/a');
+    pages.settled('/a');
     expect(await firstValueFrom(pages.counts$('/a'))).toEqual(newer);
     await Promise.all(pages.restore());
     expect(await firstValueFrom(pages.counts$('/a'))).toEqual(newer);
@@ -41,5 +43,36 @@ describe('Pages: counts from an ack never overwrite a push that came after it', 
     const pages: Pages = new Pages(link);
     await pages.watch(['/a']);
     expect(await firstValueFrom(pages.counts$('/a'))).toEqual(newer);
+  });
+});
+
+describe('Pages: what the client means to be on, whatever order the acks come back in', () => {
+  it('an enter answered after a later leave leaves the page left, and a reconnection does not enter it', async () => {
+    const answers: Array<() => void> = [];
+    const sent: string[] = [];
+    const link: Link = {
+      connected: true,
+      request<E extends ClientEventName>(event: E, payload: unknown, applied?: (reply: ReplyOf<E>) => void) {
+        sent.push(`${event} ${(payload as { page?: string }).page ?? ''}`);
+        return new Promise<ReplyOf<E>>((resolve) => {
+          const reply = (event === 'page:enter' ? { ok: true, page: '/a', viewers: 1, connections: 1 } : { ok: true, counts: [] }) as ReplyOf<E>;
+          answers.push(() => {
+            applied?.(reply);
+            resolve(reply);
+          });
+        });
+      },
+    };
+    const pages = new Pages(link);
+    pages.entering('/a');
+    const entering = pages.enter('/a').finally(() => pages.settled('/a'));
+    pages.leaving('/a');
+    const leaving = pages.leave('/a');
+    answers[1]();
+    answers[0]();
+    await Promise.all([entering, leaving]);
+    sent.length = 0;
+    await Promise.all(pages.restore());
+    expect(sent).toEqual([]);
   });
 });

@@ -14,7 +14,13 @@ const sameCounts = (a: PageCounts, b: PageCounts) => a.viewers === b.viewers && 
  * socket.
  */
 export class Pages {
+  /** Pages the client means to be on (set when asked, not when answered): what a reconnection enters again. */
   private readonly entered = new Set<string>();
+  /** The mark of the last enter asked for, per entered page. */
+  private readonly intents = new Map<string, number>();
+  private intent = 0;
+  /** Enter commands not settled yet, per page. */
+  private readonly pending = new Map<string, number>();
   private readonly requested = new Set<string>();
   /** Pages `page:watch` was sent for on the current socket (and not unwatched). */
   private readonly onServer = new Set<string>();
@@ -44,19 +50,49 @@ export class Pages {
     this.streams.next(page, value);
   }
 
+  /**
+   * The client means to be on `page` from now on: a reconnection restores it
+   * even before the `page:enter` is answered (in a cluster acks may come back
+   * out of order: a leave's before an earlier enter's). Answers the intent's
+   * mark, for {@link refused}.
+   */
+  entering(page: string): number {
+    this.entered.add(page);
+    this.pending.set(page, (this.pending.get(page) ?? 0) + 1);
+    return this.mark(page);
+  }
+
+  /** An enter asked for has settled (answered, refused or failed). */
+  settled(page: string): void {
+    const left = (this.pending.get(page) ?? 1) - 1;
+    if (left > 0) this.pending.set(page, left);
+    else this.pending.delete(page);
+  }
+
+  /** The client means to be off `page` from now on. */
+  leaving(page: string): void {
+    this.entered.delete(page);
+    this.mark(page);
+    this.forgetIfUnused(page);
+  }
+
+  /** An enter was refused: the page is not entered, unless a later call changed the intent again. */
+  refused(page: string, mark: number, error: unknown): void {
+    if (transient(error) || this.intents.get(page) !== mark) return;
+    this.entered.delete(page);
+    this.intents.delete(page);
+    this.forgetIfUnused(page);
+  }
+
   async enter(page: string): Promise<PageCounts> {
     const { viewers, connections } = await this.link.request('page:enter', { page }, (reply) => {
-      this.entered.add(page);
       this.update({ page, viewers: reply.viewers, connections: reply.connections });
     });
     return { page, viewers, connections };
   }
 
   async leave(page: string): Promise<void> {
-    await this.link.request('page:leave', { page }, () => {
-      this.entered.delete(page);
-      this.forgetIfUnused(page);
-    });
+    await this.link.request('page:leave', { page });
   }
 
   /** `watchPages`: watches `pages` until `unwatch`, and answers their counts. */
@@ -99,17 +135,14 @@ export class Pages {
   /** On a new socket: enters and watches everything again; settles once every ack is in. */
   restore(): Array<Promise<void>> {
     this.onServer.clear();
-    const entering = [...this.entered].map((page) =>
-      this.enter(page).then(
+    // A page whose enter command is still waiting is entered by that command.
+    const entering = [...this.entered].filter((page) => !this.pending.has(page)).map((page) => {
+      const mark = this.intents.get(page) ?? 0;
+      return this.enter(page).then(
         () => undefined,
-        (error: unknown) => {
-          if (!transient(error)) {
-            this.entered.delete(page);
-            this.forgetIfUnused(page);
-          }
-        },
-      ),
-    );
+        (error: unknown) => this.refused(page, mark, error),
+      );
+    });
     const watching = [...new Set([...this.requested, ...this.streams.keys()])];
     return [...entering, ...batches(watching).map((batch) => this.send(batch))];
   }
@@ -159,6 +192,13 @@ export class Pages {
 
   private forgetIfUnused(page: string): void {
     if (!this.used(page)) this.latest.delete(page);
+  }
+
+  private mark(page: string): number {
+    const mark = ++this.intent;
+    if (this.entered.has(page)) this.intents.set(page, mark);
+    else this.intents.delete(page);
+    return mark;
   }
 }
 

@@ -116,10 +116,17 @@ export class Client implements PresenceClient {
   }
 
   enterPage(page: string): Promise<PageCounts> {
-    return this.run(() => this.pages.enter(page));
+    const mark = this.pages.entering(page);
+    return this.run(() => this.pages.enter(page))
+      .catch((error: unknown) => {
+        this.pages.refused(page, mark, error);
+        throw error;
+      })
+      .finally(() => this.pages.settled(page));
   }
 
   leavePage(page: string): Promise<void> {
+    this.pages.leaving(page);
     return this.run(() => this.pages.leave(page));
   }
 

@@ -54,3 +54,56 @@ describe('Room: a snapshot from an ack never overwrites a push that came after i
     expect(await firstValueFrom(room.total$)).toBe(1);
   });
 });
+
+describe('Room: what the client means to be, whatever order the acks come back in', () => {
+  /** A link whose acks the test answers, in any order. */
+  function deferredLink() {
+    const pending: Array<{ event: string; answer: (reply: unknown) => void }> = [];
+    const link: Link = {
+      connected: true,
+      request<E extends ClientEventName>(event: E, _payload: unknown, applied?: (reply: ReplyOf<E>) => void) {
+        return new Promise<ReplyOf<E>>((resolve) => {
+          pending.push({
+            event,
+            answer: (reply) => {
+              applied?.(reply as ReplyOf<E>);
+              resolve(reply as ReplyOf<E>);
+            },
+          });
+        });
+      },
+    };
+    return { link, pending };
+  }
+
+  it('a leave answered before the earlier join: not a member, and a reconnection does not join again', async () => {
+    const { link, pending } = deferredLink();
+    const room = new Room('r', link, run);
+    const joining = room.join({ name: 'ada' });
+    const leaving = room.leave();
+    expect(pending.map((p) => p.event)).toEqual(['room:join', 'room:leave']);
+    pending[1].answer({ ok: true, room: 'r' });
+    pending[0].answer(snapshotOf(['ada']));
+    await Promise.all([joining, leaving]);
+    expect(await firstValueFrom(room.members$)).toEqual([]);
+    await room.restore();
+    expect(pending).toHaveLength(2);
+  });
+
+  it('a reconnection while a join waits for its answer leaves the join to that command', async () => {
+    const { link, pending } = deferredLink();
+    const room = new Room('r', link, run);
+    const joining = room.join({ name: 'ada' });
+    void room.restore();
+    expect(pending.map((p) => p.event)).toEqual(['room:join']);
+    pending[0].answer(snapshotOf(['ada']));
+    await joining;
+    // Answered: a later reconnection joins again, with the profile meant.
+    void room.restore();
+    expect(pending.map((p) => p.event)).toEqual(['room:join', 'room:join']);
+  });
+});
+
+function snapshotOf(userIds: string[]) {
+  return { ok: true, room: 'r', self: member(userIds[0], 'online'), members: userIds.map((id) => member(id, 'online')), total: userIds.length };
+}

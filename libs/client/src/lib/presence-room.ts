@@ -22,8 +22,13 @@ export class Room implements PresenceRoom {
   private readonly members = new BehaviorSubject<Members>(NO_MEMBERS);
   private readonly total = new BehaviorSubject<number>(0);
   private readonly events = new Subject<RoomEvent>();
+  /** Whether the client means to be a member (set when asked, not when answered). */
   private joined = false;
   private profile: ProfileInput = {};
+  /** Bumped by every join and leave asked for: a refused join undoes only its own intent. */
+  private intent = 0;
+  /** Join commands not settled yet. */
+  private pendingJoins = 0;
 
   constructor(
     readonly name: string,
@@ -42,36 +47,50 @@ export class Room implements PresenceRoom {
   }
 
   join(profile?: ProfileInput): Promise<RoomJoinResult> {
-    return this.run(async () => {
+    // What the client means to be is set now, not when the ack comes: a
+    // reconnection restores it even before this command is answered, and in
+    // a cluster acks may come back out of order (a leave's before an earlier
+    // join's). Joining again applies the new profile as an update: the two merge.
+    this.profile = this.joined ? { ...this.profile, ...profile } : { ...profile };
+    this.joined = true;
+    const intent = ++this.intent;
+    this.pendingJoins++;
+    const joining = this.run(async () => {
       let members = NO_MEMBERS;
-      const ack = await this.link.request('room:join', { room: this.name, ...(profile && { profile }) }, (reply) => {
-        // Joining again applies the new profile as an update: the two merge.
-        this.profile = this.joined ? { ...this.profile, ...profile } : { ...profile };
-        this.joined = true;
+      // The whole profile meant now: the same for the server as this call's fields merged, and right on a new socket too.
+      const meant = Object.keys(this.profile).length > 0 ? { profile: this.profile } : {};
+      const ack = await this.link.request('room:join', { room: this.name, ...meant }, (reply) => {
+        // A leave asked for since: the room's list is not this client's any more.
+        if (!this.joined) return;
         members = membersOf(reply.members);
         this.members.next(members);
         this.total.next(reply.total ?? members.length);
       });
       return { room: this.name, self: ack.self, members: [...members], total: ack.total ?? members.length };
     });
+    return joining
+      .catch((error: unknown) => {
+        // Refused: not a member, unless a later command changed the intent again.
+        if (!transient(error) && intent === this.intent) this.forget();
+        throw error;
+      })
+      .finally(() => this.pendingJoins--);
   }
 
   leave(): Promise<void> {
+    this.intent++;
+    this.forget();
     return this.run(async () => {
-      await this.link.request('room:leave', { room: this.name }, () => {
-        this.joined = false;
-        this.profile = {};
-        this.members.next(NO_MEMBERS);
-        this.total.next(0);
-      });
+      await this.link.request('room:leave', { room: this.name });
     });
   }
 
   update(profile: ProfileInput): Promise<Member> {
+    // The profile a reconnection joins with, from now on.
+    if (this.joined) this.profile = { ...this.profile, ...profile };
     return this.run(async () => {
       const { self } = await this.link.request('room:update', { room: this.name, profile }, (reply) => {
-        this.profile = { ...this.profile, ...profile };
-        this.members.next(upsertMember(this.members.value, reply.self));
+        if (this.joined) this.members.next(upsertMember(this.members.value, reply.self));
       });
       return self;
     });
@@ -92,10 +111,8 @@ export class Room implements PresenceRoom {
    */
   removed(): void {
     if (!this.joined) return;
-    this.joined = false;
-    this.profile = {};
-    this.members.next(NO_MEMBERS);
-    this.total.next(0);
+    this.intent++;
+    this.forget();
     this.events.next({ type: 'removed', room: this.name });
   }
 
@@ -111,12 +128,16 @@ export class Room implements PresenceRoom {
     if (this.joined) this.total.next(total);
   }
 
-  /** On a new socket: joins again with the last profile; its ack resyncs the list. */
+  /**
+   * On a new socket: joins again with the last profile; its ack resyncs the
+   * list. Not while a join is waiting to be sent or answered: it will.
+   */
   restore(): Promise<void> {
-    if (!this.joined) return Promise.resolve();
+    if (!this.joined || this.pendingJoins > 0) return Promise.resolve();
     const profile = Object.keys(this.profile).length > 0 ? { profile: this.profile } : {};
     return this.link
       .request('room:join', { room: this.name, ...profile }, (ack) => {
+        if (!this.joined) return;
         this.members.next(membersOf(ack.members));
         this.total.next(ack.total ?? ack.members.length);
       })
@@ -125,11 +146,17 @@ export class Room implements PresenceRoom {
         (error: unknown) => {
           if (transient(error)) return;
           // Refused now (a new token without the rights, a lowered limit): no longer a member.
-          this.joined = false;
-          this.profile = {};
-          this.members.next(NO_MEMBERS);
+          this.forget();
         },
       );
+  }
+
+  /** No longer a member, as far as this client knows. */
+  private forget(): void {
+    this.joined = false;
+    this.profile = {};
+    this.members.next(NO_MEMBERS);
+    this.total.next(0);
   }
 
   complete(): void {

@@ -1,0 +1,129 @@
+import { Presence, type Identity, type LedgerMember, type PresenceLedger, type PresenceOptions } from '../index';
+import { ManualClock } from '../testing';
+
+const OPTIONS: PresenceOptions = {
+  countIntervalMs: 0,
+  graceMs: 1000,
+  rosterMax: 1000,
+  maxPagesPerSocket: 100,
+  maxWatchedPerSocket: 1000,
+  maxRoomsPerSocket: 100,
+};
+
+const anon = (clientId: string): Identity => ({ clientId, userId: clientId, name: null, roles: [], authenticated: false });
+
+/**
+ * What one process's share in a cluster store holds, kept by the rules the
+ * store's scripts apply to the ledger's calls: a page's contributions per
+ * client, and the held places, each one a count (a held page's end is
+ * applied only while its place is still held).
+ */
+class ShareModel implements PresenceLedger {
+  readonly pages = new Map<string, Map<string, number>>();
+  readonly held = new Map<string, number>();
+
+  online(): void {
+    // not modelled
+  }
+
+  page(page: string, who: LedgerMember, delta: 1 | -1, held: boolean): void {
+    if (delta === -1 && held) {
+      const place = `p|${who.clientId}|${who.userKey}|${page}`;
+      if (!this.held.has(place)) return;
+      this.addHeld(place, -1);
+    }
+    const byClient = this.pages.get(page) ?? new Map<string, number>();
+    const n = (byClient.get(who.clientId) ?? 0) + delta;
+    if (n > 0) byClient.set(who.clientId, n);
+    else byClient.delete(who.clientId);
+    this.pages.set(page, byClient);
+  }
+
+  room(): void {
+    // not modelled here
+  }
+
+  hold(kind: 'p' | 'r', key: string, who: LedgerMember, delta: 1 | -1): void {
+    this.addHeld(`${kind}|${who.clientId}|${who.userKey}|${key}`, delta);
+  }
+
+  viewers(page: string): { viewers: number; connections: number } {
+    const byClient = this.pages.get(page) ?? new Map<string, number>();
+    return { viewers: byClient.size, connections: [...byClient.values()].reduce((a, b) => a + b, 0) };
+  }
+
+  private addHeld(place: string, delta: number): void {
+    const n = (this.held.get(place) ?? 0) + delta;
+    if (n > 0) this.held.set(place, n);
+    else this.held.delete(place);
+  }
+}
+
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('a cluster share kept from the ledger agrees with the registry', () => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('through random reloads, moves and drops (seed %i)', (seed) => {
+    const random = seeded(seed);
+    const clock = new ManualClock();
+    const share = new ShareModel();
+    const presence = new Presence(clock, null, OPTIONS, share);
+    const pages = ['/a', '/b', '/c'];
+    const clients = ['x', 'y'];
+    const live = new Map<string, string>();
+    let next = 0;
+    const log: string[] = [];
+    for (let step = 0; step < 400; step++) {
+      const client = clients[Math.floor(random() * clients.length)];
+      const page = pages[Math.floor(random() * pages.length)];
+      const roll = random();
+      let id = live.get(client);
+      if (!id || roll < 0.15) {
+        if (id && random() < 0.5) {
+          presence.disconnect(id);
+          log.push(`${client} drops ${id}`);
+        }
+        id = `s${++next}`;
+        presence.connect(id, anon(client));
+        live.set(client, id);
+        log.push(`${client} connects ${id}`);
+      }
+      if (roll < 0.1) {
+        presence.joinRoom(id, 'lobby', { status: `s${step}` });
+        log.push(`${id} joins`);
+      } else if (roll < 0.15) {
+        presence.leaveRoom(id, 'lobby');
+        log.push(`${id} leaves the room`);
+      } else if (roll < 0.5) {
+        presence.enterPage(id, page);
+        log.push(`${id} enters ${page}`);
+      } else if (roll < 0.8) {
+        presence.leavePage(id, page);
+        log.push(`${id} leaves ${page}`);
+      } else if (roll < 0.9) {
+        presence.disconnect(id);
+        live.delete(client);
+        log.push(`${id} drops`);
+      } else {
+        clock.advance(random() * 1500);
+        log.push('time passes');
+      }
+      for (const p of pages) {
+        const { viewers, connections } = presence.pageCounts(p);
+        const modelled = share.viewers(p);
+        if (modelled.viewers !== viewers || modelled.connections !== connections) {
+          throw new Error(`${p}: registry ${viewers}/${connections}, share ${modelled.viewers}/${modelled.connections} after:\n${log.slice(-12).join('\n')}`);
+        }
+      }
+    }
+    presence.dispose();
+  });
+});
