@@ -20,6 +20,13 @@ export interface ConnectOptions {
   localAddress?: string;
 }
 
+/**
+ * The `User-Agent` a long-polling test client presents: Node.js's
+ * XMLHttpRequest announces itself as `node-XMLHttpRequest`, an HTTP library
+ * that the server (rightly) does not count; test clients stand for people.
+ */
+const BROWSER_USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
+
 /** Opens a socket to `/presence` (websocket unless told), without reconnection, tracked for `closeAll`. */
 function openSocket(url: string, options: ConnectOptions): TestSocket {
   const socket: TestSocket = io(`${url}/presence`, {
@@ -30,7 +37,9 @@ function openSocket(url: string, options: ConnectOptions): TestSocket {
     reconnection: false,
     forceNew: true,
     auth: { ...(options.clientId && { clientId: options.clientId }), ...(options.token && { token: options.token }), ...options.auth },
-    ...(options.headers && { extraHeaders: options.headers }),
+    ...((options.headers || options.transports?.includes('polling')) && {
+      extraHeaders: { ...(options.transports?.includes('polling') && { 'user-agent': BROWSER_USER_AGENT }), ...options.headers },
+    }),
   });
   open.push(socket);
   return socket;
