@@ -50,8 +50,14 @@ async function enterThrough(url: string, page: string, options: ConnectOptions =
 /** The transport a socket uses now. */
 const transportOf = (socket: TestSocket) => socket.io.engine.transport.name;
 
-/** How many connections each process holds (its own, held places included). */
-const connectionsOn = (servers: RunningServer[]) => Promise.all(servers.map(async (server) => (await metrics(server.url)).presently_connections));
+/** How many open connections each process holds (its own; held places are not open). */
+const connectionsOn = (servers: RunningServer[]) =>
+  Promise.all(
+    servers.map(async (server) => {
+      const gauges = await metrics(server.url);
+      return gauges.presently_connections - gauges.presently_held_connections;
+    }),
+  );
 
 describe('through HAProxy', () => {
   const cluster = useCluster(2, clusterEnv());
@@ -80,6 +86,18 @@ describe('through HAProxy', () => {
     await countArrived(watching, counts(page, 5, 5));
     for (const { socket } of clients) expect(await request(socket, 'page:watch', { pages: [page] })).toEqual({ ok: true, counts: [counts(page, 5, 5)] });
     expect(clients.flatMap(({ disconnects }) => disconnects)).toEqual([]);
+  });
+
+  it('sends a client that carries a process\'s sticky cookie to that process', async () => {
+    const page = key('/balancer/cookie');
+    await until(async () => (await connectionsOn(cluster.servers)).every((n) => n === 0), 'the last test\'s connections are closed');
+    for (const [index, name] of [[1, 'p2'], [0, 'p1'], [1, 'p2']] as const) {
+      const before = await connectionsOn(cluster.servers);
+      await enterThrough(balancer.url, page, { ...polling, headers: { cookie: `presently_server=${name}` } });
+      const after = await connectionsOn(cluster.servers);
+      expect(after[index] - before[index]).toBe(1);
+      expect(after[1 - index]).toBe(before[1 - index]);
+    }
   });
 });
 
@@ -125,19 +143,19 @@ describe('a process that stops, behind HAProxy', () => {
   // The stopping process keeps listening while it hands its users over
   // (until their grace period ends), so it is the check, not a refused
   // connection, that takes it out of the rotation.
-  const cluster = useCluster(2, clusterEnv({ GRACE_MS: '15000', SHUTDOWN_TIMEOUT_MS: '30000' }));
+  const cluster = useCluster(2, clusterEnv({ GRACE_MS: '10000', SHUTDOWN_TIMEOUT_MS: '30000' }));
   const balancer = useHaproxy(cluster);
 
   it('leaves the rotation: new clients land on the other one, and sessions there are not cut', async () => {
     const { servers } = cluster;
     const page = key('/balancer/stop');
-    // Clients through the balancer, alternately over websocket and long-polling, until each
-    // process holds both kinds (the balancer sends each to the process with fewer connections).
+    // Clients through the balancer, two over websocket then two over long-polling and so on, until
+    // each process holds both kinds (the balancer sends each to the process with fewer connections).
     const placed: Array<{ client: Awaited<ReturnType<typeof enterThrough>>; on: number; transport: string }> = [];
     const holdsBoth = (on: number) => ['websocket', 'polling'].every((t) => placed.some((p) => p.on === on && p.transport === t));
     for (let i = 0; i < 16 && !(holdsBoth(0) && holdsBoth(1)); i += 1) {
       const before = await connectionsOn(servers);
-      const client = await enterThrough(balancer.url, page, i % 2 ? polling : {});
+      const client = await enterThrough(balancer.url, page, Math.floor(i / 2) % 2 ? polling : {});
       const after = await connectionsOn(servers);
       placed.push({ client, on: after.findIndex((n, index) => n === before[index] + 1), transport: transportOf(client.socket) });
     }
@@ -145,8 +163,8 @@ describe('a process that stops, behind HAProxy', () => {
     const [victim, survivor] = servers;
     const onVictim = placed.filter((p) => p.on === 0).map((p) => p.client);
     const staying = placed.filter((p) => p.on === 1).map((p) => p.client);
+    expect(await pageCount(survivor.url, page)).toEqual(counts(page, placed.length, placed.length));
     const watching = await watchPage(survivor.url, page);
-    await countArrived(watching, counts(page, placed.length, placed.length));
 
     void victim.stop();
     await Promise.all(onVictim.map(({ socket }) => new Promise((resolve) => socket.once('disconnect', resolve))));
