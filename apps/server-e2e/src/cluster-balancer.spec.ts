@@ -1,5 +1,7 @@
 import {
   clientId,
+  closeAll,
+  closeStreams,
   connect,
   connectError,
   counts,
@@ -11,13 +13,19 @@ import {
   record,
   request,
   sampleValue,
+  startHaproxy,
+  startRedis,
+  startServer,
+  startTcpProxy,
   until,
   useCluster,
   useHaproxy,
   watchPage,
   type ConnectOptions,
+  type RunningHaproxy,
   type RunningRedis,
   type RunningServer,
+  type TcpProxy,
   type TestSocket,
 } from '@presently/testing';
 
@@ -213,5 +221,63 @@ describe('a Redis outage, behind HAProxy', () => {
     for (const server of ['p1', 'p2'] as const) await balancer.untilStatus('presently_ready', server, 'UP');
     await until(async () => (await pageCount(balancer.url, page)).viewers === 4, 'the cluster counts 4 viewers again', 20_000);
     expect([...established, ...admitted].flatMap(({ disconnects }) => disconnects)).toEqual([]);
+  }, 60_000);
+});
+
+describe('a process cut off from Redis, behind HAProxy', () => {
+  // p1 reaches Redis through a link the test cuts; p2 directly.
+  let redis: RunningRedis;
+  let link: TcpProxy;
+  let cut: RunningServer;
+  let healthy: RunningServer;
+  let balancer: RunningHaproxy;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    link = await startTcpProxy({ host: '127.0.0.1', port: redis.port });
+    [cut, healthy] = await Promise.all([
+      startServer(clusterEnv({ REDIS_URL: `redis://127.0.0.1:${link.port}` })(redis)),
+      startServer(clusterEnv()(redis)),
+    ]);
+    balancer = await startHaproxy([cut, healthy]);
+  }, 60_000);
+  afterEach(() => {
+    closeAll();
+    closeStreams();
+  });
+  afterAll(async () => {
+    await balancer?.stop();
+    await Promise.all([cut?.stop(), healthy?.stop()]);
+    await link?.close();
+    await redis?.dispose();
+  });
+
+  it('gets no new clients while the other is ready, and keeps serving its sessions, long-polling included', async () => {
+    const page = key('/balancer/partition');
+    const toCut = { headers: { cookie: 'presently_server=p1' } };
+    const established = [await enterThrough(balancer.url, page, toCut), await enterThrough(balancer.url, page, { ...polling, ...toCut })];
+    expect(await connectionsOn([cut, healthy])).toEqual([2, 0]);
+
+    link.cut();
+    await balancer.untilStatus('presently_ready', 'p1', 'DOWN');
+    expect(await balancer.status('presently_serving', 'p1')).toBe('UP');
+    expect(await balancer.status('presently_ready', 'p2')).toBe('UP');
+
+    // Requests of its established sessions still reach it (the long-polling one makes a request per round trip).
+    for (let round = 0; round < 3; round += 1) {
+      for (const { socket } of established) expect((await request(socket, 'page:watch', { pages: [page] })).ok).toBe(true);
+    }
+    // New clients go to the process that is ready, even one carrying the cut process's cookie.
+    await enterThrough(balancer.url, page);
+    await enterThrough(balancer.url, page, polling);
+    await enterThrough(balancer.url, page, { ...polling, ...toCut });
+    expect(await connectionsOn([cut, healthy])).toEqual([2, 3]);
+    expect(established.flatMap(({ disconnects }) => disconnects)).toEqual([]);
+
+    link.restore();
+    await balancer.untilStatus('presently_ready', 'p1', 'UP');
+    await until(async () => (await pageCount(balancer.url, page)).viewers === 5, 'the cluster counts 5 viewers again', 20_000);
+    for (const { socket } of established) expect((await request(socket, 'page:watch', { pages: [page] })).ok).toBe(true);
+    expect(established.flatMap(({ disconnects }) => disconnects)).toEqual([]);
   }, 60_000);
 });
