@@ -29,17 +29,17 @@ const BROWSER_USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (
 
 /** Opens a socket to `/presence` (websocket unless told), without reconnection, tracked for `closeAll`. */
 function openSocket(url: string, options: ConnectOptions): TestSocket {
+  const polling = options.transports?.includes('polling') ?? false;
+  const headers = { ...(polling && { 'user-agent': BROWSER_USER_AGENT }), ...options.headers };
   const socket: TestSocket = io(`${url}/presence`, {
     transports: options.transports ?? ['websocket'],
-    // In Node.js, a cookie jar for the session's requests (HTTP long-polling needs its sticky cookie).
-    withCredentials: true,
+    // In Node.js, a cookie jar for the session's requests (long-polling behind a balancer needs its sticky cookie).
+    ...(polling && { withCredentials: true }),
     ...(options.localAddress && { agent: new Agent({ localAddress: options.localAddress }) as never }),
     reconnection: false,
     forceNew: true,
     auth: { ...(options.clientId && { clientId: options.clientId }), ...(options.token && { token: options.token }), ...options.auth },
-    ...((options.headers || options.transports?.includes('polling')) && {
-      extraHeaders: { ...(options.transports?.includes('polling') && { 'user-agent': BROWSER_USER_AGENT }), ...options.headers },
-    }),
+    ...(Object.keys(headers).length > 0 && { extraHeaders: headers }),
   });
   open.push(socket);
   return socket;
