@@ -19,16 +19,28 @@ ensure_npm_packages() {
   fi
 }
 
+# Whether the system package named is there (its program found). HAProxy
+# lives in /usr/sbin, which is not on every user's PATH.
+has_system_package() {
+  case "$1" in
+    chromium) [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] ;;
+    haproxy) [ -x "${HAPROXY:-/usr/sbin/haproxy}" ] ;;
+    *) command -v "$1" >/dev/null 2>&1 ;;
+  esac
+}
+
 # Chromium (browser tests), redis-server and redis-sentinel (Redis and
-# failover tests) come from the
-# system's packages. Missing ones are installed with apt-get when this user can
-# (root, or sudo without a password); otherwise the script stops and says
-# exactly what to install. Nothing is ever skipped.
+# failover tests) and haproxy (the balancer of the cluster tests and of
+# `npm run start:cluster`) come from the system's packages; the arguments
+# name the ones needed, all of them by default. Missing ones are installed
+# with apt-get when this user can (root, or sudo without a password);
+# otherwise the script stops and says exactly what to install. Nothing is
+# ever skipped.
 ensure_system_packages() {
-  local missing=()
-  [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
-  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-  command -v redis-sentinel >/dev/null 2>&1 || missing+=(redis-sentinel)
+  local wanted=("$@")
+  [ ${#wanted[@]} -gt 0 ] || wanted=(chromium redis-server redis-sentinel haproxy)
+  local missing=() package
+  for package in "${wanted[@]}"; do has_system_package "$package" || missing+=("$package"); done
   [ ${#missing[@]} -eq 0 ] && return 0
 
   local sudo=""
@@ -41,14 +53,16 @@ ensure_system_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
     # Under CI=true a package that did not install fails the run here, not as a skipped test later.
     if [ "${CI:-}" = "true" ]; then
-      command -v redis-server >/dev/null 2>&1 || { echo "redis-server is still missing after apt-get" >&2; exit 1; }
-      command -v redis-sentinel >/dev/null 2>&1 || { echo "redis-sentinel is still missing after apt-get" >&2; exit 1; }
+      for package in "${missing[@]}"; do
+        [ "$package" = chromium ] && continue
+        has_system_package "$package" || { echo "$package is still missing after apt-get" >&2; exit 1; }
+      done
     fi
     return 0
   fi
-  echo "The tests need these system packages, which are missing: ${missing[*]}" >&2
+  echo "These system packages are needed and missing: ${missing[*]}" >&2
   echo "Install them, for example on Debian or Ubuntu:" >&2
   echo "  sudo apt-get install -y ${missing[*]}" >&2
-  echo "(or point CHROMIUM_PATH at another Chromium binary), then run npm test again." >&2
+  echo "(or point CHROMIUM_PATH at another Chromium binary, HAPROXY at another haproxy), then run the command again." >&2
   exit 1
 }

@@ -1,4 +1,5 @@
 import { SignJWT } from 'jose';
+import { Agent } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents, Session } from '@presently/protocol';
 
@@ -13,22 +14,38 @@ export interface ConnectOptions {
   auth?: Record<string, unknown>;
   /** HTTP headers of the handshake (a crawler's `User-Agent`). */
   headers?: Record<string, string>;
+  /** Transports, websocket only unless given; with polling, cookies are kept (a balancer's sticky cookie). */
+  transports?: Array<'websocket' | 'polling'>;
+  /** The local address the client's connections come from (`127.0.0.2`, …): a client of another address. */
+  localAddress?: string;
 }
 
-/** Opens a socket to `/presence` over websocket, without reconnection, tracked for `closeAll`. */
+/**
+ * The `User-Agent` a long-polling test client presents: Node.js's
+ * XMLHttpRequest announces itself as `node-XMLHttpRequest`, an HTTP library
+ * that the server (rightly) does not count; test clients stand for people.
+ */
+const BROWSER_USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
+
+/** Opens a socket to `/presence` (websocket unless told), without reconnection, tracked for `closeAll`. */
 function openSocket(url: string, options: ConnectOptions): TestSocket {
+  const polling = options.transports?.includes('polling') ?? false;
+  const headers = { ...(polling && { 'user-agent': BROWSER_USER_AGENT }), ...options.headers };
   const socket: TestSocket = io(`${url}/presence`, {
-    transports: ['websocket'],
+    transports: options.transports ?? ['websocket'],
+    // In Node.js, a cookie jar for the session's requests (long-polling behind a balancer needs its sticky cookie).
+    ...(polling && { withCredentials: true }),
+    ...(options.localAddress && { agent: new Agent({ localAddress: options.localAddress }) as never }),
     reconnection: false,
     forceNew: true,
     auth: { ...(options.clientId && { clientId: options.clientId }), ...(options.token && { token: options.token }), ...options.auth },
-    ...(options.headers && { extraHeaders: options.headers }),
+    ...(Object.keys(headers).length > 0 && { extraHeaders: headers }),
   });
   open.push(socket);
   return socket;
 }
 
-/** Connects to `/presence` over websocket and resolves with the socket and its `session`. */
+/** Connects to `/presence` (websocket unless told) and resolves with the socket and its `session`. */
 export async function connect(url: string, options: ConnectOptions = {}): Promise<{ socket: TestSocket; session: Session }> {
   const socket = openSocket(url, options);
   const session = await new Promise<Session>((resolve, reject) => {

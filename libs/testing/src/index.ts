@@ -7,3 +7,4 @@ export * from './redis';
 export * from './engine';
 export * from './redis-sentinel';
 export * from './tcp-proxy';
+export * from './haproxy';
