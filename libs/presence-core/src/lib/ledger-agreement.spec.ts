@@ -3,8 +3,8 @@ import { ManualClock } from '../testing';
 
 const OPTIONS: PresenceOptions = {
   countIntervalMs: 0,
+  statsIntervalMs: 1000,
   graceMs: 1000,
-  rosterMax: 1000,
   maxPagesPerSocket: 100,
   maxWatchedPerSocket: 1000,
   maxRoomsPerSocket: 100,
