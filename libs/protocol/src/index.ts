@@ -5,3 +5,4 @@ export * from './lib/limits';
 export * from './lib/streams';
 export * from './lib/types';
 export * from './lib/display-text';
+export * from './lib/roster-digest';

@@ -6,6 +6,7 @@ import type {
   RoomJoinedEvent,
   RoomLeftEvent,
   RoomRemovedEvent,
+  RoomDigestEvent,
   RoomUpdatedEvent,
   Session,
   Stats,
@@ -226,6 +227,7 @@ export class Client implements PresenceClient {
     on<RoomUpdatedEvent>('room:updated', ({ room, member }) => this.rooms.get(room)?.apply({ type: 'updated', room, member }));
     on<RoomLeftEvent>('room:left', ({ room, userId, reason }) => this.rooms.get(room)?.apply({ type: 'left', room, userId, reason }));
     on<RoomRemovedEvent>('room:removed', ({ room }) => this.rooms.get(room)?.removed());
+    on<RoomDigestEvent>('room:digest', ({ room, digest }) => this.rooms.get(room)?.digest(digest));
     // Large rooms (over ROSTER_MAX) send `room:count` instead of joins and leaves, and a fresh list when they shrink back.
     on<{ room: string; members: Member[] }>('room:sync', ({ room, members }) => this.rooms.get(room)?.sync(members));
     on<{ room: string; total: number }>('room:count', ({ room, total }) => this.rooms.get(room)?.count(total));

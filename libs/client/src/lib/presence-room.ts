@@ -1,4 +1,4 @@
-import type { Member, ProfileInput } from '@presently/protocol';
+import { rosterDigest, type Member, type ProfileInput } from '@presently/protocol';
 import { BehaviorSubject, distinctUntilChanged, type Observable, ReplaySubject, share, Subject } from 'rxjs';
 import type { Link, RunCommand } from './link';
 import { transient } from './presence-error';
@@ -29,6 +29,8 @@ export class Room implements PresenceRoom {
   private intent = 0;
   /** Join commands not settled yet. */
   private pendingJoins = 0;
+  /** The join that restores this room on a new socket, or resyncs its list, while on its way. */
+  private restoring: Promise<void> | null = null;
 
   constructor(
     readonly name: string,
@@ -134,6 +136,23 @@ export class Room implements PresenceRoom {
    */
   restore(): Promise<void> {
     if (!this.joined || this.pendingJoins > 0) return Promise.resolve();
+    this.restoring ??= this.rejoin().finally(() => (this.restoring = null));
+    return this.restoring;
+  }
+
+  /**
+   * A `room:digest`: the server's list as it stands after a change. A list
+   * here that gives another digest drifted (a lost or reordered event, an
+   * ack older than a push): a join again brings a fresh one. One at a time,
+   * and not while a join is on its way (it brings one).
+   */
+  digest(digest: string): void {
+    if (!this.joined || this.pendingJoins > 0 || this.restoring) return;
+    if (rosterDigest(this.members.value) === digest) return;
+    void this.restore();
+  }
+
+  private rejoin(): Promise<void> {
     const profile = Object.keys(this.profile).length > 0 ? { profile: this.profile } : {};
     return this.link
       .request('room:join', { room: this.name, ...profile }, (ack) => {

@@ -30,6 +30,7 @@ export class PresenceRegistry implements BeforeApplicationShutdown {
   readonly deliveries: PresenceSink;
   private readonly socketIo: SocketIoSink;
   private attached: PresenceNamespace | null = null;
+  private readonly roomListeners: Array<(room: string) => void> = [];
 
   constructor(
     @Inject(PRESENCE_OPTIONS) private readonly options: PresenceModuleOptions,
@@ -39,7 +40,10 @@ export class PresenceRegistry implements BeforeApplicationShutdown {
     this.clock = options.clock ?? systemClock;
     this.streams = new PageStreams(this.clock);
     // In a cluster every process sends the counts to its own sockets; room events are broadcast by the process that decided them.
-    this.socketIo = new SocketIoSink({ countsToLocalSocketsOnly: options.cluster !== undefined });
+    this.socketIo = new SocketIoSink({
+      countsToLocalSocketsOnly: options.cluster !== undefined,
+      roomChanged: (room) => this.roomChanged(room),
+    });
     this.deliveries = new FanOutSink([this.socketIo, this.streams, lifecycle, metrics]);
     // With a cluster the registry announces nothing: the cluster figures deliver the cluster-wide ones.
     const sink = options.cluster ? null : this.deliveries;
@@ -60,6 +64,20 @@ export class PresenceRegistry implements BeforeApplicationShutdown {
   attach(namespace: PresenceNamespace): void {
     this.attached = namespace;
     this.socketIo.attach(namespace);
+  }
+
+  /** Calls `listener` with a room whose member list this process changed or announced as changed. */
+  onRoomChanged(listener: (room: string) => void): void {
+    this.roomListeners.push(listener);
+  }
+
+  /**
+   * `room`'s member list may have changed here: an announcement went out, or
+   * a socket joined (a join that takes a held place over, or comes back on
+   * another process, announces nothing, yet others may have been told it left).
+   */
+  roomChanged(room: string): void {
+    for (const listener of this.roomListeners) listener(room);
   }
 
   /** How many local sockets are in a Socket.IO channel. */

@@ -18,6 +18,7 @@ import { PresenceRegistry } from './presence-registry';
 import { ClusterFigures } from './figures/cluster/cluster-figures';
 import { Figures } from './figures/figures';
 import { LocalFigures } from './figures/local-figures';
+import { RoomDigests } from './figures/room-digests';
 import { PollChanges } from './polls/poll-changes';
 import { SessionAuthenticator } from './access/session-authenticator';
 import { AnonymousIds } from './access/anonymous-ids';
@@ -71,6 +72,7 @@ export class PresenceModule {
         SlowReaderGuard,
         Moderation,
         StateCeiling,
+        RoomDigests,
       ],
       exports: [PresenceRegistry, Figures, Moderation, PollService, SessionAuthenticator, PresenceEmitter, PresenceLifecycle, PresenceMetrics, ConnectionAdmission],
     };

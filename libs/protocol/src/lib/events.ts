@@ -17,6 +17,8 @@ export const Events = {
   SessionExpired: 'session:expired',
   // extension: an operator took this socket's user out of a room (POST /api/disconnect with a room)
   RoomRemoved: 'room:removed',
+  // extension: the digest of a small room's member list, after it changed (see rosterDigest)
+  RoomDigest: 'room:digest',
   // client → server
   PageEnter: 'page:enter',
   PageLeave: 'page:leave',

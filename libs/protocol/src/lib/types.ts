@@ -138,6 +138,12 @@ export interface RoomRemovedEvent {
   room: string;
 }
 
+/** A small room's member list digest, after the list changed (an extension; see `rosterDigest`). */
+export interface RoomDigestEvent {
+  room: string;
+  digest: string;
+}
+
 type AckFn<T> = (ack: T) => void;
 
 /** Events the client sends, for `Socket<ServerToClientEvents, ClientToServerEvents>` on the client. */
@@ -167,6 +173,7 @@ export interface ServerToClientEvents {
   'poll:tally': (tallies: PollTallies) => void;
   'session:expired': (event: SessionExpiredEvent) => void;
   'room:removed': (event: RoomRemovedEvent) => void;
+  'room:digest': (event: RoomDigestEvent) => void;
   'room:count': (event: RoomCountEvent) => void;
   'room:sync': (event: RoomSyncEvent) => void;
 }

@@ -10,6 +10,8 @@ export interface SocketIoSinkOptions {
    * Room events always go to every process's sockets.
    */
   countsToLocalSocketsOnly: boolean;
+  /** A small room's member list was announced as changed (joined, updated, left, synced). */
+  roomChanged?: (room: string) => void;
 }
 
 /** Delivers announcements to Socket.IO channels, one encoded broadcast each. */
@@ -28,15 +30,18 @@ export class SocketIoSink implements PresenceSink {
 
   roomJoined(room: string, member: Member, except: string): void {
     this.namespace?.to(roomChannel(room)).except(except).emit(Events.RoomJoined, { room, member });
+    this.options.roomChanged?.(room);
   }
 
   roomUpdated(room: string, member: Member, except: string): void {
     this.namespace?.to(roomChannel(room)).except(except).emit(Events.RoomUpdated, { room, member });
+    this.options.roomChanged?.(room);
   }
 
   roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void {
     const target = this.namespace?.to(roomChannel(room));
     (except ? target?.except(except) : target)?.emit(Events.RoomLeft, { room, userId, reason });
+    this.options.roomChanged?.(room);
   }
 
   roomCount(room: string, total: number): void {
@@ -45,6 +50,7 @@ export class SocketIoSink implements PresenceSink {
 
   roomSync(room: string, members: Member[]): void {
     this.namespace?.to(roomChannel(room)).emit(Events.RoomSync, { room, members });
+    this.options.roomChanged?.(room);
   }
 
   stats(stats: Stats): void {

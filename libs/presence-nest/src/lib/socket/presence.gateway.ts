@@ -153,6 +153,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const result = this.registry.presence.joinRoom(socket.id, room, profile);
       if (!result.ok) return result;
       if (result.subscribe) socket.join(roomChannel(room));
+      this.registry.roomChanged(room);
       return then(this.figures.roster(room, asker(socket)), (roster) => ({
         ok: true as const,
         room,
