@@ -27,7 +27,7 @@ describe('Pages: counts from an ack never overwrite a push that came after it', 
   it('on an enter, and on the restore after a reconnection', async () => {
     const link = linkAnswering(
       (event) => (event === 'page:enter' ? { ok: true, page: '/a', viewers: 1, connections: 1 } : { ok: true, counts: [{ page: '/a', viewers: 1, connections: 1 }] }),
-      () => pages.update(newer),
+      () => pages.pushed(newer),
     );
     const pages: Pages = new Pages(link);
     pages.entering('/a');
@@ -39,7 +39,7 @@ describe('Pages: counts from an ack never overwrite a push that came after it', 
   });
 
   it('on a watch', async () => {
-    const link = linkAnswering(() => ({ ok: true, counts: [{ page: '/a', viewers: 1, connections: 1 }] }), () => pages.update(newer));
+    const link = linkAnswering(() => ({ ok: true, counts: [{ page: '/a', viewers: 1, connections: 1 }] }), () => pages.pushed(newer));
     const pages: Pages = new Pages(link);
     await pages.watch(['/a']);
     expect(await firstValueFrom(pages.counts$('/a'))).toEqual(newer);
@@ -74,5 +74,26 @@ describe('Pages: what the client means to be on, whatever order the acks come ba
     sent.length = 0;
     await Promise.all(pages.restore());
     expect(sent).toEqual([]);
+  });
+});
+
+describe('Pages: a push that came while a request was on its way wins over its ack', () => {
+  it('keeps the pushed counts when the ack (read earlier, with Redis) comes after them', async () => {
+    const older = { page: '/a', viewers: 1, connections: 1 };
+    const newer: PageCounts = { page: '/a', viewers: 3, connections: 3 };
+    const pages: Pages = new Pages({
+      connected: true,
+      request<E extends ClientEventName>(event: E, _payload: unknown, applied?: (reply: ReplyOf<E>) => void) {
+        const reply = (event === 'page:enter' ? { ok: true, ...older } : { ok: true, counts: [older] }) as ReplyOf<E>;
+        pages.pushed(newer);
+        applied?.(reply);
+        return Promise.resolve(reply);
+      },
+    });
+    pages.entering('/a');
+    await pages.enter('/a');
+    expect(await firstValueFrom(pages.counts$('/a'))).toEqual(newer);
+    await pages.watch(['/a']);
+    expect(await firstValueFrom(pages.counts$('/a'))).toEqual(newer);
   });
 });

@@ -19,6 +19,8 @@ export class Pages {
   /** The mark of the last enter asked for, per entered page. */
   private readonly intents = new Map<string, number>();
   private intent = 0;
+  /** How many `page:count` pushes each followed page had. */
+  private readonly pushes = new Map<string, number>();
   /** Enter commands not settled yet, per page. */
   private readonly pending = new Map<string, number>();
   private readonly requested = new Set<string>();
@@ -41,7 +43,29 @@ export class Pages {
     return this.streams.stream(page);
   }
 
-  /** A `page:count` push, or counts from an ack. */
+  /** A `page:count` push. */
+  pushed(counts: PageCounts): void {
+    this.pushes.set(counts.page, (this.pushes.get(counts.page) ?? 0) + 1);
+    this.update(counts);
+  }
+
+  /**
+   * Counts from an ack, unless a push of the page came since the request
+   * went out: with Redis the ack's figures may have been read before the
+   * push's, and a change after the ack's read is always pushed, so the push
+   * is never the older one for long.
+   */
+  private acked(counts: PageCounts, pushesBefore: ReadonlyMap<string, number>): void {
+    if ((this.pushes.get(counts.page) ?? 0) !== (pushesBefore.get(counts.page) ?? 0)) return;
+    this.update(counts);
+  }
+
+  /** The push counts of `pages` now, to compare with when their ack comes. */
+  private pushesOf(pages: readonly string[]): Map<string, number> {
+    return new Map(pages.map((page) => [page, this.pushes.get(page) ?? 0]));
+  }
+
+  /** Sets the counts of a followed page. */
   update(counts: PageCounts): void {
     const { page, viewers, connections } = counts;
     if (!this.used(page)) return;
@@ -85,8 +109,9 @@ export class Pages {
   }
 
   async enter(page: string): Promise<PageCounts> {
+    const before = this.pushesOf([page]);
     const { viewers, connections } = await this.link.request('page:enter', { page }, (reply) => {
-      this.update({ page, viewers: reply.viewers, connections: reply.connections });
+      this.acked({ page, viewers: reply.viewers, connections: reply.connections }, before);
     });
     return { page, viewers, connections };
   }
@@ -105,8 +130,9 @@ export class Pages {
       this.onServer.add(page);
     }
     try {
+      const before = this.pushesOf(pages);
       const { counts } = await this.link.request('page:watch', { pages }, (reply) => {
-        for (const entry of reply.counts) this.update(entry);
+        for (const entry of reply.counts) this.acked(entry, before);
       });
       return counts.map(({ page, viewers, connections }) => ({ page, viewers, connections }));
     } catch (error) {
@@ -166,8 +192,9 @@ export class Pages {
   private async send(pages: string[]): Promise<void> {
     for (const page of pages) this.onServer.add(page);
     try {
+      const before = this.pushesOf(pages);
       await this.link.request('page:watch', { pages }, (reply) => {
-        for (const entry of reply.counts) this.update(entry);
+        for (const entry of reply.counts) this.acked(entry, before);
       });
     } catch (error) {
       if (transient(error)) return;
@@ -191,7 +218,9 @@ export class Pages {
   }
 
   private forgetIfUnused(page: string): void {
-    if (!this.used(page)) this.latest.delete(page);
+    if (this.used(page)) return;
+    this.latest.delete(page);
+    this.pushes.delete(page);
   }
 
   private mark(page: string): number {

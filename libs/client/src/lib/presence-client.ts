@@ -220,7 +220,7 @@ export class Client implements PresenceClient {
       this.clientId.set(session.clientId);
       this.sessions.next(session);
     });
-    on<PageCounts>('page:count', (counts) => this.pages.update(counts));
+    on<PageCounts>('page:count', (counts) => this.pages.pushed(counts));
     on<Stats>('stats', ({ online, top }) => this.stats.update(STATS_KEY, { online, top }));
     on<PollTallies>('poll:tally', ({ poll, tallies }) => this.polls.update(poll, { poll, tallies }));
     on<RoomJoinedEvent>('room:joined', ({ room, member }) => this.rooms.get(room)?.apply({ type: 'joined', room, member }));

@@ -31,6 +31,8 @@ export class Room implements PresenceRoom {
   private pendingJoins = 0;
   /** The join that restores this room on a new socket, or resyncs its list, while on its way. */
   private restoring: Promise<void> | null = null;
+  /** The last digest that came while a join was on its way. */
+  private owed: string | null = null;
 
   constructor(
     readonly name: string,
@@ -76,7 +78,10 @@ export class Room implements PresenceRoom {
         if (!transient(error) && intent === this.intent) this.forget();
         throw error;
       })
-      .finally(() => this.pendingJoins--);
+      .finally(() => {
+        this.pendingJoins--;
+        this.checkOwed();
+      });
   }
 
   leave(): Promise<void> {
@@ -136,7 +141,10 @@ export class Room implements PresenceRoom {
    */
   restore(): Promise<void> {
     if (!this.joined || this.pendingJoins > 0) return Promise.resolve();
-    this.restoring ??= this.rejoin().finally(() => (this.restoring = null));
+    this.restoring ??= this.rejoin().finally(() => {
+      this.restoring = null;
+      this.checkOwed();
+    });
     return this.restoring;
   }
 
@@ -147,9 +155,21 @@ export class Room implements PresenceRoom {
    * and not while a join is on its way (it brings one).
    */
   digest(digest: string): void {
-    if (!this.joined || this.pendingJoins > 0 || this.restoring) return;
+    if (!this.joined) return;
+    if (this.pendingJoins > 0 || this.restoring) {
+      // Checked once that join is answered: its list may be older than this digest.
+      this.owed = digest;
+      return;
+    }
     if (rosterDigest(this.members.value) === digest) return;
     void this.restore();
+  }
+
+  /** A join was answered: a digest that came meanwhile is checked now, once. */
+  private checkOwed(): void {
+    const owed = this.owed;
+    this.owed = null;
+    if (owed !== null && this.joined && this.pendingJoins === 0 && !this.restoring && rosterDigest(this.members.value) !== owed) void this.restore();
   }
 
   private rejoin(): Promise<void> {

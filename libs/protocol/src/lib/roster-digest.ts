@@ -19,9 +19,9 @@ export function rosterDigest(members: readonly Pick<Member, 'userId' | 'name' | 
   let high = 0;
   let low = 0;
   for (const member of members) {
-    const [h, l] = entryHash(member);
-    high ^= h;
-    low ^= l;
+    const hash = entryHash(member);
+    high ^= hash[0];
+    low ^= hash[1];
   }
   return hex(high) + hex(low);
 }

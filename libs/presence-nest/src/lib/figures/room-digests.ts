@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Events, rosterDigest } from '@presently/protocol';
-import { Coalescer } from '@presently/presence-core';
+import type { Clock, TimerHandle } from '@presently/presence-core';
 import { PresenceMetrics } from '../hooks/presence-metrics';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from '../presence.options';
 import { PresenceRegistry } from '../presence-registry';
@@ -8,22 +8,29 @@ import { roomChannel } from '../socket/channels';
 import { Figures } from './figures';
 
 /**
- * Rosters that heal by themselves: after a small room's member list
- * changed, its sockets get `room:digest` (the digest of the list as the
- * figures hold it then, `rosterDigest`), coalesced like `page:count`
- * (at once for a quiet room, then at most once per `countIntervalMs`, the
- * last state always sent). A client whose own list gives another digest
- * asks for a fresh one, whatever made it drift: a lost or reordered event,
- * an ack older than a push.
+ * Rosters that heal by themselves: `countIntervalMs` after a small room's
+ * member list changed (changes within that time merge into one), its
+ * sockets get `room:digest`, the digest of the list as the figures hold it
+ * then (`rosterDigest`). A client whose own list gives another digest asks
+ * for a fresh one, whatever made it drift: a lost or reordered event, an
+ * ack older than a push.
  *
- * The process that delivered the change sends the digest, to every
+ * The digest is read one interval after the change, never at once: in a
+ * cluster, events of one member decided by two processes (a leave where it
+ * was held, a join where it came back) can reach a socket in either order,
+ * and a digest read at once by the first could arrive after the second's
+ * and match a list that lost the later change. Read an interval later, it
+ * holds both. The process that saw the change sends the digest, to every
  * process's sockets (room events travel the same way). A large room (over
  * `ROSTER_MAX`) has no digest: its list is not kept member by member.
  */
 @Injectable()
 export class RoomDigests implements OnModuleDestroy {
   private readonly logger = new Logger('RoomDigests');
-  private readonly coalescer: Coalescer<string>;
+  /** Rooms whose digest is due, each with its one timer. */
+  private readonly due = new Map<string, TimerHandle>();
+  private readonly clock: Clock;
+  private readonly delayMs: number;
 
   constructor(
     private readonly registry: PresenceRegistry,
@@ -31,18 +38,32 @@ export class RoomDigests implements OnModuleDestroy {
     private readonly metrics: PresenceMetrics,
     @Inject(PRESENCE_OPTIONS) options: PresenceModuleOptions,
   ) {
-    this.coalescer = new Coalescer(registry.clock, options.countIntervalMs, (room) => this.announce(room));
-    registry.onRoomChanged((room) => this.coalescer.touch(room));
+    this.clock = registry.clock;
+    // At least a moment, even with COUNT_INTERVAL_MS=0: the other processes' events must have landed.
+    this.delayMs = Math.max(options.countIntervalMs, 50);
+    registry.onRoomChanged((room) => this.changed(room));
   }
 
   onModuleDestroy(): void {
-    this.coalescer.dispose();
+    for (const timer of this.due.values()) this.clock.clearTimer(timer);
+    this.due.clear();
   }
 
-  /** Reads the room's list and sends its digest; true: something was sent (the interval starts). */
-  private announce(room: string): boolean {
+  private changed(room: string): void {
+    if (this.due.has(room)) return;
+    this.due.set(
+      room,
+      this.clock.setTimer(this.delayMs, () => {
+        this.due.delete(room);
+        this.announce(room);
+      }),
+    );
+  }
+
+  /** Reads the room's list and sends its digest. */
+  private announce(room: string): void {
     const namespace = this.registry.namespace;
-    if (!namespace) return false;
+    if (!namespace) return;
     void Promise.resolve(this.figures.roster(room)).then(
       ({ members, total }) => {
         if (total > members.length) return;
@@ -51,6 +72,5 @@ export class RoomDigests implements OnModuleDestroy {
       },
       (error: unknown) => this.logger.warn({ msg: 'room digest not sent', room, error: String(error) }),
     );
-    return true;
   }
 }
