@@ -13,7 +13,8 @@ export interface CollectionGroup {
  * it is held: `<holder's constructor>.<property>` (`Grace.byClient`,
  * `AccountedKeys` subclasses of Set included), `<group>[]` for collections
  * held as values in another collection (the `Set` per client in
- * `Grace.byClient`), `(in <holder>)` when held otherwise (an array's
+ * `Grace.byClient`), followed by the collection's own class in brackets when
+ * it is a subclass (`Object.pages (AccountedKeys)`), `(in <holder>)` when held otherwise (an array's
  * element), `(unreferenced)` when no holder is found. Read from the
  * snapshot's own structure, so that a process's registry sizes are seen from
  * outside without any debug endpoint:
@@ -99,7 +100,8 @@ export function collectionGroups(graph: HeapGraph): Map<string, CollectionGroup>
       if (!Number.isInteger(slot) || slot < shape.entriesAt || (slot - shape.entriesAt) % shape.slots === shape.slots - 1) continue;
       live.add(entry);
     }
-    const name = label(collection);
+    const own = strings[nodes[collection * nodeWidth + nameAt]];
+    const name = own === 'Map' || own === 'Set' ? label(collection) : `${label(collection)} (${own})`;
     const group = groups.get(name) ?? { collections: 0, entries: 0 };
     group.collections++;
     group.entries += live.size;
