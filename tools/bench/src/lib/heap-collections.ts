@@ -58,33 +58,40 @@ export function collectionGroups(graph: HeapGraph): Map<string, CollectionGroup>
     }
   }
 
-  // Who holds each collection: the first property edge to it, else the table of another collection.
-  const heldBy = new Map<number, { holder: number; edge: string }>();
+  // Who holds each collection: a property (or closure variable), else another collection's table, else anything.
+  // Among several holders of one kind, the least name wins, so that two snapshots label alike.
+  const heldBy = new Map<number, string>();
   const inTable = new Map<number, number>();
-  const otherwise = new Map<number, number>();
+  const otherwise = new Map<number, string>();
+  const context = graph.edgeTypes.indexOf('context');
   for (let n = 0; n < nodeCount; n++) {
     const table = collectionOf.has(n);
+    const holder = strings[nodes[n * nodeWidth + nameAt]] || '(anonymous)';
     for (let e = firstEdge[n]; e < firstEdge[n + 1]; e += edgeWidth) {
       const to = edges[e + edgeToAt] / nodeWidth;
-      if (!tableOf.has(to) || heldBy.has(to)) continue;
+      if (!tableOf.has(to)) continue;
       const type = edges[e + edgeTypeAt];
-      if (type === property || (type !== internal && graph.edgeTypes[type] === 'context')) {
-        heldBy.set(to, { holder: n, edge: strings[edges[e + edgeNameAt]] });
-      } else if (table && !inTable.has(to)) inTable.set(to, collectionOf.get(n) as number);
-      else if (!otherwise.has(to)) otherwise.set(to, n);
+      if (type === property || type === context) {
+        const name = `${holder}.${strings[edges[e + edgeNameAt]]}`;
+        const known = heldBy.get(to);
+        if (known === undefined || name < known) heldBy.set(to, name);
+      } else if (table) {
+        if (!inTable.has(to)) inTable.set(to, collectionOf.get(n) as number);
+      } else if (!(type === internal && edges[e + edgeNameAt] === tableName)) {
+        const name = `(in ${holder})`;
+        const known = otherwise.get(to);
+        if (known === undefined || name < known) otherwise.set(to, name);
+      }
     }
   }
   const labels = new Map<number, string>();
   const label = (collection: number, depth = 0): string => {
     const known = labels.get(collection);
     if (known !== undefined) return known;
-    const held = heldBy.get(collection);
     const outer = inTable.get(collection);
-    let name: string;
-    if (held) name = `${strings[nodes[held.holder * nodeWidth + nameAt]] || '(anonymous)'}.${held.edge}`;
-    else if (outer !== undefined && depth < 8) name = `${label(outer, depth + 1)}[]`;
-    else if (otherwise.has(collection)) name = `(in ${strings[nodes[(otherwise.get(collection) as number) * nodeWidth + nameAt]] || 'anonymous'})`;
-    else name = '(unreferenced)';
+    let name = heldBy.get(collection);
+    if (name === undefined && outer !== undefined && depth < 8) name = `${label(outer, depth + 1)}[]`;
+    name ??= otherwise.get(collection) ?? '(unreferenced)';
     labels.set(collection, name);
     return name;
   };

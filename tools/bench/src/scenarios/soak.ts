@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Events, type OkAck } from '@presently/protocol';
 import { fleetNotes, warmUp } from '../lib/common';
 import { Activity, delay, Failures, failure, Fleet, pool, request, type BenchSocket } from '../lib/fleet';
 import { collectionGroups, type CollectionGroup } from '../lib/heap-collections';
 import { heapKinds, liveBytes, readHeapGraph, takeHeapSnapshot } from '../lib/heap-snapshot';
+import { armedTimers } from '../lib/heap-timers';
 import { round } from '../lib/histogram';
 import { startMeter } from '../lib/meter';
 import { seededRandom } from '../lib/random';
@@ -16,6 +17,8 @@ import type { RunningTarget } from '../lib/targets';
 const MIB = 2 ** 20;
 /** The issue's bound on the live heap's drift from the checkpoint to the end. */
 const HEAP_DRIFT_PCT = 5;
+/** How long the server keeps timers for the harness's own last HTTP request (its keep-alive timeout, 5 s, and more). */
+const HARNESS_REQUESTS_SETTLE_MS = 6000;
 /** Presently's registry sizes on `/metrics`. */
 const GAUGES = ['presently_connections', 'presently_visitors', 'presently_pages', 'presently_rooms', 'presently_held_connections'] as const;
 /** Every event the server announces to the sockets of a page or room. */
@@ -31,9 +34,8 @@ const roomKey = (n: number) => `soak-${n}`;
 interface Settled {
   /** Live heap after a full GC (the snapshot's sizes summed), bytes. */
   heapBytes: number;
-  /** `Timeout` and `Immediate` objects alive on the heap. */
-  timeouts: number;
-  immediates: number;
+  /** Timers armed (and immediates pending), by callback (see {@link armedTimers}). */
+  timers: Map<string, number>;
   /** Every Map and Set of the heap by holder (see {@link collectionGroups}). */
   collections: Map<string, CollectionGroup>;
   /** Unlabelled samples of `/metrics`. */
@@ -104,8 +106,8 @@ export const soak: Scenario<'clients' | 'churners' | 'pages' | 'rooms' | 'durati
     { key: 'registryEntriesCheckpoint', label: 'registry Map/Set entries at the checkpoint' },
     { key: 'registryEntriesEnd', label: 'registry Map/Set entries at the end' },
     { key: 'registryGroupsChanged', label: 'registry Maps/Sets not back to their size' },
-    { key: 'timeoutsCheckpoint', label: 'Timeout objects at the checkpoint' },
-    { key: 'timeoutsEnd', label: 'Timeout objects at the end' },
+    { key: 'timersCheckpoint', label: 'timers armed at the checkpoint' },
+    { key: 'timersEnd', label: 'timers armed at the end' },
     { key: 'activeResourcesCheckpoint', label: 'nodejs_active_resources at the checkpoint' },
     { key: 'activeResourcesEnd', label: 'nodejs_active_resources at the end' },
     { key: 'connectionsEnd', label: 'presently_connections at the end' },
@@ -239,7 +241,7 @@ export const soak: Scenario<'clients' | 'churners' | 'pages' | 'rooms' | 'durati
     const end = await settle(target, fleet.sockets.length, p.graceMs, context.countIntervalMs, activity, context.timeoutMs);
     context.log(`soak: end after ${p.duration} s of churn, ${counts.connects} connections, live heap ${round(end.heapBytes / MIB, 1)} MiB`);
 
-    const classes = presentlyClasses();
+    const classes = classesOf(presently.command[presently.command.length - 1]);
     const registry = (label: string) => classes.has(holderOf(label)) || classes.has(ownNameOf(label));
     const changed = compareGroups(checkpoint.collections, end.collections);
     const registryChanged = changed.filter((c) => registry(c.label));
@@ -258,11 +260,9 @@ export const soak: Scenario<'clients' | 'churners' | 'pages' | 'rooms' | 'durati
       registryEntriesCheckpoint: entries(checkpoint),
       registryEntriesEnd: entries(end),
       registryGroupsChanged: registryChanged.length,
-      timeoutsSetup: setup.timeouts,
-      timeoutsCheckpoint: checkpoint.timeouts,
-      timeoutsEnd: end.timeouts,
-      immediatesCheckpoint: checkpoint.immediates,
-      immediatesEnd: end.immediates,
+      timersSetup: sum([...setup.timers.values()]),
+      timersCheckpoint: sum([...checkpoint.timers.values()]),
+      timersEnd: sum([...end.timers.values()]),
       activeResourcesCheckpoint: gauge(checkpoint, 'nodejs_active_resources_total'),
       activeResourcesEnd: gauge(end, 'nodejs_active_resources_total'),
       activeHandlesCheckpoint: gauge(checkpoint, 'nodejs_active_handles_total'),
@@ -277,6 +277,9 @@ export const soak: Scenario<'clients' | 'churners' | 'pages' | 'rooms' | 'durati
       eventLoopP99Ms: m.eventLoop ? round(m.eventLoop.p99Ms, 1) : null,
       eventLoopMaxMs: m.eventLoop ? round(m.eventLoop.maxMs, 1) : null,
     };
+    const timersChanged = [...new Set([...checkpoint.timers.keys(), ...end.timers.keys()])]
+      .filter((name) => checkpoint.timers.get(name) !== end.timers.get(name))
+      .map((name) => `${name} ${checkpoint.timers.get(name) ?? 0} → ${end.timers.get(name) ?? 0}`);
     const describe = (c: GroupChange) => `${c.label} ${c.checkpointCollections}×/${c.checkpoint} → ${c.endCollections}×/${c.end}`;
     const notes = [
       `registry Maps and Sets (collections × / entries): ${[...end.collections]
@@ -287,6 +290,8 @@ export const soak: Scenario<'clients' | 'churners' | 'pages' | 'rooms' | 'durati
         .join('; ')}`,
       ...(registryChanged.length > 0 ? [`registry Maps and Sets not back to their size (checkpoint → end): ${registryChanged.map(describe).join('; ')}`] : []),
       ...(otherGrown.length > 0 ? [`other Maps and Sets that grew (checkpoint → end): ${otherGrown.slice(0, 8).map(describe).join('; ')}`] : []),
+      `timers armed at the end, by callback: ${[...end.timers].map(([name, n]) => `${name} ${n}`).join('; ')}`,
+      ...(timersChanged.length > 0 ? [`timers armed (checkpoint → end): ${timersChanged.join('; ')}`] : []),
       ...failures.notes(),
       ...fleetNotes(fleet),
       ...fleetNotes(churnFleet),
@@ -311,8 +316,8 @@ export const soak: Scenario<'clients' | 'churners' | 'pages' | 'rooms' | 'durati
       ),
       check(
         'no timer left behind',
-        [f('timeoutsCheckpoint'), f('timeoutsEnd'), f('activeResourcesCheckpoint'), f('activeResourcesEnd')],
-        (a, b, c, d) => `Timeout objects ${a} → ${b}; nodejs_active_resources ${c} → ${d}`,
+        [f('timersCheckpoint'), f('timersEnd'), f('activeResourcesCheckpoint'), f('activeResourcesEnd')],
+        (a, b, c, d) => `timers armed ${a} → ${b}; nodejs_active_resources ${c} → ${d}`,
         (a, b, c, d) => b <= a && d <= c,
       ),
       check(
@@ -348,16 +353,18 @@ async function settle(target: RunningTarget, steady: number, graceMs: number, co
     metrics = await scrapeSamples(url);
   }
   await activity.quiet(2 * countIntervalMs + 250, timeoutMs);
+  // The harness's own requests leave timers behind for a while: the server's keep-alive (5 s) on
+  // the idle connection of the last scrape, and the 1 s cache of its Date header. They are gone now.
+  await delay(HARNESS_REQUESTS_SETTLE_MS);
   const settleMs = performance.now() - startedAt;
   const read = await takeHeapSnapshot(target, directory(), (file) => {
     const graph = readHeapGraph(file);
-    return { kinds: heapKinds(graph), collections: collectionGroups(graph) };
+    return { kinds: heapKinds(graph), collections: collectionGroups(graph), timers: armedTimers(graph) };
   });
   metrics = await scrapeSamples(url);
   return {
     heapBytes: liveBytes(read.kinds),
-    timeouts: read.kinds.get('Timeout')?.count ?? 0,
-    immediates: read.kinds.get('Immediate')?.count ?? 0,
+    timers: read.timers,
     collections: read.collections,
     metrics,
     rssBytes: target.sample().rssBytes,
@@ -396,33 +403,15 @@ function ownNameOf(label: string): string {
 }
 
 /**
- * The classes of Presently's libraries and server (`class X` in
- * `libs/∗/src` and `apps/server/src`, specs aside): a Map or Set they hold
- * (or that is one of them) is the registry's. Read from the sources, so
- * that a new class is covered without a list to maintain.
+ * The classes of the server under test: every `class X` of its bundle
+ * (`dist/apps/server/main.js` holds Presently's own code; its packages stay
+ * in node_modules). A Map or Set one of them holds, or that is one of them,
+ * is the registry's. Read from the build, so that a new class is covered
+ * without a list to maintain.
  */
-function presentlyClasses(): Set<string> {
-  let root = __dirname;
-  while (!existsSync(join(root, 'nx.json'))) {
-    const up = dirname(root);
-    if (up === root) throw new Error('soak: the workspace root (nx.json) is not above the harness');
-    root = up;
-  }
-  const classes = new Set<string>();
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
-        for (const match of readFileSync(path, 'utf8').matchAll(/\bclass (\w+)/g)) classes.add(match[1]);
-      }
-    }
-  };
-  for (const lib of readdirSync(join(root, 'libs'))) {
-    if (existsSync(join(root, 'libs', lib, 'src'))) walk(join(root, 'libs', lib, 'src'));
-  }
-  walk(join(root, 'apps/server/src'));
-  return classes;
+function classesOf(bundle: string): Set<string> {
+  if (!bundle.endsWith('.js') || !existsSync(bundle)) throw new Error(`soak: the server's bundle ${bundle} is not a JavaScript file`);
+  return new Set([...readFileSync(bundle, 'utf8').matchAll(/\bclass (\w+)/g)].map((match) => match[1]));
 }
 
 function sum(values: readonly number[]): number {
