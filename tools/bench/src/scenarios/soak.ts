@@ -5,7 +5,7 @@ import { Events, type OkAck } from '@presently/protocol';
 import { fleetNotes, warmUp } from '../lib/common';
 import { Activity, delay, Failures, failure, Fleet, pool, request, type BenchSocket } from '../lib/fleet';
 import { collectionGroups, type CollectionGroup } from '../lib/heap-collections';
-import { heapKinds, liveBytes, readHeapGraph, takeHeapSnapshot } from '../lib/heap-snapshot';
+import { growthPer, heapKinds, liveBytes, readHeapGraph, takeHeapSnapshot, type HeapKind } from '../lib/heap-snapshot';
 import { armedTimers } from '../lib/heap-timers';
 import { round } from '../lib/histogram';
 import { startMeter } from '../lib/meter';
@@ -34,6 +34,8 @@ const roomKey = (n: number) => `soak-${n}`;
 interface Settled {
   /** Live heap after a full GC (the snapshot's sizes summed), bytes. */
   heapBytes: number;
+  /** The same by kind (constructor, strings, code). */
+  kinds: Map<string, HeapKind>;
   /** Timers armed (and immediates pending), by callback (see {@link armedTimers}). */
   timers: Map<string, number>;
   /** Every Map and Set of the heap by holder (see {@link collectionGroups}). */
@@ -290,6 +292,10 @@ export const soak: Scenario<'clients' | 'churners' | 'pages' | 'rooms' | 'durati
         .join('; ')}`,
       ...(registryChanged.length > 0 ? [`registry Maps and Sets not back to their size (checkpoint → end): ${registryChanged.map(describe).join('; ')}`] : []),
       ...(otherGrown.length > 0 ? [`other Maps and Sets that grew (checkpoint → end): ${otherGrown.slice(0, 8).map(describe).join('; ')}`] : []),
+      `live heap, what grew most (checkpoint → end): ${growthPer(checkpoint.kinds, end.kinds, 1)
+        .slice(0, 8)
+        .map((kind) => `${kind.name} ${kind.count > 0 ? '+' : ''}${kind.count}× ${kind.bytes > 0 ? '+' : ''}${kind.bytes} B`)
+        .join('; ')}`,
       `timers armed at the end, by callback: ${[...end.timers].map(([name, n]) => `${name} ${n}`).join('; ')}`,
       ...(timersChanged.length > 0 ? [`timers armed (checkpoint → end): ${timersChanged.join('; ')}`] : []),
       ...failures.notes(),
@@ -364,6 +370,7 @@ async function settle(target: RunningTarget, steady: number, graceMs: number, co
   metrics = await scrapeSamples(url);
   return {
     heapBytes: liveBytes(read.kinds),
+    kinds: read.kinds,
     timers: read.timers,
     collections: read.collections,
     metrics,
