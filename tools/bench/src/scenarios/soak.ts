@@ -83,9 +83,9 @@ export const soak: Scenario<'clients' | 'churners' | 'pages' | 'rooms' | 'durati
     pages: { full: 100, quick: 5, help: 'pages' },
     rooms: { full: 50, quick: 3, help: 'rooms' },
     duration: { full: 600, quick: 6, help: 'seconds of churn' },
-    checkpoint: { full: 120, quick: 2, help: 'soak: seconds of churn before the first measurement' },
+    checkpoint: { full: 120, quick: 2, help: 'seconds of churn before the first measurement' },
     holdMs: { full: 4000, quick: 500, help: 'longest stay of a churner on a page, in ms' },
-    graceMs: { full: 5000, quick: 1000, help: 'soak: GRACE_MS given to the server' },
+    graceMs: { full: 5000, quick: 1000, help: 'GRACE_MS given to the server' },
   },
   describe: (p) =>
     `${p.clients} steady clients on ${p.pages} pages and ${p.rooms} rooms, ${p.churners} churners for ${p.duration} s; settled heap, Maps and timers after ${p.checkpoint} s and at the end`,
