@@ -77,6 +77,44 @@ describe('npm run bench (smoke)', () => {
     expect(figures.accountedMb as number).toBeLessThanOrEqual(16);
   });
 
+  it('soak --quick churns around a steady population and compares the settled heap, Maps and timers', async () => {
+    const { code, line } = await runBench(['soak', '--quick', '--clients', '12', '--churners', '6', '--duration', '3', '--checkpoint', '1']);
+    const [soak] = line.scenarios;
+    expect(Object.keys(soak.results)).toEqual(['presently']);
+    const outcome = soak.results.presently;
+    expect(outcome.error).toBeUndefined();
+    const figures = outcome.figures;
+    expect(figures).toEqual(
+      expect.objectContaining({
+        steadyClients: 12,
+        unexpectedDisconnects: 0,
+        failedRequests: 0,
+        heapCheckpointMb: expect.any(Number),
+        heapEndMb: expect.any(Number),
+        registryEntriesEnd: expect.any(Number),
+        timersEnd: expect.any(Number),
+        activeResourcesEnd: expect.any(Number),
+      }),
+    );
+    // Every kind of churn happened: explicit leaves, disconnects without leaving, TCP cuts, returns.
+    for (const kind of ['leaves', 'closes', 'cuts', 'returns', 'updates']) expect(figures[kind]).toBeGreaterThan(0);
+    // The registry is read from the heap: each steady client is an entry of Presence.connections, of its room and of its page's set.
+    expect(figures.registryEntriesEnd as number).toBeGreaterThanOrEqual(3 * 12);
+    // Settled: the registry gauges hold the steady population and nothing held.
+    expect(figures).toEqual(expect.objectContaining({ connectionsEnd: 12, heldEnd: 0, connectionsCheckpoint: 12, heldCheckpoint: 0 }));
+    expect(soak.checks.map((c) => c.target)).toEqual([
+      expect.stringContaining('live heap at the end within 5 %'),
+      'every Map and Set of the registry back to its steady size',
+      'no timer left behind',
+      'registry gauges back to the steady population',
+    ]);
+    // Counts are exact, whatever the machine: the registry holds no ghost once settled. The heap and timers are the report's.
+    expect(soak.checks.filter((c) => c.pass !== true).map((c) => c.target)).not.toContain('every Map and Set of the registry back to its steady size');
+    expect(soak.checks.filter((c) => c.pass !== true).map((c) => c.target)).not.toContain('registry gauges back to the steady population');
+    for (const c of soak.checks) expect([true, false]).toContain(c.pass);
+    expect(code).toBe(0);
+  });
+
   it('churn --quick leaves every client of Presently with the true count', async () => {
     const { code, line } = await runBench(['churn', '--quick', '--clients', '20', '--cycles', '30', '--duration', '1']);
     expect(code).toBe(0);

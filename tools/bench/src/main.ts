@@ -18,12 +18,13 @@ import { hold } from './scenarios/hold';
 import { hot } from './scenarios/hot';
 import { resync } from './scenarios/resync';
 import { room } from './scenarios/room';
+import { soak } from './scenarios/soak';
 import { storm } from './scenarios/storm';
 
 /** What `all` runs, in order. */
 const ALL = [storm, hot, churn, room, hold, cluster, resync] as Scenario[];
-/** Diagnostics besides: `heap`, `address-budget`. */
-const SCENARIOS = [...ALL, heap, addressBudget] as Scenario[];
+/** Diagnostics besides: `heap`, `address-budget`; and `soak`, 10 minutes. */
+const SCENARIOS = [...ALL, heap, addressBudget, soak] as Scenario[];
 /** The workspace root, from this bundle's place in it (dist/tools/bench). */
 const ROOT = resolve(__dirname, '../../..');
 

@@ -32,8 +32,10 @@ export class Fleet {
   /**
    * Opens socket `index` (its clientId is `<prefix>-<index>`) to `url` and
    * resolves once it connected, or with `null` when its handshake failed.
+   * A `transient` socket (one of many that come and go) is neither kept in
+   * {@link sockets} nor watched for disconnects: its owner ends it.
    */
-  connect(url: string, index: number): Promise<BenchSocket | null> {
+  connect(url: string, index: number | string, transient = false): Promise<BenchSocket | null> {
     const options: ClientOptions = {
       transports: ['websocket'],
       reconnection: false,
@@ -49,6 +51,7 @@ export class Fleet {
       socket.once('connect', () => {
         socket.off('connect_error');
         this.connectLatency.record(performance.now() - startedAt);
+        if (transient) return resolve(socket);
         this.sockets.push(socket);
         socket.once('disconnect', (reason) => {
           if (this.closing) return;

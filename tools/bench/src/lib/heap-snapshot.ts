@@ -10,51 +10,109 @@ export interface HeapKind {
 }
 
 /**
- * Totals of a V8 heap snapshot (`.heapsnapshot`, as `node
- * --heapsnapshot-signal` writes after a full GC), by kind: constructor name
- * for objects and closures, one bucket each for strings and code. Reads the
- * file as bytes and only the `nodes` and `strings` sections, so that
- * snapshots of hundreds of megabytes need no giant string.
+ * A V8 heap snapshot (`.heapsnapshot`, as `node --heapsnapshot-signal`
+ * writes after a full GC) as flat arrays: `nodes` holds `nodeFields.length`
+ * numbers per node, `edges` `edgeFields.length` per edge, the edges of each
+ * node following those of the node before it. Names are indexes into
+ * `strings` (an edge's `name_or_index` is an index for element and hidden
+ * edges).
  */
-export function readHeapSnapshot(file: string): Map<string, HeapKind> {
+export interface HeapGraph {
+  nodeFields: string[];
+  nodeTypes: string[];
+  edgeFields: string[];
+  edgeTypes: string[];
+  nodes: Uint32Array;
+  edges: Uint32Array;
+  strings: string[];
+}
+
+/**
+ * Reads a heap snapshot's nodes, edges and strings. Reads the file as bytes
+ * and parses the number arrays itself, so that snapshots of hundreds of
+ * megabytes need no giant string.
+ */
+export function readHeapGraph(file: string): HeapGraph {
   const bytes = readFileSync(file);
   const nodesAt = bytes.indexOf('"nodes":[');
   const edgesAt = bytes.indexOf('"edges":[', nodesAt);
   const stringsAt = bytes.lastIndexOf('"strings":[');
   if (nodesAt < 0 || edgesAt < 0 || stringsAt < 0) throw new Error(`${file} is not a heap snapshot`);
   const head = bytes.toString('utf8', 0, nodesAt).trim().replace(/,$/, '');
-  const meta = (JSON.parse(`${head}}`) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } } }).snapshot.meta;
+  const snapshot = (JSON.parse(`${head}}`) as { snapshot: SnapshotHead }).snapshot;
+  const { meta } = snapshot;
   // The strings come last: `"strings":[...]}` closes the file's object.
-  const strings = JSON.parse(`{${bytes.toString('utf8', stringsAt).trim()}`) as { strings: string[] };
-  const fields = meta.node_fields;
-  const width = fields.length;
-  const [typeAt, nameAt, sizeAt] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
-  const types = meta.node_types[0];
-  const kinds = new Map<string, HeapKind>();
-  const record: number[] = [];
+  const strings = (JSON.parse(`{${bytes.toString('utf8', stringsAt).trim()}`) as { strings: string[] }).strings;
+  const end = bytes.indexOf(']', edgesAt);
+  return {
+    nodeFields: meta.node_fields,
+    nodeTypes: meta.node_types[0],
+    edgeFields: meta.edge_fields,
+    edgeTypes: meta.edge_types[0],
+    nodes: numbers(bytes, nodesAt + '"nodes":['.length, edgesAt, snapshot.node_count * meta.node_fields.length),
+    edges: numbers(bytes, edgesAt + '"edges":['.length, end, snapshot.edge_count * meta.edge_fields.length),
+    strings,
+  };
+}
+
+interface SnapshotHead {
+  meta: { node_fields: string[]; node_types: [string[]]; edge_fields: string[]; edge_types: [string[]] };
+  node_count: number;
+  edge_count: number;
+}
+
+/** The `count` non-negative integers written between `from` and `to`. */
+function numbers(bytes: Buffer, from: number, to: number, count: number): Uint32Array {
+  const out = new Uint32Array(count);
+  let n = 0;
   let value = 0;
   let inNumber = false;
-  for (let i = nodesAt + '"nodes":['.length; i < edgesAt; i++) {
+  for (let i = from; i < to; i++) {
     const c = bytes[i];
     if (c >= 48 && c <= 57) {
       value = value * 10 + (c - 48);
       inNumber = true;
-      continue;
+    } else if (inNumber) {
+      out[n++] = value;
+      value = 0;
+      inNumber = false;
     }
-    if (!inNumber) continue;
-    record.push(value);
-    value = 0;
-    inNumber = false;
-    if (record.length < width) continue;
-    const type = types[record[typeAt]];
-    const name = kindName(type, strings.strings[record[nameAt]]);
-    const kind = kinds.get(name) ?? { count: 0, bytes: 0 };
-    kind.count++;
-    kind.bytes += record[sizeAt];
-    kinds.set(name, kind);
-    record.length = 0;
+  }
+  if (inNumber) out[n++] = value;
+  if (n !== count) throw new Error(`heap snapshot: ${n} numbers where the header announces ${count}`);
+  return out;
+}
+
+/**
+ * Totals of a heap snapshot by kind: constructor name for objects and
+ * closures, one bucket each for strings and code.
+ */
+export function heapKinds(graph: HeapGraph): Map<string, HeapKind> {
+  const width = graph.nodeFields.length;
+  const [typeAt, nameAt, sizeAt] = ['type', 'name', 'self_size'].map((f) => graph.nodeFields.indexOf(f));
+  const kinds = new Map<string, HeapKind>();
+  const { nodes, strings, nodeTypes } = graph;
+  for (let at = 0; at < nodes.length; at += width) {
+    const name = kindName(nodeTypes[nodes[at + typeAt]], strings[nodes[at + nameAt]]);
+    const kind = kinds.get(name);
+    if (kind) {
+      kind.count++;
+      kind.bytes += nodes[at + sizeAt];
+    } else kinds.set(name, { count: 1, bytes: nodes[at + sizeAt] });
   }
   return kinds;
+}
+
+/** {@link heapKinds} of the snapshot in `file`. */
+export function readHeapSnapshot(file: string): Map<string, HeapKind> {
+  return heapKinds(readHeapGraph(file));
+}
+
+/** Live bytes: the snapshot's own sizes, summed. */
+export function liveBytes(kinds: ReadonlyMap<string, HeapKind>): number {
+  let bytes = 0;
+  for (const kind of kinds.values()) bytes += kind.bytes;
+  return bytes;
 }
 
 function kindName(type: string, name: string | undefined): string {
@@ -77,9 +135,11 @@ export function growthPer(before: Map<string, HeapKind>, after: Map<string, Heap
 /**
  * Signals the server (run with `--heapsnapshot-signal=SIGUSR2` and
  * `--diagnostic-dir=<dir>`) to write a heap snapshot, waits until it is
- * written, reads it and deletes it.
+ * written, reads it (by kind, or with `read`) and deletes it.
  */
-export async function takeHeapSnapshot(target: RunningTarget, dir: string): Promise<Map<string, HeapKind>> {
+export function takeHeapSnapshot(target: RunningTarget, dir: string): Promise<Map<string, HeapKind>>;
+export function takeHeapSnapshot<T>(target: RunningTarget, dir: string, read: (file: string) => T): Promise<T>;
+export async function takeHeapSnapshot<T>(target: RunningTarget, dir: string, read: (file: string) => T | Map<string, HeapKind> = readHeapSnapshot): Promise<T | Map<string, HeapKind>> {
   const pid = target.pids[0];
   const mine = () => readdirSync(dir).filter((name) => name.includes(`.${pid}.`) && name.endsWith('.heapsnapshot'));
   const existing = new Set(mine());
@@ -94,7 +154,7 @@ export async function takeHeapSnapshot(target: RunningTarget, dir: string): Prom
   await target.eventLoop();
   const path = join(dir, file);
   try {
-    return readHeapSnapshot(path);
+    return read(path);
   } finally {
     if (existsSync(path)) unlinkSync(path);
   }

@@ -43,3 +43,15 @@ export function worstDelay(delays: readonly (EventLoopDelay | null)[]): EventLoo
     maxMs: Math.max(...known.map((d) => d.maxMs)),
   };
 }
+
+/** Every unlabelled sample of a server's `GET /metrics` (gauges and counters), by name. */
+export async function scrapeSamples(baseUrl: string, timeoutMs = 60_000): Promise<Map<string, number>> {
+  const response = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
+  const samples = new Map<string, number>();
+  for (const line of (await response.text()).split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*) (\S+)$/.exec(line);
+    if (match) samples.set(match[1], Number(match[2]));
+  }
+  return samples;
+}
