@@ -1,0 +1,53 @@
+import AxeBuilder from '@axe-core/playwright';
+import { launchBrowser, useServer, WORKSPACE_ROOT } from '@presently/testing';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { useBrowser } from './support/browser';
+
+/** The widths every route is checked at: a desktop and a phone. */
+const VIEWPORTS = [
+  { name: 'desktop', viewport: { width: 1280, height: 800 } },
+  { name: 'phone', viewport: { width: 390, height: 844 } },
+] as const;
+
+/** axe-core's serious and critical violations on `page` (WCAG 2.1 A and AA), one line each. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .flatMap((violation) => violation.nodes.map((node) => `${violation.id} (${violation.impact}): ${node.target.join(' ')}: ${node.failureSummary?.split('\n').join(' ')}`));
+}
+
+describe('demo: accessibility (axe-core, no serious or critical violation)', () => {
+  const server = useServer({ POLLS: 'demo:red-or-blue' });
+  const browser = useBrowser();
+
+  const routes = ['/', '/blog', '/blog/counting-tabs', '/chat/lobby', '/dashboard', '/poll', '/no/such/page'];
+  it.each(VIEWPORTS.flatMap(({ name, viewport }) => routes.map((route) => [route, name, viewport] as const)))('%s at %s width', async (route, _name, viewport) => {
+    const { page } = await browser.visit(`${server.url}${route}`, { viewport });
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+});
+
+describe('badge example page: accessibility (axe-core, no serious or critical violation)', () => {
+  // The example page as a site would publish it, with the server's /badge.js.
+  const server = useServer({ WEB_ROOT: join(WORKSPACE_ROOT, 'libs/badge/example') });
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(() => browser.close());
+
+  it.each(VIEWPORTS.map(({ name, viewport }) => [name, viewport] as const))('at %s width', async (_name, viewport) => {
+    const context = await browser.newContext({ viewport });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/`);
+      // Both badges show a count once they are live.
+      await page.locator('presently-badge[state="live"]').first().waitFor({ timeout: 10_000 });
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
