@@ -8,3 +8,4 @@ export * from './engine';
 export * from './redis-sentinel';
 export * from './tcp-proxy';
 export * from './haproxy';
+export * from './random';

@@ -1,5 +1,5 @@
 import type { Member, PageCounts } from '@presently/protocol';
-import { get, key, startHaproxy, startTcpProxy, until, useCluster, useServer, type RunningHaproxy, type RunningRedis, type TcpProxy } from '@presently/testing';
+import { get, key, seededRandom, startHaproxy, startTcpProxy, until, useCluster, useServer, type RunningHaproxy, type RunningRedis, type TcpProxy } from '@presently/testing';
 import type { Subscription } from 'rxjs';
 import type { Client } from '../lib/presence-client';
 import { closeClients, connected, openClient } from '../test/support';
@@ -28,18 +28,6 @@ const ENV = {
   // Every client comes from 127.0.0.1: 200 sockets and their held places.
   MAX_CONNECTIONS_PER_IP: '0',
 };
-
-/** A seeded generator, so that a failure replays the same traffic. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One client and what it meant to do: where it is, what it follows, its status. */
 interface Visitor {
@@ -140,7 +128,7 @@ async function act(visitor: Visitor, traffic: Traffic, random: () => number, sto
 const entry = (m: Pick<Member, 'userId' | 'name' | 'status'>) => `${m.userId}:${m.name}:${m.status}`;
 
 async function runDrops(proxies: TcpProxy[], urls: string[], seed: number): Promise<void> {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const traffic = await openVisitors(proxies.map((proxy) => `http://127.0.0.1:${proxy.port}`));
   const { visitors, pages, rooms } = traffic;
   let stop = false;

@@ -1,25 +1,9 @@
-import type { Identity, PresenceOptions } from '../index';
+import type { PresenceOptions } from '../index';
 import { Presence } from '../index';
-import { ManualClock, RecordingSink } from '../testing';
+import { TEST_OPTIONS, signedIn, ManualClock, RecordingSink } from '../testing';
 
 /** A token that expires while its connection is open (`Presence.revokeCredentials`). */
 
-const OPTIONS: PresenceOptions = {
-  graceMs: 5000,
-  countIntervalMs: 250,
-  statsIntervalMs: 1000,
-  maxPagesPerSocket: 100,
-  maxWatchedPerSocket: 1000,
-  maxRoomsPerSocket: 100,
-};
-
-const user = (clientId: string, userId: string, roles: string[] = []): Identity => ({
-  clientId,
-  userId,
-  name: userId,
-  roles,
-  authenticated: true,
-});
 
 describe('Presence.revokeCredentials', () => {
   let clock: ManualClock;
@@ -29,9 +13,9 @@ describe('Presence.revokeCredentials', () => {
   beforeEach(() => {
     clock = new ManualClock();
     sink = new RecordingSink();
-    presence = new Presence(clock, sink, OPTIONS);
-    presence.connect('alice-1', user('alice-browser', 'alice', ['admin']));
-    presence.connect('bob-1', user('bob-browser', 'bob', ['admin']));
+    presence = new Presence(clock, sink, TEST_OPTIONS);
+    presence.connect('alice-1', signedIn('alice-browser', 'alice', ['admin']));
+    presence.connect('bob-1', signedIn('bob-browser', 'bob', ['admin']));
     for (const room of ['private:ops', 'role:admin', 'role:admin:war-room', 'lobby']) {
       expect(presence.joinRoom('alice-1', room).ok).toBe(true);
       expect(presence.joinRoom('bob-1', room).ok).toBe(true);
@@ -65,7 +49,7 @@ describe('Presence.revokeCredentials', () => {
   });
 
   it('keeps the member while another connection of the user still vouches for it', () => {
-    presence.connect('alice-2', user('alice-laptop', 'alice', ['admin']));
+    presence.connect('alice-2', signedIn('alice-laptop', 'alice', ['admin']));
     expect(presence.joinRoom('alice-2', 'private:ops')).toMatchObject({ ok: true, self: { connections: 2 } });
     sink.take();
     expect(presence.revokeCredentials('alice-1')).toMatchObject({ ok: true, rooms: expect.arrayContaining(['private:ops']) });
@@ -97,9 +81,9 @@ describe('Presence.countChanges', () => {
   it('counts every change of a page count, sent or coalesced', () => {
     const clock = new ManualClock();
     const sink = new RecordingSink();
-    const presence = new Presence(clock, sink, OPTIONS);
+    const presence = new Presence(clock, sink, TEST_OPTIONS);
     for (let i = 0; i < 5; i++) {
-      presence.connect(`s${i}`, user(`browser-${i}`, `u${i}`));
+      presence.connect(`s${i}`, signedIn(`browser-${i}`, `u${i}`));
       presence.enterPage(`s${i}`, '/busy');
     }
     presence.leavePage('s0', '/busy');

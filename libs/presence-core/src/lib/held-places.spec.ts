@@ -1,5 +1,5 @@
-import { ConnectionLimiter, Presence, type Identity, type PresenceLedger, type PresenceOptions } from '../index';
-import { ManualClock, RecordingSink } from '../testing';
+import { ConnectionLimiter, Presence, type PresenceLedger } from '../index';
+import { TEST_OPTIONS, anonymous, ManualClock, RecordingSink } from '../testing';
 
 /**
  * Held places per address: a disconnected connection counts against its
@@ -7,16 +7,6 @@ import { ManualClock, RecordingSink } from '../testing';
  * together, and a connection at the limit ends the address's oldest held
  * place exactly as its grace running out would.
  */
-const OPTIONS: PresenceOptions = {
-  graceMs: 5000,
-  countIntervalMs: 250,
-  statsIntervalMs: 1000,
-  maxPagesPerSocket: 100,
-  maxWatchedPerSocket: 1000,
-  maxRoomsPerSocket: 100,
-};
-
-const anon = (clientId: string): Identity => ({ clientId, userId: clientId, name: null, roles: [], authenticated: false });
 
 describe('held places per address', () => {
   let clock: ManualClock;
@@ -26,12 +16,12 @@ describe('held places per address', () => {
   beforeEach(() => {
     clock = new ManualClock();
     sink = new RecordingSink();
-    presence = new Presence(clock, sink, OPTIONS);
+    presence = new Presence(clock, sink, TEST_OPTIONS);
   });
   afterEach(() => presence.dispose());
 
   const settle = () => {
-    clock.advance(OPTIONS.statsIntervalMs * 3);
+    clock.advance(TEST_OPTIONS.statsIntervalMs * 3);
     sink.take();
   };
 
@@ -39,7 +29,7 @@ describe('held places per address', () => {
   let next = 0;
   const enter = (address: string, page: string, clientId = `fresh-${++next}`) => {
     const id = `s${++next}`;
-    presence.connect(id, anon(clientId), { address });
+    presence.connect(id, anonymous(clientId), { address });
     presence.enterPage(id, page);
     return id;
   };
@@ -48,7 +38,7 @@ describe('held places per address', () => {
     const a1 = enter('10.0.0.1', '/p');
     const a2 = enter('10.0.0.1', '/p');
     const b1 = enter('10.0.0.2', '/p');
-    presence.connect('idle', anon('idle-client'), { address: '10.0.0.1' });
+    presence.connect('idle', anonymous('idle-client'), { address: '10.0.0.1' });
     expect(presence.heldAt('10.0.0.1')).toBe(0);
 
     presence.disconnect(a1);
@@ -59,7 +49,7 @@ describe('held places per address', () => {
     presence.disconnect('idle');
     expect([presence.heldAt('10.0.0.1'), presence.heldAt('10.0.0.2')]).toEqual([2, 1]);
 
-    clock.advance(OPTIONS.graceMs - 1);
+    clock.advance(TEST_OPTIONS.graceMs - 1);
     // a1 was held 1 ms earlier: its time ran out first.
     expect([presence.heldAt('10.0.0.1'), presence.heldAt('10.0.0.2')]).toEqual([1, 1]);
     clock.advance(1);
@@ -88,7 +78,7 @@ describe('held places per address', () => {
     expect(presence.stats().online).toEqual({ connections: 2, visitors: 2 });
 
     // The ended one's timer is gone: when the newer one's grace ends, only it goes.
-    clock.advance(OPTIONS.graceMs);
+    clock.advance(TEST_OPTIONS.graceMs);
     expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
     expect(presence.endOldestHeld('10.0.0.1')).toBe(false);
     expect(presence.sizes()).toMatchObject({ held: 0, connections: 1 });
@@ -124,7 +114,7 @@ describe('held places per address', () => {
     expect(maxViewers).toBe(MAX);
     expect(presence.pageCounts('/attacked').viewers).toBe(MAX);
     expect(presence.heldAt('10.0.0.1')).toBe(MAX);
-    clock.advance(OPTIONS.graceMs);
+    clock.advance(TEST_OPTIONS.graceMs);
     expect(presence.pageCounts('/attacked').viewers).toBe(0);
   });
 
@@ -151,8 +141,8 @@ describe('held places per address', () => {
         hold: (kind, key, who, delta) => calls.push(['hold', kind, key, who.clientId, delta]),
       };
       const localClock = new ManualClock();
-      const local = new Presence(localClock, null, OPTIONS, ledger);
-      local.connect('s1', anon('held-client'), { address: '10.0.0.1' });
+      const local = new Presence(localClock, null, TEST_OPTIONS, ledger);
+      local.connect('s1', anonymous('held-client'), { address: '10.0.0.1' });
       local.enterPage('s1', '/p');
       local.joinRoom('s1', 'lobby', {});
       local.disconnect('s1');
@@ -162,7 +152,7 @@ describe('held places per address', () => {
       local.dispose();
       return calls;
     };
-    const expired = run((_, localClock) => localClock.advance(OPTIONS.graceMs));
+    const expired = run((_, localClock) => localClock.advance(TEST_OPTIONS.graceMs));
     expect(expired).toEqual([
       ['page', '/p', 'held-client', -1, true],
       ['room', 'lobby', 'held-client', -1, 'disconnect', true],

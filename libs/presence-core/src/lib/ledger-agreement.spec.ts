@@ -1,16 +1,7 @@
-import { Presence, type Identity, type LedgerMember, type PresenceLedger, type PresenceOptions } from '../index';
-import { ManualClock } from '../testing';
+import { Presence, type LedgerMember, type PresenceLedger, type PresenceOptions } from '../index';
+import { anonymous, ManualClock, seededRandom, TEST_OPTIONS } from '../testing';
 
-const OPTIONS: PresenceOptions = {
-  countIntervalMs: 0,
-  statsIntervalMs: 1000,
-  graceMs: 1000,
-  maxPagesPerSocket: 100,
-  maxWatchedPerSocket: 1000,
-  maxRoomsPerSocket: 100,
-};
-
-const anon = (clientId: string): Identity => ({ clientId, userId: clientId, name: null, roles: [], authenticated: false });
+const OPTIONS: PresenceOptions = { ...TEST_OPTIONS, countIntervalMs: 0, graceMs: 1000 };
 
 /**
  * What one process's share in a cluster store holds, kept by the rules the
@@ -59,20 +50,9 @@ class ShareModel implements PresenceLedger {
   }
 }
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('a cluster share kept from the ledger agrees with the registry', () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8])('through random reloads, moves and drops (seed %i)', (seed) => {
-    const random = seeded(seed);
+    const random = seededRandom(seed);
     const clock = new ManualClock();
     const share = new ShareModel();
     const presence = new Presence(clock, null, OPTIONS, share);
@@ -92,7 +72,7 @@ describe('a cluster share kept from the ledger agrees with the registry', () => 
           log.push(`${client} drops ${id}`);
         }
         id = `s${++next}`;
-        presence.connect(id, anon(client));
+        presence.connect(id, anonymous(client));
         live.set(client, id);
         log.push(`${client} connects ${id}`);
       }

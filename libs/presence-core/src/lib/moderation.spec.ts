@@ -1,17 +1,7 @@
-import type { Identity, PresenceLedger, PresenceOptions } from '../index';
+import type { PresenceLedger, PresenceOptions } from '../index';
 import { Presence } from '../index';
-import { ManualClock, RecordingSink } from '../testing';
+import { TEST_OPTIONS, signedIn, ManualClock, RecordingSink } from '../testing';
 
-const OPTIONS: PresenceOptions = {
-  graceMs: 5000,
-  countIntervalMs: 250,
-  statsIntervalMs: 1000,
-  maxPagesPerSocket: 100,
-  maxWatchedPerSocket: 1000,
-  maxRoomsPerSocket: 100,
-};
-
-const user = (clientId: string, userId: string): Identity => ({ clientId, userId, name: userId, roles: [], authenticated: true });
 
 describe('Presence moderation', () => {
   let clock: ManualClock;
@@ -21,21 +11,21 @@ describe('Presence moderation', () => {
   beforeEach(() => {
     clock = new ManualClock();
     sink = new RecordingSink();
-    presence = new Presence(clock, sink, OPTIONS);
+    presence = new Presence(clock, sink, TEST_OPTIONS);
   });
   afterEach(() => presence.dispose());
 
   const settle = () => {
-    clock.advance(OPTIONS.statsIntervalMs * 3);
+    clock.advance(TEST_OPTIONS.statsIntervalMs * 3);
     sink.take();
   };
 
   /** Mallory on a laptop (two tabs, one of them gone and held) and a phone; Bob stays. */
   const crowd = () => {
-    presence.connect('m1', user('laptop01', 'mallory'));
-    presence.connect('m2', user('laptop01', 'mallory'));
-    presence.connect('m3', user('phone001', 'mallory'));
-    presence.connect('b1', user('bobs-pc1', 'bob'));
+    presence.connect('m1', signedIn('laptop01', 'mallory'));
+    presence.connect('m2', signedIn('laptop01', 'mallory'));
+    presence.connect('m3', signedIn('phone001', 'mallory'));
+    presence.connect('b1', signedIn('bobs-pc1', 'bob'));
     for (const id of ['m1', 'm2', 'm3', 'b1']) {
       presence.enterPage(id, '/p');
       presence.joinRoom(id, 'lobby');
@@ -64,7 +54,7 @@ describe('Presence moderation', () => {
 
       // Nothing is left to expire later, and the expelled connections can no longer act.
       sink.take();
-      clock.advance(OPTIONS.graceMs * 2);
+      clock.advance(TEST_OPTIONS.graceMs * 2);
       expect(sink.of('room:left')).toEqual([]);
       expect(presence.enterPage('m1', '/q').ok).toBe(false);
       // A later disconnect of an expelled socket (the transport closing it) changes nothing.
@@ -110,7 +100,7 @@ describe('Presence moderation', () => {
     });
 
     it('ends a held connection that was only in that room at once', () => {
-      presence.connect('m1', user('laptop01', 'mallory'));
+      presence.connect('m1', signedIn('laptop01', 'mallory'));
       presence.joinRoom('m1', 'lobby');
       presence.disconnect('m1');
       expect(presence.sizes().held).toBe(1);
@@ -128,8 +118,8 @@ describe('Presence moderation', () => {
       hold: () => undefined,
       room: (_room, _who, delta, change) => rooms.push({ delta, reason: change.reason }),
     };
-    const clustered = new Presence(clock, null, OPTIONS, ledger);
-    clustered.connect('m1', user('laptop01', 'mallory'));
+    const clustered = new Presence(clock, null, TEST_OPTIONS, ledger);
+    clustered.connect('m1', signedIn('laptop01', 'mallory'));
     clustered.joinRoom('m1', 'lobby');
     rooms.length = 0;
     clustered.expelUser('mallory');

@@ -1,6 +1,6 @@
 import { ErrorCodes, type AckError } from '@presently/protocol';
-import { Presence, type Identity, type PresenceOptions, type Result } from '../index';
-import { ManualClock, RecordingSink } from '../testing';
+import { Presence, type PresenceOptions, type Result } from '../index';
+import { TEST_OPTIONS, anonymous, signedIn, ManualClock, RecordingSink } from '../testing';
 import { keyCost, profileCost } from './state-cost';
 
 /*
@@ -9,17 +9,6 @@ import { keyCost, profileCost } from './state-cost';
  * exactly where the budget ends, and every way the bytes come back.
  */
 
-const OPTIONS: PresenceOptions = {
-  graceMs: 5000,
-  countIntervalMs: 250,
-  statsIntervalMs: 1000,
-  maxPagesPerSocket: 100,
-  maxWatchedPerSocket: 1000,
-  maxRoomsPerSocket: 100,
-};
-
-const anon = (clientId: string): Identity => ({ clientId, userId: clientId, name: null, roles: [], authenticated: false });
-const user = (clientId: string, userId: string): Identity => ({ clientId, userId, name: userId, roles: [], authenticated: true });
 const HERE = '203.0.113.7';
 const THERE = '198.51.100.9';
 const PAGE = '/p'.padEnd(100, 'x');
@@ -37,14 +26,14 @@ describe('Presence: the address budget', () => {
 
   const setup = (maxBytesPerAddress: number, overrides: Partial<PresenceOptions> = {}) => {
     clock = new ManualClock();
-    presence = new Presence(clock, new RecordingSink(), { ...OPTIONS, maxBytesPerAddress, ...overrides });
+    presence = new Presence(clock, new RecordingSink(), { ...TEST_OPTIONS, maxBytesPerAddress, ...overrides });
   };
 
   afterEach(() => presence.dispose());
 
   it('charges a page entered, a page watched and a room joined with its profile, each once', () => {
     setup(0);
-    presence.connect('s1', anon('client-1'), { address: HERE });
+    presence.connect('s1', anonymous('client-1'), { address: HERE });
     presence.enterPage('s1', PAGE);
     presence.enterPage('s1', PAGE);
     expect(presence.addressBytes(HERE)).toBe(keyCost(PAGE));
@@ -61,7 +50,7 @@ describe('Presence: the address budget', () => {
     const room = keyCost(ROOM) + defaultProfile();
     for (const extra of [-1, 0]) {
       setup(2 * keyCost(PAGE) + room + extra);
-      presence.connect('s1', anon('client-1'), { address: HERE });
+      presence.connect('s1', anonymous('client-1'), { address: HERE });
       expect(presence.enterPage('s1', PAGE).ok).toBe(true);
       expect(presence.joinRoom('s1', ROOM).ok).toBe(true);
       const last = presence.watchPages('s1', [PAGE]);
@@ -73,7 +62,7 @@ describe('Presence: the address budget', () => {
 
   it('changes nothing when it refuses: no count, no member, no subscription, no byte', () => {
     setup(keyCost(PAGE));
-    presence.connect('s1', anon('client-1'), { address: HERE });
+    presence.connect('s1', anonymous('client-1'), { address: HERE });
     presence.enterPage('s1', PAGE);
     const before = presence.addressBytes(HERE);
     expectRefused(presence.enterPage('s1', '/other'));
@@ -88,9 +77,9 @@ describe('Presence: the address budget', () => {
 
   it('counts every socket of an address against one budget, and no other address against it', () => {
     setup(keyCost(PAGE) * 2);
-    presence.connect('s1', anon('client-1'), { address: HERE });
-    presence.connect('s2', anon('client-2'), { address: HERE });
-    presence.connect('s3', anon('client-3'), { address: THERE });
+    presence.connect('s1', anonymous('client-1'), { address: HERE });
+    presence.connect('s2', anonymous('client-2'), { address: HERE });
+    presence.connect('s3', anonymous('client-3'), { address: THERE });
     expect(presence.enterPage('s1', PAGE).ok).toBe(true);
     expect(presence.enterPage('s2', PAGE).ok).toBe(true);
     expectRefused(presence.watchPages('s2', [PAGE]));
@@ -100,7 +89,7 @@ describe('Presence: the address budget', () => {
 
   it('gives the bytes back on leave, unwatch and room leave, and then admits again', () => {
     setup(keyCost(PAGE));
-    presence.connect('s1', anon('client-1'), { address: HERE });
+    presence.connect('s1', anonymous('client-1'), { address: HERE });
     presence.enterPage('s1', PAGE);
     expectRefused(presence.watchPages('s1', [PAGE]));
     presence.leavePage('s1', PAGE);
@@ -109,7 +98,7 @@ describe('Presence: the address budget', () => {
     presence.unwatchPages('s1', [PAGE]);
     expect(presence.addressBytes(HERE)).toBe(0);
     setup(keyCost(ROOM) + defaultProfile());
-    presence.connect('s1', anon('client-1'), { address: HERE });
+    presence.connect('s1', anonymous('client-1'), { address: HERE });
     presence.joinRoom('s1', ROOM);
     presence.leaveRoom('s1', ROOM);
     expect(presence.addressBytes(HERE)).toBe(0);
@@ -119,7 +108,7 @@ describe('Presence: the address budget', () => {
     const big = { note: 'x'.repeat(400) };
     const bigProfile = profileCost({ name: 'Anonymous', status: 'online', meta: big });
     setup(keyCost(ROOM) + bigProfile);
-    presence.connect('s1', anon('client-1'), { address: HERE });
+    presence.connect('s1', anonymous('client-1'), { address: HERE });
     presence.joinRoom('s1', ROOM);
     expect(presence.updateProfile('s1', ROOM, { meta: big }).ok).toBe(true);
     expect(presence.addressBytes(HERE)).toBe(keyCost(ROOM) + bigProfile);
@@ -134,24 +123,24 @@ describe('Presence: the address budget', () => {
 
   it('holds the bytes of a disconnected connection for its grace period, watches excepted, then gives them back', () => {
     setup(0);
-    presence.connect('s1', anon('client-1'), { address: HERE });
+    presence.connect('s1', anonymous('client-1'), { address: HERE });
     presence.enterPage('s1', PAGE);
     presence.watchPages('s1', ['/w']);
     presence.joinRoom('s1', ROOM);
     presence.disconnect('s1');
     expect(presence.addressBytes(HERE)).toBe(keyCost(PAGE) + keyCost(ROOM) + defaultProfile());
-    clock.advance(OPTIONS.graceMs);
+    clock.advance(TEST_OPTIONS.graceMs);
     expect(presence.addressBytes(HERE)).toBe(0);
     expect(presence.stateBytes()).toBe(0);
   });
 
   it('moves a held place to the connection that takes it, which may come from another address', () => {
     setup(0);
-    presence.connect('s1', anon('client-1'), { address: HERE });
+    presence.connect('s1', anonymous('client-1'), { address: HERE });
     presence.enterPage('s1', PAGE);
     presence.joinRoom('s1', ROOM);
     presence.disconnect('s1');
-    presence.connect('s2', anon('client-1'), { address: THERE });
+    presence.connect('s2', anonymous('client-1'), { address: THERE });
     presence.enterPage('s2', PAGE);
     expect(presence.addressBytes(HERE)).toBe(keyCost(ROOM) + defaultProfile());
     presence.joinRoom('s2', ROOM);
@@ -163,8 +152,8 @@ describe('Presence: the address budget', () => {
   it("hands a profile's charge to a connection of the member that stays when the one that set it leaves", () => {
     const meta = { note: 'y'.repeat(300) };
     setup(0);
-    presence.connect('s1', user('client-1', 'ann'), { address: HERE });
-    presence.connect('s2', user('client-2', 'ann'), { address: THERE });
+    presence.connect('s1', signedIn('client-1', 'ann'), { address: HERE });
+    presence.connect('s2', signedIn('client-2', 'ann'), { address: THERE });
     presence.joinRoom('s1', ROOM);
     presence.joinRoom('s2', ROOM, { meta });
     const profile = profileCost({ name: 'ann', status: 'online', meta });
@@ -178,7 +167,7 @@ describe('Presence: the address budget', () => {
 
   it("charges a crawler's pages and watches too, and gives them back at its disconnect", () => {
     setup(keyCost(PAGE));
-    presence.connect('bot', anon('client-bot'), { address: HERE, counted: false });
+    presence.connect('bot', anonymous('client-bot'), { address: HERE, counted: false });
     expect(presence.enterPage('bot', PAGE).ok).toBe(true);
     expectRefused(presence.watchPages('bot', ['/w']));
     presence.disconnect('bot');
@@ -189,7 +178,7 @@ describe('Presence: the address budget', () => {
     setup(1024 * 1024);
     for (let i = 0; i < 20; i++) {
       const id = `s${i}`;
-      presence.connect(id, i % 3 ? anon(`client-${i % 4}`) : user(`client-${i % 4}`, 'ann'), { address: i % 2 ? HERE : THERE });
+      presence.connect(id, i % 3 ? anonymous(`client-${i % 4}`) : signedIn(`client-${i % 4}`, 'ann'), { address: i % 2 ? HERE : THERE });
       presence.enterPage(id, `/p${i % 5}`);
       presence.watchPages(id, [`/w${i % 7}`, `/p${i % 5}`]);
       presence.joinRoom(id, `room-${i % 3}`, { meta: { i } });
@@ -198,7 +187,7 @@ describe('Presence: the address budget', () => {
     for (let i = 0; i < 20; i++) if (i % 5 === 0) presence.leaveRoom(`s${i}`, `room-${i % 3}`);
     for (let i = 0; i < 20; i++) presence.disconnect(`s${i}`);
     expect(presence.stateBytes()).toBeGreaterThan(0);
-    clock.advance(OPTIONS.graceMs);
+    clock.advance(TEST_OPTIONS.graceMs);
     expect([presence.addressBytes(HERE), presence.addressBytes(THERE), presence.stateBytes()]).toEqual([0, 0, 0]);
   });
 });

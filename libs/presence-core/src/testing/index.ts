@@ -1,2 +1,3 @@
 export * from './manual-clock';
 export * from './recording-sink';
+export * from './fixtures';

@@ -1,0 +1,32 @@
+import type { Identity, PresenceOptions } from '../lib/types';
+
+/** The registry's limits as the server sets them by default. */
+export const TEST_OPTIONS: PresenceOptions = {
+  graceMs: 5000,
+  countIntervalMs: 250,
+  statsIntervalMs: 1000,
+  maxPagesPerSocket: 100,
+  maxWatchedPerSocket: 1000,
+  maxRoomsPerSocket: 100,
+};
+
+/** An anonymous browser, listed by its clientId (the registry does not derive public ids). */
+export const anonymous = (clientId: string): Identity => ({ clientId, userId: clientId, name: null, roles: [], authenticated: false });
+
+/** A signed-in user, named after its userId. */
+export const signedIn = (clientId: string, userId: string, roles: string[] = []): Identity => ({ clientId, userId, name: userId, roles, authenticated: true });
+
+/**
+ * A seeded generator (mulberry32) of numbers in [0, 1): the same seed gives
+ * the same run, so a failing random test replays exactly.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
