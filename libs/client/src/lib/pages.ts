@@ -19,8 +19,9 @@ export class Pages {
   /** The mark of the last enter asked for, per entered page. */
   private readonly intents = new Map<string, number>();
   private intent = 0;
-  /** How many `page:count` pushes each followed page had. */
-  private readonly pushes = new Map<string, number>();
+  /** `page:count` pushes received so far, and the number of each followed page's last one. */
+  private pushes = 0;
+  private readonly lastPush = new Map<string, number>();
   /** Enter commands not settled yet, per page. */
   private readonly pending = new Map<string, number>();
   private readonly requested = new Set<string>();
@@ -45,24 +46,19 @@ export class Pages {
 
   /** A `page:count` push. */
   pushed(counts: PageCounts): void {
-    this.pushes.set(counts.page, (this.pushes.get(counts.page) ?? 0) + 1);
+    this.lastPush.set(counts.page, ++this.pushes);
     this.update(counts);
   }
 
   /**
-   * Counts from an ack, unless a push of the page came since the request
-   * went out: with Redis the ack's figures may have been read before the
-   * push's, and a change after the ack's read is always pushed, so the push
-   * is never the older one for long.
+   * Counts from an ack of a request sent when `sentAfter` pushes had come,
+   * unless a push of the page came since: with Redis the ack's figures may
+   * have been read before the push's, and a change after the ack's read is
+   * always pushed, so the push is never the older one for long.
    */
-  private acked(counts: PageCounts, pushesBefore: ReadonlyMap<string, number>): void {
-    if ((this.pushes.get(counts.page) ?? 0) !== (pushesBefore.get(counts.page) ?? 0)) return;
+  private acked(counts: PageCounts, sentAfter: number): void {
+    if ((this.lastPush.get(counts.page) ?? 0) > sentAfter) return;
     this.update(counts);
-  }
-
-  /** The push counts of `pages` now, to compare with when their ack comes. */
-  private pushesOf(pages: readonly string[]): Map<string, number> {
-    return new Map(pages.map((page) => [page, this.pushes.get(page) ?? 0]));
   }
 
   /** Sets the counts of a followed page. */
@@ -109,9 +105,9 @@ export class Pages {
   }
 
   async enter(page: string): Promise<PageCounts> {
-    const before = this.pushesOf([page]);
+    const sentAfter = this.pushes;
     const { viewers, connections } = await this.link.request('page:enter', { page }, (reply) => {
-      this.acked({ page, viewers: reply.viewers, connections: reply.connections }, before);
+      this.acked({ page, viewers: reply.viewers, connections: reply.connections }, sentAfter);
     });
     return { page, viewers, connections };
   }
@@ -130,9 +126,9 @@ export class Pages {
       this.onServer.add(page);
     }
     try {
-      const before = this.pushesOf(pages);
+      const sentAfter = this.pushes;
       const { counts } = await this.link.request('page:watch', { pages }, (reply) => {
-        for (const entry of reply.counts) this.acked(entry, before);
+        for (const entry of reply.counts) this.acked(entry, sentAfter);
       });
       return counts.map(({ page, viewers, connections }) => ({ page, viewers, connections }));
     } catch (error) {
@@ -192,9 +188,9 @@ export class Pages {
   private async send(pages: string[]): Promise<void> {
     for (const page of pages) this.onServer.add(page);
     try {
-      const before = this.pushesOf(pages);
+      const sentAfter = this.pushes;
       await this.link.request('page:watch', { pages }, (reply) => {
-        for (const entry of reply.counts) this.acked(entry, before);
+        for (const entry of reply.counts) this.acked(entry, sentAfter);
       });
     } catch (error) {
       if (transient(error)) return;
@@ -220,7 +216,7 @@ export class Pages {
   private forgetIfUnused(page: string): void {
     if (this.used(page)) return;
     this.latest.delete(page);
-    this.pushes.delete(page);
+    this.lastPush.delete(page);
   }
 
   private mark(page: string): number {

@@ -60,16 +60,8 @@ export class Room implements PresenceRoom {
     const intent = ++this.intent;
     this.pendingJoins++;
     const joining = this.run(async () => {
-      let members = NO_MEMBERS;
-      // The whole profile meant now: the same for the server as this call's fields merged, and right on a new socket too.
-      const meant = Object.keys(this.profile).length > 0 ? { profile: this.profile } : {};
-      const ack = await this.link.request('room:join', { room: this.name, ...meant }, (reply) => {
-        // A leave asked for since: the room's list is not this client's any more.
-        if (!this.joined) return;
-        members = membersOf(reply.members);
-        this.members.next(members);
-        this.total.next(reply.total ?? members.length);
-      });
+      const ack = await this.sendJoin();
+      const members = membersOf(ack.members);
       return { room: this.name, self: ack.self, members: [...members], total: ack.total ?? members.length };
     });
     return joining
@@ -155,45 +147,48 @@ export class Room implements PresenceRoom {
    * and not while a join is on its way (it brings one).
    */
   digest(digest: string): void {
-    if (!this.joined) return;
-    if (this.pendingJoins > 0 || this.restoring) {
-      // Checked once that join is answered: its list may be older than this digest.
-      this.owed = digest;
-      return;
-    }
-    if (rosterDigest(this.members.value) === digest) return;
-    void this.restore();
+    this.owed = digest;
+    this.checkOwed();
   }
 
-  /** A join was answered: a digest that came meanwhile is checked now, once. */
+  /** Compares the list with the last digest not checked yet, unless a join is on its way (then once it is answered). */
   private checkOwed(): void {
     const owed = this.owed;
+    if (owed === null || !this.joined || this.pendingJoins > 0 || this.restoring) return;
     this.owed = null;
-    if (owed !== null && this.joined && this.pendingJoins === 0 && !this.restoring && rosterDigest(this.members.value) !== owed) void this.restore();
+    if (rosterDigest(this.members.value) !== owed) void this.restore();
   }
 
   private rejoin(): Promise<void> {
-    const profile = Object.keys(this.profile).length > 0 ? { profile: this.profile } : {};
-    return this.link
-      .request('room:join', { room: this.name, ...profile }, (ack) => {
-        if (!this.joined) return;
-        this.members.next(membersOf(ack.members));
-        this.total.next(ack.total ?? ack.members.length);
-      })
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          if (transient(error)) return;
-          // Refused now (a new token without the rights, a lowered limit): no longer a member.
-          this.forget();
-        },
-      );
+    return this.sendJoin().then(
+      () => undefined,
+      (error: unknown) => {
+        if (transient(error)) return;
+        // Refused now (a new token without the rights, a lowered limit): no longer a member.
+        this.forget();
+      },
+    );
+  }
+
+  /**
+   * Sends `room:join` with the whole profile meant now (for the server the
+   * same as a call's fields merged, and right on a new socket too); its list
+   * is taken as the ack arrives, unless a leave was asked for since.
+   */
+  private sendJoin() {
+    const meant = Object.keys(this.profile).length > 0 ? { profile: this.profile } : {};
+    return this.link.request('room:join', { room: this.name, ...meant }, (reply) => {
+      if (!this.joined) return;
+      this.members.next(membersOf(reply.members));
+      this.total.next(reply.total ?? reply.members.length);
+    });
   }
 
   /** No longer a member, as far as this client knows. */
   private forget(): void {
     this.joined = false;
     this.profile = {};
+    this.owed = null;
     this.members.next(NO_MEMBERS);
     this.total.next(0);
   }
