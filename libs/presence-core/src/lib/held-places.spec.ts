@@ -1,5 +1,5 @@
 import { ConnectionLimiter, Presence, type PresenceLedger } from '../index';
-import { TEST_OPTIONS, anonymous, ManualClock, RecordingSink } from '../testing';
+import { registryUnderTest, TEST_OPTIONS, anonymous, ManualClock, RecordingSink } from '../testing';
 
 /**
  * Held places per address: a disconnected connection counts against its
@@ -12,18 +12,10 @@ describe('held places per address', () => {
   let clock: ManualClock;
   let sink: RecordingSink;
   let presence: Presence;
+  let settle: () => void;
 
-  beforeEach(() => {
-    clock = new ManualClock();
-    sink = new RecordingSink();
-    presence = new Presence(clock, sink, TEST_OPTIONS);
-  });
+  beforeEach(() => ({ clock, sink, presence, settle } = registryUnderTest()));
   afterEach(() => presence.dispose());
-
-  const settle = () => {
-    clock.advance(TEST_OPTIONS.statsIntervalMs * 3);
-    sink.take();
-  };
 
   /** A connection of `address` with a fresh clientId entering `page` (the attack's step). */
   let next = 0;

@@ -1,24 +1,16 @@
 import type { PresenceLedger, PresenceOptions } from '../index';
 import { Presence } from '../index';
-import { TEST_OPTIONS, signedIn, ManualClock, RecordingSink } from '../testing';
+import { registryUnderTest, TEST_OPTIONS, signedIn, ManualClock, RecordingSink } from '../testing';
 
 
 describe('Presence moderation', () => {
   let clock: ManualClock;
   let sink: RecordingSink;
   let presence: Presence;
+  let settle: () => void;
 
-  beforeEach(() => {
-    clock = new ManualClock();
-    sink = new RecordingSink();
-    presence = new Presence(clock, sink, TEST_OPTIONS);
-  });
+  beforeEach(() => ({ clock, sink, presence, settle } = registryUnderTest()));
   afterEach(() => presence.dispose());
-
-  const settle = () => {
-    clock.advance(TEST_OPTIONS.statsIntervalMs * 3);
-    sink.take();
-  };
 
   /** Mallory on a laptop (two tabs, one of them gone and held) and a phone; Bob stays. */
   const crowd = () => {

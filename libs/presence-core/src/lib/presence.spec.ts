@@ -1,23 +1,6 @@
 import { ErrorCodes, type AckError, type Member, type PageCounts, type ProfileInput } from '@presently/protocol';
 import { Presence, type Identity, type PresenceOptions, type Result } from '../index';
-import { ManualClock, RecordingSink } from '../testing';
-
-const OPTIONS: PresenceOptions = {
-  graceMs: 5000,
-  countIntervalMs: 250,
-  statsIntervalMs: 1000,
-  maxPagesPerSocket: 100,
-  maxWatchedPerSocket: 1000,
-  maxRoomsPerSocket: 100,
-};
-
-const anon = (clientId: string): Identity => ({
-  clientId,
-  userId: clientId,
-  name: null,
-  roles: [],
-  authenticated: false,
-});
+import { anonymous, ManualClock, RecordingSink, TEST_OPTIONS } from '../testing';
 
 const user = (clientId: string, userId: string, name: string | null = null, roles: string[] = []): Identity => ({
   clientId,
@@ -50,7 +33,7 @@ describe('Presence', () => {
     clock = new ManualClock();
     t0 = clock.now();
     sink = new RecordingSink();
-    presence = new Presence(clock, sink, { ...OPTIONS, ...overrides });
+    presence = new Presence(clock, sink, { ...TEST_OPTIONS, ...overrides });
   };
 
   /** A join as its ack answers it: the join's result with the roster read after it. */
@@ -61,7 +44,7 @@ describe('Presence', () => {
 
   /** Lets every coalescing interval end and forgets what was announced. */
   const settle = () => {
-    clock.advance(OPTIONS.statsIntervalMs * 3);
+    clock.advance(TEST_OPTIONS.statsIntervalMs * 3);
     sink.take();
   };
 
@@ -74,9 +57,9 @@ describe('Presence', () => {
   // ====================================================================== pages
   describe('pages', () => {
     it('counts distinct clientIds as viewers and sockets as connections', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientA')); // second tab of the same browser
-      presence.connect('s3', anon('clientB'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientA')); // second tab of the same browser
+      presence.connect('s3', anonymous('clientB'));
       expect(presence.enterPage('s1', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, subscribe: true });
       expect(presence.enterPage('s2', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 2, subscribe: true });
       expect(presence.enterPage('s3', '/p')).toEqual({ ok: true, page: '/p', viewers: 2, connections: 3, subscribe: true });
@@ -85,8 +68,8 @@ describe('Presence', () => {
     });
 
     it('keeps counting a client until its last tab leaves', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientA'));
       presence.enterPage('s1', '/p');
       presence.enterPage('s2', '/p');
       presence.leavePage('s1', '/p');
@@ -104,7 +87,7 @@ describe('Presence', () => {
     });
 
     it('lets a socket be on several pages', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.enterPage('s1', '/a');
       presence.enterPage('s1', '/b');
       expect(presence.pageCounts('/a').viewers).toBe(1);
@@ -115,7 +98,7 @@ describe('Presence', () => {
     });
 
     it('treats entering twice as idempotent', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.enterPage('s1', '/p');
       clock.flush();
       sink.take();
@@ -126,8 +109,8 @@ describe('Presence', () => {
     });
 
     it('treats leaving as idempotent', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientB'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientB'));
       presence.enterPage('s2', '/p');
       settle();
       expect(presence.leavePage('s1', '/p')).toEqual({ ok: true, unsubscribe: false });
@@ -143,7 +126,7 @@ describe('Presence', () => {
 
     it('answers LIMIT_EXCEEDED past maxPagesPerSocket and changes nothing', () => {
       setup({ maxPagesPerSocket: 2 });
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       expectOk(presence.enterPage('s1', '/a'));
       expectOk(presence.enterPage('s1', '/b'));
       settle();
@@ -158,7 +141,7 @@ describe('Presence', () => {
       presence.leavePage('s1', '/a');
       expectOk(presence.enterPage('s1', '/c'));
       // The limit is per socket.
-      presence.connect('s2', anon('clientA'));
+      presence.connect('s2', anonymous('clientA'));
       expectOk(presence.enterPage('s2', '/x'));
       expectOk(presence.enterPage('s2', '/y'));
     });
@@ -179,8 +162,8 @@ describe('Presence', () => {
 
     describe('watching', () => {
       it('returns counts and subscribes without counting the watcher', () => {
-        presence.connect('s1', anon('clientA'));
-        presence.connect('w', anon('clientW'));
+        presence.connect('s1', anonymous('clientA'));
+        presence.connect('w', anonymous('clientW'));
         presence.enterPage('s1', '/a');
         const ack = presence.watchPages('w', ['/a', '/b', '/a']);
         expect(ack).toEqual({
@@ -198,7 +181,7 @@ describe('Presence', () => {
       });
 
       it('counts a socket that watches and enters a page once, and subscribes it once', () => {
-        presence.connect('s1', anon('clientA'));
+        presence.connect('s1', anonymous('clientA'));
         expect(presence.watchPages('s1', ['/a'])).toMatchObject({ subscribe: ['/a'] });
         expect(presence.enterPage('s1', '/a')).toEqual({ ok: true, page: '/a', viewers: 1, connections: 1, subscribe: false });
         // Leaving keeps the subscription of the watch.
@@ -208,7 +191,7 @@ describe('Presence', () => {
       });
 
       it('does not subscribe again when an entered page is watched, nor unsubscribe when it is unwatched', () => {
-        presence.connect('s1', anon('clientA'));
+        presence.connect('s1', anonymous('clientA'));
         presence.enterPage('s1', '/a');
         expect(presence.watchPages('s1', ['/a', '/b'])).toMatchObject({ subscribe: ['/b'] });
         expect(presence.pageCounts('/a')).toEqual({ page: '/a', viewers: 1, connections: 1 });
@@ -219,7 +202,7 @@ describe('Presence', () => {
 
       it('answers LIMIT_EXCEEDED past maxWatchedPerSocket and watches nothing of that batch', () => {
         setup({ maxWatchedPerSocket: 3 });
-        presence.connect('w', anon('clientW'));
+        presence.connect('w', anonymous('clientW'));
         expectOk(presence.watchPages('w', ['/a', '/b']));
         // Duplicates and already watched pages do not count twice.
         expectOk(presence.watchPages('w', ['/a', '/b', '/c', '/c']));
@@ -233,11 +216,11 @@ describe('Presence', () => {
 
       it('ends the watches of a disconnected socket', () => {
         setup({ maxWatchedPerSocket: 1 });
-        presence.connect('w', anon('clientW'));
+        presence.connect('w', anonymous('clientW'));
         presence.watchPages('w', ['/a']);
         presence.enterPage('w', '/p');
         presence.disconnect('w');
-        presence.connect('w2', anon('clientW'));
+        presence.connect('w2', anonymous('clientW'));
         // The new socket has its own, empty, watch list.
         expectOk(presence.watchPages('w2', ['/b']));
       });
@@ -267,9 +250,9 @@ describe('Presence', () => {
     });
 
     it('counts anonymous visitors apart, by clientId', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientA'));
-      presence.connect('s3', anon('clientB'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientA'));
+      presence.connect('s3', anonymous('clientB'));
       presence.joinRoom('s1', 'lobby', { name: 'Ann' });
       presence.joinRoom('s2', 'lobby');
       presence.joinRoom('s3', 'lobby', { name: 'Bob' });
@@ -299,8 +282,8 @@ describe('Presence', () => {
     });
 
     it('treats leaving a room the socket is not in as idempotent', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientB'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientB'));
       presence.joinRoom('s2', 'lobby');
       sink.take();
       expect(presence.leaveRoom('s1', 'lobby')).toEqual({ ok: true, room: 'lobby', unsubscribe: false });
@@ -314,7 +297,7 @@ describe('Presence', () => {
     });
 
     it('applies a changed profile on a repeated join from the same socket as an update', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.joinRoom('s1', 'lobby', { name: 'Ann' });
       sink.take();
       const again = presence.joinRoom('s1', 'lobby', { name: 'Ann' });
@@ -333,8 +316,8 @@ describe('Presence', () => {
     });
 
     it('lets another tab of the same user joining with a different profile update it', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientA'));
       presence.joinRoom('s1', 'lobby', { name: 'Ann', meta: { color: 'red' } });
       sink.take();
       presence.joinRoom('s2', 'lobby', { meta: { color: 'blue' } });
@@ -349,7 +332,7 @@ describe('Presence', () => {
     });
 
     it('announces room:updated only when the profile really changed', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.joinRoom('s1', 'lobby', { name: 'Ann', status: 'busy', meta: { a: 1, b: [1, 2] } });
       sink.take();
       expect(presence.updateProfile('s1', 'lobby', {})).toMatchObject({ ok: true, room: 'lobby', self: { name: 'Ann' } });
@@ -374,8 +357,8 @@ describe('Presence', () => {
     });
 
     it('answers BAD_REQUEST to an update for a room not joined, and changes nothing', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientA'));
       expectError(presence.updateProfile('s1', 'lobby', { name: 'X' }), ErrorCodes.BadRequest);
       presence.joinRoom('s2', 'lobby', { name: 'Ann' });
       sink.take();
@@ -404,10 +387,10 @@ describe('Presence', () => {
     });
 
     it('gives anonymous visitors the name Anonymous, status online and meta {} by default', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       const ack = presence.joinRoom('s1', 'lobby');
       expect(ack).toMatchObject({ ok: true, self: { userId: 'clientA', name: 'Anonymous', status: 'online', meta: {} } });
-      presence.connect('s2', anon('clientB'));
+      presence.connect('s2', anonymous('clientB'));
       expect(presence.joinRoom('s2', 'lobby', { name: 'Bob', meta: { x: true } })).toMatchObject({
         self: { name: 'Bob', status: 'online', meta: { x: true } },
       });
@@ -420,13 +403,13 @@ describe('Presence', () => {
     it('lists members in the order they first joined', () => {
       const ids = ['clientC', 'clientA', 'clientB'];
       ids.forEach((id, i) => {
-        presence.connect(`s${i}`, anon(id));
+        presence.connect(`s${i}`, anonymous(id));
         clock.advance(5);
         presence.joinRoom(`s${i}`, 'lobby');
       });
       expect(presence.members('lobby').map((m) => m.userId)).toEqual(ids);
       // A second tab does not move its user.
-      presence.connect('s9', anon('clientC'));
+      presence.connect('s9', anonymous('clientC'));
       presence.joinRoom('s9', 'lobby', { status: 'away' });
       expect(presence.members('lobby').map((m) => m.userId)).toEqual(ids);
       // A user who left and came back joins at the end, with a new `since`.
@@ -439,8 +422,8 @@ describe('Presence', () => {
     });
 
     it('keeps the order of the join ack members equal to members()', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientB'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientB'));
       presence.joinRoom('s1', 'lobby');
       const ack = joinAck('s2', 'lobby');
       expectOk(ack);
@@ -449,7 +432,7 @@ describe('Presence', () => {
     });
 
     it('keeps rooms separate', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.joinRoom('s1', 'one', { name: 'A1' });
       presence.joinRoom('s1', 'two', { name: 'A2' });
       expect(presence.members('one')).toMatchObject([{ name: 'A1' }]);
@@ -461,7 +444,7 @@ describe('Presence', () => {
 
     describe('access', () => {
       it('keeps private:* rooms for authenticated users', () => {
-        presence.connect('s1', anon('clientA'));
+        presence.connect('s1', anonymous('clientA'));
         presence.connect('s2', user('laptop01', 'u1', 'Ann'));
         expectError(presence.joinRoom('s1', 'private:team'), ErrorCodes.Forbidden);
         expectOk(presence.joinRoom('s2', 'private:team'));
@@ -472,7 +455,7 @@ describe('Presence', () => {
       });
 
       it('keeps role:<r> and role:<r>:* rooms for users with the role r', () => {
-        presence.connect('a', anon('clientA'));
+        presence.connect('a', anonymous('clientA'));
         presence.connect('ops', user('laptop01', 'u1', 'Ops', ['ops']));
         presence.connect('adm', user('laptop02', 'u2', 'Adm', ['admin', 'ops']));
         expectError(presence.joinRoom('a', 'role:admin'), ErrorCodes.Forbidden);
@@ -504,7 +487,7 @@ describe('Presence', () => {
 
     it('answers LIMIT_EXCEEDED past maxRoomsPerSocket and changes nothing', () => {
       setup({ maxRoomsPerSocket: 2 });
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       expectOk(presence.joinRoom('s1', 'r1'));
       expectOk(presence.joinRoom('s1', 'r2'));
       sink.take();
@@ -524,7 +507,7 @@ describe('Presence', () => {
     /** Connects `n` anonymous visitors `v1`..`vn` and joins them to `lobby`. */
     const fill = (from: number, to: number) => {
       for (let i = from; i <= to; i++) {
-        presence.connect(`v${i}`, anon(`client${i}`));
+        presence.connect(`v${i}`, anonymous(`client${i}`));
         expectOk(presence.joinRoom(`v${i}`, 'lobby'));
       }
     };
@@ -534,7 +517,7 @@ describe('Presence', () => {
     it('announces a coalesced room:count instead of member events above rosterMax, the first one always', () => {
       fill(1, 3);
       expect(sink.take().map((e) => e.type)).toEqual(['room:joined', 'room:joined', 'room:joined']);
-      presence.connect('v4', anon('client4'));
+      presence.connect('v4', anonymous('client4'));
       const ack = joinAck('v4', 'lobby');
       expectOk(ack);
       expect(ack.total).toBe(4);
@@ -547,7 +530,7 @@ describe('Presence', () => {
       presence.leaveRoom('v6', 'lobby');
       clock.flush();
       expect(sink.take()).toEqual([]);
-      clock.advance(OPTIONS.countIntervalMs);
+      clock.advance(TEST_OPTIONS.countIntervalMs);
       expect(sink.take()).toEqual([{ type: 'room:count', room: 'lobby', total: 5 }]);
     });
 
@@ -563,7 +546,7 @@ describe('Presence', () => {
     it('owes the next room:count to a joiner answered another total, even if the total comes back', () => {
       fill(1, 4);
       settle();
-      presence.connect('v5', anon('client5'));
+      presence.connect('v5', anonymous('client5'));
       expect(presence.joinRoom('v5', 'lobby')).toMatchObject({ ok: true, total: 5 });
       presence.leaveRoom('v4', 'lobby');
       clock.flush();
@@ -598,8 +581,8 @@ describe('Presence', () => {
   // ====================================================================== grace
   describe('grace period', () => {
     it('holds a disconnected socket\'s pages and rooms for graceMs, still counting everywhere', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientB'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientB'));
       presence.enterPage('s1', '/p');
       presence.enterPage('s2', '/p');
       presence.joinRoom('s1', 'lobby', { name: 'Ann' });
@@ -618,7 +601,7 @@ describe('Presence', () => {
       expectError(presence.enterPage('s1', '/q'), ErrorCodes.BadRequest);
       expectError(presence.leaveRoom('s1', 'lobby'), ErrorCodes.BadRequest);
 
-      clock.advance(OPTIONS.graceMs - 1);
+      clock.advance(TEST_OPTIONS.graceMs - 1);
       expect(sink.events).toEqual([]);
       expect(presence.pageCounts('/p').viewers).toBe(2);
 
@@ -660,35 +643,35 @@ describe('Presence', () => {
       expect(presence.sizes().held).toBe(0);
       expect(clock.pendingTimers).toBe(0);
 
-      clock.advance(OPTIONS.graceMs * 2);
+      clock.advance(TEST_OPTIONS.graceMs * 2);
       expect(sink.events).toEqual([]);
       expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
       expect(presence.members('lobby')).toMatchObject([{ userId: 'u1', connections: 1, since: t0 }]);
     });
 
     it('lets a returning anonymous visitor keep its place too', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s9', anon('clientZ'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s9', anonymous('clientZ'));
       presence.enterPage('s1', '/p');
       presence.enterPage('s9', '/p');
       presence.joinRoom('s1', 'lobby', { name: 'Ann' });
       settle();
       presence.disconnect('s1');
-      presence.connect('s2', anon('clientA'));
+      presence.connect('s2', anonymous('clientA'));
       presence.enterPage('s2', '/p');
       presence.joinRoom('s2', 'lobby', { name: 'Ann' });
-      clock.advance(OPTIONS.graceMs * 2);
+      clock.advance(TEST_OPTIONS.graceMs * 2);
       expect(sink.events).toEqual([]);
       expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 2, connections: 2 });
       expect(presence.members('lobby')).toMatchObject([{ userId: 'clientA', name: 'Ann', connections: 1 }]);
     });
 
     it('applies a changed profile of a returning socket as an update', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.joinRoom('s1', 'lobby', { name: 'Ann' });
       sink.take();
       presence.disconnect('s1');
-      presence.connect('s2', anon('clientA'));
+      presence.connect('s2', anonymous('clientA'));
       presence.joinRoom('s2', 'lobby', { name: 'Ann', status: 'away' });
       expect(sink.take()).toEqual([
         {
@@ -701,21 +684,21 @@ describe('Presence', () => {
     });
 
     it('keeps the held socket counting for what the returning one did not re-enter', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.enterPage('s1', '/a');
       presence.enterPage('s1', '/b');
       presence.joinRoom('s1', 'lobby');
       settle();
       presence.disconnect('s1');
       clock.advance(1000);
-      presence.connect('s2', anon('clientA'));
+      presence.connect('s2', anonymous('clientA'));
       presence.enterPage('s2', '/a');
       expect(presence.stats().online).toEqual({ connections: 2, visitors: 1 });
       expect(presence.pageCounts('/a')).toEqual({ page: '/a', viewers: 1, connections: 1 });
       expect(presence.pageCounts('/b')).toEqual({ page: '/b', viewers: 1, connections: 1 });
       expect(presence.members('lobby')).toMatchObject([{ userId: 'clientA', connections: 1 }]);
 
-      clock.advance(OPTIONS.graceMs - 1000);
+      clock.advance(TEST_OPTIONS.graceMs - 1000);
       expect(sink.take()).toEqual([
         { type: 'room:left', room: 'lobby', userId: 'clientA', reason: 'disconnect', except: null },
         { type: 'page:count', counts: { page: '/b', viewers: 0, connections: 0 } },
@@ -726,13 +709,13 @@ describe('Presence', () => {
     });
 
     it('leaves a held socket counting in online until expiry when the returning one re-enters nothing', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.enterPage('s1', '/p');
       presence.disconnect('s1');
-      presence.connect('s2', anon('clientA'));
+      presence.connect('s2', anonymous('clientA'));
       expect(presence.stats().online).toEqual({ connections: 2, visitors: 1 });
       expect(presence.sizes()).toMatchObject({ connections: 2, visitors: 1, held: 1 });
-      clock.advance(OPTIONS.graceMs - 1);
+      clock.advance(TEST_OPTIONS.graceMs - 1);
       expect(presence.stats().online).toEqual({ connections: 2, visitors: 1 });
       expect(presence.pageCounts('/p').connections).toBe(1);
       clock.advance(1);
@@ -741,7 +724,7 @@ describe('Presence', () => {
     });
 
     it('does not let a different userId take over, even with the same clientId', () => {
-      presence.connect('s1', anon('laptop01'));
+      presence.connect('s1', anonymous('laptop01'));
       presence.enterPage('s1', '/p');
       presence.joinRoom('s1', 'lobby', { name: 'Guest' });
       settle();
@@ -762,7 +745,7 @@ describe('Presence', () => {
       clock.flush();
       expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 2 } }]);
 
-      clock.advance(OPTIONS.graceMs);
+      clock.advance(TEST_OPTIONS.graceMs);
       expect(sink.take()).toEqual([
         { type: 'room:left', room: 'lobby', userId: 'laptop01', reason: 'disconnect', except: null },
         { type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } },
@@ -780,15 +763,15 @@ describe('Presence', () => {
       expect(presence.enterPage('s2', '/p')).toMatchObject({ viewers: 2, connections: 2 });
       expect(presence.joinRoom('s2', 'lobby')).toMatchObject({ self: { connections: 2, since: t0 } });
       expect(sink.of('room:joined')).toEqual([]);
-      clock.advance(OPTIONS.graceMs);
+      clock.advance(TEST_OPTIONS.graceMs);
       expect(sink.of('room:left')).toEqual([]);
       expect(presence.members('lobby')).toMatchObject([{ userId: 'u1', connections: 1, since: t0 }]);
       expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
     });
 
     it('makes an explicit leave take effect at once, even with a held socket around', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientB'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientB'));
       presence.enterPage('s1', '/p');
       presence.joinRoom('s1', 'lobby');
       presence.enterPage('s2', '/p');
@@ -810,8 +793,8 @@ describe('Presence', () => {
 
     it('with graceMs 0 removes a disconnected socket at once', () => {
       setup({ graceMs: 0 });
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientB'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientB'));
       presence.enterPage('s1', '/p');
       presence.joinRoom('s1', 'lobby');
       presence.joinRoom('s2', 'lobby');
@@ -828,9 +811,9 @@ describe('Presence', () => {
     });
 
     it('removes a disconnected socket with no pages or rooms from online at once', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientA'));
-      presence.connect('w', anon('clientW'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientA'));
+      presence.connect('w', anonymous('clientW'));
       presence.watchPages('w', ['/p']);
       presence.watchStats('w');
       presence.enterPage('s1', '/p');
@@ -845,7 +828,7 @@ describe('Presence', () => {
     });
 
     it('ignores a second disconnect and a disconnect of an unknown socket', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.joinRoom('s1', 'lobby');
       sink.take();
       presence.disconnect('s1');
@@ -857,13 +840,13 @@ describe('Presence', () => {
       clock.advance(1);
       expect(sink.of('room:left')).toHaveLength(1);
       presence.disconnect('s1');
-      clock.advance(OPTIONS.graceMs * 2);
+      clock.advance(TEST_OPTIONS.graceMs * 2);
       expect(sink.of('room:left')).toHaveLength(1);
     });
 
     it('holds each tab of a client on its own and lets one returning tab take one place', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientA'));
       presence.enterPage('s1', '/p');
       presence.enterPage('s2', '/p');
       presence.joinRoom('s1', 'lobby');
@@ -872,13 +855,13 @@ describe('Presence', () => {
       presence.disconnect('s1');
       clock.advance(1000);
       presence.disconnect('s2');
-      presence.connect('s3', anon('clientA'));
+      presence.connect('s3', anonymous('clientA'));
       presence.enterPage('s3', '/p');
       presence.joinRoom('s3', 'lobby');
       expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 2 });
       expect(presence.members('lobby')).toMatchObject([{ connections: 2 }]);
       expect(presence.stats().online).toEqual({ connections: 2, visitors: 1 });
-      clock.advance(OPTIONS.graceMs);
+      clock.advance(TEST_OPTIONS.graceMs);
       expect(sink.of('room:left')).toEqual([]);
       expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
       expect(presence.members('lobby')).toMatchObject([{ connections: 1 }]);
@@ -891,7 +874,7 @@ describe('Presence', () => {
   describe('streams: a reader without Socket.IO', () => {
     // A Server-Sent Events reader is a connection that enters its one page.
     const openStream = (id: string, clientId: string, page: string) => {
-      presence.connect(id, anon(clientId));
+      presence.connect(id, anonymous(clientId));
       return presence.enterPage(id, page);
     };
 
@@ -903,7 +886,7 @@ describe('Presence', () => {
     });
 
     it('counts a socket and a stream of one clientId as one viewer and two connections', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.enterPage('s1', '/p');
       expect(openStream('sse:1', 'clientA', '/p')).toMatchObject({ viewers: 1, connections: 2 });
       expect(presence.stats().online).toEqual({ connections: 2, visitors: 1 });
@@ -911,7 +894,7 @@ describe('Presence', () => {
 
     it('holds a closed stream for the grace period, and a stream or a socket of its client takes its place', () => {
       openStream('sse:1', 'clientA', '/p');
-      presence.connect('s2', anon('clientB'));
+      presence.connect('s2', anonymous('clientB'));
       presence.enterPage('s2', '/p');
       settle();
 
@@ -921,9 +904,9 @@ describe('Presence', () => {
       expect(presence.sizes()).toMatchObject({ held: 0, connections: 2 });
 
       presence.disconnect('sse:2');
-      presence.connect('s3', anon('clientA'));
+      presence.connect('s3', anonymous('clientA'));
       expect(presence.enterPage('s3', '/p')).toMatchObject({ viewers: 2, connections: 2 });
-      clock.advance(OPTIONS.graceMs * 2);
+      clock.advance(TEST_OPTIONS.graceMs * 2);
       expect(sink.take()).toEqual([]);
     });
 
@@ -934,13 +917,13 @@ describe('Presence', () => {
       presence.disconnect('sse:1');
       clock.advance(1);
       presence.disconnect('sse:2');
-      clock.advance(OPTIONS.graceMs + OPTIONS.countIntervalMs);
+      clock.advance(TEST_OPTIONS.graceMs + TEST_OPTIONS.countIntervalMs);
       expect(sink.take()).toEqual([
         { type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } },
         { type: 'page:count', counts: { page: '/p', viewers: 0, connections: 0 } },
       ]);
       expect(presence.sizes()).toEqual({ connections: 0, visitors: 0, pages: 0, rooms: 0, held: 0 });
-      clock.advance(OPTIONS.countIntervalMs);
+      clock.advance(TEST_OPTIONS.countIntervalMs);
       expect(pageEntries(presence)).toBe(0);
       expect(clock.pendingTimers).toBe(0);
     });
@@ -951,10 +934,10 @@ describe('Presence', () => {
     const crawler = { counted: false };
 
     it('acks page:enter with the counts without the crawler, subscribes it, and moves no figure', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.enterPage('s1', '/p');
       settle();
-      presence.connect('bot', anon('botclient'), crawler);
+      presence.connect('bot', anonymous('botclient'), crawler);
       expect(presence.enterPage('bot', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, subscribe: true });
       expect(presence.watchPages('bot', ['/p', '/q'])).toEqual({
         ok: true,
@@ -967,28 +950,28 @@ describe('Presence', () => {
       expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
       expect(presence.stats()).toEqual({ online: { connections: 1, visitors: 1 }, top: [{ page: '/p', viewers: 1 }] });
       expect(presence.sizes()).toEqual({ connections: 1, visitors: 1, pages: 1, rooms: 0, held: 0 });
-      clock.advance(OPTIONS.statsIntervalMs);
+      clock.advance(TEST_OPTIONS.statsIntervalMs);
       expect(sink.take()).toEqual([]);
       // Still subscribed: it watches the page too.
       expect(presence.leavePage('bot', '/p')).toEqual({ ok: true, unsubscribe: false });
       expect(presence.leavePage('bot', '/p')).toEqual({ ok: true, unsubscribe: false });
-      clock.advance(OPTIONS.statsIntervalMs);
+      clock.advance(TEST_OPTIONS.statsIntervalMs);
       expect(sink.take()).toEqual([]);
       expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
     });
 
     it('lets a crawler hear the counts of its page change', () => {
-      presence.connect('bot', anon('botclient'), crawler);
+      presence.connect('bot', anonymous('botclient'), crawler);
       expect(presence.enterPage('bot', '/p')).toMatchObject({ viewers: 0, connections: 0 });
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.enterPage('s1', '/p');
       clock.flush();
       expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } }]);
     });
 
     it('does not count a crawler beside a counted connection of the same clientId', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('bot', anon('clientA'), crawler);
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('bot', anonymous('clientA'), crawler);
       presence.enterPage('s1', '/p');
       presence.enterPage('bot', '/p');
       expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
@@ -999,21 +982,21 @@ describe('Presence', () => {
     });
 
     it('holds nothing of a crawler, and never lets it take or leave a held place', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.enterPage('s1', '/p');
       settle();
       presence.disconnect('s1');
       // A crawler with the same clientId does not take the held place...
-      presence.connect('bot', anon('clientA'), crawler);
+      presence.connect('bot', anonymous('clientA'), crawler);
       expect(presence.enterPage('bot', '/p')).toMatchObject({ viewers: 1, connections: 1 });
       expect(presence.sizes().held).toBe(1);
       // ...and leaves nothing held behind.
       presence.disconnect('bot');
       expect(presence.sizes()).toMatchObject({ held: 1, connections: 1 });
-      clock.advance(OPTIONS.graceMs);
+      clock.advance(TEST_OPTIONS.graceMs);
       expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 0, connections: 0 } }]);
       expect(presence.sizes()).toEqual({ connections: 0, visitors: 0, pages: 0, rooms: 0, held: 0 });
-      clock.advance(OPTIONS.countIntervalMs);
+      clock.advance(TEST_OPTIONS.countIntervalMs);
       expect(clock.pendingTimers).toBe(0);
     });
 
@@ -1027,9 +1010,9 @@ describe('Presence', () => {
     });
 
     it('lets a crawler watch the stats without appearing in them', () => {
-      presence.connect('bot', anon('botclient'), crawler);
+      presence.connect('bot', anonymous('botclient'), crawler);
       expect(presence.watchStats('bot')).toEqual({ ok: true, online: { connections: 0, visitors: 0 }, top: [] });
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       clock.flush();
       expect(sink.take()).toEqual([{ type: 'stats', stats: { online: { connections: 1, visitors: 1 }, top: [] } }]);
     });
@@ -1037,7 +1020,7 @@ describe('Presence', () => {
 
   describe('coalescing of page:count', () => {
     it('sends the first change of a quiet page once the task is done (leading edge)', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.enterPage('s1', '/p');
       expect(sink.events).toEqual([]);
       clock.flush();
@@ -1045,13 +1028,13 @@ describe('Presence', () => {
     });
 
     it('merges changes within countIntervalMs and sends the last value when it ends', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.enterPage('s1', '/p');
       clock.flush();
       sink.take();
       for (let i = 2; i <= 4; i++) {
         clock.advance(50);
-        presence.connect(`s${i}`, anon(`client${i}`));
+        presence.connect(`s${i}`, anonymous(`client${i}`));
         presence.enterPage(`s${i}`, '/p');
       }
       clock.advance(50);
@@ -1065,8 +1048,8 @@ describe('Presence', () => {
     });
 
     it('sends nothing for a page whose counts go up and back down within one task', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientB'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientB'));
       presence.enterPage('s1', '/p');
       settle();
       presence.enterPage('s2', '/p');
@@ -1078,8 +1061,8 @@ describe('Presence', () => {
     });
 
     it('sends nothing when the value at the end of the interval equals the last one sent', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientB'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientB'));
       presence.enterPage('s1', '/p');
       clock.flush();
       sink.take();
@@ -1094,8 +1077,8 @@ describe('Presence', () => {
     });
 
     it('announces a change of connections alone', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientA'));
       presence.enterPage('s1', '/p');
       settle();
       presence.enterPage('s2', '/p');
@@ -1106,10 +1089,10 @@ describe('Presence', () => {
     it('sends one page:count for a burst of enters in one task', () => {
       const n = 50;
       for (let i = 0; i < n; i++) {
-        presence.connect(`s${i}`, anon(`client${i}`));
+        presence.connect(`s${i}`, anonymous(`client${i}`));
         presence.enterPage(`s${i}`, '/p');
       }
-      clock.advance(OPTIONS.countIntervalMs * 4);
+      clock.advance(TEST_OPTIONS.countIntervalMs * 4);
       expect(sink.of('page:count')).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: n, connections: n } }]);
     });
 
@@ -1121,9 +1104,9 @@ describe('Presence', () => {
           super.pageCount(counts);
         }
       })();
-      presence = new Presence(clock, timed, OPTIONS);
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientB'));
+      presence = new Presence(clock, timed, TEST_OPTIONS);
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientB'));
       presence.enterPage('s1', '/p');
       for (let t = 0; t < 2000; t += 10) {
         if (t % 20 === 0) presence.enterPage('s2', '/p');
@@ -1133,16 +1116,16 @@ describe('Presence', () => {
       presence.leavePage('s2', '/p');
       clock.advance(1000);
       expect(times.length).toBeGreaterThan(4);
-      for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(OPTIONS.countIntervalMs);
+      for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(TEST_OPTIONS.countIntervalMs);
       // The last one is the truth.
       const sent = timed.of('page:count');
       expect(sent[sent.length - 1].counts).toEqual({ page: '/p', viewers: 1, connections: 1 });
     });
 
     it('tells a socket that subscribed mid-interval the return to the value last sent', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientB'));
-      presence.connect('w', anon('watcher1'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientB'));
+      presence.connect('w', anonymous('watcher1'));
       presence.enterPage('s1', '/p');
       clock.flush();
       expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } }]);
@@ -1153,15 +1136,15 @@ describe('Presence', () => {
       expect(presence.watchPages('w', ['/p'])).toMatchObject({ counts: [{ page: '/p', viewers: 2, connections: 2 }] });
       clock.advance(10);
       presence.leavePage('s2', '/p');
-      clock.advance(OPTIONS.countIntervalMs);
+      clock.advance(TEST_OPTIONS.countIntervalMs);
       // Back to the value last sent, but w must not be left believing 2.
       expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } }]);
     });
 
     it('tells a socket that entered mid-interval and stayed the return to the value last sent', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientB'));
-      presence.connect('s3', anon('clientC'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientB'));
+      presence.connect('s3', anonymous('clientC'));
       presence.enterPage('s1', '/p');
       presence.enterPage('s2', '/p');
       clock.flush();
@@ -1170,12 +1153,12 @@ describe('Presence', () => {
       expect(presence.enterPage('s3', '/p')).toMatchObject({ viewers: 3 });
       clock.advance(10);
       presence.leavePage('s2', '/p');
-      clock.advance(OPTIONS.countIntervalMs);
+      clock.advance(TEST_OPTIONS.countIntervalMs);
       expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 2, connections: 2 } }]);
     });
 
     it('coalesces each page on its own', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.enterPage('s1', '/a');
       clock.flush();
       clock.advance(100);
@@ -1185,7 +1168,7 @@ describe('Presence', () => {
     });
 
     it('drops the entry of a page that went idle at 0 so memory does not grow', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       for (let i = 0; i < 500; i++) {
         presence.enterPage('s1', `/p${i}`);
         if (i % 2 === 0) presence.leavePage('s1', `/p${i}`); // same task: nothing to send
@@ -1193,7 +1176,7 @@ describe('Presence', () => {
         presence.leavePage('s1', `/p${i}`);
       }
       expect(presence.sizes().pages).toBe(0);
-      clock.advance(OPTIONS.countIntervalMs * 2);
+      clock.advance(TEST_OPTIONS.countIntervalMs * 2);
       expect(presence.sizes()).toEqual({ connections: 1, visitors: 1, pages: 0, rooms: 0, held: 0 });
       expect(pageEntries(presence)).toBe(0);
       expect(clock.pendingTimers).toBe(0);
@@ -1205,21 +1188,21 @@ describe('Presence', () => {
     });
 
     it('drops idle page entries after a grace expiry too, and counts again from 0 afterwards', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.enterPage('s1', '/p');
       presence.disconnect('s1');
-      clock.advance(OPTIONS.graceMs + OPTIONS.countIntervalMs * 2);
+      clock.advance(TEST_OPTIONS.graceMs + TEST_OPTIONS.countIntervalMs * 2);
       expect(pageEntries(presence)).toBe(0);
       expect(presence.sizes()).toEqual({ connections: 0, visitors: 0, pages: 0, rooms: 0, held: 0 });
       expect(sink.take().map((e) => e.type === 'page:count' && e.counts.viewers)).toEqual([1, 0]);
-      presence.connect('s2', anon('clientB'));
+      presence.connect('s2', anonymous('clientB'));
       presence.enterPage('s2', '/p');
       clock.flush();
       expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } }]);
     });
 
     it('keeps the entry of a page that still has viewers', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.enterPage('s1', '/p');
       clock.advance(10_000);
       expect(pageEntries(presence)).toBe(1);
@@ -1231,8 +1214,8 @@ describe('Presence', () => {
   describe('stats', () => {
     it('counts online connections (held ones included) and distinct visitors', () => {
       expect(presence.stats()).toEqual({ online: { connections: 0, visitors: 0 }, top: [] });
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientA'));
       presence.connect('s3', user('laptop01', 'u1', 'Ann'));
       presence.connect('s4', user('phone001', 'u1', 'Ann'));
       expect(presence.stats().online).toEqual({ connections: 4, visitors: 3 });
@@ -1241,7 +1224,7 @@ describe('Presence', () => {
       expect(presence.stats().online).toEqual({ connections: 4, visitors: 3 });
       presence.disconnect('s2');
       expect(presence.stats().online).toEqual({ connections: 3, visitors: 3 });
-      clock.advance(OPTIONS.graceMs);
+      clock.advance(TEST_OPTIONS.graceMs);
       expect(presence.stats().online).toEqual({ connections: 2, visitors: 2 });
     });
 
@@ -1251,7 +1234,7 @@ describe('Presence', () => {
       const view = (page: string, viewers: number) => {
         for (let v = 0; v < viewers; v++) {
           const id = `s${n++}`;
-          presence.connect(id, anon(`client${id}`));
+          presence.connect(id, anonymous(`client${id}`));
           presence.enterPage(id, page);
         }
       };
@@ -1259,9 +1242,9 @@ describe('Presence', () => {
       view('/tie-b', 5);
       view('/tie-a', 5);
       // Extra tabs and watchers do not add viewers.
-      presence.connect('tab', anon('clients0'));
+      presence.connect('tab', anonymous('clients0'));
       presence.enterPage('tab', '/p01');
-      presence.connect('w', anon('watcher1'));
+      presence.connect('w', anonymous('watcher1'));
       presence.watchPages('w', ['/p01', '/nobody']);
       expect(presence.stats().top).toEqual([
         { page: '/p10', viewers: 10 },
@@ -1288,7 +1271,7 @@ describe('Presence', () => {
     });
 
     it('answers the current stats to stats:watch', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.enterPage('s1', '/p');
       expect(presence.watchStats('s1')).toEqual({
         ok: true,
@@ -1299,19 +1282,19 @@ describe('Presence', () => {
     });
 
     it('announces stats at most once per statsIntervalMs while someone watches', () => {
-      presence.connect('w', anon('watcher1'));
+      presence.connect('w', anonymous('watcher1'));
       presence.watchStats('w');
       clock.advance(5000);
       expect(sink.events).toEqual([]);
 
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       clock.flush();
       expect(sink.take()).toEqual([{ type: 'stats', stats: { online: { connections: 2, visitors: 2 }, top: [] } }]);
 
       clock.advance(100);
       presence.enterPage('s1', '/p');
       clock.advance(100);
-      presence.connect('s2', anon('clientB'));
+      presence.connect('s2', anonymous('clientB'));
       presence.enterPage('s2', '/p');
       clock.advance(799);
       expect(sink.of('stats')).toEqual([]);
@@ -1349,15 +1332,15 @@ describe('Presence', () => {
     });
 
     it('does not announce stats that did not change', () => {
-      presence.connect('w', anon('watcher1'));
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientA'));
+      presence.connect('w', anonymous('watcher1'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientA'));
       presence.watchStats('w');
       presence.enterPage('s1', '/p');
       clock.advance(5000);
       expect(sink.of('stats')).toHaveLength(1);
       // Gone and back within one task.
-      presence.connect('s3', anon('clientB'));
+      presence.connect('s3', anonymous('clientB'));
       presence.disconnect('s3');
       // Another tab on the page: no new viewer.
       presence.enterPage('s2', '/p');
@@ -1365,11 +1348,11 @@ describe('Presence', () => {
       expect(sink.of('stats')).toHaveLength(1);
 
       // A change that is undone within the interval is not sent at its end.
-      presence.connect('s4', anon('clientC'));
+      presence.connect('s4', anonymous('clientC'));
       clock.flush();
       expect(sink.of('stats')).toHaveLength(2);
       clock.advance(100);
-      presence.connect('s5', anon('clientD'));
+      presence.connect('s5', anonymous('clientD'));
       clock.advance(100);
       presence.disconnect('s5');
       clock.advance(5000);
@@ -1377,29 +1360,29 @@ describe('Presence', () => {
     });
 
     it('announces nothing while nobody watches', () => {
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       presence.enterPage('s1', '/p');
       clock.advance(5000);
       expect(sink.of('stats')).toEqual([]);
 
-      presence.connect('w', anon('watcher1'));
+      presence.connect('w', anonymous('watcher1'));
       presence.watchStats('w');
-      presence.connect('s2', anon('clientB'));
+      presence.connect('s2', anonymous('clientB'));
       clock.advance(2000);
       expect(sink.of('stats')).toHaveLength(1);
 
       presence.unwatchStats('w');
-      presence.connect('s3', anon('clientC'));
+      presence.connect('s3', anonymous('clientC'));
       clock.advance(5000);
       expect(sink.of('stats')).toHaveLength(1);
 
       // A trailing edge due after the last watcher left is not sent.
       presence.watchStats('w');
-      presence.connect('s5', anon('clientE'));
+      presence.connect('s5', anonymous('clientE'));
       clock.flush();
       expect(sink.of('stats')).toHaveLength(2);
       clock.advance(100);
-      presence.connect('s6', anon('clientF'));
+      presence.connect('s6', anonymous('clientF'));
       clock.advance(100);
       presence.unwatchStats('w');
       clock.advance(5000);
@@ -1407,40 +1390,40 @@ describe('Presence', () => {
 
       presence.watchStats('w');
       presence.disconnect('w');
-      presence.connect('s4', anon('clientD'));
+      presence.connect('s4', anonymous('clientD'));
       clock.advance(5000);
       expect(sink.of('stats')).toHaveLength(2);
     });
 
     it('counts each watcher once', () => {
-      presence.connect('w1', anon('watcher1'));
-      presence.connect('w2', anon('watcher2'));
+      presence.connect('w1', anonymous('watcher1'));
+      presence.connect('w2', anonymous('watcher2'));
       presence.watchStats('w1');
       presence.watchStats('w1');
       presence.watchStats('w2');
       presence.unwatchStats('w1');
       presence.unwatchStats('w1');
       // w2 still watches.
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       clock.flush();
       expect(sink.of('stats')).toHaveLength(1);
       presence.unwatchStats('w2');
-      presence.connect('s2', anon('clientB'));
+      presence.connect('s2', anonymous('clientB'));
       clock.advance(5000);
       expect(sink.of('stats')).toHaveLength(1);
     });
 
     it('announces a change back to a value a watcher did not see when it started watching', () => {
       // Stats go out to w and are remembered as the last sent.
-      presence.connect('w', anon('watcher1'));
+      presence.connect('w', anonymous('watcher1'));
       presence.watchStats('w');
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       clock.advance(2000);
       expect(sink.take().filter((e) => e.type === 'stats')).toHaveLength(1); // online 2/2
       presence.unwatchStats('w');
 
       // Nobody watches while the stats change.
-      presence.connect('s2', anon('clientB'));
+      presence.connect('s2', anonymous('clientB'));
       clock.advance(2000);
       const ack = presence.watchStats('w');
       expect(ack).toMatchObject({ ok: true, online: { connections: 3, visitors: 3 } });
@@ -1453,35 +1436,35 @@ describe('Presence', () => {
     });
 
     it('tells a watcher that started mid-interval the return to the stats last sent', () => {
-      presence.connect('w1', anon('watcher1'));
+      presence.connect('w1', anonymous('watcher1'));
       presence.watchStats('w1');
-      presence.connect('s1', anon('clientA'));
+      presence.connect('s1', anonymous('clientA'));
       clock.flush();
       expect(sink.take()).toEqual([{ type: 'stats', stats: { online: { connections: 2, visitors: 2 }, top: [] } }]);
       clock.advance(100);
-      presence.connect('w2', anon('watcher2'));
+      presence.connect('w2', anonymous('watcher2'));
       // w2 is told 3/3, which w1 has not been sent.
       expect(presence.watchStats('w2')).toMatchObject({ online: { connections: 3, visitors: 3 } });
       clock.advance(100);
       presence.disconnect('s1');
       // Back to 2/2, the value last sent; w2 must not be left believing 3/3.
-      clock.advance(OPTIONS.statsIntervalMs);
+      clock.advance(TEST_OPTIONS.statsIntervalMs);
       expect(sink.of('stats')).toEqual([{ type: 'stats', stats: { online: { connections: 2, visitors: 2 }, top: [] } }]);
     });
 
     it('does not repeat the stats last sent because of a new watcher that was told the same', () => {
-      presence.connect('w1', anon('watcher1'));
-      presence.connect('w2', anon('watcher2'));
+      presence.connect('w1', anonymous('watcher1'));
+      presence.connect('w2', anonymous('watcher2'));
       presence.watchStats('w1');
-      presence.connect('s1', anon('clientA'));
-      clock.advance(OPTIONS.statsIntervalMs * 2);
+      presence.connect('s1', anonymous('clientA'));
+      clock.advance(TEST_OPTIONS.statsIntervalMs * 2);
       expect(sink.take()).toEqual([{ type: 'stats', stats: { online: { connections: 3, visitors: 3 }, top: [] } }]);
       // w2 is told 3/3, the value last sent.
       expect(presence.watchStats('w2')).toMatchObject({ online: { connections: 3, visitors: 3 } });
       // Gone and back within one task: nothing changed for anyone.
-      presence.connect('s2', anon('clientB'));
+      presence.connect('s2', anonymous('clientB'));
       presence.disconnect('s2');
-      clock.advance(OPTIONS.statsIntervalMs * 2);
+      clock.advance(TEST_OPTIONS.statsIntervalMs * 2);
       expect(sink.events).toEqual([]);
     });
   });
@@ -1489,11 +1472,11 @@ describe('Presence', () => {
   // ==================================================================== dispose
   describe('without a sink (a cluster announces instead)', () => {
     it('answers every figure, runs no timer and keeps no page it does not need', () => {
-      presence = new Presence(clock, null, { ...OPTIONS, rosterMax: 2 });
-      presence.connect('w', anon('watcher1'));
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientB'));
-      presence.connect('s3', anon('clientC'));
+      presence = new Presence(clock, null, { ...TEST_OPTIONS, rosterMax: 2 });
+      presence.connect('w', anonymous('watcher1'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientB'));
+      presence.connect('s3', anonymous('clientC'));
       expect(presence.watchStats('w')).toMatchObject({ online: { connections: 4, visitors: 4 } });
       expect(presence.enterPage('s1', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, subscribe: true });
       expect(presence.enterPage('s2', '/p')).toEqual({ ok: true, page: '/p', viewers: 2, connections: 2, subscribe: true });
@@ -1515,10 +1498,10 @@ describe('Presence', () => {
 
   describe('dispose', () => {
     it('stops every timer and sends nothing afterwards', () => {
-      presence.connect('w', anon('watcher1'));
+      presence.connect('w', anonymous('watcher1'));
       presence.watchStats('w');
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientB'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientB'));
       presence.enterPage('s1', '/p');
       presence.joinRoom('s1', 'lobby');
       presence.joinRoom('s2', 'lobby');
@@ -1531,14 +1514,14 @@ describe('Presence', () => {
 
       presence.dispose();
       expect(clock.pendingTimers).toBe(0);
-      clock.advance(OPTIONS.graceMs * 10);
+      clock.advance(TEST_OPTIONS.graceMs * 10);
       expect(sink.events).toEqual([]);
       expect(clock.pendingTimers).toBe(0);
     });
 
     it('starts no grace timer and announces nothing when sockets disconnect after dispose', () => {
-      presence.connect('s1', anon('clientA'));
-      presence.connect('s2', anon('clientB'));
+      presence.connect('s1', anonymous('clientA'));
+      presence.connect('s2', anonymous('clientB'));
       presence.enterPage('s1', '/p');
       presence.joinRoom('s1', 'lobby');
       presence.joinRoom('s2', 'lobby');
@@ -1548,7 +1531,7 @@ describe('Presence', () => {
       // runs onModuleDestroy before the gateway's sockets disconnect).
       presence.disconnect('s1');
       presence.disconnect('s2');
-      clock.advance(OPTIONS.graceMs * 2);
+      clock.advance(TEST_OPTIONS.graceMs * 2);
       expect(sink.events).toEqual([]);
       expect(clock.pendingTimers).toBe(0);
     });

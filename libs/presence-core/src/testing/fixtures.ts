@@ -1,4 +1,7 @@
+import { Presence } from '../lib/presence';
 import type { Identity, PresenceOptions } from '../lib/types';
+import { ManualClock } from './manual-clock';
+import { RecordingSink } from './recording-sink';
 
 /** The registry's limits as the server sets them by default. */
 export const TEST_OPTIONS: PresenceOptions = {
@@ -28,5 +31,29 @@ export function seededRandom(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A registry on a manual clock, recording what it announces. */
+export interface RegistryUnderTest {
+  clock: ManualClock;
+  sink: RecordingSink;
+  presence: Presence;
+  /** Lets every coalesced announcement go out, then forgets what was announced. */
+  settle(): void;
+}
+
+export function registryUnderTest(options: PresenceOptions = TEST_OPTIONS): RegistryUnderTest {
+  const clock = new ManualClock();
+  const sink = new RecordingSink();
+  const presence = new Presence(clock, sink, options);
+  return {
+    clock,
+    sink,
+    presence,
+    settle: () => {
+      clock.advance(options.statsIntervalMs * 3);
+      sink.take();
+    },
   };
 }

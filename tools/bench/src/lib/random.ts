@@ -1,14 +1,5 @@
-/** A seeded PRNG (mulberry32): the same seed gives the same run. Answers [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG the tests use (mulberry32): the same seed gives the same run. */
+export { seededRandom } from '@presently/presence-core/testing';
 
 /**
  * Picks ranks 0..n-1 with a Zipf(s) law: rank k has weight 1/(k+1)^s, so
