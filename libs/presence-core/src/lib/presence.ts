@@ -15,7 +15,7 @@ import { createConnection, NO_CREDENTIALS, type Connection } from './connection'
 import { Grace } from './grace';
 import { Pages } from './pages';
 import { Rooms } from './rooms';
-import { resolveProfile } from './profile';
+import { resolveProfile, type ResolvedProfile } from './profile';
 import { keyCost, profileCost } from './state-cost';
 import { GlobalStats } from './stats';
 import type { ConnectOptions, Identity, PresenceContributions, PresenceLedger, PresenceOptions, PresenceSink } from './types';
@@ -167,8 +167,9 @@ export class Presence {
     if (!joined && conn.rooms.size >= this.options.maxRoomsPerSocket) {
       return ackError(ErrorCodes.LimitExceeded, `at most ${this.options.maxRoomsPerSocket} rooms per connection`);
     }
-    if (!this.fits(conn, this.roomCost(conn, room, input))) return this.overBudget();
-    const self = this.rooms.join(conn, room, input);
+    const next = this.resolve(conn, room, input);
+    if (!this.fits(conn, this.roomCost(conn, room, next))) return this.overBudget();
+    const self = this.rooms.join(conn, room, input, next);
     return { ok: true, room, self, total: this.rooms.total(room), subscribe: !joined };
   }
 
@@ -185,8 +186,10 @@ export class Presence {
   updateProfile(id: string, room: string, input: ProfileInput): Result<{ room: string; self: Member }> {
     const conn = this.live(id);
     if (!conn) return unknownConnection();
-    if (conn.rooms.has(room) && !this.fits(conn, this.roomCost(conn, room, input))) return this.overBudget();
-    const self = this.rooms.update(conn, room, input);
+    if (!conn.rooms.has(room)) return ackError(ErrorCodes.BadRequest, 'join the room before updating your profile in it');
+    const next = this.resolve(conn, room, input);
+    if (!this.fits(conn, this.roomCost(conn, room, next))) return this.overBudget();
+    const self = this.rooms.update(conn, room, input, next);
     if (!self) return ackError(ErrorCodes.BadRequest, 'join the room before updating your profile in it');
     return { ok: true, room, self };
   }
@@ -381,11 +384,16 @@ export class Presence {
     return ackError(ErrorCodes.LimitExceeded, `at most ${this.budget.maxBytesPerAddress} bytes of presence state per address`);
   }
 
-  /** What `conn` joining `room` (or updating its profile there) with `input` adds: the room's entry if new, and the profile's change. */
-  private roomCost(conn: Connection, room: string, input: ProfileInput | undefined): number {
-    const current = this.rooms.profile(room, conn.userKey);
+  /** The member's profile in `room` after `input`, resolved once for both the budget and the room. */
+  private resolve(conn: Connection, room: string, input: ProfileInput | undefined): ResolvedProfile {
+    const profile = resolveProfile(this.rooms.profile(room, conn.userKey), input, conn.identity);
+    return { profile, cost: profileCost(profile) };
+  }
+
+  /** What `conn` joining `room` (or updating its profile there) with `next` adds: the room's entry if new, and the profile's change. */
+  private roomCost(conn: Connection, room: string, next: ResolvedProfile): number {
     const entry = conn.rooms.has(room) ? 0 : keyCost(room);
-    return entry + profileCost(resolveProfile(current, input, conn.identity)) - conn.rooms.extra(room);
+    return entry + next.cost - conn.rooms.extra(room);
   }
 
   /** Ends a connection's presence everywhere (its grace ran out, none applies, or nothing of it is left). */

@@ -15,6 +15,12 @@ export function resolveProfile(current: Profile | null, input: ProfileInput | un
   };
 }
 
+/** A profile resolved once for a join or an update, with what it costs to hold (`profileCost`). */
+export interface ResolvedProfile {
+  profile: Profile;
+  cost: number;
+}
+
 /** Whether two profiles read the same (`meta` compared by its JSON). */
 export function sameProfile(a: Profile, b: Profile): boolean {
   return a.name === b.name && a.status === b.status && (a.meta === b.meta || JSON.stringify(a.meta) === JSON.stringify(b.meta));

@@ -5,7 +5,7 @@ import type { Clock } from './clock';
 import { Coalescer } from './coalescer';
 import { ledgerMemberOf, type Connection } from './connection';
 import type { Grace } from './grace';
-import { resolveProfile, sameProfile } from './profile';
+import { sameProfile, type ResolvedProfile } from './profile';
 import { profileCost } from './state-cost';
 import type { PresenceContributions, PresenceLedger, RoomSink } from './types';
 
@@ -70,17 +70,16 @@ export class Rooms {
    * left one there), or again. For a known member, `input` is applied as a
    * profile update. Answers the member as it is now.
    */
-  join(conn: Connection, room: string, input: ProfileInput | undefined): Member {
+  join(conn: Connection, room: string, input: ProfileInput | undefined, next: ResolvedProfile): Member {
     let members = this.rooms.get(room);
     if (!members) this.rooms.set(room, (members = new Map()));
     let member = members.get(conn.userKey);
     if (!member) {
       const since = this.clock.now();
-      const profile = resolveProfile(null, input, conn.identity);
-      member = { userId: conn.identity.userId, profile, since, connections: new Set([conn]) };
+      member = { userId: conn.identity.userId, profile: next.profile, since, connections: new Set([conn]) };
       members.set(conn.userKey, member);
       conn.rooms.add(room);
-      conn.rooms.chargeExtra(room, profileCost(profile));
+      conn.rooms.chargeExtra(room, next.cost);
       this.ledger?.room(room, ledgerMemberOf(conn), 1, { input, origin: conn.id, now: since });
       if (!this.sink) return toMember(member);
       if (members.size > this.rosterMax || this.large.has(room)) this.touchLarge(room);
@@ -95,8 +94,7 @@ export class Rooms {
         else delta = 1;
       }
       this.ledger?.room(room, ledgerMemberOf(conn), delta, { input, origin: conn.id, now: this.clock.now() });
-      this.applyProfile(room, member, input, conn);
-      conn.rooms.chargeExtra(room, profileCost(member.profile));
+      this.applyProfile(room, member, next, conn);
     }
     this.large.get(room)?.acked(conn, members.size);
     return toMember(member);
@@ -144,12 +142,11 @@ export class Rooms {
   }
 
   /** Applies `input` to the user's profile in a room `conn` joined; undefined if it did not join it. */
-  update(conn: Connection, room: string, input: ProfileInput): Member | undefined {
+  update(conn: Connection, room: string, input: ProfileInput, next: ResolvedProfile): Member | undefined {
     const member = conn.rooms.has(room) ? this.rooms.get(room)?.get(conn.userKey) : undefined;
     if (!member) return undefined;
     this.ledger?.room(room, ledgerMemberOf(conn), 0, { input, origin: conn.id, now: this.clock.now() });
-    this.applyProfile(room, member, input, conn);
-    conn.rooms.chargeExtra(room, profileCost(member.profile));
+    this.applyProfile(room, member, next, conn);
     return toMember(member);
   }
 
@@ -232,10 +229,11 @@ export class Rooms {
     return true;
   }
 
-  private applyProfile(room: string, member: RoomMember, input: ProfileInput | undefined, conn: Connection): void {
-    const next = resolveProfile(member.profile, input, conn.identity);
-    if (sameProfile(member.profile, next)) return;
-    member.profile = next;
+  /** `conn`'s member takes the profile `next` (charged to `conn`), announced if it changed. */
+  private applyProfile(room: string, member: RoomMember, next: ResolvedProfile, conn: Connection): void {
+    conn.rooms.chargeExtra(room, next.cost);
+    if (sameProfile(member.profile, next.profile)) return;
+    member.profile = next.profile;
     // Profile changes in a large room are kept, not announced.
     if (this.sink && !this.large.has(room)) this.sink.roomUpdated(room, toMember(member), conn.id);
   }
