@@ -166,8 +166,11 @@ describe('anonymous identities, one process', () => {
     const observer = await connect(server.url, { clientId: clientId('held-observer') });
     await join(observer.socket, room);
     const victim = await connect(server.url, { clientId: clientId('held-victim') });
+    // The observer hears of the victim on its own socket, in no order with the victim's ack: waited for before recording.
+    const victimSeen = waitFor<Joined>(observer.socket, 'room:joined', (e) => e.room === room);
     const victimAck = await join(victim.socket, room, { name: 'Victim' });
     const victimId = victimAck.self.userId;
+    expect((await victimSeen).member.userId).toBe(victimId);
     const joins = record<Joined>(observer.socket, 'room:joined');
     const leaves = record<Left>(observer.socket, 'room:left');
     victim.socket.disconnect();
