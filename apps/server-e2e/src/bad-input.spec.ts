@@ -86,6 +86,10 @@ const VALID: Record<ClientEvent, Record<string, unknown>> = {
   'poll:watch': { poll: TARGET_POLL },
   'poll:unwatch': { poll: TARGET_POLL },
   'poll:vote': { poll: TARGET_POLL, option: 'red' },
+  'presence:activity': { state: 'idle' },
+  'room:typing': { room: JOINED_ROOM, typing: true },
+  'session:token': { token: null },
+  'room:recent': { room: TARGET_ROOM },
 };
 
 /** Payloads where an object belongs, for every event. */
@@ -175,7 +179,7 @@ function buildCases(): Case[] {
   for (const event of ['page:enter', 'page:leave'] as const) {
     for (const [label, key] of BAD_KEYS) cases.push([`${event}: page ${label}`, event, withField(VALID[event], 'page', key), 'BAD_REQUEST']);
   }
-  for (const event of ['room:join', 'room:leave', 'room:update'] as const) {
+  for (const event of ['room:join', 'room:leave', 'room:update', 'room:typing', 'room:recent'] as const) {
     for (const [label, key] of BAD_KEYS) cases.push([`${event}: room ${label}`, event, withField(VALID[event], 'room', key), 'BAD_REQUEST']);
   }
   for (const event of ['poll:watch', 'poll:unwatch', 'poll:vote'] as const) {

@@ -11,6 +11,11 @@ describe('client events', () => {
     'room:update',
     'stats:watch',
     'stats:unwatch',
+    // v1.1
+    'presence:activity',
+    'room:typing',
+    'session:token',
+    'room:recent',
   ];
   /** Protocol extensions (docs/protocol-decisions.md). */
   const EXTENSION_CLIENT_EVENTS = ['poll:watch', 'poll:unwatch', 'poll:vote'];

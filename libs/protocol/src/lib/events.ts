@@ -1,5 +1,5 @@
 /**
- * Every event name of the presence protocol, v1. Client→server events take an
+ * Every event name of the presence protocol, v1 and v1.1. Client→server events take an
  * ack callback; server→client events are pushed.
  */
 export const Events = {
@@ -19,6 +19,8 @@ export const Events = {
   RoomRemoved: 'room:removed',
   // extension: the digest of a small room's member list, after it changed (see rosterDigest)
   RoomDigest: 'room:digest',
+  // v1.1, server → client (`room:typing` is also a client event)
+  RoomTyping: 'room:typing',
   // client → server
   PageEnter: 'page:enter',
   PageLeave: 'page:leave',
@@ -33,6 +35,10 @@ export const Events = {
   PollWatch: 'poll:watch',
   PollUnwatch: 'poll:unwatch',
   PollVote: 'poll:vote',
+  // v1.1, client → server
+  PresenceActivity: 'presence:activity',
+  SessionToken: 'session:token',
+  RoomRecent: 'room:recent',
 } as const;
 
 export type EventName = (typeof Events)[keyof typeof Events];
@@ -51,12 +57,17 @@ export const CLIENT_EVENTS = [
   Events.PollWatch,
   Events.PollUnwatch,
   Events.PollVote,
+  Events.PresenceActivity,
+  Events.RoomTyping,
+  Events.SessionToken,
+  Events.RoomRecent,
 ] as const;
 
 export type ClientEventName = (typeof CLIENT_EVENTS)[number];
 
 const clientEvents: ReadonlySet<string> = new Set(CLIENT_EVENTS);
 
+/** `room:typing` goes both ways: a client's own typing, and the room's members starting and stopping. */
 export function isClientEvent(name: unknown): name is ClientEventName {
   return typeof name === 'string' && clientEvents.has(name);
 }

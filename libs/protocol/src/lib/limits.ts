@@ -38,6 +38,26 @@ export const TOKEN_CLOCK_SKEW_S = 30;
 /** How far ahead a token's `exp` may be by default (`MAX_TOKEN_TTL_S`): 30 days, in seconds. */
 export const DEFAULT_MAX_TOKEN_TTL_S = 30 * 24 * 3600;
 
+/** The protocol version a `session` announces. */
+export const PROTOCOL_VERSION = '1.1';
+/** A socket's activity states, most active first (a member's activity is its most active socket's). */
+export const ACTIVITY_STATES = ['active', 'idle', 'hidden'] as const;
+/** Typing ends by itself this long after a socket's last `typing: true` (`TYPING_MS`). */
+export const DEFAULT_TYPING_MS = 6000;
+/** How long a room remembers who left (`RECENT_MS`). */
+export const DEFAULT_RECENT_MS = 600_000;
+/** Recent leavers a `room:recent` lists at most. */
+export const RECENT_MAX = 100;
+/** The rates a watcher may choose for `page:watch` and the SSE stream (`every`, in ms). */
+export const PAGE_EVERY_VALUES = [0, 250, 500, 1000, 2000, 5000, 10000, 30000, 60000] as const;
+/** The rates a `stats:watch` may choose (`every`, in ms); the first is the default. */
+export const STATS_EVERY_VALUES = [1000, 2000, 5000, 10000, 30000, 60000] as const;
+/** Pages whose occupancy history is kept (`HISTORY_PAGES`), the busiest. */
+export const DEFAULT_HISTORY_PAGES = 1000;
+/** The occupancy history's bucket, and how many it keeps. */
+export const HISTORY_INTERVAL_MS = 60_000;
+export const HISTORY_POINTS = 60;
+
 export const DEFAULT_LIMITS = {
   maxPagesPerSocket: 100,
   maxWatchedPerSocket: 1000,

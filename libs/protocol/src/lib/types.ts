@@ -5,6 +5,8 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 export type JsonObject = { [key: string]: Json };
 
 export interface Session {
+  /** v1.1: the protocol version the server speaks (`"1.1"`). */
+  protocol?: string;
   clientId: string;
   userId: string;
   /** `null` for anonymous visitors. */
@@ -17,7 +19,12 @@ export interface PageCounts {
   page: string;
   viewers: number;
   connections: number;
+  /** v1.1: distinct clientIds with at least one `active` socket on the page. */
+  active?: number;
 }
+
+/** v1.1: a socket's activity, as its client reports it; a member's is its most active socket's. */
+export type ActivityState = 'active' | 'idle' | 'hidden';
 
 export interface Profile {
   name: string;
@@ -33,6 +40,8 @@ export interface Member extends Profile {
   connections: number;
   /** Epoch milliseconds of the user's first join, kept across a grace return. */
   since: number;
+  /** v1.1: the most active state among the member's sockets in the room. */
+  activity?: ActivityState;
 }
 
 export type LeaveReason = 'leave' | 'disconnect' | 'node-down';
@@ -53,6 +62,27 @@ export interface PagePayload {
 }
 export interface PagesPayload {
   pages: string[];
+}
+/** `page:watch`: v1.1 adds `every`, the rate this socket wants (ms, one of `PAGE_EVERY_VALUES`). */
+export interface PageWatchPayload extends PagesPayload {
+  every?: number;
+}
+/** `stats:watch`: v1.1 adds `every` (ms, one of `STATS_EVERY_VALUES`; default 1000). */
+export interface StatsWatchPayload {
+  every?: number;
+}
+/** v1.1 `presence:activity`. */
+export interface ActivityPayload {
+  state: ActivityState;
+}
+/** v1.1 `room:typing`, client → server. */
+export interface RoomTypingPayload {
+  room: string;
+  typing: boolean;
+}
+/** v1.1 `session:token`: a JWT as in the handshake, or `null` to become anonymous again. */
+export interface SessionTokenPayload {
+  token: string | null;
 }
 export interface RoomJoinPayload {
   room: string;
@@ -94,6 +124,21 @@ export type RoomLeaveAck = Ack<{ room: string }>;
 export type RoomUpdateAck = Ack<{ room: string; self: Member }>;
 export type StatsWatchAck = Ack<Stats>;
 export type PollAck = Ack<PollTallies>;
+export type ActivityAck = Ack<{ state: ActivityState }>;
+/** v1.1: `left` names the rooms the new identity may not be in, left first. */
+export type SessionTokenAck = Ack<{ session: Session; left: string[] }>;
+/** v1.1: who left the room in the last `RECENT_MS` and is not back, most recent first, at most 100. */
+export type RoomRecentAck = Ack<{ room: string; recent: RecentLeaver[] }>;
+
+/** v1.1: a member who left a room recently. */
+export interface RecentLeaver {
+  userId: string;
+  name: string;
+  /** Epoch ms of the leave. */
+  leftAt: number;
+  /** Ms from the member's `since` to its leave. */
+  duration: number;
+}
 
 // server → client payloads
 export interface RoomJoinedEvent {
@@ -104,6 +149,8 @@ export interface RoomLeftEvent {
   room: string;
   userId: string;
   reason: LeaveReason;
+  /** v1.1: ms from the member's `since` to its leave. */
+  duration?: number;
 }
 /** A large room's member count (instead of per-member events). */
 export interface RoomCountEvent {
@@ -114,10 +161,22 @@ export interface RoomCountEvent {
 export interface RoomSyncEvent {
   room: string;
   members: Member[];
+  /** v1.1: the room's member count (`members` lists at most `ROSTER_MAX`). */
+  total?: number;
+  /** v1.1: the userIds typing now. */
+  typing?: string[];
 }
 export interface RoomUpdatedEvent {
   room: string;
   member: Member;
+  /** v1.1: the member with this id is gone and replaced by `member` (a sign-in or sign-out without reconnecting). */
+  previousUserId?: string;
+}
+/** v1.1 `room:typing`, server → client: a member started or stopped typing. */
+export interface RoomTypingEvent {
+  room: string;
+  userId: string;
+  typing: boolean;
 }
 
 /**
@@ -150,16 +209,20 @@ type AckFn<T> = (ack: T) => void;
 export interface ClientToServerEvents {
   'page:enter': (payload: PagePayload, ack?: AckFn<PageEnterAck>) => void;
   'page:leave': (payload: PagePayload, ack?: AckFn<PageLeaveAck>) => void;
-  'page:watch': (payload: PagesPayload, ack?: AckFn<PageWatchAck>) => void;
+  'page:watch': (payload: PageWatchPayload, ack?: AckFn<PageWatchAck>) => void;
   'page:unwatch': (payload: PagesPayload, ack?: AckFn<OkAck>) => void;
   'room:join': (payload: RoomJoinPayload, ack?: AckFn<RoomJoinAck>) => void;
   'room:leave': (payload: RoomPayload, ack?: AckFn<RoomLeaveAck>) => void;
   'room:update': (payload: RoomUpdatePayload, ack?: AckFn<RoomUpdateAck>) => void;
-  'stats:watch': (payload: EmptyPayload, ack?: AckFn<StatsWatchAck>) => void;
+  'stats:watch': (payload: StatsWatchPayload, ack?: AckFn<StatsWatchAck>) => void;
   'stats:unwatch': (payload: EmptyPayload, ack?: AckFn<OkAck>) => void;
   'poll:watch': (payload: PollPayload, ack?: AckFn<PollAck>) => void;
   'poll:unwatch': (payload: PollPayload, ack?: AckFn<OkAck>) => void;
   'poll:vote': (payload: PollVotePayload, ack?: AckFn<PollAck>) => void;
+  'presence:activity': (payload: ActivityPayload, ack?: AckFn<ActivityAck>) => void;
+  'room:typing': (payload: RoomTypingPayload, ack?: AckFn<OkAck>) => void;
+  'session:token': (payload: SessionTokenPayload, ack?: AckFn<SessionTokenAck>) => void;
+  'room:recent': (payload: RoomPayload, ack?: AckFn<RoomRecentAck>) => void;
 }
 
 /** Events the server pushes. */
@@ -176,4 +239,5 @@ export interface ServerToClientEvents {
   'room:digest': (event: RoomDigestEvent) => void;
   'room:count': (event: RoomCountEvent) => void;
   'room:sync': (event: RoomSyncEvent) => void;
+  'room:typing': (event: RoomTypingEvent) => void;
 }

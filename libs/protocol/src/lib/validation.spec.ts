@@ -1090,3 +1090,52 @@ describe('tokenClaimsSchema', () => {
     expectFail(parse(JSON.parse(`{"sub":"u","exp":1,"${key}":{"roles":["admin"]}}`)), BAD_REQUEST, key);
   });
 });
+
+// ---------------------------------------------------------------------------
+// v1.1 payloads
+// ---------------------------------------------------------------------------
+
+describe('validatePayload: v1.1 additions', () => {
+  it.each([0, 250, 500, 1000, 2000, 5000, 10000, 30000, 60000])('page:watch accepts every: %d', (every) => {
+    expect(expectOk(run('page:watch', { pages: ['/a'], every }))).toEqual({ pages: ['/a'], every });
+  });
+
+  it.each([1, 100, 3000, -250, 5000.5, '5000', null])('page:watch refuses every: %p', (every) => {
+    expectFail(run('page:watch', { pages: ['/a'], every }), BAD_REQUEST, 'every');
+  });
+
+  it('stats:watch takes an optional every of its own list', () => {
+    expect(expectOk(run('stats:watch', {}))).toEqual({});
+    expect(expectOk(run('stats:watch', { every: 5000 }))).toEqual({ every: 5000 });
+    expectFail(run('stats:watch', { every: 250 }), BAD_REQUEST, 'every');
+    expectFail(run('stats:watch', { every: 0 }), BAD_REQUEST, 'every');
+  });
+
+  it.each(['active', 'idle', 'hidden'])('presence:activity accepts %s', (state) => {
+    expect(expectOk(run('presence:activity', { state }))).toEqual({ state });
+  });
+
+  it.each(['away', '', 'ACTIVE', 1, null, undefined])('presence:activity refuses state %p', (state) => {
+    expectFail(run('presence:activity', { state }), BAD_REQUEST, 'state');
+  });
+
+  it('room:typing needs a room key and a boolean', () => {
+    expect(expectOk(run('room:typing', { room: 'lobby', typing: true }))).toEqual({ room: 'lobby', typing: true });
+    expectFail(run('room:typing', { room: 'lobby', typing: 'yes' }), BAD_REQUEST, 'typing');
+    expectFail(run('room:typing', { room: 'lobby' }), BAD_REQUEST, 'typing');
+    expectFail(run('room:typing', { room: '', typing: false }), BAD_REQUEST, 'room');
+  });
+
+  it('session:token takes a string or null, and nothing else', () => {
+    expect(expectOk(run('session:token', { token: null }))).toEqual({ token: null });
+    expect(expectOk(run('session:token', { token: 'a.b.c' }))).toEqual({ token: 'a.b.c' });
+    expectFail(run('session:token', {}), BAD_REQUEST, 'token');
+    expectFail(run('session:token', { token: 42 }), BAD_REQUEST, 'token');
+    expectFail(run('session:token', { token: 'x'.repeat(8193) }), BAD_REQUEST, 'token');
+  });
+
+  it('room:recent needs a room key', () => {
+    expect(expectOk(run('room:recent', { room: 'lobby' }))).toEqual({ room: 'lobby' });
+    expectFail(run('room:recent', {}), BAD_REQUEST, 'room');
+  });
+});

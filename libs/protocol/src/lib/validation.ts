@@ -13,9 +13,17 @@ import {
   STATUS_MAX_LENGTH,
   USER_ID_MAX_LENGTH,
   WATCH_BATCH_MAX,
+  ACTIVITY_STATES,
+  PAGE_EVERY_VALUES,
+  STATS_EVERY_VALUES,
 } from './limits';
 import type {
+  ActivityPayload,
   EmptyPayload,
+  PageWatchPayload,
+  RoomTypingPayload,
+  SessionTokenPayload,
+  StatsWatchPayload,
   JsonObject,
   PagePayload,
   PagesPayload,
@@ -113,35 +121,51 @@ const pagesSchema = z
   })
   .pipe(z.array(keySchema));
 
+/** One of a fixed list of rates (`every`, ms); anything else is `BAD_REQUEST`. */
+function everySchema(values: readonly number[]) {
+  return z.number().refine((every) => values.includes(every), `must be one of ${values.join(', ')}`);
+}
+
+/** A session token as `session:token` carries it: a JWT (at most 8 KiB), or null to sign out; an empty string is a bad token. */
+const tokenSchema = z.string().max(8192).nullable();
+
 export const payloadSchemas = {
   [Events.PageEnter]: z.object({ page: keySchema }),
   [Events.PageLeave]: z.object({ page: keySchema }),
-  [Events.PageWatch]: z.object({ pages: pagesSchema }),
+  [Events.PageWatch]: z.object({ pages: pagesSchema, every: everySchema(PAGE_EVERY_VALUES).optional() }),
   [Events.PageUnwatch]: z.object({ pages: pagesSchema }),
   [Events.RoomJoin]: z.object({ room: keySchema, profile: profileSchema.optional() }),
   [Events.RoomLeave]: z.object({ room: keySchema }),
   [Events.RoomUpdate]: z.object({ room: keySchema, profile: profileSchema }),
-  [Events.StatsWatch]: z.object({}),
+  [Events.StatsWatch]: z.object({ every: everySchema(STATS_EVERY_VALUES).optional() }),
   [Events.StatsUnwatch]: z.object({}),
   [Events.PollWatch]: z.object({ poll: keySchema }),
   [Events.PollUnwatch]: z.object({ poll: keySchema }),
   [Events.PollVote]: z.object({ poll: keySchema, option: z.string().regex(POLL_OPTION_PATTERN) }),
+  [Events.PresenceActivity]: z.object({ state: z.enum(ACTIVITY_STATES) }),
+  [Events.RoomTyping]: z.object({ room: keySchema, typing: z.boolean() }),
+  [Events.SessionToken]: z.object({ token: tokenSchema }),
+  [Events.RoomRecent]: z.object({ room: keySchema }),
 } satisfies Record<ClientEventName, z.ZodType>;
 
 /** The validated payload of each client event. */
 export interface PayloadOf {
   'page:enter': PagePayload;
   'page:leave': PagePayload;
-  'page:watch': PagesPayload;
+  'page:watch': PageWatchPayload;
   'page:unwatch': PagesPayload;
   'room:join': RoomJoinPayload;
   'room:leave': RoomPayload;
   'room:update': RoomUpdatePayload;
-  'stats:watch': EmptyPayload;
+  'stats:watch': StatsWatchPayload;
   'stats:unwatch': EmptyPayload;
   'poll:watch': PollPayload;
   'poll:unwatch': PollPayload;
   'poll:vote': PollVotePayload;
+  'presence:activity': ActivityPayload;
+  'room:typing': RoomTypingPayload;
+  'session:token': SessionTokenPayload;
+  'room:recent': RoomPayload;
 }
 
 /**

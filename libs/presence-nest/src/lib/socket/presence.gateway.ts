@@ -91,12 +91,12 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     // here reaches no handler, an admitted one goes to its handler in the
     // router (no listener per event name on the socket).
     const budget = this.registry.eventBudget();
-    socket.use((packet, next) => {
+    socket.use((packet) => {
       const known = isClientEvent(packet[0]);
       this.metrics.received(packet[0], known);
       if (!budget.take(this.registry.clock.now())) return this.router.refuse(packet, RATE_LIMITED);
-      if (!known) return this.router.refuse(packet, UNKNOWN_EVENT);
-      if (!this.router.dispatch(socket, packet)) next();
+      // A protocol event this server does not serve (polls turned off) is answered like an unknown one.
+      if (!known || !this.router.dispatch(socket, packet)) return this.router.refuse(packet, UNKNOWN_EVENT);
     });
     socket.emit(Events.Session, {
       clientId: identity.clientId,
