@@ -51,3 +51,28 @@ describe('badge example page: accessibility (axe-core, no serious or critical vi
     }
   });
 });
+
+describe('demo: live figures are announced politely', () => {
+  const server = useServer({ COUNT_INTERVAL_MS: '50', GRACE_MS: '200' });
+  const browser = useBrowser();
+
+  it('has one polite status region per figure, which ends up saying the figure', async () => {
+    const home = await browser.visit(`${server.url}/`);
+    const region = home.page.locator('[data-testid="home-online"] presently-announce');
+    await expect(region.getAttribute('role')).resolves.toBe('status');
+    await expect(region.getAttribute('aria-live')).resolves.toBe('polite');
+    // The figure on screen carries no live region of its own: only the throttled one speaks.
+    await expect(home.page.locator('[data-testid="home-online"]').getAttribute('aria-live')).resolves.toBeNull();
+    await region.filter({ hasText: /^\s*1 visitor online\s*$/ }).waitFor();
+    // A second visitor: folded into the region's next announcement, at most 10 s after the last one.
+    await browser.visit(`${server.url}/blog`);
+    await region.filter({ hasText: /^\s*2 visitors online\s*$/ }).waitFor();
+  });
+
+  it('keeps the counts beside the posts of the blog index quiet', async () => {
+    const index = await browser.visit(`${server.url}/blog`);
+    await index.page.locator('[data-testid^="readers-"]').first().waitFor();
+    await expect(index.page.locator('[data-testid^="readers-"] presently-announce').count()).resolves.toBe(0);
+    await expect(index.page.locator('[data-testid^="readers-"][aria-live]').count()).resolves.toBe(0);
+  });
+});

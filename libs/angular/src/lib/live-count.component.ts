@@ -1,29 +1,36 @@
-import { booleanAttribute, ChangeDetectionStrategy, Component, computed, effect, inject, input } from '@angular/core';
+import { booleanAttribute, ChangeDetectionStrategy, Component, computed, effect, inject, input, numberAttribute } from '@angular/core';
+import { ANNOUNCE_EVERY_MS, PoliteAnnouncerComponent } from './polite-announcer.component';
 import { PresenceService } from './presence.service';
 
 /**
- * "12 reading now": a page's live viewer count.
+ * "12 reading now": a page's live viewer count. Screen readers hear it
+ * politely, at most once per `announceEvery` ms (see
+ * {@link PoliteAnnouncerComponent}); `announce="false"` keeps it quiet, for
+ * a list of many counts.
  *
  * @example
  * <!-- on a post: this reader counts while the post is shown -->
  * <presently-live-count page="/blog/hello" enter />
  * <!-- beside a link on an index: watches without counting -->
- * <presently-live-count page="/blog/hello" label="reading" />
+ * <presently-live-count page="/blog/hello" label="reading" announce="false" />
  */
 @Component({
   selector: 'presently-live-count',
+  imports: [PoliteAnnouncerComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: {
-    role: 'status',
-    'aria-live': 'polite',
     class: 'presently-live-count',
     '[class.presently-live-count--offline]': 'offline()',
     '[attr.data-viewers]': 'viewers()',
   },
   template: `<span class="presently-live-count__dot" aria-hidden="true"></span
-    ><span class="presently-live-count__number">{{ viewers() ?? '–' }}</span> {{ label() }}`,
+    ><span class="presently-live-count__number">{{ viewers() ?? '–' }}</span> {{ label() }}
+    @if (announce()) {
+      <presently-announce [text]="spoken()" [every]="announceEvery()" />
+    }`,
   styles: `
     :host {
+      position: relative;
       display: inline-flex;
       align-items: center;
       gap: 0.35em;
@@ -49,10 +56,19 @@ export class LiveCountComponent {
   /** Count this reader on the page while the component is shown; otherwise only watch. */
   readonly enter = input(false, { transform: booleanAttribute });
   readonly label = input('reading now');
+  /** Whether screen readers hear the count change (politely, throttled). */
+  readonly announce = input(true, { transform: booleanAttribute });
+  /** At most one announcement per this many ms. */
+  readonly announceEvery = input(ANNOUNCE_EVERY_MS, { transform: numberAttribute });
 
   private readonly counts = this.presence.pageCount(this.page);
   readonly viewers = computed(() => this.counts()?.viewers ?? null);
   readonly offline = computed(() => this.presence.connectionState() !== 'connected');
+  /** What screen readers hear: the count and its label, once known. */
+  readonly spoken = computed(() => {
+    const viewers = this.viewers();
+    return viewers === null ? '' : `${viewers} ${this.label()}`;
+  });
 
   constructor() {
     effect((onCleanup) => {

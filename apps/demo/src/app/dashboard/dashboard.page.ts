@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, untracked } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import { PresenceService } from '@presently/angular';
+import { PoliteAnnouncerComponent, PresenceService } from '@presently/angular';
+import { visitorsOnline } from '../shell/spoken-figures';
 import { pageLabel } from './page-label';
 import { SparklineComponent } from './sparkline.component';
 import { HISTORY_WINDOW_MS, VisitorHistory } from './visitor-history';
@@ -15,7 +16,7 @@ export const SAMPLE_EVERY_MS = 5_000;
  */
 @Component({
   selector: 'app-dashboard-page',
-  imports: [RouterLink, SparklineComponent],
+  imports: [RouterLink, SparklineComponent, PoliteAnnouncerComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './dashboard.page.html',
   styleUrl: './dashboard.page.css',
@@ -28,6 +29,8 @@ export class DashboardPage {
   readonly samples = this.history.samples;
   readonly connections = computed(() => this.stats()?.online.connections ?? null);
   readonly visitors = computed(() => this.stats()?.online.visitors ?? null);
+  /** What screen readers hear of the figure (politely, at most every 10 s). */
+  readonly spokenVisitors = computed(() => visitorsOnline(this.visitors()));
   readonly top = computed(() => {
     const top = this.stats()?.top ?? [];
     const most = Math.max(1, ...top.map((entry) => entry.viewers));

@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import { PresenceService } from '@presently/angular';
+import { PoliteAnnouncerComponent, PresenceService } from '@presently/angular';
+import { visitorsOnline } from '../shell/spoken-figures';
 
 interface Tour {
   path: string;
@@ -12,7 +13,7 @@ interface Tour {
 /** What the demo shows and how to try it. */
 @Component({
   selector: 'app-home-page',
-  imports: [RouterLink],
+  imports: [RouterLink, PoliteAnnouncerComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './home.page.html',
   styleUrl: './home.page.css',
@@ -20,6 +21,8 @@ interface Tour {
 export class HomePage {
   private readonly stats = inject(PresenceService).stats();
   readonly visitors = computed(() => this.stats()?.online.visitors ?? null);
+  /** What screen readers hear of the figure (politely, at most every 10 s). */
+  readonly spoken = computed(() => visitorsOnline(this.visitors()));
 
   readonly tours: readonly Tour[] = [
     {

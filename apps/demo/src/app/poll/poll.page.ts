@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
-import { PresenceService } from '@presently/angular';
+import { PoliteAnnouncerComponent, PresenceService } from '@presently/angular';
+import { pollSplit } from '../shell/spoken-figures';
 import { split } from './split';
 
 /** The demo's one poll; the server keeps its tallies. */
@@ -16,6 +17,7 @@ interface Option {
  */
 @Component({
   selector: 'app-poll-page',
+  imports: [PoliteAnnouncerComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './poll.page.html',
   styleUrl: './poll.page.css',
@@ -39,6 +41,8 @@ export class PollPage {
     const { a, b, total } = split(red, blue);
     return { red: a, blue: b, total };
   });
+  /** What screen readers hear of the split (politely, at most every 10 s). */
+  readonly spoken = computed(() => (this.loaded() ? pollSplit(this.split()) : ''));
   /** Why the last click did not count, if it did not. */
   readonly error = signal<string | null>(null);
 
