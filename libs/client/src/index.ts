@@ -1,6 +1,10 @@
 export { createPresenceClient } from './lib/presence-client';
 export { PresenceError } from './lib/presence-error';
+export { documentActivitySource } from './lib/activity-source';
+export { DEFAULT_TYPING_RENEW_MS, DEFAULT_TYPING_STOP_AFTER_MS } from './lib/typing-sender';
 export type {
+  ActivityOptions,
+  ActivitySource,
   ClientIdStorage,
   ConnectionState,
   PresenceClient,
@@ -8,6 +12,8 @@ export type {
   PresenceErrorShape,
   PresencePoll,
   PresenceRoom,
+  RemovedReason,
   RoomEvent,
   RoomJoinResult,
+  TypingOptions,
 } from './lib/types';

@@ -97,3 +97,27 @@ describe('Pages: a push that came while a request was on its way wins over its a
     expect(await firstValueFrom(pages.counts$('/a'))).toEqual(newer);
   });
 });
+
+describe('Pages: the active count of protocol 1.1', () => {
+  it('passes `active` through from acks and pushes; a change of `active` alone is a change', async () => {
+    const pages = new Pages({
+      connected: true,
+      request<E extends ClientEventName>(event: E, _payload: unknown, applied?: (reply: ReplyOf<E>) => void) {
+        const counts = { page: '/a', viewers: 2, connections: 3, active: 1 };
+        const reply = (event === 'page:enter' ? { ok: true, ...counts } : { ok: true, counts: [counts] }) as ReplyOf<E>;
+        applied?.(reply);
+        return Promise.resolve(reply);
+      },
+    });
+    const values: PageCounts[] = [];
+    pages.counts$('/a').subscribe((counts) => values.push(counts));
+    pages.entering('/a');
+    await expect(pages.enter('/a')).resolves.toEqual({ page: '/a', viewers: 2, connections: 3, active: 1 });
+    pages.pushed({ page: '/a', viewers: 2, connections: 3, active: 2 });
+    pages.pushed({ page: '/a', viewers: 2, connections: 3, active: 2 });
+    expect(values).toEqual([
+      { page: '/a', viewers: 2, connections: 3, active: 1 },
+      { page: '/a', viewers: 2, connections: 3, active: 2 },
+    ]);
+  });
+});

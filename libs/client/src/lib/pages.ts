@@ -3,7 +3,10 @@ import { KeyedStreams } from './keyed-streams';
 import type { Link } from './link';
 import { hasCode, transient } from './presence-error';
 
-const sameCounts = (a: PageCounts, b: PageCounts) => a.viewers === b.viewers && a.connections === b.connections;
+const sameCounts = (a: PageCounts, b: PageCounts) => a.viewers === b.viewers && a.connections === b.connections && a.active === b.active;
+
+/** The counts alone (an ack carries `ok` too); `active` from servers of protocol 1.1. */
+const countsOf = ({ page, viewers, connections, active }: PageCounts): PageCounts => ({ page, viewers, connections, ...(active !== undefined && { active }) });
 
 /**
  * The pages of one client: those it entered (counted), those it watches on
@@ -63,9 +66,9 @@ export class Pages {
 
   /** Sets the counts of a followed page. */
   update(counts: PageCounts): void {
-    const { page, viewers, connections } = counts;
-    if (!this.used(page)) return;
-    const value = { page, viewers, connections };
+    if (!this.used(counts.page)) return;
+    const value = countsOf(counts);
+    const { page } = value;
     this.latest.set(page, value);
     this.streams.next(page, value);
   }
@@ -106,10 +109,8 @@ export class Pages {
 
   async enter(page: string): Promise<PageCounts> {
     const sentAfter = this.pushes;
-    const { viewers, connections } = await this.link.request('page:enter', { page }, (reply) => {
-      this.acked({ page, viewers: reply.viewers, connections: reply.connections }, sentAfter);
-    });
-    return { page, viewers, connections };
+    const reply = await this.link.request('page:enter', { page }, (answer) => this.acked(countsOf({ ...answer, page }), sentAfter));
+    return countsOf({ ...reply, page });
   }
 
   async leave(page: string): Promise<void> {
@@ -130,7 +131,7 @@ export class Pages {
       const { counts } = await this.link.request('page:watch', { pages }, (reply) => {
         for (const entry of reply.counts) this.acked(entry, sentAfter);
       });
-      return counts.map(({ page, viewers, connections }) => ({ page, viewers, connections }));
+      return counts.map(countsOf);
     } catch (error) {
       // Refused: nothing was watched. Undo, and watch again what subscribers still need.
       if (!hasCode(error, 'DISCONNECTED')) {

@@ -3,6 +3,7 @@ import { firstValueFrom } from 'rxjs';
 import type { ReplyOf } from './connection';
 import type { Link, RunCommand } from './link';
 import { Room } from './presence-room';
+import { ServerClock } from './server-clock';
 
 const member = (userId: string, status: string): Member => ({ userId, name: userId, status, meta: {}, connections: 1, since: 1 });
 
@@ -24,12 +25,13 @@ function linkAnswering(reply: unknown, pushBehind: () => void): Link {
 }
 
 const run: RunCommand = (send) => send();
+const settings = () => ({ clock: new ServerClock(), recentMs: 600_000, self: null });
 
 describe('Room: a snapshot from an ack never overwrites a push that came after it', () => {
   const snapshot = { ok: true, room: 'r', self: member('ada', 'online'), members: [member('ada', 'online'), member('bob', 's777')], total: 2 };
 
   it('on a join', async () => {
-    const room: Room = new Room('r', linkAnswering(snapshot, () => room.apply({ type: 'updated', room: 'r', member: member('bob', 's861') })), run);
+    const room: Room = new Room('r', linkAnswering(snapshot, () => room.apply({ type: 'updated', room: 'r', member: member('bob', 's861') })), run, settings());
     await room.join({ name: 'ada' });
     expect((await firstValueFrom(room.members$)).map((m) => m.status)).toEqual(['online', 's861']);
   });
@@ -40,7 +42,7 @@ describe('Room: a snapshot from an ack never overwrites a push that came after i
       if (pushed) room.apply({ type: 'updated', room: 'r', member: member('bob', 's861') });
       pushed = true;
     });
-    const room: Room = new Room('r', link, run);
+    const room: Room = new Room('r', link, run, settings());
     await room.join({ name: 'ada' });
     await room.restore();
     expect((await firstValueFrom(room.members$)).map((m) => m.status)).toEqual(['online', 's861']);
@@ -48,7 +50,7 @@ describe('Room: a snapshot from an ack never overwrites a push that came after i
   });
 
   it('when a member leaves right behind the ack', async () => {
-    const room: Room = new Room('r', linkAnswering(snapshot, () => room.apply({ type: 'left', room: 'r', userId: 'bob', reason: 'disconnect' })), run);
+    const room: Room = new Room('r', linkAnswering(snapshot, () => room.apply({ type: 'left', room: 'r', userId: 'bob', reason: 'disconnect' })), run, settings());
     await room.join({ name: 'ada' });
     expect((await firstValueFrom(room.members$)).map((m) => m.userId)).toEqual(['ada']);
     expect(await firstValueFrom(room.total$)).toBe(1);
@@ -78,7 +80,7 @@ describe('Room: what the client means to be, whatever order the acks come back i
 
   it('a leave answered before the earlier join: not a member, and a reconnection does not join again', async () => {
     const { link, pending } = deferredLink();
-    const room = new Room('r', link, run);
+    const room = new Room('r', link, run, settings());
     const joining = room.join({ name: 'ada' });
     const leaving = room.leave();
     expect(pending.map((p) => p.event)).toEqual(['room:join', 'room:leave']);
@@ -92,7 +94,7 @@ describe('Room: what the client means to be, whatever order the acks come back i
 
   it('a reconnection while a join waits for its answer leaves the join to that command', async () => {
     const { link, pending } = deferredLink();
-    const room = new Room('r', link, run);
+    const room = new Room('r', link, run, settings());
     const joining = room.join({ name: 'ada' });
     void room.restore();
     expect(pending.map((p) => p.event)).toEqual(['room:join']);

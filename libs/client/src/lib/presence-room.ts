@@ -2,26 +2,52 @@ import { rosterDigest, type Member, type ProfileInput } from '@presently/protoco
 import { BehaviorSubject, distinctUntilChanged, type Observable, ReplaySubject, share, Subject } from 'rxjs';
 import type { Link, RunCommand } from './link';
 import { transient } from './presence-error';
+import type { Recent } from './recent-state';
+import { RecentLeavers } from './recent-leavers';
 import { applyRoomEvent, type Members, membersOf, NO_MEMBERS, upsertMember } from './room-state';
-import type { PresenceRoom, RoomEvent, RoomJoinResult } from './types';
+import type { ServerClock } from './server-clock';
+import { TypingSender, type TypingOptions } from './typing-sender';
+import { NOBODY_TYPING, type Typing, typingOf, withoutTyping, withTyping } from './typing-state';
+import type { PresenceRoom, RemovedReason, RoomEvent, RoomJoinResult } from './types';
+
+/** What a room needs of its client besides the link. */
+export interface RoomSettings {
+  clock: ServerClock;
+  typing?: TypingOptions;
+  /** The server's `RECENT_MS`. */
+  recentMs: number;
+  /** This client's userId, when a session came. */
+  self: string | null;
+}
 
 /**
  * One room as this client sees it. The member list comes from the join ack
  * and then follows `room:joined`, `room:left` and `room:updated` (as new
- * arrays); the client's own profile changes are applied from the update ack,
+ * arrays; an update with `previousUserId` replaces that member in its
+ * place); the client's own profile changes are applied from the update ack,
  * since the server does not echo them. Pushes and acks share one ordered
  * socket, so no event can arrive before the ack it follows: nothing needs
  * buffering. The profile last asked for is kept to join again after a
  * reconnection, and the list is replaced by that join's ack.
+ *
+ * Who else is typing follows the same path (the join ack's and `room:sync`'s
+ * `typing`, then `room:typing`; a leave ends it); this user's own typing is
+ * a {@link TypingSender}; recent leavers are {@link RecentLeavers}.
  */
 export class Room implements PresenceRoom {
   readonly members$: Observable<readonly Member[]>;
   /** Events, not state: a late subscriber gets the next one, not a replay of the last. */
   readonly events$: Observable<RoomEvent>;
   readonly total$: Observable<number>;
+  readonly typing$: Observable<Typing>;
+  readonly recent$: Observable<Recent>;
   private readonly members = new BehaviorSubject<Members>(NO_MEMBERS);
   private readonly total = new BehaviorSubject<number>(0);
   private readonly events = new Subject<RoomEvent>();
+  private readonly others = new BehaviorSubject<Typing>(NOBODY_TYPING);
+  private readonly typingSender: TypingSender;
+  private readonly recent: RecentLeavers;
+  private self: string | null;
   /** Whether the client means to be a member (set when asked, not when answered). */
   private joined = false;
   private profile: ProfileInput = {};
@@ -38,7 +64,16 @@ export class Room implements PresenceRoom {
     readonly name: string,
     private readonly link: Link,
     private readonly run: RunCommand,
+    settings: RoomSettings,
   ) {
+    this.self = settings.self;
+    this.typingSender = new TypingSender((typing) => this.sendTyping(typing), settings.typing);
+    this.recent = new RecentLeavers(name, link, settings.clock, settings.recentMs);
+    this.recent$ = this.recent.recent$;
+    this.typing$ = this.others.pipe(
+      distinctUntilChanged(),
+      share({ connector: () => new ReplaySubject<Typing>(1), resetOnRefCountZero: true }),
+    );
     this.members$ = this.members.pipe(
       distinctUntilChanged(),
       share({ connector: () => new ReplaySubject<Members>(1), resetOnRefCountZero: true }),
@@ -95,49 +130,100 @@ export class Room implements PresenceRoom {
     });
   }
 
+  typing(): void {
+    if (this.joined) this.typingSender.typed();
+  }
+
+  stopTyping(): void {
+    this.typingSender.stop();
+  }
+
   /** A `room:joined`, `room:left` or `room:updated` for this room. */
   apply(event: RoomEvent): void {
     if (!this.joined) return;
+    if (event.type === 'left') {
+      const name = this.members.value.find((m) => m.userId === event.userId)?.name;
+      this.recent.left(event.userId, name, event.duration);
+      this.others.next(withoutTyping(this.others.value, event.userId));
+    } else if (event.type === 'joined' || event.type === 'updated') {
+      this.recent.back(event.member.userId);
+      if (event.type === 'updated' && event.previousUserId !== undefined) this.others.next(withoutTyping(this.others.value, event.previousUserId));
+    }
     this.members.next(applyRoomEvent(this.members.value, event));
     // Per-member events come only while the list is the whole room.
     this.total.next(this.members.value.length);
     this.events.next(event);
   }
 
+  /** A `room:typing`: another member started or stopped typing. */
+  typingChanged(userId: string, typing: boolean): void {
+    if (this.joined) this.others.next(withTyping(this.others.value, userId, typing, this.self));
+  }
+
+  /** This client's userId, from its session: never listed as typing. */
+  identify(self: string): void {
+    this.self = self;
+    this.others.next(withoutTyping(this.others.value, self));
+  }
+
   /**
-   * A `room:removed`: the application took this client out of the room. It
-   * is no longer a member (nor after a reconnection); it may join again.
+   * The client is no longer a member (nor after a reconnection); it may
+   * join again. `moderation`: a `room:removed` (the application took it
+   * out). `identity`: the room was left by a `session:token`, whose new
+   * identity may not be in it.
    */
-  removed(): void {
+  removed(reason: RemovedReason): void {
     if (!this.joined) return;
     this.intent++;
     this.forget();
-    this.events.next({ type: 'removed', room: this.name });
+    this.events.next({ type: 'removed', room: this.name, reason });
   }
 
-  /** A `room:sync` snapshot (a large room back under its roster limit). */
-  sync(members: readonly Member[]): void {
+  /** A `room:sync` snapshot (a large room back under its roster limit, or a hidden tab shown again). */
+  sync(members: readonly Member[], total?: number, typing?: readonly string[]): void {
     if (!this.joined) return;
     this.members.next(membersOf(members));
-    this.total.next(members.length);
+    this.total.next(total ?? members.length);
+    this.others.next(typingOf(typing, this.self));
   }
 
-  /** A `room:count`: the room is large, its list is no longer kept member by member. */
+  /** A `room:count`: the room is large, its list is no longer kept member by member (nor who types). */
   count(total: number): void {
-    if (this.joined) this.total.next(total);
+    if (!this.joined) return;
+    this.total.next(total);
+    this.others.next(NOBODY_TYPING);
   }
 
   /**
    * On a new socket: joins again with the last profile; its ack resyncs the
-   * list. Not while a join is waiting to be sent or answered: it will.
+   * list. Not while a join is waiting to be sent or answered: it will. The
+   * recent leavers are asked for again, and this user's typing is sent
+   * again with the next keystroke.
    */
   restore(): Promise<void> {
-    if (!this.joined || this.pendingJoins > 0) return Promise.resolve();
-    this.restoring ??= this.rejoin().finally(() => {
+    this.typingSender.newSocket();
+    // A join again sent on the old socket was answered by its drop.
+    this.restoring = null;
+    const rejoined = this.joined && this.pendingJoins === 0 ? this.resync() : Promise.resolve();
+    this.recent.restore();
+    return rejoined;
+  }
+
+  /**
+   * Joins again (the identity changed, or the list drifted): its ack brings
+   * the list as it is now. Sent at once, or after the join again on its way
+   * is answered (one at a time, so that an older answer never comes last).
+   */
+  resync(): Promise<void> {
+    if (!this.joined) return Promise.resolve();
+    const previous = this.restoring;
+    const restoring: Promise<void> = (previous ? previous.then(() => (this.joined ? this.rejoin() : undefined)) : this.rejoin()).finally(() => {
+      if (this.restoring !== restoring) return;
       this.restoring = null;
       this.checkOwed();
     });
-    return this.restoring;
+    this.restoring = restoring;
+    return restoring;
   }
 
   /**
@@ -156,7 +242,7 @@ export class Room implements PresenceRoom {
     const owed = this.owed;
     if (owed === null || !this.joined || this.pendingJoins > 0 || this.restoring) return;
     this.owed = null;
-    if (rosterDigest(this.members.value) !== owed) void this.restore();
+    if (rosterDigest(this.members.value) !== owed) void this.resync();
   }
 
   private rejoin(): Promise<void> {
@@ -181,6 +267,7 @@ export class Room implements PresenceRoom {
       if (!this.joined) return;
       this.members.next(membersOf(reply.members));
       this.total.next(reply.total ?? reply.members.length);
+      this.others.next(typingOf(reply.typing, this.self));
     });
   }
 
@@ -191,11 +278,24 @@ export class Room implements PresenceRoom {
     this.owed = null;
     this.members.next(NO_MEMBERS);
     this.total.next(0);
+    this.others.next(NOBODY_TYPING);
+    // The server ends this socket's typing with its membership.
+    this.typingSender.reset();
+  }
+
+  /** Sends this user's typing while the room is joined and the socket up; answers whether it did. */
+  private sendTyping(typing: boolean): boolean {
+    if (!this.joined || !this.link.connected) return false;
+    this.link.request('room:typing', { room: this.name, typing }).catch(() => undefined);
+    return true;
   }
 
   complete(): void {
+    this.typingSender.reset();
+    this.recent.complete();
     this.members.complete();
     this.total.complete();
+    this.others.complete();
     this.events.complete();
   }
 }

@@ -1,5 +1,5 @@
 import type { Member } from '@presently/protocol';
-import { applyRoomEvent, membersOf, NO_MEMBERS, removeMember, upsertMember } from './room-state';
+import { applyRoomEvent, membersOf, NO_MEMBERS, removeMember, replaceMember, upsertMember } from './room-state';
 
 const member = (userId: string, status = 'online'): Member => ({ userId, name: userId, status, meta: {}, connections: 1, since: 1 });
 
@@ -45,5 +45,18 @@ describe('room state', () => {
   it('upserts a member it did not know', () => {
     expect(upsertMember(NO_MEMBERS, ada)).toEqual([ada]);
     expect(NO_MEMBERS).toEqual([]);
+  });
+
+  it('replaces a member who signed in or out in its place (an update with previousUserId)', () => {
+    const cy = member('cy');
+    const before = membersOf([ada, bob, cy]);
+    const signedIn = member('u_bob', 'busy');
+    const after = applyRoomEvent(before, { type: 'updated', room: 'r', member: signedIn, previousUserId: 'bob' });
+    expect(after).toEqual([ada, signedIn, cy]);
+    expect(before).toEqual([ada, bob, cy]);
+    expect(Object.isFrozen(after)).toBe(true);
+    // An entry the new id already had goes (one entry per user); an unknown previous id is an upsert.
+    expect(replaceMember(membersOf([ada, signedIn, bob]), 'bob', signedIn)).toEqual([ada, signedIn]);
+    expect(replaceMember(membersOf([ada]), 'nobody', signedIn)).toEqual([ada, signedIn]);
   });
 });

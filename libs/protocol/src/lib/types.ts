@@ -119,7 +119,14 @@ export type PageLeaveAck = Ack<{ page: string }>;
 export type PageWatchAck = Ack<{ counts: PageCounts[] }>;
 export type OkAck = Ack;
 /** `members` lists at most `ROSTER_MAX`, earliest first; `total` counts them all. */
-export type RoomJoinAck = Ack<{ room: string; self: Member; members: Member[]; total: number }>;
+export type RoomJoinAck = Ack<{
+  room: string;
+  self: Member;
+  members: Member[];
+  total: number;
+  /** v1.1: the userIds typing now. */
+  typing?: string[];
+}>;
 export type RoomLeaveAck = Ack<{ room: string }>;
 export type RoomUpdateAck = Ack<{ room: string; self: Member }>;
 export type StatsWatchAck = Ack<Stats>;

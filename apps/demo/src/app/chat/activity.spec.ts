@@ -42,6 +42,21 @@ describe('the chat activity feed', () => {
     expect(describeEvent({ type: 'updated', room: 'r', member: member('u1', 'Ada') }, known)).toEqual([]);
   });
 
+  it('tells a sign-in or sign-out without reconnecting as one line, and forgets the old id', () => {
+    const known = new Map([['a_anon', { name: 'Ada', status: 'busy' }]]);
+    const signedIn = { type: 'updated', room: 'r', member: member('ada', 'Ada Lovelace', 'busy'), previousUserId: 'a_anon' } as const;
+    expect(describeEvent(signedIn, known)).toEqual([{ kind: 'signed-in', name: 'Ada', text: 'signed in as Ada Lovelace', status: 'busy' }]);
+    remember(known, signedIn);
+    expect([...known.keys()]).toEqual(['ada']);
+    const signedOut = { type: 'updated', room: 'r', member: member('a_other', 'Anonymous'), previousUserId: 'ada' } as const;
+    expect(describeEvent(signedOut, known)[0]).toMatchObject({ name: 'Ada Lovelace', text: 'signed out (now Anonymous)' });
+  });
+
+  it('says why this browser was taken out of the room', () => {
+    expect(describeEvent({ type: 'removed', room: 'r', reason: 'moderation' }, new Map())[0].text).toBe('were removed from this room by a moderator');
+    expect(describeEvent({ type: 'removed', room: 'r', reason: 'identity' }, new Map())[0].text).toBe('left this room: it needs a sign-in you no longer have');
+  });
+
   it('learns members from a list without forgetting what events taught it', () => {
     const known = new Map([['u1', { name: 'Ada', status: 'busy' }]]);
     learn(known, [member('u1', 'Stale'), member('u2', 'Lin')]);

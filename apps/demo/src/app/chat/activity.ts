@@ -1,12 +1,12 @@
-import type { RoomEvent } from '@presently/client';
-import type { Member } from '@presently/protocol';
+import type { RemovedReason, RoomEvent } from '@presently/client';
+import { ANONYMOUS_ID_PREFIX, type Member } from '@presently/protocol';
 
 /** One line of the chat's activity feed. */
 export interface Activity {
   id: number;
   /** Epoch milliseconds it was seen. */
   at: number;
-  kind: 'joined' | 'left' | 'status' | 'renamed' | 'removed';
+  kind: 'joined' | 'left' | 'status' | 'renamed' | 'signed-in' | 'removed';
   /** Who it is about, as the feed knew them. */
   name: string;
   /** What happened, after the name: "joined", "is now busy". */
@@ -32,10 +32,16 @@ const LEFT_TEXT: Record<string, string> = {
   'node-down': 'left (server went down)',
 };
 
+const REMOVED_TEXT: Record<RemovedReason, string> = {
+  moderation: 'were removed from this room by a moderator',
+  identity: 'left this room: it needs a sign-in you no longer have',
+};
+
 /**
  * The feed lines a room event makes, given what was known of the members
  * before it: a status change and a rename are told apart; an update that
- * changed neither (meta only) makes no line.
+ * changed neither (meta only) makes no line; a member replaced by a sign-in
+ * or sign-out without reconnecting is one line.
  */
 export function describe(event: RoomEvent, known: ReadonlyMap<string, KnownMember>): ActivityDraft[] {
   switch (event.type) {
@@ -46,9 +52,14 @@ export function describe(event: RoomEvent, known: ReadonlyMap<string, KnownMembe
       return [{ kind: 'left', name, text: LEFT_TEXT[event.reason] ?? 'left', status: null }];
     }
     case 'removed':
-      return [{ kind: 'removed', name: 'You', text: 'were removed from this room by a moderator', status: null }];
+      return [{ kind: 'removed', name: 'You', text: REMOVED_TEXT[event.reason], status: null }];
     case 'updated': {
       const { member } = event;
+      if (event.previousUserId !== undefined) {
+        const name = known.get(event.previousUserId)?.name ?? 'Someone';
+        const text = member.userId.startsWith(ANONYMOUS_ID_PREFIX) ? `signed out (now ${member.name})` : `signed in as ${member.name}`;
+        return [{ kind: 'signed-in', name, text, status: member.status }];
+      }
       const before = known.get(member.userId);
       const lines: ActivityDraft[] = [];
       if (before && before.name !== member.name) {
@@ -66,7 +77,10 @@ export function describe(event: RoomEvent, known: ReadonlyMap<string, KnownMembe
 export function remember(known: Map<string, KnownMember>, event: RoomEvent): void {
   if (event.type === 'left') known.delete(event.userId);
   else if (event.type === 'removed') known.clear();
-  else known.set(event.member.userId, { name: event.member.name, status: event.member.status });
+  else {
+    if (event.type === 'updated' && event.previousUserId !== undefined) known.delete(event.previousUserId);
+    known.set(event.member.userId, { name: event.member.name, status: event.member.status });
+  }
 }
 
 /** Learns members first seen in a member list (the join's snapshot), keeping what events taught. */
