@@ -1,11 +1,14 @@
 import { ChangeDetectionStrategy, Component, signal } from '@angular/core';
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
 import type { ProfileInput } from '@presently/protocol';
-import { FakePresenceClient, member } from '../testing/fake-presence-client';
+import type { Member } from '@presently/protocol';
+import { FakePresenceClient, leaver, member } from '../testing/fake-presence-client';
 import { ConnectionStatusComponent } from './connection-status.component';
 import { LiveCountComponent } from './live-count.component';
 import { OnlineListComponent } from './online-list.component';
+import { PresenceService } from './presence.service';
 import { PRESENCE_CLIENT } from './provide-presently';
+import { RecentListComponent } from './recent-list.component';
 
 @Component({
   imports: [LiveCountComponent],
@@ -42,6 +45,18 @@ class RoomHost {
   readonly join = signal(true);
   readonly shown = signal(true);
 }
+
+@Component({
+  imports: [RecentListComponent],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `<presently-recent-list [room]="room()" />`,
+})
+class RecentHost {
+  readonly room = signal('lobby');
+}
+
+const MIN = 60_000;
+const withActivity = (m: Member, activity: Member['activity']): Member => ({ ...m, activity });
 
 describe('Angular bindings', () => {
   let client: FakePresenceClient;
@@ -178,6 +193,138 @@ describe('Angular bindings', () => {
       await fixture.whenStable();
       expect(client.calls.filter((call) => call.startsWith('join'))).toHaveLength(1);
       expect(text(fixture, '.presently-online-list__empty')).toBe('Nobody is here yet.');
+    });
+  });
+
+  describe('<presently-online-list>: activity and typing (protocol 1.1)', () => {
+    const entries = (fixture: ComponentFixture<unknown>) =>
+      Array.from((fixture.nativeElement as HTMLElement).querySelectorAll('.presently-online-list__member'), (li) => ({
+        activity: li.getAttribute('data-activity'),
+        dot: li.querySelector('.presently-online-list__dot')?.getAttribute('data-activity'),
+        text: li.textContent?.replace(/\s+/g, ' ').trim(),
+      }));
+
+    it('marks idle members with a hollow dot and the word "idle", hidden ones "away", in words and not by colour alone', async () => {
+      const fixture = await render(RoomHost);
+      client.room('lobby').membersSubject.next([
+        withActivity(member('ada', 'online', 'Ada'), 'active'),
+        withActivity(member('bob', 'online', 'Bob'), 'idle'),
+        withActivity(member('cy', 'busy', 'Cy'), 'hidden'),
+        withActivity(member('dan', 'away', 'Dan'), 'hidden'),
+        member('eve', 'online', 'Eve'),
+      ]);
+      await fixture.whenStable();
+      expect(entries(fixture)).toEqual([
+        { activity: 'active', dot: 'active', text: 'Ada online' },
+        { activity: 'idle', dot: 'idle', text: 'Bob online idle' },
+        { activity: 'hidden', dot: 'hidden', text: 'Cy busy away' },
+        { activity: 'hidden', dot: 'hidden', text: 'Dan away' },
+        { activity: 'active', dot: 'active', text: 'Eve online' },
+      ]);
+    });
+
+    it('says who is typing in a polite live region, by name, changed only when someone starts or stops', async () => {
+      const fixture = await render(RoomHost);
+      const room = client.room('lobby');
+      room.membersSubject.next([member('me', 'online', 'Ada'), member('bob', 'online', 'Bob'), member('cy', 'online', 'Cy'), member('dan'), member('eve')]);
+      const region = (fixture.nativeElement as HTMLElement).querySelector('.presently-online-list__typing')!;
+      expect(region.getAttribute('aria-live')).toBe('polite');
+      expect(region.getAttribute('role')).toBe('status');
+      await fixture.whenStable();
+      expect(region.textContent).toBe('');
+      room.typingSubject.next(['bob']);
+      await fixture.whenStable();
+      expect(region.textContent).toBe('Bob is typing…');
+
+      const mutations: MutationRecord[] = [];
+      const observer = new MutationObserver((records) => mutations.push(...records));
+      observer.observe(region, { childList: true, characterData: true, subtree: true });
+      // A renewal, or a list that says the same: nothing new to announce.
+      room.typingSubject.next(['bob']);
+      await fixture.whenStable();
+      expect(observer.takeRecords().concat(mutations)).toEqual([]);
+      observer.disconnect();
+
+      room.typingSubject.next(['bob', 'cy']);
+      await fixture.whenStable();
+      expect(region.textContent).toBe('Bob and Cy are typing…');
+      room.typingSubject.next(['bob', 'cy', 'dan']);
+      await fixture.whenStable();
+      expect(region.textContent).toBe('Bob, Cy and dan are typing…');
+      room.typingSubject.next(['bob', 'cy', 'dan', 'eve']);
+      await fixture.whenStable();
+      expect(region.textContent).toBe('Several people are typing…');
+      room.typingSubject.next([]);
+      await fixture.whenStable();
+      expect(region.textContent).toBe('');
+    });
+  });
+
+  describe('<presently-recent-list>', () => {
+    const rows = (fixture: ComponentFixture<unknown>) =>
+      Array.from((fixture.nativeElement as HTMLElement).querySelectorAll('.presently-recent-list__entry'), (li) => ({
+        text: li.textContent?.replace(/\s+/g, ' ').trim(),
+        times: Array.from(li.querySelectorAll('time'), (t) => t.getAttribute('datetime')),
+      }));
+
+    it('lists who left, most recent first: how long ago by the server\'s clock and how long they stayed, in <time> elements', async () => {
+      client.now = Date.UTC(2030, 0, 1, 12, 0, 0);
+      const fixture = await render(RecentHost);
+      expect((fixture.nativeElement as HTMLElement).querySelector('ul')).toBeNull();
+      client.room('lobby').recentSubject.next([leaver('ada', client.now - 5 * MIN, 12 * MIN + 30_000, 'Ada'), leaver('bob', client.now - 70 * MIN, 20_000, 'Bob')]);
+      await fixture.whenStable();
+      expect(rows(fixture)).toEqual([
+        { text: 'Ada, 5 min ago, stayed 12 min', times: ['2030-01-01T11:55:00.000Z', 'PT12M30S'] },
+        { text: 'Bob, 1 h 10 min ago, stayed under a minute', times: ['2030-01-01T10:50:00.000Z', 'PT20S'] },
+      ]);
+      expect((fixture.nativeElement as HTMLElement).querySelector('ul')!.getAttribute('aria-label')).toBe('Recently in lobby');
+      client.room('lobby').recentSubject.next([]);
+      await fixture.whenStable();
+      expect(text(fixture, '.presently-recent-list__empty')).toBe('Nobody left recently.');
+    });
+
+    it('asks while shown, and follows its room', async () => {
+      const fixture = await render(RecentHost);
+      expect(client.room('lobby').recentWatchers).toBe(1);
+      fixture.componentInstance.room.set('other');
+      await fixture.whenStable();
+      expect(client.room('lobby').recentWatchers).toBe(0);
+      expect(client.room('other').recentWatchers).toBe(1);
+      fixture.destroy();
+      expect(client.room('other').recentWatchers).toBe(0);
+    });
+  });
+
+  describe('PresenceService: protocol 1.1 signals', () => {
+    @Component({ template: '' })
+    class Reader {
+      readonly presence = TestBed.inject(PresenceService);
+      readonly typing = this.presence.typing('lobby');
+      readonly recent = this.presence.recent('lobby');
+    }
+
+    it('gives typing, recent leavers, this page\'s activity and the session after a sign-in as signals', async () => {
+      const fixture = await render(Reader);
+      const reader = fixture.componentInstance;
+      expect(reader.typing()).toEqual([]);
+      expect(reader.recent()).toBeNull();
+      expect(reader.presence.activity()).toBe('active');
+      client.room('lobby').typingSubject.next(['bob']);
+      client.room('lobby').recentSubject.next([leaver('cy', 1, 2)]);
+      client.activitySubject.next('idle');
+      await reader.presence.client.setToken('ada');
+      expect(reader.typing()).toEqual(['bob']);
+      expect(reader.recent()).toEqual([leaver('cy', 1, 2)]);
+      expect(reader.presence.activity()).toBe('idle');
+      expect(reader.presence.session()?.userId).toBe('ada');
+    });
+
+    it('gives null recent leavers when the server refuses them', async () => {
+      const room = client.room('lobby');
+      const fixture = await render(Reader);
+      room.recentSubject.error(new Error('FORBIDDEN'));
+      await fixture.whenStable();
+      expect(fixture.componentInstance.recent()).toBeNull();
     });
   });
 

@@ -1,9 +1,8 @@
 import { DestroyRef, inject, Injectable, type Signal } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
-import type { PresenceClient, PresenceRoom, RoomEvent } from '@presently/client';
-import type { ConnectionState } from '@presently/client';
-import type { Member, PageCounts, PollTallies, ProfileInput, Session, Stats } from '@presently/protocol';
-import { type Observable, of, switchMap } from 'rxjs';
+import type { ConnectionState, PresenceClient, PresenceRoom, RoomEvent } from '@presently/client';
+import type { ActivityState, Member, PageCounts, PollTallies, ProfileInput, RecentLeaver, Session, Stats } from '@presently/protocol';
+import { catchError, type Observable, of, switchMap } from 'rxjs';
 import { PRESENCE_CLIENT } from './provide-presently';
 
 /** A page or room name given as a value or as a signal (a component input). */
@@ -26,6 +25,8 @@ export class PresenceService {
     initialValue: 'connecting',
   });
   readonly session: Signal<Session | null> = toSignal(this.client.session$, { initialValue: null });
+  /** This page's activity as the client reports it (`active` where nothing is tracked: the server, activity off). */
+  readonly activity: Signal<ActivityState> = toSignal(this.client.activity$, { initialValue: 'active' });
 
   private readonly entered = new Map<string, number>();
   private readonly joined = new Map<string, { holders: number; profile?: ProfileInput }>();
@@ -43,6 +44,22 @@ export class PresenceService {
   /** A room's members; empty until the room is joined. */
   members(room: Key): Signal<readonly Member[]> {
     return toSignal(asObservable(room).pipe(switchMap((r) => this.client.room(r).members$)), { initialValue: [] });
+  }
+
+  /** The userIds of the room's other members typing now (while joined). */
+  typing(room: Key): Signal<readonly string[]> {
+    return toSignal(asObservable(room).pipe(switchMap((r) => this.client.room(r).typing$)), { initialValue: [] });
+  }
+
+  /**
+   * Who left the room in the last `RECENT_MS` (asked for while the caller
+   * lives); `null` until the answer comes, or when it is refused.
+   */
+  recent(room: Key): Signal<readonly RecentLeaver[] | null> {
+    return toSignal(
+      asObservable(room).pipe(switchMap((r) => this.client.room(r).recent$.pipe(catchError(() => of(null))))),
+      { initialValue: null },
+    );
   }
 
   /** A room's joins, leaves and updates, as they arrive. */

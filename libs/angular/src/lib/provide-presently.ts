@@ -1,4 +1,5 @@
-import { DestroyRef, type EnvironmentProviders, inject, InjectionToken, makeEnvironmentProviders } from '@angular/core';
+import { isPlatformBrowser } from '@angular/common';
+import { DestroyRef, type EnvironmentProviders, inject, InjectionToken, makeEnvironmentProviders, PLATFORM_ID } from '@angular/core';
 import { createPresenceClient, type PresenceClient, type PresenceClientOptions } from '@presently/client';
 
 /** The client the bindings use; one per application (environment injector). */
@@ -9,7 +10,11 @@ export type PresentlyConfig = Partial<PresenceClientOptions>;
 
 /**
  * Connects the application to a Presently server: one socket, shared by every
- * component, closed when the application is destroyed.
+ * component, closed when the application is destroyed. In a server-side
+ * render the client opens no socket (nothing holds the render from becoming
+ * stable, and the server is no visitor), tracks no activity and touches no
+ * `document`: components render their empty state, and the browser connects
+ * once the application starts there.
  *
  * @example
  * bootstrapApplication(App, {
@@ -21,7 +26,8 @@ export function providePresently(config: PresentlyConfig = {}): EnvironmentProvi
     {
       provide: PRESENCE_CLIENT,
       useFactory: () => {
-        const client = createPresenceClient({ url: '', ...config });
+        const browser = isPlatformBrowser(inject(PLATFORM_ID));
+        const client = createPresenceClient({ url: '', ...config, ...(!browser && { autoConnect: false, activity: false, storage: null }) });
         inject(DestroyRef).onDestroy(() => client.close());
         return client;
       },

@@ -1,5 +1,5 @@
 import type { ConnectionState, PresenceClient, PresencePoll, PresenceRoom, RoomEvent, RoomJoinResult } from '@presently/client';
-import type { Member, PageCounts, PollTallies, ProfileInput, Session, Stats } from '@presently/protocol';
+import type { ActivityState, Member, PageCounts, PollTallies, ProfileInput, RecentLeaver, Session, Stats } from '@presently/protocol';
 import { BehaviorSubject, filter, Observable, ReplaySubject, Subject } from 'rxjs';
 
 /**
@@ -11,6 +11,9 @@ export class FakePresenceClient implements PresenceClient {
   readonly state = new BehaviorSubject<ConnectionState>('connecting');
   readonly sessions = new ReplaySubject<Session>(1);
   readonly statsSubject = new ReplaySubject<Stats>(1);
+  readonly activitySubject = new BehaviorSubject<ActivityState>('active');
+  /** What `serverNow()` answers. */
+  now = 0;
   readonly counts = new Map<string, BehaviorSubject<PageCounts>>();
   /** Subscribers per page, as the real client would watch. */
   readonly watchers = new Map<string, number>();
@@ -20,6 +23,7 @@ export class FakePresenceClient implements PresenceClient {
   readonly connectionState$ = this.state.asObservable();
   readonly session$ = this.sessions.asObservable();
   readonly stats$ = this.statsSubject.asObservable();
+  readonly activity$ = this.activitySubject.asObservable();
 
   pageCount$(page: string): Observable<PageCounts> {
     return new Observable<PageCounts>((subscriber) => {
@@ -64,6 +68,24 @@ export class FakePresenceClient implements PresenceClient {
   updateProfile(room: string, profile: ProfileInput): Promise<Member> {
     return this.room(room).update(profile);
   }
+  typing(room: string): void {
+    this.room(room).typing();
+  }
+  stopTyping(room: string): void {
+    this.room(room).stopTyping();
+  }
+  async setToken(token: string | null): Promise<Session> {
+    this.calls.push(`token ${token}`);
+    const session: Session = { protocol: '1.1', clientId: 'browser-1', userId: token ?? 'a_AAAAAAAAAAAAAAAAAAAAAA', name: token, roles: [], serverTime: this.now };
+    this.sessions.next(session);
+    return session;
+  }
+  signOut(): Promise<Session> {
+    return this.setToken(null);
+  }
+  serverNow(): number {
+    return this.now;
+  }
   poll(name: string): PresencePoll {
     const tallies = new BehaviorSubject<PollTallies>({ poll: name, tallies: {} });
     return {
@@ -102,12 +124,27 @@ export const member = (userId: string, status = 'online', name = userId): Member
   since: 0,
 });
 
+export const leaver = (userId: string, leftAt: number, duration: number, name = userId): RecentLeaver => ({ userId, name, leftAt, duration });
+
 export class FakeRoom implements PresenceRoom {
   readonly membersSubject = new BehaviorSubject<readonly Member[]>([]);
   readonly eventsSubject = new Subject<RoomEvent>();
   readonly members$ = this.membersSubject.asObservable();
   readonly events$ = this.eventsSubject.asObservable();
   readonly total$ = new BehaviorSubject<number>(0).asObservable();
+  readonly typingSubject = new BehaviorSubject<readonly string[]>([]);
+  readonly typing$ = this.typingSubject.asObservable();
+  /** The recent leavers the server would answer; `recentWatchers` counts subscribers. */
+  readonly recentSubject = new ReplaySubject<readonly RecentLeaver[]>(1);
+  recentWatchers = 0;
+  readonly recent$ = new Observable<readonly RecentLeaver[]>((subscriber) => {
+    this.recentWatchers++;
+    const subscription = this.recentSubject.subscribe(subscriber);
+    return () => {
+      subscription.unsubscribe();
+      this.recentWatchers--;
+    };
+  });
 
   constructor(
     readonly name: string,
@@ -127,5 +164,11 @@ export class FakeRoom implements PresenceRoom {
   async update(profile: ProfileInput): Promise<Member> {
     this.calls.push(`update ${this.name} ${JSON.stringify(profile)}`);
     return member('me', profile.status ?? 'online', profile.name ?? 'Anonymous');
+  }
+  typing(): void {
+    this.calls.push(`typing ${this.name}`);
+  }
+  stopTyping(): void {
+    this.calls.push(`stop typing ${this.name}`);
   }
 }
