@@ -185,6 +185,7 @@ export class Room implements PresenceRoom {
     this.members.next(membersOf(members));
     this.total.next(total ?? members.length);
     this.others.next(typingOf(typing, this.self));
+    this.recent.missed();
   }
 
   /** A `room:count`: the room is large, its list is no longer kept member by member (nor who types). */

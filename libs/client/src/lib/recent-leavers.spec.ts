@@ -49,6 +49,10 @@ describe('Client: who just left (recent$)', () => {
     server.push('room:left', { room: 'lobby', userId: 'cy', reason: 'leave' });
     await flush();
     expect(server.payloads('room:recent')).toHaveLength(2);
+    // So does a room:sync: a hidden tab shown again heard no leaves meanwhile.
+    server.push('room:sync', { room: 'lobby', members: [member('a_anonymous')], total: 1, typing: [] });
+    await flush();
+    expect(server.payloads('room:recent')).toHaveLength(3);
   });
 
   it('keeps a leave that came while its request was on its way (the answer may have been read before it)', async () => {

@@ -14,7 +14,8 @@ type Change = (recent: Recent) => Recent;
  * list knew them, `leftAt` by the server's clock), a member who comes back
  * is taken out, and entries older than the server's window (`RECENT_MS`)
  * drop out (one timer, for the oldest). Only a leave this client cannot
- * describe (no `duration`, an unknown member) asks the server again.
+ * describe (no `duration`, an unknown member), a new socket and a
+ * `room:sync` (a hidden tab shown again heard no leaves) ask again.
  *
  * An answer is applied as it arrives, in wire order with the room's events,
  * and the changes that came while it was on its way are applied on top of
@@ -72,6 +73,14 @@ export class RecentLeavers {
   /** `userId` is a member again: not a recent leaver. */
   back(userId: string): void {
     this.change((recent) => withoutLeaver(recent, userId));
+  }
+
+  /**
+   * Leaves may have gone unheard (a hidden tab hears none, and is sent a
+   * `room:sync` when shown again): asks again.
+   */
+  missed(): void {
+    this.ask();
   }
 
   /** On a new socket: asks again (leaves may have been missed meanwhile). */
