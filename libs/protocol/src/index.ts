@@ -6,3 +6,4 @@ export * from './lib/streams';
 export * from './lib/types';
 export * from './lib/display-text';
 export * from './lib/roster-digest';
+export * from './lib/webhooks';

@@ -4,7 +4,7 @@ import type { Clock } from './clock';
 import { Coalescer } from './coalescer';
 import { ledgerMemberOf, type Connection } from './connection';
 import type { Grace } from './grace';
-import type { PageCountSink, PresenceLedger } from './types';
+import type { OccupancySink, PageCountSink, PresenceLedger } from './types';
 
 type Tally = Pick<PageCounts, 'viewers' | 'connections'>;
 
@@ -55,6 +55,8 @@ export class Pages {
     private readonly viewers: ViewersListener,
     private readonly grace: Grace,
     private readonly ledger: PresenceLedger | null,
+    /** Told when a page gets its first viewer and loses its last. */
+    private readonly occupancy: OccupancySink | null = null,
   ) {
     this.coalescer = sink && new Coalescer(clock, intervalMs, (page) => this.send(page), (page) => this.dropIfIdle(page));
   }
@@ -178,7 +180,10 @@ export class Pages {
     const tabs = entry.clients.get(clientId) ?? 0;
     entry.clients.set(clientId, tabs + 1);
     entry.connections++;
-    if (tabs === 0) this.viewers.viewersMoved(page, entry.clients.size - 1, entry.clients.size);
+    if (tabs === 0) {
+      this.viewers.viewersMoved(page, entry.clients.size - 1, entry.clients.size);
+      if (entry.clients.size === 1) this.occupancy?.pageOccupied(page);
+    }
     this.changes++;
     this.coalescer?.touch(page);
   }
@@ -193,6 +198,7 @@ export class Pages {
     } else {
       entry.clients.delete(clientId);
       this.viewers.viewersMoved(page, entry.clients.size + 1, entry.clients.size);
+      if (entry.clients.size === 0) this.occupancy?.pageVacated(page);
     }
     this.changes++;
     if (this.coalescer) this.coalescer.touch(page);

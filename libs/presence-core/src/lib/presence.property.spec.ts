@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import type { JsonObject, LeaveReason, Member, PageCounts, Profile, ProfileInput, Stats } from '@presently/protocol';
-import { Presence, type Identity, type PresenceOptions, type PresenceSink } from '../index';
-import { ManualClock, type Recorded } from '../testing';
+import { Presence, type Departure, type Identity, type OccupancySink, type PresenceOptions, type PresenceSink } from '../index';
+import { ManualClock, type OccupancyRecord, type Recorded } from '../testing';
 
 /*
  * Randomized model test: random sequences of connections (some of them
@@ -10,7 +10,9 @@ import { ManualClock, type Recorded } from '../testing';
  * disconnects, returns and clock moves are applied both to `Presence` and
  * to a deliberately naive model (a flat list of connection records, every
  * figure recomputed from scratch), and after every step the two must agree,
- * acks and room announcements included.
+ * acks and room announcements included, and what the registry reported of
+ * who is present (occupancy, the webhooks' source) replays to the model's
+ * pages and rooms.
  */
 
 const OPTIONS: PresenceOptions = {
@@ -145,6 +147,33 @@ class TimedSink implements PresenceSink {
   }
 }
 
+/** Records occupancy reports with the time they were made. */
+class TimedOccupancy implements OccupancySink {
+  events: Array<OccupancyRecord & { at: number }> = [];
+  constructor(private readonly clock: ManualClock) {}
+  private push(event: OccupancyRecord): void {
+    this.events.push({ ...event, at: this.clock.now() });
+  }
+  pageOccupied(page: string): void {
+    this.push({ type: 'pageOccupied', page });
+  }
+  pageVacated(page: string): void {
+    this.push({ type: 'pageVacated', page });
+  }
+  roomOccupied(room: string): void {
+    this.push({ type: 'roomOccupied', room });
+  }
+  memberJoined(room: string, member: Member): void {
+    this.push({ type: 'memberJoined', room, member });
+  }
+  memberLeft(room: string, departure: Departure): void {
+    this.push({ type: 'memberLeft', room, ...departure });
+  }
+  roomVacated(room: string): void {
+    this.push({ type: 'roomVacated', room });
+  }
+}
+
 // --------------------------------------------------------------------- model
 
 interface ModelConn {
@@ -193,6 +222,8 @@ class Model {
   /** Room → members in first-join order. */
   rooms = new Map<string, ModelMember[]>();
   expected: RoomEvent[] = [];
+  /** Members gone from a room (large ones included), as occupancy must report them. */
+  departures: Array<{ room: string } & Departure> = [];
   /** Rooms above `rosterMax`: counts instead of member events. */
   large = new Set<string>();
   private heldCounter = 0;
@@ -286,6 +317,7 @@ class Model {
     if (!member) throw new Error('model: member missing');
     const left = members.filter((m) => m !== member);
     this.rooms.set(r, left);
+    this.departures.push({ room: r, userId: member.userId, reason, duration: this.now - member.since });
     if (!this.large.has(r)) {
       this.expected.push({ type: 'room:left', room: r, userId: member.userId, reason, except });
     } else if (left.length < this.rosterMax * 0.9) {
@@ -320,7 +352,13 @@ class Model {
     const due = this.conns
       .filter((c) => c.state === 'held' && c.heldUntil <= this.now)
       .sort((a, b) => a.heldUntil - b.heldUntil || a.heldOrder - b.heldOrder);
-    for (const c of due) this.expire(c);
+    const end = this.now;
+    for (const c of due) {
+      // Each expires when its time runs out, as its timer does.
+      this.now = c.heldUntil;
+      this.expire(c);
+    }
+    this.now = end;
     return due.length;
   }
 
@@ -380,7 +418,8 @@ type Repeats = 'acked' | 'needed';
 function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000): void {
   const clock = new ManualClock();
   const sink = new TimedSink(clock);
-  const presence = new Presence(clock, sink, { ...OPTIONS, rosterMax });
+  const occupancy = new TimedOccupancy(clock);
+  const presence = new Presence(clock, sink, { ...OPTIONS, rosterMax }, null, occupancy);
   const model = new Model(clock.now(), rosterMax);
   /** Rooms a client would know as large, with the last total it heard. */
   const largeReplica = new Map<string, number>();
@@ -393,6 +432,10 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
   const ackedSinceSend = new Set<string>();
   let statsAckedSinceSend = false;
   let seen = 0;
+  let occupancySeen = 0;
+  /** Who is present as the occupancy reports tell it: occupied pages, and each occupied room's members with their since. */
+  const occupiedPages = new Set<string>();
+  const occupiedRooms = new Map<string, Map<string, number>>();
   let nextId = 0;
   /** The command being applied, to name it in a failure. */
   let cmdName = '';
@@ -724,6 +767,7 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
         }
       }
     }
+    checkOccupancy(timed);
     for (const r of ROOMS) {
       // A large room's members are not announced; its count is checked at trailing edges.
       if (model.large.has(r) || largeReplica.has(r)) continue;
@@ -735,6 +779,58 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
         .map(({ userId, name, status, meta }) => ({ userId, name, status, meta }))
         .sort((a, b) => (a.userId < b.userId ? -1 : 1));
       agree(known, actual, `${cmdName} → what the announcements tell of ${r}`);
+    }
+  };
+
+  /**
+   * Replays this step's occupancy reports: each one must follow from the
+   * ones before (a page or room occupied once until vacated, a member joined
+   * once until it left, into an occupied room, a room vacated only once
+   * empty), a departure must be the model's (reason and duration), and what
+   * they tell must be who is present: the pages with viewers, the rooms with
+   * members, large rooms included.
+   */
+  const checkOccupancy = (timed: boolean): void => {
+    const fresh = occupancy.events.slice(occupancySeen);
+    occupancySeen = occupancy.events.length;
+    for (const e of fresh) {
+      if (e.type === 'pageOccupied' || e.type === 'pageVacated') {
+        if (occupiedPages.has(e.page) !== (e.type === 'pageVacated')) fail(`${e.type} out of turn`, e);
+        if (e.type === 'pageOccupied') occupiedPages.add(e.page);
+        else occupiedPages.delete(e.page);
+        continue;
+      }
+      const members = occupiedRooms.get(e.room);
+      if (e.type === 'roomOccupied') {
+        if (members) fail('roomOccupied for an occupied room', e);
+        occupiedRooms.set(e.room, new Map());
+      } else if (!members) {
+        fail(`${e.type} for a room not occupied`, e);
+      } else if (e.type === 'memberJoined') {
+        if (members.has(e.member.userId)) fail('memberJoined for a member', e);
+        if (e.member.since !== e.at) fail('memberJoined with another since than its time', e);
+        members.set(e.member.userId, e.member.since);
+      } else if (e.type === 'memberLeft') {
+        const since = members.get(e.userId);
+        if (since === undefined) fail('memberLeft for a user not in the room', e);
+        if (e.duration !== e.at - since) fail('memberLeft with another duration than since to now', { e, since });
+        members.delete(e.userId);
+      } else {
+        if (members.size > 0) fail('roomVacated with members left', e);
+        occupiedRooms.delete(e.room);
+      }
+    }
+    const left = fresh.filter((e) => e.type === 'memberLeft').map(({ at, type, ...departure }) => (void at, void type, departure));
+    const departures = model.departures;
+    model.departures = [];
+    if (timed) agree(left.map((d) => JSON.stringify(d)).sort(), departures.map((d) => JSON.stringify(d)).sort(), `${cmdName} → departures`);
+    else agree(left, departures, `${cmdName} → departures`);
+    agree([...occupiedPages].sort(), PAGES.filter((p) => model.pageCounts(p).viewers > 0), `${cmdName} → occupied pages`);
+    for (const r of ROOMS) {
+      const told = [...(occupiedRooms.get(r) ?? new Map<string, number>()).entries()].sort();
+      const truth = model.members(r).map((m): [string, number] => [m.userId, m.since]).sort();
+      agree(told, truth, `${cmdName} → who the occupancy reports tell is in ${r}`);
+      if (occupiedRooms.has(r) !== truth.length > 0) fail(`${r} occupied as reported: ${occupiedRooms.has(r)}`, truth);
     }
   };
 

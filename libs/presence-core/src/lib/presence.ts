@@ -18,7 +18,7 @@ import { Rooms } from './rooms';
 import { resolveProfile, type ResolvedProfile } from './profile';
 import { keyCost, profileCost } from './state-cost';
 import { GlobalStats } from './stats';
-import type { ConnectOptions, Identity, PresenceContributions, PresenceLedger, PresenceOptions, PresenceSink } from './types';
+import type { ConnectOptions, Identity, OccupancySink, PresenceContributions, PresenceLedger, PresenceOptions, PresenceSink } from './types';
 
 export { userKeyOf } from './connection';
 
@@ -46,6 +46,11 @@ export type Result<T extends object = object> = ({ ok: true } & T) | AckError;
  * the figures of every process instead) nothing is announced, coalesced or
  * owed, and no timer runs but the grace period's.
  *
+ * Each change of who is present (a page's first viewer and its last, a
+ * room's first member and its last, each member's arrival and departure)
+ * goes to the {@link OccupancySink}, if any, as it happens: in one process;
+ * with a cluster its store decides them for every process together.
+ *
  * @example
  * const presence = new Presence(systemClock, sink, options);
  * presence.connect(socket.id, identity);
@@ -65,13 +70,14 @@ export class Presence {
     sink: PresenceSink | null,
     private readonly options: PresenceOptions,
     private readonly ledger: PresenceLedger | null = null,
+    occupancy: OccupancySink | null = null,
   ) {
     this.budget = new AddressBudget(options.maxBytesPerAddress ?? 0);
     this.globalStats = new GlobalStats(clock, options.statsIntervalMs, sink);
     this.grace = new Grace(clock, options.graceMs, ledger, (conn) => this.end(conn));
-    this.pages = new Pages(clock, options.countIntervalMs, sink, this.globalStats, this.grace, ledger);
+    this.pages = new Pages(clock, options.countIntervalMs, sink, this.globalStats, this.grace, ledger, occupancy);
     const rosterMax = options.rosterMax ?? DEFAULT_LIMITS.rosterMax;
-    this.rooms = new Rooms(clock, sink, { countIntervalMs: options.countIntervalMs, rosterMax }, this.grace, ledger);
+    this.rooms = new Rooms(clock, sink, { countIntervalMs: options.countIntervalMs, rosterMax }, this.grace, ledger, occupancy);
   }
 
   // ---------------------------------------------------------------- connections

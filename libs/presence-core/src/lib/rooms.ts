@@ -7,7 +7,7 @@ import { ledgerMemberOf, type Connection } from './connection';
 import type { Grace } from './grace';
 import { sameProfile, type ResolvedProfile } from './profile';
 import { profileCost } from './state-cost';
-import type { PresenceContributions, PresenceLedger, RoomSink } from './types';
+import type { OccupancySink, PresenceContributions, PresenceLedger, RoomSink } from './types';
 
 /** A large room switches back once it has fewer than `rosterMax * SWITCH_BACK` members. */
 const SWITCH_BACK = 0.9;
@@ -59,6 +59,8 @@ export class Rooms {
     options: RoomsOptions,
     private readonly grace: Grace,
     private readonly ledger: PresenceLedger | null,
+    /** Told of each member's arrival and departure, and of a room's first member and its last. */
+    private readonly occupancy: OccupancySink | null = null,
   ) {
     this.coalescer = new Coalescer(clock, options.countIntervalMs, (room) => this.sendCount(room));
     this.rosterMax = options.rosterMax;
@@ -81,6 +83,10 @@ export class Rooms {
       conn.rooms.add(room);
       conn.rooms.chargeExtra(room, next.cost);
       this.ledger?.room(room, ledgerMemberOf(conn), 1, { input, origin: conn.id, now: since });
+      if (this.occupancy) {
+        if (members.size === 1) this.occupancy.roomOccupied(room);
+        this.occupancy.memberJoined(room, toMember(member));
+      }
       if (!this.sink) return toMember(member);
       if (members.size > this.rosterMax || this.large.has(room)) this.touchLarge(room);
       else this.sink.roomJoined(room, toMember(member), conn.id);
@@ -104,9 +110,15 @@ export class Rooms {
   leave(conn: Connection, room: string, reason: LeaveReason, except: string | null): void {
     conn.rooms.delete(room);
     if (!this.rooms.get(room)?.has(conn.userKey)) return;
-    this.ledger?.room(room, ledgerMemberOf(conn), -1, { reason, origin: except, held: conn.held !== null, now: this.clock.now() });
+    const now = this.clock.now();
+    this.ledger?.room(room, ledgerMemberOf(conn), -1, { reason, origin: except, held: conn.held !== null, now });
     const member = this.detach(conn, room);
-    if (!member || !this.sink) return;
+    if (!member) return;
+    if (this.occupancy) {
+      this.occupancy.memberLeft(room, { userId: member.userId, reason, duration: durationOf(member, now) });
+      if (!this.rooms.has(room)) this.occupancy.roomVacated(room);
+    }
+    if (!this.sink) return;
     const members = this.rooms.get(room)?.size ?? 0;
     if (!this.large.has(room)) return this.sink.roomLeft(room, member.userId, reason, except);
     if (members >= this.rosterMax * SWITCH_BACK) return this.touchLarge(room);
@@ -242,6 +254,11 @@ export class Rooms {
 function first<T>(set: Set<T>): T | undefined {
   for (const value of set) return value;
   return undefined;
+}
+
+/** How long a member was in the room when it left at `now`: ms from its `since`, never negative. */
+function durationOf(member: RoomMember, now: number): number {
+  return Math.max(0, now - member.since);
 }
 
 function toMember(member: RoomMember): Member {

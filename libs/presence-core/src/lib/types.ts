@@ -55,6 +55,41 @@ export interface RoomSink {
 }
 
 /**
+ * Where each change of who is present goes, one by one, as it is decided
+ * (webhooks are made of them): a page's first viewer and its last, a room's
+ * first member and its last, and each member's arrival and departure, in
+ * large rooms too. A disconnect's departure comes once its grace ran out;
+ * a return within the grace is no change. For one page or room the calls
+ * come in order: `roomOccupied` before the first `memberJoined`, the last
+ * `memberLeft` before `roomVacated`.
+ *
+ * In one process the registry decides them; in a cluster the store does,
+ * each change once for the whole cluster, and the registry reports none.
+ */
+export interface OccupancySink {
+  /** `page` had no viewer anywhere and has one now. */
+  pageOccupied(page: string): void;
+  /** `page`'s last viewer left. */
+  pageVacated(page: string): void;
+  /** `room` had no member and has one now (its `memberJoined` follows). */
+  roomOccupied(room: string): void;
+  /** A user's first connection joined `room`: the member as it joined. */
+  memberJoined(room: string, member: Member): void;
+  /** A user's last connection left `room`. */
+  memberLeft(room: string, departure: Departure): void;
+  /** `room`'s last member left (its `memberLeft` came before). */
+  roomVacated(room: string): void;
+}
+
+/** A member's departure from a room. */
+export interface Departure {
+  userId: string;
+  reason: LeaveReason;
+  /** Milliseconds from the member's `since` to its departure. */
+  duration: number;
+}
+
+/**
  * Where the core sends what other connections must hear. The core never does
  * I/O: the transport implements this (Socket.IO rooms, SSE streams, a test
  * recorder).

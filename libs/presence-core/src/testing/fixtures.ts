@@ -1,6 +1,7 @@
 import { Presence } from '../lib/presence';
 import type { Identity, PresenceOptions } from '../lib/types';
 import { ManualClock } from './manual-clock';
+import { RecordingOccupancy } from './recording-occupancy';
 import { RecordingSink } from './recording-sink';
 
 /** The registry's limits as the server sets them by default. */
@@ -38,6 +39,8 @@ export function seededRandom(seed: number): () => number {
 export interface RegistryUnderTest {
   clock: ManualClock;
   sink: RecordingSink;
+  /** What the registry reported of who is present (a page's first and last viewer, each member's arrival and departure). */
+  occupancy: RecordingOccupancy;
   presence: Presence;
   /** Lets every coalesced announcement go out, then forgets what was announced. */
   settle(): void;
@@ -46,10 +49,12 @@ export interface RegistryUnderTest {
 export function registryUnderTest(options: PresenceOptions = TEST_OPTIONS): RegistryUnderTest {
   const clock = new ManualClock();
   const sink = new RecordingSink();
-  const presence = new Presence(clock, sink, options);
+  const occupancy = new RecordingOccupancy();
+  const presence = new Presence(clock, sink, options, null, occupancy);
   return {
     clock,
     sink,
+    occupancy,
     presence,
     settle: () => {
       clock.advance(options.statsIntervalMs * 3);
