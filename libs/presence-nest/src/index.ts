@@ -33,3 +33,6 @@ export * from './lib/polls/poll-changes';
 export * from './lib/http/api-key.guard';
 export * from './lib/http/api-key-before-body';
 export * from './lib/http/polls.controller';
+export * from './lib/webhooks/webhook.options';
+export * from './lib/webhooks/webhook-publisher';
+export * from './lib/webhooks/webhook-signature';

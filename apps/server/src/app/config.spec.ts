@@ -129,6 +129,28 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_HEARTBEAT_MS: '200', REDIS_HEARTBEAT_TTL_MS: '399' })).toThrow(/REDIS_HEARTBEAT_TTL_MS: at least twice/);
   });
 
+  it('reads the webhook receiver, its secret and its retry delays; delivers at shutdown until a second before the timeout', () => {
+    expect(loadConfig({})).toMatchObject({ webhook: undefined });
+    expect(loadConfig({ WEBHOOK_URL: 'https://hooks.example/presence', WEBHOOK_SECRET: 'whsec-0123456789' })).toMatchObject({
+      webhook: { url: 'https://hooks.example/presence', secret: 'whsec-0123456789', retryBaseMs: 1000, retryMaxMs: 60000, shutdownMs: 9000 },
+    });
+    expect(
+      loadConfig({
+        WEBHOOK_URL: 'http://127.0.0.1:9999/hook',
+        WEBHOOK_SECRET: 'whsec-0123456789',
+        WEBHOOK_RETRY_BASE_MS: '50',
+        WEBHOOK_RETRY_MAX_MS: '200',
+        SHUTDOWN_TIMEOUT_MS: '500',
+      }),
+    ).toMatchObject({ webhook: { url: 'http://127.0.0.1:9999/hook', retryBaseMs: 50, retryMaxMs: 200, shutdownMs: 0 } });
+  });
+
+  it('refuses to start with WEBHOOK_URL but no WEBHOOK_SECRET, saying what is missing', () => {
+    expect(() => loadConfig({ WEBHOOK_URL: 'https://hooks.example/presence' })).toThrow(/WEBHOOK_SECRET: required with WEBHOOK_URL/);
+    expect(() => loadConfig({ WEBHOOK_URL: 'https://hooks.example/presence', WEBHOOK_SECRET: '' })).toThrow(/WEBHOOK_SECRET: required with WEBHOOK_URL/);
+    expect(() => loadConfig({ WEBHOOK_RETRY_BASE_MS: '5000', WEBHOOK_RETRY_MAX_MS: '4000' })).toThrow(/WEBHOOK_RETRY_MAX_MS: at least WEBHOOK_RETRY_BASE_MS/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', JWT_SECRET: '', CORS_ORIGINS: '' })).toMatchObject({
       port: 3000,
@@ -166,6 +188,11 @@ describe('loadConfig', () => {
     ['REDIS_SENTINEL_NAME', 'has space'],
     ['REDIS_HEARTBEAT_MS', '10'],
     ['REDIS_HEARTBEAT_TTL_MS', 'soon'],
+    ['WEBHOOK_URL', 'hooks.example/presence'],
+    ['WEBHOOK_URL', 'ftp://hooks.example/presence'],
+    ['WEBHOOK_SECRET', '0123456789abcde'],
+    ['WEBHOOK_RETRY_BASE_MS', '0'],
+    ['WEBHOOK_RETRY_MAX_MS', '600001'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));

@@ -13,6 +13,9 @@ const int = (min: number, max: number, fallback: number) =>
   z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).max(max).default(fallback));
 const optionalText = z.preprocess(unsetIfEmpty, z.string().optional());
 
+/** The fewest characters a `WEBHOOK_SECRET` may have: a short HMAC key is guessed offline from one signed request. */
+export const WEBHOOK_SECRET_MIN_LENGTH = 16;
+
 /** The default ceiling on presence state: a quarter of the heap this process may grow to. */
 export const DEFAULT_MAX_STATE_BYTES = Math.floor(getHeapStatistics().heap_size_limit / 4);
 
@@ -80,7 +83,24 @@ const envSchema = z.object({
   TRUST_PROXY: int(0, 32, 0),
   WEB_ROOT: optionalText,
   LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(LOG_LEVELS).default('info')),
+  WEBHOOK_URL: z.preprocess(unsetIfEmpty, z.string().refine(isHttpUrl, { message: 'an http:// or https:// URL' }).optional()),
+  WEBHOOK_SECRET: z.preprocess(
+    unsetIfEmpty,
+    z.string().min(WEBHOOK_SECRET_MIN_LENGTH, `at least ${WEBHOOK_SECRET_MIN_LENGTH} characters`).optional(),
+  ),
+  WEBHOOK_RETRY_BASE_MS: int(1, 600_000, 1000),
+  WEBHOOK_RETRY_MAX_MS: int(1, 600_000, 60_000),
 });
+
+/** Whether `value` is an absolute http:// or https:// URL. */
+function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
 
 /** `host:port` or `[ipv6]:port`; null when it is neither. */
 function parseHostPort(entry: string): { host: string; port: number } | null {
@@ -101,6 +121,16 @@ const checkedEnv = envSchema.superRefine((e, ctx) => {
   if (e.REDIS_SENTINEL_NAME !== undefined && e.REDIS_SENTINELS === undefined) {
     ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINELS'], message: 'required with REDIS_SENTINEL_NAME: the Sentinels, host:port,host:port' });
   }
+  if (e.WEBHOOK_URL !== undefined && e.WEBHOOK_SECRET === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WEBHOOK_SECRET'],
+      message: `required with WEBHOOK_URL: the secret every webhook request is signed with (at least ${WEBHOOK_SECRET_MIN_LENGTH} characters)`,
+    });
+  }
+  if (e.WEBHOOK_RETRY_MAX_MS < e.WEBHOOK_RETRY_BASE_MS) {
+    ctx.addIssue({ code: 'custom', path: ['WEBHOOK_RETRY_MAX_MS'], message: 'at least WEBHOOK_RETRY_BASE_MS' });
+  }
   if (e.REDIS_HEARTBEAT_TTL_MS < 2 * e.REDIS_HEARTBEAT_MS) {
     ctx.addIssue({ code: 'custom', path: ['REDIS_HEARTBEAT_TTL_MS'], message: 'at least twice REDIS_HEARTBEAT_MS, or a live process may be taken for dead' });
   }
@@ -111,6 +141,18 @@ function redisConnection(e: z.output<typeof envSchema>): RedisConnection | undef
   if (e.REDIS_URL !== undefined) return { url: e.REDIS_URL };
   if (e.REDIS_SENTINELS !== undefined && e.REDIS_SENTINEL_NAME !== undefined) return { sentinels: e.REDIS_SENTINELS, name: e.REDIS_SENTINEL_NAME };
   return undefined;
+}
+
+/** Where webhooks go, if anywhere: delivered until 1 s before the shutdown timeout. */
+function webhookOptions(e: z.output<typeof envSchema>) {
+  if (e.WEBHOOK_URL === undefined || e.WEBHOOK_SECRET === undefined) return undefined;
+  return {
+    url: e.WEBHOOK_URL,
+    secret: e.WEBHOOK_SECRET,
+    retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+    retryMaxMs: e.WEBHOOK_RETRY_MAX_MS,
+    shutdownMs: Math.max(0, e.SHUTDOWN_TIMEOUT_MS - 1000),
+  };
 }
 
 const configSchema = checkedEnv.transform((e) => {
@@ -154,6 +196,7 @@ const configSchema = checkedEnv.transform((e) => {
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     webRoot: e.WEB_ROOT,
+    webhook: webhookOptions(e),
   };
 });
 

@@ -157,4 +157,25 @@ describe('occupancy', () => {
       expect(occupancy.take()).toEqual([{ type: 'memberLeft', room: 'lobby', userId: 'xavier', reason: 'disconnect', duration: 0 }]);
     });
   });
+
+  it('reports, when the registry ends, that everyone it held left and every page and room is vacated, once', () => {
+    presence.connect('a', signedIn('client-a', 'ada'));
+    presence.connect('b', anonymous('client-b'));
+    presence.enterPage('a', '/p');
+    presence.enterPage('b', '/q');
+    presence.joinRoom('a', 'lobby');
+    presence.joinRoom('b', 'lobby');
+    presence.disconnect('b');
+    occupancy.take();
+    clock.advance(1000);
+    presence.dispose();
+    presence.dispose();
+    const ended = occupancy.take();
+    expect(ended.filter((e) => e.type === 'pageVacated').map((e) => e.type === 'pageVacated' && e.page).sort()).toEqual(['/p', '/q']);
+    expect(ended.filter((e) => e.type !== 'pageVacated')).toEqual([
+      { type: 'memberLeft', room: 'lobby', userId: 'ada', reason: 'disconnect', duration: 1000 },
+      { type: 'memberLeft', room: 'lobby', userId: 'client-b', reason: 'disconnect', duration: 1000 },
+      { type: 'roomVacated', room: 'lobby' },
+    ]);
+  });
 });

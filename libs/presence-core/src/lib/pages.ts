@@ -152,8 +152,11 @@ export class Pages {
     return tabs;
   }
 
+  /** Stops the coalescer; every page with viewers is reported vacated (the registry ends). */
   dispose(): void {
     this.coalescer?.dispose();
+    if (!this.occupancy) return;
+    for (const [page, entry] of this.entries) if (entry.clients.size > 0) this.occupancy.pageVacated(page);
   }
 
   /** A page's counts as an ack answers them to `subscriber`, which then holds them. */

@@ -352,8 +352,14 @@ export class Presence {
     this.grace.release(held);
   }
 
-  /** Stops every timer; the registry sends nothing more and holds no one. */
+  /**
+   * Stops every timer; the registry sends nothing more and holds no one.
+   * Everyone's presence ends with it: the occupancy sink hears every member
+   * leave (reason `disconnect`) and every room and page vacated, so that
+   * what it was told does not keep people the process no longer has.
+   */
   dispose(): void {
+    if (this.disposed) return;
     this.disposed = true;
     this.pages.dispose();
     this.globalStats.dispose();

@@ -204,8 +204,17 @@ export class Rooms {
     return all;
   }
 
+  /** Stops the coalescer; every member's departure and every room's end is reported (the registry ends). */
   dispose(): void {
     this.coalescer.dispose();
+    if (!this.occupancy) return;
+    const now = this.clock.now();
+    for (const [room, members] of this.rooms) {
+      for (const member of members.values()) {
+        this.occupancy.memberLeft(room, { userId: member.userId, reason: 'disconnect', duration: durationOf(member, now) });
+      }
+      this.occupancy.roomVacated(room);
+    }
   }
 
   /**

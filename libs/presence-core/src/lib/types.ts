@@ -243,8 +243,14 @@ export interface ClusterRoster {
 /** A vote as the cluster took it, or which limit refused it. */
 export type ClusterVote = { tallies: PollTallies } | { refused: 'undeclared' | 'options' };
 
-/** What a cluster store tells its process. */
-export interface ClusterListener {
+/**
+ * What a cluster store tells its process. Its {@link OccupancySink} part
+ * hears each change of who is present that the store decided on a change of
+ * this process (its join, leave or expiry; the withdrawal of a process it
+ * reaped, or its own; its rebuild), so that each is reported by one process
+ * of the cluster only.
+ */
+export interface ClusterListener extends OccupancySink {
   /** A page's counts (or, for `null`, the global stats) may have changed anywhere. */
   changed(page: string | null): void;
   /** Room events this process decided (its join was a user's first anywhere, ...): to every process's sockets. */

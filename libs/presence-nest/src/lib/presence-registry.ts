@@ -1,6 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { STATS_INTERVAL_MS } from '@presently/protocol';
-import { type Clock, type PresenceSink, Presence, systemClock, TokenBucket } from '@presently/presence-core';
+import { type Clock, type OccupancySink, type PresenceSink, Presence, systemClock, TokenBucket } from '@presently/presence-core';
 import { PresenceLifecycle } from './hooks/presence-lifecycle';
 import { PresenceMetrics } from './hooks/presence-metrics';
 import { PageStreams } from './http/page-streams';
@@ -8,6 +8,7 @@ import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options
 import { FanOutSink } from './sinks/fan-out-sink';
 import { SocketIoSink } from './sinks/socket-io.sink';
 import type { PresenceNamespace } from './socket/presence-socket';
+import { WebhookPublisher } from './webhooks/webhook-publisher';
 
 /**
  * The process's presence registry (its own connections, pages and rooms)
@@ -19,6 +20,10 @@ import type { PresenceNamespace } from './socket/presence-socket';
  * cluster (`REDIS_URL`) the registry announces nothing: it reports its
  * contributions to the cluster, and the cluster figures deliver the
  * cluster-wide counts and room events (see `ClusterFigures`).
+ *
+ * Each change of who is present goes to {@link occupancy} (the webhooks,
+ * when configured): from the registry in one process, from the cluster
+ * store's answers with a cluster, which decides each once.
  */
 @Injectable()
 export class PresenceRegistry implements BeforeApplicationShutdown {
@@ -28,6 +33,8 @@ export class PresenceRegistry implements BeforeApplicationShutdown {
   readonly streams: PageStreams;
   /** Every announcement goes out through here, in one process and in a cluster. */
   readonly deliveries: PresenceSink;
+  /** Where each change of who is present goes; null when nothing listens (no webhooks). */
+  readonly occupancy: OccupancySink | null;
   private readonly socketIo: SocketIoSink;
   private attached: PresenceNamespace | null = null;
   private readonly roomListeners: Array<(room: string) => void> = [];
@@ -36,6 +43,7 @@ export class PresenceRegistry implements BeforeApplicationShutdown {
     @Inject(PRESENCE_OPTIONS) private readonly options: PresenceModuleOptions,
     lifecycle: PresenceLifecycle,
     metrics: PresenceMetrics,
+    webhooks: WebhookPublisher,
   ) {
     this.clock = options.clock ?? systemClock;
     this.streams = new PageStreams(this.clock);
@@ -47,7 +55,14 @@ export class PresenceRegistry implements BeforeApplicationShutdown {
     this.deliveries = new FanOutSink([this.socketIo, this.streams, lifecycle, metrics]);
     // With a cluster the registry announces nothing: the cluster figures deliver the cluster-wide ones.
     const sink = options.cluster ? null : this.deliveries;
-    this.presence = new Presence(this.clock, sink, { statsIntervalMs: STATS_INTERVAL_MS, ...options }, options.cluster ?? null);
+    this.occupancy = webhooks.enabled ? webhooks : null;
+    this.presence = new Presence(
+      this.clock,
+      sink,
+      { statsIntervalMs: STATS_INTERVAL_MS, ...options },
+      options.cluster ?? null,
+      options.cluster ? null : this.occupancy,
+    );
     metrics.track(this.presence);
   }
 
@@ -87,7 +102,8 @@ export class PresenceRegistry implements BeforeApplicationShutdown {
 
   /**
    * Once every provider's own shutdown is done (a cluster's hand-off
-   * included), before the servers close: streams end, timers stop.
+   * included), before the servers close: streams end, timers stop, and in
+   * one process everyone's presence ends with it (the occupancy hears so).
    */
   beforeApplicationShutdown(): void {
     this.streams.closeAll();

@@ -27,6 +27,7 @@ import { SlowReaderGuard } from './socket/slow-reader-guard';
 import { ModerationController } from './http/moderation.controller';
 import { Moderation } from './moderation/moderation';
 import { StateCeiling } from './access/state-ceiling';
+import { WebhookPublisher } from './webhooks/webhook-publisher';
 
 /**
  * Live presence for a Nest application: the `/presence` Socket.IO namespace,
@@ -73,8 +74,9 @@ export class PresenceModule {
         Moderation,
         StateCeiling,
         RoomDigests,
+        WebhookPublisher,
       ],
-      exports: [PresenceRegistry, Figures, Moderation, PollService, SessionAuthenticator, PresenceEmitter, PresenceLifecycle, PresenceMetrics, ConnectionAdmission],
+      exports: [PresenceRegistry, Figures, Moderation, PollService, SessionAuthenticator, PresenceEmitter, PresenceLifecycle, PresenceMetrics, ConnectionAdmission, WebhookPublisher],
     };
   }
 }

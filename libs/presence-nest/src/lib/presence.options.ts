@@ -1,5 +1,6 @@
 import type { Clock, PresenceCluster, PresenceLimits } from '@presently/presence-core';
 import type { AuthorizeHook } from './access/authorize';
+import type { WebhookOptions } from './webhooks/webhook.options';
 
 /** Options of {@link PresenceModule.forRoot}. */
 export interface PresenceModuleOptions extends PresenceLimits {
@@ -69,6 +70,11 @@ export interface PresenceModuleOptions extends PresenceLimits {
    * shutdown timeout.
    */
   handoffMs?: number;
+  /**
+   * Webhooks: each change of who is present (pages and rooms occupied and
+   * vacated, members joined and left) POSTed in signed batches; unset: none.
+   */
+  webhook?: WebhookOptions;
   /** Time source; the system clock unless a test injects one. */
   clock?: Clock;
 }

@@ -23,6 +23,8 @@ type Recorder = ClusterListener & {
   synced: string[];
   polls: string[];
   closed: string[];
+  /** Each change of who is present the store decided here, as `<kind> <key>[ <userId> <reason> <duration>]`. */
+  occupancy: string[];
   /** Called on each resynced(), if set. */
   onResynced: (() => void) | null;
 };
@@ -37,6 +39,7 @@ function listener(): Recorder {
     synced: [] as string[],
     polls: [] as string[],
     closed: [] as string[],
+    occupancy: [] as string[],
     onResynced: null,
     changed: () => undefined,
     roomJoined: (_room: string, member: { userId: string }) => void l.joined.push(member.userId),
@@ -48,6 +51,12 @@ function listener(): Recorder {
     roomLeft: (_room: string, userId: string, reason: string) => void l.left.push([userId, reason]),
     takenOver: (kind: string, key: string, clientId: string) => void l.moved.push(`${kind} ${key} ${clientId}`),
     resynced: () => l.onResynced?.(),
+    pageOccupied: (page: string) => void l.occupancy.push(`page.occupied ${page}`),
+    pageVacated: (page: string) => void l.occupancy.push(`page.vacated ${page}`),
+    roomOccupied: (room: string) => void l.occupancy.push(`room.occupied ${room}`),
+    memberJoined: (room: string, member: { userId: string }) => void l.occupancy.push(`joined ${room} ${member.userId}`),
+    memberLeft: (room: string, { userId, reason }: { userId: string; reason: string }) => void l.occupancy.push(`left ${room} ${userId} ${reason}`),
+    roomVacated: (room: string) => void l.occupancy.push(`room.vacated ${room}`),
   };
   return l;
 }

@@ -17,7 +17,7 @@ export type SendOutcome =
   | { kind: 'rejected'; status: number };
 
 /** Why a request failed. */
-export type FailureCause = 'network' | 'timeout' | '429' | '5xx' | '4xx';
+export type FailureCause = 'network' | 'timeout' | '429' | '5xx';
 
 /** Why events were dropped undelivered. */
 export type DropCause = 'overflow' | 'expired' | 'rejected' | 'shutdown';

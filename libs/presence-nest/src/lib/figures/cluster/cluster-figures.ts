@@ -145,8 +145,15 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
 
   /** What the cluster store tells this process. */
   private listener(): ClusterListener {
-    const { deliveries, presence } = this.registry;
+    const { deliveries, presence, occupancy } = this.registry;
     return {
+      // Changes of who is present this process's changes decided: reported by it alone.
+      pageOccupied: (page) => occupancy?.pageOccupied(page),
+      pageVacated: (page) => occupancy?.pageVacated(page),
+      roomOccupied: (room) => occupancy?.roomOccupied(room),
+      memberJoined: (room, member) => occupancy?.memberJoined(room, member),
+      memberLeft: (room, departure) => occupancy?.memberLeft(room, departure),
+      roomVacated: (room) => occupancy?.roomVacated(room),
       changed: (page) => (page === null ? this.stats$.touch(null) : this.pages.touch(page)),
       roomJoined: (room, member, except) => deliveries.roomJoined(room, member, except),
       roomUpdated: (room, member, except) => deliveries.roomUpdated(room, member, except),
