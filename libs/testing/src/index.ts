@@ -9,3 +9,4 @@ export * from './redis-sentinel';
 export * from './tcp-proxy';
 export * from './haproxy';
 export * from './random';
+export * from './webhook-receiver';
