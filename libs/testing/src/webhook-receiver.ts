@@ -41,6 +41,7 @@ export interface WebhookReceiver {
   /** How each request is answered, from its events; 200 unless a test says otherwise. */
   answer: (events: WebhookEvent[], request: ReceivedWebhook) => WebhookAnswer;
   /** Resolves with the first delivered event that `match` accepts (it may have come already). */
+  waitFor<E extends WebhookEvent>(match: (event: WebhookEvent) => event is E, what: string, timeoutMs?: number): Promise<E>;
   waitFor(match: (event: WebhookEvent) => boolean, what: string, timeoutMs?: number): Promise<WebhookEvent>;
   /** Resolves with the first request (answered or not) that `match` accepts. */
   waitForRequest(match: (request: ReceivedWebhook) => boolean, what: string, timeoutMs?: number): Promise<ReceivedWebhook>;
