@@ -15,8 +15,13 @@
  * Format 3: an anonymous member's key and userId are its public id
  * (`a:a_…`, derived from its clientId), no longer its clientId; a format-2
  * process would list members by their clientIds, so the two never mix.
+ *
+ * Format 4: every script that changes who is present answers, last, the
+ * changes of occupancy it decided (`OCCUPANCY` below, for webhooks), and a
+ * rebuild keeps the data's epoch (`P epoch`); a format-3 process would not
+ * report them, so a change it decided would reach no webhook.
  */
-export const DATA_FORMAT = 3;
+export const DATA_FORMAT = 4;
 
 /** The pub/sub channel (under the prefix) of the messages below. */
 export const CHANNEL = 'changes';
@@ -82,6 +87,26 @@ export const UNDECLARED = 'undeclared';
 /** POLL_VOTE: refused, too many options in the poll. */
 export const OPTIONS = 'options';
 
+/*
+ * Occupancy: the last element of the answer of every script that changes
+ * who is present (PAGE, ROOM, RESTORE, REAP, LEAVE) is a list of the changes
+ * it made, each a kind and its fields, net over the script (a member
+ * withdrawn and restored by one rebuild did not leave). For each room and
+ * page they come in order: occupied, members joined, members left, vacated.
+ */
+/** `PAGE_OCCUPIED, page`: the page had no viewer and has one. */
+export const PAGE_OCCUPIED = 'po';
+/** `PAGE_VACATED, page`: the page's last viewer left. */
+export const PAGE_VACATED = 'pv';
+/** `ROOM_OCCUPIED, room`: the room had no member and has one. */
+export const ROOM_OCCUPIED = 'ro';
+/** `ROOM_VACATED, room`: the room's last member left. */
+export const ROOM_VACATED = 'rv';
+/** `MEMBER_JOINED, room, userId, name, status, meta, since, connections`: a user's first connection anywhere joined. */
+export const MEMBER_JOINED = 'mj';
+/** `MEMBER_LEFT, room, userId, since`: a user's last connection anywhere left. */
+export const MEMBER_LEFT = 'ml';
+
 /**
  * Large rooms, the protocol's rule, stated here for the store and applied by
  * one Lua function (`room_settle`, with `room_is_large`, in `scripts.ts`):
@@ -130,5 +155,11 @@ export const LUA_CONSTANTS = {
   EXISTS,
   UNDECLARED,
   OPTIONS,
+  PAGE_OCCUPIED,
+  PAGE_VACATED,
+  ROOM_OCCUPIED,
+  ROOM_VACATED,
+  MEMBER_JOINED,
+  MEMBER_LEFT,
   SWITCH_BACK,
 } as const;

@@ -350,4 +350,155 @@ describe('RedisPresenceStore', () => {
     expect([...reads.a, ...reads.b].every((viewers) => viewers === null || viewers <= 4)).toBe(true);
     expect(await a.pageCounts(['/r'])).toEqual([{ page: '/r', viewers: 4, connections: 4 }]);
   }, 30_000);
+
+  describe('occupancy (what webhooks report)', () => {
+    const at = (now: number, origin = 's') => ({ origin, now });
+
+    it('decides each change of who is present once, in the process whose change made it, with each departure\'s duration', async () => {
+      const [{ store: a, events: aEvents }, { store: b, events: bEvents }] = await Promise.all([start(), start()]);
+      a.page('/p', who('client-p1'), 1, false);
+      await a.settled();
+      b.page('/p', who('client-p2'), 1, false);
+      b.page('/p', who('client-p1'), 1, false);
+      await b.settled();
+      a.page('/p', who('client-p1'), -1, false);
+      await a.settled();
+      b.page('/p', who('client-p1'), -1, false);
+      await b.settled();
+      expect([aEvents.occupancy, bEvents.occupancy]).toEqual([['page.occupied /p'], []]);
+      b.page('/p', who('client-p2'), -1, false);
+      await b.settled();
+      expect(bEvents.occupancy).toEqual(['page.vacated /p']);
+
+      const t0 = Date.now();
+      a.room('lobby', who('client-uu', 'uu'), 1, { ...at(t0), input: { name: 'Ulla', status: 'busy' } });
+      await a.settled();
+      b.room('lobby', who('client-uu', 'uu'), 1, at(t0 + 5));
+      b.room('lobby', who('client-vv', 'vv'), 1, at(t0 + 10));
+      await b.settled();
+      a.room('lobby', who('client-uu', 'uu'), -1, { ...at(t0 + 20), reason: 'leave' });
+      await a.settled();
+      expect(aEvents.occupancy).toEqual(['page.occupied /p', 'room.occupied lobby', 'joined lobby uu']);
+      expect(bEvents.occupancy).toEqual(['page.vacated /p', 'joined lobby vv']);
+      b.room('lobby', who('client-uu', 'uu'), -1, { ...at(t0 + 1000), reason: 'disconnect', held: false });
+      b.room('lobby', who('client-vv', 'vv'), -1, { ...at(t0 + 1500), reason: 'leave' });
+      await b.settled();
+      expect(bEvents.occupancy).toEqual(['page.vacated /p', 'joined lobby vv', 'left lobby uu disconnect', 'left lobby vv leave', 'room.vacated lobby']);
+      expect(aEvents.occupancy).toHaveLength(3);
+    });
+
+    it('reports the member as it joined, and how long it stayed when its last connection anywhere left', async () => {
+      const [{ store: a, events: aEvents }, { store: b, events: bEvents }] = await Promise.all([start(), start()]);
+      const joined: unknown[] = [];
+      const left: unknown[] = [];
+      for (const events of [aEvents, bEvents]) {
+        events.memberJoined = (room, member) => void joined.push({ room, member });
+        events.memberLeft = (room, departure) => void left.push({ room, departure });
+      }
+      const t0 = Date.now();
+      b.room('desk', who('client-dd', 'dd'), 1, { ...at(t0), input: { name: 'Dee', status: 'away', meta: { seat: 4 } } });
+      await b.settled();
+      a.room('desk', who('client-dd', 'dd'), 1, at(t0 + 1));
+      await a.settled();
+      b.room('desk', who('client-dd', 'dd'), -1, { ...at(t0 + 2), reason: 'leave' });
+      await b.settled();
+      expect(left).toEqual([]);
+      a.room('desk', who('client-dd', 'dd'), -1, { ...at(t0 + 4321), reason: 'leave' });
+      await a.settled();
+      expect(joined).toEqual([{ room: 'desk', member: { userId: 'dd', name: 'Dee', status: 'away', meta: { seat: 4 }, connections: 1, since: t0 } }]);
+      expect(left).toEqual([{ room: 'desk', departure: { userId: 'dd', reason: 'leave', duration: 4321 } }]);
+    });
+
+    it('reports every member of a large room, where no member event goes to sockets', async () => {
+      const keyPrefix = `occlarge${prefix}:`;
+      const [{ store: a, events: aEvents }, { store: b, events: bEvents }] = await Promise.all([start({ keyPrefix, rosterMax: 1 }), start({ keyPrefix, rosterMax: 1 })]);
+      const t0 = Date.now();
+      a.room('hall', who('client-h1', 'h1'), 1, at(t0));
+      await a.settled();
+      b.room('hall', who('client-h2', 'h2'), 1, at(t0));
+      await b.settled();
+      a.room('hall', who('client-h3', 'h3'), 1, at(t0));
+      await a.settled();
+      expect([...aEvents.joined, ...bEvents.joined]).toEqual(['h1']);
+      expect(aEvents.occupancy).toEqual(['room.occupied hall', 'joined hall h1', 'joined hall h3']);
+      expect(bEvents.occupancy).toEqual(['joined hall h2']);
+      for (const id of ['h3', 'h1']) a.room('hall', who(`client-${id}`, id), -1, { ...at(t0 + 1), reason: 'leave' });
+      await a.settled();
+      b.room('hall', who('client-h2', 'h2'), -1, { ...at(t0 + 1), reason: 'leave' });
+      await b.settled();
+      expect(aEvents.occupancy.slice(3)).toEqual(['left hall h3 leave', 'left hall h1 leave']);
+      expect(bEvents.occupancy.slice(1)).toEqual(['left hall h2 leave', 'room.vacated hall']);
+    });
+
+    it('has the process that withdraws a share report its departures once: node-down for a dead one, disconnect for its own at stop', async () => {
+      const keyPrefix = `occdead${prefix}:`;
+      const timing = { heartbeatMs: 100, heartbeatTtlMs: 300, keyPrefix };
+      const [{ store: a, events: aEvents }, { store: b, events: bEvents }, { store: victim, events: victimEvents }] = await Promise.all([
+        start(timing),
+        start(timing),
+        start({ keyPrefix, heartbeatMs: 60_000, heartbeatTtlMs: 300 }),
+      ]);
+      victim.page('/v', who('client-v1'), 1, false);
+      victim.room('team', who('client-v1', 'vic'), 1, at(Date.now()));
+      await victim.settled();
+      a.room('team', who('client-a1', 'ann'), 1, at(Date.now()));
+      await a.settled();
+      expect(aEvents.occupancy).toEqual(['joined team ann']);
+      await until(() => aEvents.occupancy.length + bEvents.occupancy.length === 3, 'a survivor reported the dead share');
+      const reported = [...aEvents.occupancy, ...bEvents.occupancy].filter((line) => !line.endsWith('ann'));
+      expect(reported.sort()).toEqual(['left team vic node-down', 'page.vacated /v'].sort());
+      expect(victimEvents.occupancy).toEqual(['page.occupied /v', 'room.occupied team', 'joined team vic']);
+
+      // a stops: its member leaves with it, reported by a, and the room is vacated.
+      stores.splice(stores.indexOf(a), 1);
+      await a.stop();
+      expect(aEvents.occupancy.slice(-2)).toEqual(['left team ann disconnect', 'room.vacated team']);
+      expect(await b.members('team')).toEqual([]);
+    }, 20_000);
+
+    it('reports at a rebuild what changed while this process was cut off, unless Redis lost its data', async () => {
+      const keyPrefix = `occrebuild${prefix}:`;
+      // What the registry holds, as the store reads it to rebuild.
+      let pages: [string, string, number][] = [];
+      let rooms: PresenceContributions['rooms'] = [];
+      const share = (): PresenceContributions => ({ ...EMPTY, pages, rooms });
+      const { store: a, events } = await start({ keyPrefix, heartbeatMs: 50, contributions: share });
+      a.page('/kept', who('client-k1'), 1, false);
+      a.room('den', who('client-x1', 'x1'), 1, at(1000));
+      pages = [['/kept', 'client-k1', 1]];
+      rooms = [{ room: 'den', userKey: 'a:client-x1', member: { userId: 'x1', name: 'X', status: 'online', meta: {}, connections: 1, since: 1000 } }];
+      await a.settled();
+      expect(events.occupancy).toEqual(['page.occupied /kept', 'room.occupied den', 'joined den x1']);
+
+      // Meanwhile (its changes not applied), x1 left, y1 joined, a new page has a viewer; then the store finds its share gone.
+      rooms = [{ room: 'den', userKey: 'a:client-y1', member: { userId: 'y1', name: 'Y', status: 'online', meta: {}, connections: 1, since: 2000 } }];
+      pages = [...pages, ['/new', 'client-n1', 1]];
+      let resyncs = 0;
+      events.onResynced = () => void resyncs++;
+      const raw = new Redis(redis.url);
+      try {
+        await raw.srem(`${keyPrefix}f${DATA_FORMAT}:nodes`, a.nodeId);
+        await until(() => resyncs > 0, 'the share was rebuilt', 10_000);
+        expect(events.occupancy.slice(3).sort()).toEqual(['joined den y1', 'left den x1 disconnect', 'page.occupied /new'].sort());
+
+        // Redis restarts empty: the rebuild puts back what was there, which is no news.
+        const before = events.occupancy.length;
+        resyncs = 0;
+        await redis.stop();
+        await redis.start();
+        await until(() => resyncs > 0, 'the share was rebuilt into the empty Redis', 20_000);
+        expect(events.occupancy.slice(before)).toEqual([]);
+        expect(await a.pageCounts(['/kept', '/new'])).toEqual([
+          { page: '/kept', viewers: 1, connections: 1 },
+          { page: '/new', viewers: 1, connections: 1 },
+        ]);
+        // Later changes are reported as before.
+        a.room('den', who('client-y1', 'y1'), -1, { ...at(5000), reason: 'leave' });
+        await a.settled();
+        expect(events.occupancy.slice(before)).toEqual(['left den y1 leave', 'room.vacated den']);
+      } finally {
+        raw.disconnect();
+      }
+    }, 40_000);
+  });
 });

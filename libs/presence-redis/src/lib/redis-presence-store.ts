@@ -2,7 +2,33 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_LIMITS, DEFAULT_NAME, DEFAULT_STATUS, TOP_PAGES, type PollTallies, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
 import type { ClusterListener, ClusterRoster, ClusterVote, LedgerMember, PresenceCluster, PresenceContributions, RoomChange } from '@presently/presence-core';
 import type { Redis, RedisOptions } from 'ioredis';
-import { CHANNEL, DATA_FORMAT, EXISTS, JOINED, LEFT, MSG_PAGE, MSG_POLL, MSG_POLL_CLOSED, MSG_REBUILT, MSG_ROOM_COUNT, MSG_STATS, MSG_TAKEN_OVER, OK, OPTIONS, REBUILD, SHARE_PAGE, SHARE_ROOM, SYNC, UPDATED } from './contract';
+import {
+  CHANNEL,
+  DATA_FORMAT,
+  EXISTS,
+  JOINED,
+  LEFT,
+  MEMBER_JOINED,
+  MEMBER_LEFT,
+  MSG_PAGE,
+  MSG_POLL,
+  MSG_POLL_CLOSED,
+  MSG_REBUILT,
+  MSG_ROOM_COUNT,
+  MSG_STATS,
+  MSG_TAKEN_OVER,
+  OK,
+  OPTIONS,
+  PAGE_OCCUPIED,
+  PAGE_VACATED,
+  REBUILD,
+  ROOM_OCCUPIED,
+  ROOM_VACATED,
+  SHARE_PAGE,
+  SHARE_ROOM,
+  SYNC,
+  UPDATED,
+} from './contract';
 import type { ArgSpec, Argv, LuaScript, ScriptArgs } from './lua-script';
 import { connectRedis, type RedisConnection } from './redis-connection';
 import { COUNTS, HEARTBEAT, HOLD, LEAVE, ONLINE, PAGE, POLL_CLOSE, POLL_DECLARE, POLL_VOTE, REAP, RESTORE, ROOM, ROSTER, SCRIPTS, SECRET, shareEntries, STATS } from './scripts';
@@ -46,6 +72,14 @@ export interface RedisPresenceStoreOptions {
  * (`<prefix>f<DATA_FORMAT>:`, see `contract.ts`), so that processes of two
  * formats never share keys.
  *
+ * Each change of who is present (a page or room occupied or vacated, a
+ * member joined or left) is decided by the script that made it, so once for
+ * the whole cluster, and told to this process's listener when the change
+ * was this process's: its own join, leave or expiry, its withdrawal of a
+ * process it found dead or of itself when it stops, and its rebuild (whose
+ * arrivals are told only if Redis kept its data: after Redis lost it they are
+ * no news).
+ *
  * @example
  * const store = new RedisPresenceStore({ connection: { url: 'redis://localhost:6379' } });
  * const presence = new Presence(clock, sink, options, store);
@@ -82,6 +116,8 @@ export class RedisPresenceStore implements PresenceCluster {
   private secretAdopted: (secret: string) => void = () => undefined;
   /** Whether the first subscription was made: a later `ready` of the subscriber is a reconnection. */
   private subscribed = false;
+  /** The epoch of the data this process last rebuilt into (`P epoch`); '' before its first rebuild (whose arrivals are all news). */
+  private epoch = '';
 
   constructor(private readonly options: RedisPresenceStoreOptions) {
     this.nodeId = options.nodeId ?? randomUUID();
@@ -140,7 +176,11 @@ export class RedisPresenceStore implements PresenceCluster {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     try {
-      if (this.client.status === 'ready') await this.announceLeft((await this.run(LEAVE, { node: this.nodeId, rosterMax: this.rosterMax })) as string[], 'disconnect');
+      if (this.client.status === 'ready') {
+        const [left, occupancy] = splitOccupancy(await this.run(LEAVE, { node: this.nodeId, rosterMax: this.rosterMax }));
+        this.reportOccupancy(occupancy, 'disconnect', Date.now());
+        await this.announceLeft(left as string[], 'disconnect');
+      }
     } catch {
       // The others will take the share back when the heartbeat lapses.
     }
@@ -153,7 +193,9 @@ export class RedisPresenceStore implements PresenceCluster {
   }
 
   page(page: string, who: LedgerMember, delta: 1 | -1, held: boolean): void {
-    this.change(PAGE, { node: this.nodeId, clientId: who.clientId, userKey: who.userKey, page, delta, held });
+    this.change(PAGE, { node: this.nodeId, clientId: who.clientId, userKey: who.userKey, page, delta, held }, (result) => {
+      if (Array.isArray(result)) this.reportOccupancy(splitOccupancy(result)[1], 'leave', Date.now());
+    });
   }
 
   hold(kind: 'p' | 'r', key: string, who: LedgerMember, delta: 1 | -1): void {
@@ -184,7 +226,9 @@ export class RedisPresenceStore implements PresenceCluster {
         rosterMax: this.rosterMax,
       },
       (result) => {
-        const [outcome, ...fields] = result as string[];
+        const [answer, occupancy] = splitOccupancy(result);
+        this.reportOccupancy(occupancy, change.reason ?? 'leave', change.now);
+        const [outcome, ...fields] = answer as string[];
         if (outcome === LEFT) return this.listener?.roomLeft(room, fields[0], change.reason ?? 'leave', change.origin);
         if (outcome === SYNC) return this.announceSync(room);
         if (outcome !== JOINED && outcome !== UPDATED) return;
@@ -424,19 +468,29 @@ export class RedisPresenceStore implements PresenceCluster {
     this.restored = false;
     const contributions = this.contributions();
     let left: string[];
+    let occupancy: unknown[];
     // A Redis that restarted empty lost the shared secret too: the processes store theirs again.
     this.keepSecret();
     try {
       // Sent before any later change, on the same connection: nothing reported after the snapshot is lost.
-      const done = this.run(RESTORE, { node: this.nodeId, ttlMs: this.ttlMs, rosterMax: this.rosterMax }, shareEntries(contributions));
+      const done = this.run(
+        RESTORE,
+        { node: this.nodeId, ttlMs: this.ttlMs, rosterMax: this.rosterMax, epoch: randomUUID(), known: this.epoch },
+        shareEntries(contributions),
+      );
       this.restored = true;
       this.last = done.catch(() => undefined);
-      left = (await done) as string[];
+      const [answer, occupied] = splitOccupancy(await done);
+      const [epoch, ...gone] = answer as string[];
+      this.epoch = epoch;
+      left = gone;
+      occupancy = occupied;
     } catch (error) {
       this.restored = false;
       this.log('warn', 'presence share not restored', { error: String(error) });
       return;
     }
+    this.reportOccupancy(occupancy, 'disconnect', Date.now());
     await this.announceLeft(left, 'disconnect');
     this.log('info', 'presence share restored', { node: this.nodeId, clients: contributions.online.length, pageEntries: contributions.pages.length });
     this.resync();
@@ -451,14 +505,44 @@ export class RedisPresenceStore implements PresenceCluster {
       for (const node of nodes) {
         if (node === this.nodeId) continue;
         if ((await this.client.exists(`${this.prefix}alive:${node}`)) === 0) {
-          const [reaped, ...left] = (await this.run(REAP, { node, rosterMax: this.rosterMax })) as string[];
+          const [answer, occupancy] = splitOccupancy(await this.run(REAP, { node, rosterMax: this.rosterMax }));
+          const [reaped, ...left] = answer as string[];
           if (reaped !== OK) continue;
           this.log('warn', 'process down: its presence was withdrawn', { node, membersLeft: left.length / 2 });
+          this.reportOccupancy(occupancy, 'node-down', Date.now());
           await this.announceLeft(left, 'node-down');
         }
       }
     } catch (error) {
       this.log('warn', 'heartbeat failed', { error: String(error) });
+    }
+  }
+
+  /**
+   * Tells the listener the changes of who is present a script of this
+   * process decided (its answer's occupancy, `contract.ts`); a member's
+   * departure with `reason`, and its duration up to `at` (epoch ms).
+   */
+  private reportOccupancy(occupancy: unknown[], reason: LeaveReason, at: number): void {
+    const listener = this.listener;
+    if (!listener) return;
+    for (let i = 0; i < occupancy.length; ) {
+      const kind = occupancy[i];
+      const key = String(occupancy[i + 1]);
+      if (kind === MEMBER_JOINED) {
+        listener.memberJoined(key, toMember(occupancy.slice(i + 2, i + 8) as string[]));
+        i += 8;
+      } else if (kind === MEMBER_LEFT) {
+        listener.memberLeft(key, { userId: String(occupancy[i + 2]), reason, duration: Math.max(0, at - Number(occupancy[i + 3])) });
+        i += 4;
+      } else {
+        if (kind === PAGE_OCCUPIED) listener.pageOccupied(key);
+        else if (kind === PAGE_VACATED) listener.pageVacated(key);
+        else if (kind === ROOM_OCCUPIED) listener.roomOccupied(key);
+        else if (kind === ROOM_VACATED) listener.roomVacated(key);
+        else return this.log('error', 'unknown occupancy change: the rest is not reported', { kind: String(kind) });
+        i += 2;
+      }
     }
   }
 
@@ -477,4 +561,11 @@ function talliesOf(poll: string, pairs: string[]): PollTallies {
 /** A member from the ROOM script's fields: userId, name, status, meta (JSON), since, connections. */
 function toMember([userId, name, status, meta, since, connections]: string[]): Member {
   return { userId, name, status, meta: JSON.parse(meta) as Member['meta'], connections: Number(connections), since: Number(since) };
+}
+
+/** A script's answer without its last element, the occupancy (`contract.ts`), and that occupancy (empty when it has none). */
+function splitOccupancy(answer: unknown): [unknown[], unknown[]] {
+  const all = Array.isArray(answer) ? answer : [answer];
+  const last = all[all.length - 1];
+  return Array.isArray(last) ? [all.slice(0, -1), last] : [all, []];
 }

@@ -35,6 +35,9 @@ import { luaScript } from './lua-script';
  * - `P alive:<id>`    the process's heartbeat, with a time to live.
  * - `P anon-secret`   the secret anonymous ids are derived with when the
  *                     deployment configures none, shared by every process.
+ * - `P epoch`         a random id of this data, set by the first rebuild: a
+ *                     process that finds another than the one it knew knows
+ *                     Redis lost its data (its rebuild is no arrival).
  * - `P poll:<poll>`   hash: option → votes (a live poll, a protocol extension).
  * - `P polls`         set of the declared polls (declared by the application; votes need one).
  * - `P changes`       pub/sub channel (`CHANNEL`): a message kind and its
@@ -50,10 +53,39 @@ local stats_changed = false
 
 local function publish(kind, subject) redis.call('PUBLISH', P .. CHANNEL, kind .. subject) end
 
+-- Occupancy: who was present before this script's first change of each page,
+-- room and member it touched; occupancy() answers the net changes.
+local page_was, page_now, pages_touched = {}, {}, {}
+local room_was, rooms_seen = {}, {}
+local member_was, member_gone, members_touched = {}, {}, {}
+
+local function note_page(page, conns_before, conns_after)
+  if page_was[page] == nil then
+    page_was[page] = conns_before > 0
+    pages_touched[#pages_touched + 1] = page
+  end
+  page_now[page] = conns_after > 0
+end
+
+-- Before a change of member uk in room: notes the room's and the member's presence.
+local function note_member(room, uk)
+  local ck = P .. 'r:' .. room .. ':c'
+  if room_was[room] == nil then
+    room_was[room] = redis.call('HLEN', ck) > 0
+    rooms_seen[#rooms_seen + 1] = room
+  end
+  local k = room .. '\0' .. uk
+  if member_was[k] == nil then
+    member_was[k] = redis.call('HEXISTS', ck, uk) == 1
+    members_touched[#members_touched + 1] = { room, uk }
+  end
+end
+
 local function page_add(page, cid, d)
   local key = P .. 'p:' .. page
   local n = redis.call('HINCRBY', key, cid, d)
   local conns = redis.call('HINCRBY', key, '#', d)
+  note_page(page, conns - d, conns)
   local viewers_moved = false
   if n <= 0 then
     redis.call('HDEL', key, cid)
@@ -135,6 +167,7 @@ local MEMBER_FIELDS = { 'u:', 'n:', 's:', 'm:', 't:' }
 
 -- Takes n connections off a member; answers its userId when that was its last.
 local function room_remove(room, uk, n)
+  note_member(room, uk)
   local ck = P .. 'r:' .. room .. ':c'
   local c = redis.call('HINCRBY', ck, uk, -n)
   if c > 0 then return nil end
@@ -142,6 +175,7 @@ local function room_remove(room, uk, n)
   redis.call('ZREM', P .. 'r:' .. room .. ':o', uk)
   local mk = P .. 'r:' .. room .. ':m'
   local uid = redis.call('HGET', mk, 'u:' .. uk)
+  member_gone[room .. '\0' .. uk] = { uid or '', redis.call('HGET', mk, 't:' .. uk) or '0' }
   for _, f in ipairs(MEMBER_FIELDS) do redis.call('HDEL', mk, f .. uk) end
   if uid then return uid end
   return nil
@@ -189,6 +223,57 @@ end
 
 local function finish()
   if stats_changed then publish(MSG_STATS, '') end
+end
+
+-- The net changes of who is present this script made (contract.ts,
+-- OCCUPANCY), each room's and page's in order: occupied, joined, left,
+-- vacated. Without arrivals (a rebuild into data Redis lost) only departures.
+local function occupancy(arrivals)
+  local out = {}
+  local room_now = {}
+  for _, room in ipairs(rooms_seen) do
+    room_now[room] = redis.call('HLEN', P .. 'r:' .. room .. ':c') > 0
+    if arrivals and room_now[room] and not room_was[room] then
+      out[#out + 1] = ROOM_OCCUPIED
+      out[#out + 1] = room
+    end
+  end
+  local stayed = {}
+  for i, m in ipairs(members_touched) do
+    local room, uk = m[1], m[2]
+    local ck, mk = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m'
+    stayed[i] = redis.call('HEXISTS', ck, uk) == 1
+    if arrivals and stayed[i] and not member_was[room .. '\0' .. uk] then
+      local f = redis.call('HMGET', mk, 'u:' .. uk, 'n:' .. uk, 's:' .. uk, 'm:' .. uk, 't:' .. uk)
+      out[#out + 1] = MEMBER_JOINED
+      out[#out + 1] = room
+      for j = 1, 5 do out[#out + 1] = f[j] or '' end
+      out[#out + 1] = redis.call('HGET', ck, uk)
+    end
+  end
+  for i, m in ipairs(members_touched) do
+    local k = m[1] .. '\0' .. m[2]
+    if member_was[k] and not stayed[i] then
+      local gone = member_gone[k] or { '', '0' }
+      out[#out + 1] = MEMBER_LEFT
+      out[#out + 1] = m[1]
+      out[#out + 1] = gone[1]
+      out[#out + 1] = gone[2]
+    end
+  end
+  for _, room in ipairs(rooms_seen) do
+    if room_was[room] and not room_now[room] then
+      out[#out + 1] = ROOM_VACATED
+      out[#out + 1] = room
+    end
+  end
+  for _, page in ipairs(pages_touched) do
+    if page_now[page] ~= page_was[page] and (arrivals or not page_now[page]) then
+      out[#out + 1] = page_now[page] and PAGE_OCCUPIED or PAGE_VACATED
+      out[#out + 1] = page
+    end
+  end
+  return out
 end
 
 -- The room rules, stated in contract.ts (SWITCH_BACK) and applied here only.
@@ -262,7 +347,8 @@ return OK
  * A counted connection was put on (+1) or taken off (-1) a page; `held`: its
  * grace ran out. A +1 takes the place of a connection of the same client and
  * user held by another process, if there is one; a held -1 counts down only
- * if it was not taken over. Answers OK or REBUILD.
+ * if it was not taken over. Answers REBUILD, OK (nothing moved), or
+ * `{ OK, occupancy }`.
  */
 export const PAGE = luaScript(
   'page',
@@ -283,7 +369,7 @@ end
 page_add(page, clientId, delta)
 node_add(node, field, delta)
 finish()
-return OK
+return { OK, occupancy(true) }
 `,
 );
 
@@ -305,10 +391,11 @@ return OK
  * A connection joins (+1), updates its profile in (0) or leaves (-1) a room.
  * `name`, `status`, `meta`: the profile of a new member; `setName`,
  * `setStatus`, `setMeta`: the fields the change sets (absent: kept); `now`:
- * a new member's since. Answers `{ outcome, … }`: REBUILD; JOINED, UPDATED or
- * COUNTED with the member (userId, name, status, meta, since, connections);
- * LEFT with the userId; SYNC; or SAME. Large rooms follow the room rules
- * (`SWITCH_BACK` in `contract.ts`).
+ * a new member's since. Answers `{ outcome, …, occupancy }`: REBUILD (alone);
+ * JOINED, UPDATED or COUNTED with the member (userId, name, status, meta,
+ * since, connections); LEFT with the userId; SYNC; or SAME. Large rooms
+ * follow the room rules (`SWITCH_BACK` in `contract.ts`); the occupancy
+ * reports every member, in large rooms too.
  */
 export const ROOM = luaScript(
   'room',
@@ -340,11 +427,11 @@ if delta == -1 then
   end
   node_add(node, field, -1)
   local gone = room_remove(room, userKey, 1)
-  if not gone then return { SAME } end
+  if not gone then return { SAME, occupancy(true) } end
   local state = room_settle(room, rosterMax)
-  if state == SMALL then return { LEFT, gone } end
-  if state == SYNC then return { SYNC } end
-  return { SAME }
+  if state == SMALL then return { LEFT, gone, occupancy(true) } end
+  if state == SYNC then return { SYNC, occupancy(true) } end
+  return { SAME, occupancy(true) }
 end
 local outcome = SAME
 if delta == 1 then
@@ -353,6 +440,7 @@ if delta == 1 then
     take_over(clientId, SHARE_ROOM, holder, node, userKey, room, field)
   else
     node_add(node, field, 1)
+    note_member(room, userKey)
     if redis.call('HINCRBY', ck, userKey, 1) == 1 then
       redis.call('HSET', mk, 'u:' .. userKey, userId, 'n:' .. userKey, name, 's:' .. userKey, status, 'm:' .. userKey, meta, 't:' .. userKey, now)
       redis.call('ZADD', P .. 'r:' .. room .. ':o', now, userKey)
@@ -361,7 +449,7 @@ if delta == 1 then
     end
   end
 end
-if redis.call('HEXISTS', ck, userKey) == 0 then return { SAME } end
+if redis.call('HEXISTS', ck, userKey) == 0 then return { SAME, occupancy(true) } end
 if outcome == SAME then
   for _, set in ipairs({ { 'n:', setName }, { 's:', setStatus }, { 'm:', setMeta } }) do
     if set[2] and redis.call('HGET', mk, set[1] .. userKey) ~= set[2] then
@@ -373,7 +461,7 @@ end
 -- The room rules: a large room's profile changes are kept, not announced.
 if outcome == UPDATED and room_is_large(room) then outcome = SAME end
 local m = redis.call('HMGET', mk, 'u:' .. userKey, 'n:' .. userKey, 's:' .. userKey, 'm:' .. userKey, 't:' .. userKey)
-return { outcome, m[1], m[2], m[3], m[4], m[5], redis.call('HGET', ck, userKey) }
+return { outcome, m[1], m[2], m[3], m[4], m[5], redis.call('HGET', ck, userKey), occupancy(true) }
 `,
 );
 
@@ -423,14 +511,23 @@ return head
  * Rebuilds a process's share: takes back what it recorded (if anything is
  * left), then applies its current contributions, registers it and its
  * heartbeat, and publishes MSG_REBUILT if that changed anything. Tail: the entries of
- * {@link shareEntries}. Answers the members that are gone (room, userId
- * pairs): in the old share and not in the new one; a pair with an empty
- * userId asks for a room's snapshot (the room rules).
+ * {@link shareEntries}. `known`: the data's epoch this process last saw
+ * (`''`: none); `epoch`: the one to set if the data has none. Answers the
+ * data's epoch, then the members that are gone (room, userId pairs): in the
+ * old share and not in the new one; a pair with an empty userId asks for a
+ * room's snapshot (the room rules); then the occupancy, whose arrivals are
+ * left out when this process knew another epoch: Redis lost its data, and
+ * they were reported before.
  */
 export const RESTORE = luaScript(
   'restore',
-  { node: 'string', ttlMs: 'number', rosterMax: 'number' },
+  { node: 'string', ttlMs: 'number', rosterMax: 'number', epoch: 'string', known: 'string' },
   `${PRELUDE}
+local current = redis.call('GET', P .. 'epoch')
+if not current then
+  redis.call('SET', P .. 'epoch', epoch)
+  current = epoch
+end
 -- A process that starts, or rebuilds with nothing to take back or apply, changes no figure: nobody needs to resync.
 local changed = redis.call('EXISTS', P .. 'node:' .. node) == 1 or #ARGV >= TAIL
 withdraw(node)
@@ -449,6 +546,7 @@ while i <= #ARGV do
   elseif kind == SHARE_ROOM then
     local room, uid = ARGV[i + 3], ARGV[i + 4]
     local ck, mk = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m'
+    note_member(room, id)
     if redis.call('HINCRBY', ck, id, n) == n then
       redis.call('HSET', mk, 'u:' .. id, uid, 'n:' .. id, ARGV[i + 5], 's:' .. id, ARGV[i + 6], 'm:' .. id, ARGV[i + 7], 't:' .. id, ARGV[i + 8])
       redis.call('ZADD', P .. 'r:' .. room .. ':o', ARGV[i + 8], id)
@@ -469,7 +567,10 @@ redis.call('SADD', P .. 'nodes', node)
 redis.call('SET', P .. 'alive:' .. node, '1', 'PX', ttlMs)
 finish()
 if changed then publish(MSG_REBUILT, node) end
-return left_out(rosterMax)
+local out = left_out(rosterMax)
+table.insert(out, 1, current)
+out[#out + 1] = occupancy(known == '' or known == current)
+return out
 `,
 );
 
@@ -494,7 +595,7 @@ export function shareEntries({ online, pages, rooms, held }: PresenceContributio
  * Removes a process that stopped heartbeating, exactly once: only the caller
  * whose SREM succeeds takes its share back. Answers `{ SAME }` (it is alive,
  * or another caller removed it), or OK then the members that left (room,
- * userId pairs, as RESTORE answers them).
+ * userId pairs, as RESTORE answers them), then the occupancy.
  */
 export const REAP = luaScript(
   'reap',
@@ -506,11 +607,12 @@ withdraw(node)
 finish()
 local out = { OK }
 for _, v in ipairs(left_out(rosterMax)) do out[#out + 1] = v end
+out[#out + 1] = occupancy(true)
 return out
 `,
 );
 
-/** Withdraws a stopping process's share. Answers the members that left (room, userId pairs, as RESTORE answers them). */
+/** Withdraws a stopping process's share. Answers the members that left (room, userId pairs, as RESTORE answers them), then the occupancy. */
 export const LEAVE = luaScript(
   'leave',
   { node: 'string', rosterMax: 'number' },
@@ -519,7 +621,9 @@ redis.call('SREM', P .. 'nodes', node)
 redis.call('DEL', P .. 'alive:' .. node)
 withdraw(node)
 finish()
-return left_out(rosterMax)
+local out = left_out(rosterMax)
+out[#out + 1] = occupancy(true)
+return out
 `,
 );
 
