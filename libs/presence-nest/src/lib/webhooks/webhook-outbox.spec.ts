@@ -226,6 +226,10 @@ describe('WebhookOutbox', () => {
     for (const e of events(1, 300)) outbox.push(e);
     let done = false;
     void outbox.flush(clock.now() + 1500).then(() => (done = true));
+    // Nothing decided from now on is taken.
+    outbox.push(event(1000));
+    expect(dropped).toEqual([{ count: 1, cause: 'shutdown' }]);
+    dropped.length = 0;
     clock.advance(0);
     await requests[0].answer({ kind: 'delivered' });
     clock.advance(1000);

@@ -109,7 +109,7 @@ export class WebhookOutbox {
 
   /** Queues an event behind the others; the oldest waiting one goes if that makes too many. O(1). */
   push(event: WebhookEvent): void {
-    if (this.disposed) return this.options.observer.dropped(1, 'shutdown');
+    if (this.disposed || this.deadline !== Number.POSITIVE_INFINITY) return this.options.observer.dropped(1, 'shutdown');
     this.queue.push(event);
     if (this.length > this.maxQueued) this.dropOldest();
     this.schedule();
@@ -118,7 +118,8 @@ export class WebhookOutbox {
   /**
    * Delivers what waits, as fast as the rules allow, until nothing waits or
    * `deadline` (epoch ms) comes; what is left then is dropped (counted as
-   * `shutdown`) and the outbox takes nothing more.
+   * `shutdown`). From the call on the outbox takes nothing more (an event
+   * pushed is dropped, counted as `shutdown`).
    */
   async flush(deadline: number): Promise<void> {
     this.deadline = deadline;

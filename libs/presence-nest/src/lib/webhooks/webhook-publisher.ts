@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { WebhookTypes, type Member, type WebhookData, type WebhookEvent, type WebhookType } from '@presently/protocol';
 import { systemClock, type Clock, type Departure, type OccupancySink } from '@presently/presence-core';
 import { PresenceMetrics } from '../hooks/presence-metrics';
@@ -20,13 +20,14 @@ const DEFAULT_SHUTDOWN_MS = 5000;
  * was decided, queued in the {@link WebhookOutbox} for delivery. Presence
  * never waits: queueing is O(1).
  *
- * At shutdown, once every other provider stopped (a cluster's hand-off and
- * withdrawal, the registry's end included), what waits is delivered within
- * `shutdownMs` of the shutdown's start. Without `webhook` options it does
+ * At shutdown, once the presence has ended (a cluster's hand-off and
+ * withdrawal, or the registry's end in one process), what waits is
+ * delivered within `shutdownMs` of the shutdown's start, before the servers
+ * close; nothing decided later is sent. Without `webhook` options it does
  * nothing, and the registry does not report to it.
  */
 @Injectable()
-export class WebhookPublisher implements OccupancySink, OnModuleDestroy, OnApplicationShutdown {
+export class WebhookPublisher implements OccupancySink, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger('Webhooks');
   private readonly outbox: WebhookOutbox | null = null;
   private readonly clock: Clock;
@@ -88,12 +89,15 @@ export class WebhookPublisher implements OccupancySink, OnModuleDestroy, OnAppli
   }
 
   /**
-   * Everything else has stopped: delivers what waits until nothing does or
-   * the shutdown time is up. The servers are closed by now, so a timer keeps
-   * the process alive meanwhile (the outbox's own do not).
+   * The presence has ended (a cluster's share was withdrawn in the module's
+   * destroy phase; the registry ends in this phase, whose hooks all start
+   * before this one resumes): delivers what waits until nothing does or the
+   * shutdown time is up, and takes nothing more. A timer keeps the process
+   * alive meanwhile (the outbox's own do not).
    */
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     if (!this.outbox) return;
+    await Promise.resolve();
     const deadline = (this.shutdownBegan ?? this.clock.now()) + (this.options.webhook?.shutdownMs ?? DEFAULT_SHUTDOWN_MS);
     const waiting = this.outbox.length;
     const keepAlive = setInterval(() => undefined, 1000);
