@@ -1,5 +1,5 @@
 import { Presence, type LedgerMember, type PresenceLedger, type PresenceOptions } from '../index';
-import { anonymous, ManualClock, seededRandom, TEST_OPTIONS } from '../testing';
+import { anonymous, ManualClock, RecordingOccupancy, seededRandom, TEST_OPTIONS } from '../testing';
 
 const OPTIONS: PresenceOptions = { ...TEST_OPTIONS, countIntervalMs: 0, graceMs: 1000 };
 
@@ -7,11 +7,15 @@ const OPTIONS: PresenceOptions = { ...TEST_OPTIONS, countIntervalMs: 0, graceMs:
  * What one process's share in a cluster store holds, kept by the rules the
  * store's scripts apply to the ledger's calls: a page's contributions per
  * client, and the held places, each one a count (a held page's end is
- * applied only while its place is still held).
+ * applied only while its place is still held); and, as the scripts decide
+ * it, each page's occupancy changing (no connection before, some after, or
+ * the other way round).
  */
 class ShareModel implements PresenceLedger {
   readonly pages = new Map<string, Map<string, number>>();
   readonly held = new Map<string, number>();
+  /** `occupied <page>` and `vacated <page>`, in the order decided. */
+  readonly occupancy: string[] = [];
 
   online(): void {
     // not modelled
@@ -24,10 +28,12 @@ class ShareModel implements PresenceLedger {
       this.addHeld(place, -1);
     }
     const byClient = this.pages.get(page) ?? new Map<string, number>();
+    const before = byClient.size;
     const n = (byClient.get(who.clientId) ?? 0) + delta;
     if (n > 0) byClient.set(who.clientId, n);
     else byClient.delete(who.clientId);
     this.pages.set(page, byClient);
+    if ((before === 0) !== (byClient.size === 0)) this.occupancy.push(`${before === 0 ? 'occupied' : 'vacated'} ${page}`);
   }
 
   room(): void {
@@ -55,7 +61,9 @@ describe('a cluster share kept from the ledger agrees with the registry', () => 
     const random = seededRandom(seed);
     const clock = new ManualClock();
     const share = new ShareModel();
-    const presence = new Presence(clock, null, OPTIONS, share);
+    // What one process would report of its pages' occupancy, to compare with what the share decides.
+    const occupancy = new RecordingOccupancy();
+    const presence = new Presence(clock, null, OPTIONS, share, occupancy);
     const pages = ['/a', '/b', '/c'];
     const clients = ['x', 'y'];
     const live = new Map<string, string>();
@@ -102,6 +110,10 @@ describe('a cluster share kept from the ledger agrees with the registry', () => 
         if (modelled.viewers !== viewers || modelled.connections !== connections) {
           throw new Error(`${p}: registry ${viewers}/${connections}, share ${modelled.viewers}/${modelled.connections} after:\n${log.slice(-12).join('\n')}`);
         }
+      }
+      const reported = occupancy.events.flatMap((e) => (e.type === 'pageOccupied' ? [`occupied ${e.page}`] : e.type === 'pageVacated' ? [`vacated ${e.page}`] : []));
+      if (reported.join() !== share.occupancy.join()) {
+        throw new Error(`occupancy: registry ${reported.slice(-4).join(', ')}; share ${share.occupancy.slice(-4).join(', ')} after:\n${log.slice(-12).join('\n')}`);
       }
     }
     presence.dispose();
