@@ -51,11 +51,11 @@ export function outcomeOf(status: number, retryAfter: string | null, now: number
   return { kind: 'rejected', status };
 }
 
-/** `Retry-After` as a delay from `now` (ms): seconds, or an HTTP date; undefined when absent or unreadable. */
+/** `Retry-After` as a delay from `now` (ms): seconds, or an HTTP date (in GMT); undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null, now: number): number | undefined {
   const value = header?.trim();
   if (!value) return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
+  const at = / GMT$/.test(value) ? Date.parse(value) : Number.NaN;
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
