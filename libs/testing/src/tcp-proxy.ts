@@ -5,6 +5,8 @@ export interface TcpProxy {
   readonly port: number;
   /** Whether it is cut now. */
   readonly isCut: boolean;
+  /** Connections it forwards now. */
+  readonly open: number;
   /**
    * Cuts the link: every open connection is destroyed, and new ones are
    * accepted but never forwarded nor answered (a blackhole, as a network
@@ -68,6 +70,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     port: address.port,
     get isCut() {
       return cut;
+    },
+    get open() {
+      return forwarded.size;
     },
     cut: () => {
       cut = true;
