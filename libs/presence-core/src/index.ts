@@ -2,6 +2,7 @@ export * from './lib/access';
 export * from './lib/announced';
 export * from './lib/clock';
 export * from './lib/coalescer';
+export * from './lib/deadline-queue';
 export { samePageCounts } from './lib/pages';
 export * from './lib/polls';
 export * from './lib/presence';

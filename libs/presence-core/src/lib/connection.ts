@@ -32,6 +32,8 @@ export interface Connection {
   watchingStats: boolean;
   /** The grace timer while the connection is held after a disconnect. */
   held: TimerHandle | null;
+  /** When a held connection disconnected (epoch ms): the last moment it was present. */
+  heldSince: number;
 }
 
 export function createConnection(id: string, identity: Identity, counted: boolean, account: Account): Connection {
@@ -47,6 +49,7 @@ export function createConnection(id: string, identity: Identity, counted: boolea
     rooms: new AccountedKeys(account),
     watchingStats: false,
     held: null,
+    heldSince: 0,
   };
 }
 

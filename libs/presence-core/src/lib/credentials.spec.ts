@@ -28,7 +28,7 @@ describe('Presence.revokeCredentials', () => {
   it('removes the connection from private and role rooms at once, announcing room:left to the others', () => {
     expect(presence.revokeCredentials('alice-1')).toEqual({ ok: true, rooms: ['private:ops', 'role:admin', 'role:admin:war-room'] });
     expect(sink.take()).toEqual(
-      ['private:ops', 'role:admin', 'role:admin:war-room'].map((room) => ({ type: 'room:left', room, userId: 'alice', reason: 'leave', except: 'alice-1' })),
+      ['private:ops', 'role:admin', 'role:admin:war-room'].map((room) => ({ type: 'room:left', room, userId: 'alice', reason: 'leave', duration: 2000, except: 'alice-1' })),
     );
     for (const room of ['private:ops', 'role:admin', 'role:admin:war-room']) {
       expect(presence.members(room).map((m) => m.userId)).toEqual(['bob']);

@@ -37,6 +37,7 @@ export class Grace {
   hold(conn: Connection): boolean {
     if (!conn.counted || conn.pages.size + conn.rooms.size === 0 || this.graceMs <= 0) return false;
     conn.held = this.clock.setTimer(this.graceMs, () => this.end(conn));
+    conn.heldSince = this.clock.now();
     let held = this.byClient.get(conn.identity.clientId);
     if (!held) this.byClient.set(conn.identity.clientId, (held = new Set()));
     held.add(conn);

@@ -60,10 +60,10 @@ describe('held places per address', () => {
     expect(presence.pageCounts('/p').viewers).toBe(3);
 
     expect(presence.endOldestHeld('10.0.0.1')).toBe(true);
-    expect(sink.events).toEqual([{ type: 'room:left', room: 'lobby', userId: 'old-client', reason: 'disconnect', except: null }]);
+    expect(sink.events).toEqual([{ type: 'room:left', room: 'lobby', userId: 'old-client', reason: 'disconnect', duration: 3000, except: null }]);
     clock.flush();
     expect(sink.take()).toEqual([
-      { type: 'room:left', room: 'lobby', userId: 'old-client', reason: 'disconnect', except: null },
+      { type: 'room:left', room: 'lobby', userId: 'old-client', reason: 'disconnect', duration: 3000, except: null },
       { type: 'page:count', counts: { page: '/p', viewers: 2, connections: 2 } },
     ]);
     expect(presence.heldAt('10.0.0.1')).toBe(1);
@@ -131,6 +131,7 @@ describe('held places per address', () => {
         page: (page, who, delta, held) => calls.push(['page', page, who.clientId, delta, held]),
         room: (room, who, delta, change) => calls.push(['room', room, who.clientId, delta, change.reason ?? null, change.held ?? false]),
         hold: (kind, key, who, delta) => calls.push(['hold', kind, key, who.clientId, delta]),
+        typing: (room, who, delta) => calls.push(['typing', room, who.clientId, delta]),
       };
       const localClock = new ManualClock();
       const local = new Presence(localClock, null, TEST_OPTIONS, ledger);

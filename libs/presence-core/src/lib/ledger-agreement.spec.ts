@@ -6,16 +6,19 @@ const OPTIONS: PresenceOptions = { ...TEST_OPTIONS, countIntervalMs: 0, graceMs:
 /**
  * What one process's share in a cluster store holds, kept by the rules the
  * store's scripts apply to the ledger's calls: a page's contributions per
- * client, and the held places, each one a count (a held page's end is
- * applied only while its place is still held); and, as the scripts decide
- * it, each page's occupancy changing (no connection before, some after, or
- * the other way round).
+ * client, the held places, each one a count (a held page's end is applied
+ * only while its place is still held), the members typing in a room (a
+ * count of this process's starts and stops, which must stay 0 or 1); and,
+ * as the scripts decide it, each page's occupancy changing (no connection
+ * before, some after, or the other way round).
  */
 class ShareModel implements PresenceLedger {
   readonly pages = new Map<string, Map<string, number>>();
   readonly held = new Map<string, number>();
   /** `occupied <page>` and `vacated <page>`, in the order decided. */
   readonly occupancy: string[] = [];
+  /** `room|userId` → this process's typing count. */
+  readonly typists = new Map<string, number>();
 
   online(): void {
     // not modelled
@@ -44,6 +47,18 @@ class ShareModel implements PresenceLedger {
     this.addHeld(`${kind}|${who.clientId}|${who.userKey}|${key}`, delta);
   }
 
+  typing(room: string, who: LedgerMember, delta: 1 | -1): void {
+    const key = `${room}|${who.userId}`;
+    const n = (this.typists.get(key) ?? 0) + delta;
+    if (n < 0 || n > 1) throw new Error(`typing of ${key} counted ${n}`);
+    if (n > 0) this.typists.set(key, n);
+    else this.typists.delete(key);
+  }
+
+  typingIn(room: string): string[] {
+    return [...this.typists.keys()].filter((key) => key.startsWith(`${room}|`)).map((key) => key.slice(room.length + 1));
+  }
+
   viewers(page: string): { viewers: number; connections: number } {
     const byClient = this.pages.get(page) ?? new Map<string, number>();
     return { viewers: byClient.size, connections: [...byClient.values()].reduce((a, b) => a + b, 0) };
@@ -57,7 +72,7 @@ class ShareModel implements PresenceLedger {
 }
 
 describe('a cluster share kept from the ledger agrees with the registry', () => {
-  it.each([1, 2, 3, 4, 5, 6, 7, 8])('through random reloads, moves and drops (seed %i)', (seed) => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('through random reloads, moves, typing and drops (seed %i)', (seed) => {
     const random = seededRandom(seed);
     const clock = new ManualClock();
     const share = new ShareModel();
@@ -90,6 +105,10 @@ describe('a cluster share kept from the ledger agrees with the registry', () => 
       } else if (roll < 0.15) {
         presence.leaveRoom(id, 'lobby');
         log.push(`${id} leaves the room`);
+      } else if (roll < 0.25) {
+        const typing = random() < 0.7;
+        presence.setTyping(id, 'lobby', typing);
+        log.push(`${id} ${typing ? 'types' : 'stops typing'}`);
       } else if (roll < 0.5) {
         presence.enterPage(id, page);
         log.push(`${id} enters ${page}`);
@@ -114,6 +133,10 @@ describe('a cluster share kept from the ledger agrees with the registry', () => 
       const reported = occupancy.events.flatMap((e) => (e.type === 'pageOccupied' ? [`occupied ${e.page}`] : e.type === 'pageVacated' ? [`vacated ${e.page}`] : []));
       if (reported.join() !== share.occupancy.join()) {
         throw new Error(`occupancy: registry ${reported.slice(-4).join(', ')}; share ${share.occupancy.slice(-4).join(', ')} after:\n${log.slice(-12).join('\n')}`);
+      }
+      const typing = [...presence.typingIn('lobby')].sort();
+      if (typing.join() !== share.typingIn('lobby').sort().join()) {
+        throw new Error(`typing: registry ${typing}, share ${share.typingIn('lobby')} after:\n${log.slice(-12).join('\n')}`);
       }
     }
     presence.dispose();

@@ -98,7 +98,7 @@ describe('Presence moderation', () => {
       expect(presence.sizes().held).toBe(1);
       expect(presence.removeFromRoom('mallory', 'lobby')).toEqual([]);
       expect(presence.sizes()).toMatchObject({ connections: 0, held: 0 });
-      expect(sink.of('room:left')).toEqual([{ type: 'room:left', room: 'lobby', userId: 'mallory', reason: 'leave', except: null }]);
+      expect(sink.of('room:left')).toEqual([{ type: 'room:left', room: 'lobby', userId: 'mallory', reason: 'leave', duration: 0, except: null }]);
     });
   });
 
@@ -108,6 +108,7 @@ describe('Presence moderation', () => {
       online: () => undefined,
       page: () => undefined,
       hold: () => undefined,
+      typing: () => undefined,
       room: (_room, _who, delta, change) => rooms.push({ delta, reason: change.reason }),
     };
     const clustered = new Presence(clock, null, TEST_OPTIONS, ledger);

@@ -1,18 +1,18 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import type { JsonObject, LeaveReason, Member, PageCounts, Profile, ProfileInput, Stats } from '@presently/protocol';
+import type { JsonObject, LeaveReason, Member, PageCounts, Profile, ProfileInput, RecentLeaver, RoomSyncEvent, Stats } from '@presently/protocol';
 import { Presence, type Departure, type Identity, type OccupancySink, type PresenceOptions, type PresenceSink } from '../index';
 import { ManualClock, type OccupancyRecord, type Recorded } from '../testing';
 
 /*
  * Randomized model test: random sequences of connections (some of them
- * crawlers, served but never counted), pages, rooms,
+ * crawlers, served but never counted), pages, rooms, typing,
  * disconnects, returns and clock moves are applied both to `Presence` and
  * to a deliberately naive model (a flat list of connection records, every
  * figure recomputed from scratch), and after every step the two must agree,
- * acks and room announcements included, and what the registry reported of
- * who is present (occupancy, the webhooks' source) replays to the model's
- * pages and rooms.
+ * acks, room announcements, who types and who recently left included, and
+ * what the registry reported of who is present (occupancy, the webhooks'
+ * source) replays to the model's pages and rooms.
  */
 
 const OPTIONS: PresenceOptions = {
@@ -23,7 +23,14 @@ const OPTIONS: PresenceOptions = {
   maxPagesPerSocket: 3,
   maxWatchedPerSocket: 4,
   maxRoomsPerSocket: 3,
+  // Half a millisecond off the whole: a typing deadline never ties with a grace
+  // expiry, whose order within one millisecond would be the timers'.
+  typingMs: 3000.5,
+  // Short, so that random runs see leavers age out.
+  recentMs: 20_000,
 };
+const TYPING_MS = OPTIONS.typingMs as number;
+const RECENT_MS = OPTIONS.recentMs as number;
 
 const CLIENTS = ['client-A1', 'client-B2', 'client-C3', 'client-D4'];
 const USERS: ReadonlyArray<{ userId: string; name: string | null; roles: string[] }> = [
@@ -53,6 +60,7 @@ type Command =
   | { kind: 'join'; target: Target; room: number; profile: ProfileInput | undefined }
   | { kind: 'leaveRoom'; target: Target; room: number }
   | { kind: 'update'; target: Target; room: number; profile: ProfileInput }
+  | { kind: 'typing'; target: Target; room: number; typing: boolean }
   | { kind: 'disconnect'; target: Target }
   | { kind: 'watchStats'; target: Target }
   | { kind: 'unwatchStats'; target: Target }
@@ -101,6 +109,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('leaveRoom' as const), target, room }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('update' as const), target, room, profile }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('typing' as const), target, room, typing: fc.boolean() }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('disconnect' as const), target }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('watchStats' as const), target }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('unwatchStats' as const), target }) },
@@ -133,8 +142,11 @@ class TimedSink implements PresenceSink {
   roomUpdated(room: string, member: Member, except: string): void {
     this.push({ type: 'room:updated', room, member, except });
   }
-  roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void {
-    this.push({ type: 'room:left', room, userId, reason, except });
+  roomLeft(room: string, userId: string, reason: LeaveReason, duration: number, except: string | null): void {
+    this.push({ type: 'room:left', room, userId, reason, duration, except });
+  }
+  roomTyping(room: string, userId: string, typing: boolean, except: string | null): void {
+    this.push({ type: 'room:typing', room, userId, typing, except });
   }
   stats(stats: Stats): void {
     this.push({ type: 'stats', stats });
@@ -142,8 +154,8 @@ class TimedSink implements PresenceSink {
   roomCount(room: string, total: number): void {
     this.push({ type: 'room:count', room, total });
   }
-  roomSync(room: string, members: Member[]): void {
-    this.push({ type: 'room:sync', room, members });
+  roomSync(sync: RoomSyncEvent): void {
+    this.push({ type: 'room:sync', ...sync });
   }
 }
 
@@ -188,6 +200,10 @@ interface ModelConn {
   state: 'live' | 'held' | 'gone';
   heldUntil: number;
   heldOrder: number;
+  /** When it was held: the last moment it was present. */
+  heldAt: number;
+  /** Rooms it types in → when that ends, in the order it started typing there. */
+  typing: Map<string, number>;
   /** What this socket was last told of each page (ack or page:count). */
   knownCounts: Map<string, PageCounts>;
   /** What this socket was last told of the stats (ack or stats). */
@@ -200,6 +216,15 @@ interface ModelMember {
   userId: string;
   profile: Profile;
   since: number;
+  /** The latest moment one of its connections stopped being present. */
+  until: number;
+}
+
+/** A recorded leave, as `room:recent` lists it, with its place in the record order. */
+interface ModelLeaver {
+  key: string;
+  leaver: RecentLeaver;
+  seq: number;
 }
 
 /** Room announcements made at once (room:count is coalesced, like page:count). */
@@ -226,7 +251,12 @@ class Model {
   departures: Array<{ room: string } & Departure> = [];
   /** Rooms above `rosterMax`: counts instead of member events. */
   large = new Set<string>();
+  /** Room → the userKeys of its typing members, in the order they started. */
+  typists = new Map<string, string[]>();
+  /** Room → who left it, in the order it was recorded. */
+  leavers = new Map<string, ModelLeaver[]>();
   private heldCounter = 0;
+  private leaveCounter = 0;
 
   constructor(
     now: number,
@@ -308,23 +338,69 @@ class Model {
 
   /** Removes `conn` from `r`; the member goes when no present connection of its user is left. */
   leaveRoomOf(conn: ModelConn, r: string, reason: LeaveReason, except: string | null): void {
+    this.stopTyping(conn, r);
     conn.rooms = conn.rooms.filter((x) => x !== r);
     const key = keyOf(conn.identity);
-    const stillThere = this.present().some((c) => keyOf(c.identity) === key && c.rooms.includes(r));
-    if (stillThere) return;
     const members = this.rooms.get(r) ?? [];
     const member = members.find((m) => m.key === key);
     if (!member) throw new Error('model: member missing');
+    member.until = Math.max(member.until, conn.state === 'held' ? conn.heldAt : this.now);
+    const stillThere = this.present().some((c) => keyOf(c.identity) === key && c.rooms.includes(r));
+    if (stillThere) return;
     const left = members.filter((m) => m !== member);
     this.rooms.set(r, left);
-    this.departures.push({ room: r, userId: member.userId, reason, duration: this.now - member.since });
+    const duration = member.until - member.since;
+    this.departures.push({ room: r, userId: member.userId, reason, duration });
+    const leavers = (this.leavers.get(r) ?? []).filter((l) => l.key !== key);
+    leavers.push({ key, leaver: { userId: member.userId, name: member.profile.name, leftAt: member.until, duration }, seq: ++this.leaveCounter });
+    this.leavers.set(r, leavers);
     if (!this.large.has(r)) {
-      this.expected.push({ type: 'room:left', room: r, userId: member.userId, reason, except });
+      this.expected.push({ type: 'room:left', room: r, userId: member.userId, reason, duration, except });
     } else if (left.length < this.rosterMax * 0.9) {
       // Back below the line: a snapshot instead of this leave.
       this.large.delete(r);
-      if (left.length > 0) this.expected.push({ type: 'room:sync', room: r, members: this.members(r) });
+      if (left.length > 0) this.expected.push({ type: 'room:sync', room: r, members: this.members(r), total: left.length, typing: this.typingList(r) });
     }
+  }
+
+  /** The userIds typing in `r`, in the order they started. */
+  typingList(r: string): string[] {
+    return (this.typists.get(r) ?? []).map((key) => (this.rooms.get(r) ?? []).find((m) => m.key === key)?.userId ?? fail('model: a typist is no member', { r, key }));
+  }
+
+  /** `conn` types in `r` (again: its deadline moves, nothing is announced). */
+  startTyping(conn: ModelConn, r: string): void {
+    const renewal = conn.typing.has(r);
+    conn.typing.set(r, this.now + TYPING_MS);
+    if (renewal) return;
+    const key = keyOf(conn.identity);
+    const typists = this.typists.get(r) ?? [];
+    this.typists.set(r, typists);
+    if (typists.includes(key)) return;
+    typists.push(key);
+    if (!this.large.has(r)) this.expected.push({ type: 'room:typing', room: r, userId: conn.identity.userId, typing: true, except: conn.id });
+  }
+
+  /** `conn` no longer types in `r`; its member stops once none of its connections types there. */
+  stopTyping(conn: ModelConn, r: string): void {
+    if (!conn.typing.delete(r)) return;
+    const key = keyOf(conn.identity);
+    if (this.conns.some((c) => c.state === 'live' && keyOf(c.identity) === key && c.typing.has(r))) return;
+    this.typists.set(r, (this.typists.get(r) ?? []).filter((k) => k !== key));
+    if (!this.large.has(r)) this.expected.push({ type: 'room:typing', room: r, userId: conn.identity.userId, typing: false, except: conn.id });
+  }
+
+  /** Who left `r` in the last RECENT_MS and is not back, most recent first. */
+  recent(r: string): RecentLeaver[] {
+    return (this.leavers.get(r) ?? [])
+      .filter((l) => l.leaver.leftAt > this.now - RECENT_MS)
+      .sort((a, b) => b.leaver.leftAt - a.leaver.leftAt || b.seq - a.seq)
+      .map((l) => l.leaver);
+  }
+
+  /** The member `key` is back in `r`. */
+  back(r: string, key: string): void {
+    this.leavers.set(r, (this.leavers.get(r) ?? []).filter((l) => l.key !== key));
   }
 
   expire(conn: ModelConn): void {
@@ -335,10 +411,12 @@ class Model {
 
   disconnect(conn: ModelConn): void {
     if (conn.state !== 'live') return;
+    for (const r of [...conn.typing.keys()]) this.stopTyping(conn, r);
     conn.watched = [];
     conn.watchingStats = false;
     if (conn.counted && conn.pages.length + conn.rooms.length > 0 && OPTIONS.graceMs > 0) {
       conn.state = 'held';
+      conn.heldAt = this.now;
       conn.heldUntil = this.now + OPTIONS.graceMs;
       conn.heldOrder = ++this.heldCounter;
     } else {
@@ -346,20 +424,25 @@ class Model {
     }
   }
 
-  /** Moves time; answers how many held connections ran out. */
+  /** Moves time, ending typing and held connections in time order; answers how many held connections ran out. */
   advance(ms: number): number {
-    this.now += ms;
-    const due = this.conns
-      .filter((c) => c.state === 'held' && c.heldUntil <= this.now)
-      .sort((a, b) => a.heldUntil - b.heldUntil || a.heldOrder - b.heldOrder);
-    const end = this.now;
-    for (const c of due) {
-      // Each expires when its time runs out, as its timer does.
-      this.now = c.heldUntil;
-      this.expire(c);
+    const end = this.now + ms;
+    const due: { at: number; order: number; run: () => void }[] = [];
+    let expired = 0;
+    for (const c of this.conns) {
+      if (c.state === 'held' && c.heldUntil <= end) {
+        // Each expires when its time runs out, as its timer does.
+        due.push({ at: c.heldUntil, order: c.heldOrder, run: () => (expired++, this.expire(c)) });
+      }
+      for (const [r, until] of c.typing) if (until <= end) due.push({ at: until, order: 0, run: () => this.stopTyping(c, r) });
+    }
+    due.sort((a, b) => a.at - b.at || a.order - b.order);
+    for (const { at, run } of due) {
+      this.now = at;
+      run();
     }
     this.now = end;
-    return due.length;
+    return expired;
   }
 
   resolveProfile(current: Profile | null, input: ProfileInput | undefined, identity: Identity): Profile {
@@ -425,6 +508,8 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
   const largeReplica = new Map<string, number>();
   /** What a client would know of each room from the announcements alone. */
   const replica = new Map<string, Map<string, Profile>>();
+  /** Who a client would know types in each room, from the announcements alone. */
+  const typingReplica = new Map<string, Set<string>>();
   /** The last page:count and stats seen, to check what may follow them. */
   const lastCount = new Map<string, { at: number; counts: PageCounts }>();
   let lastStats: { at: number; stats: Stats } | null = null;
@@ -468,6 +553,8 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
       state: 'live',
       heldUntil: 0,
       heldOrder: 0,
+      heldAt: 0,
+      typing: new Map(),
       knownCounts: new Map(),
       knownStats: null,
     };
@@ -514,8 +601,10 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
         userId: conn.identity.userId,
         profile: model.resolveProfile(null, input, conn.identity),
         since: model.now,
+        until: model.now,
       };
       members.push(member);
+      model.back(r, key);
       conn.rooms.push(r);
       if (!model.isLarge(r)) model.expected.push({ type: 'room:joined', room: r, member: model.view(r, member), except: conn.id });
     } else {
@@ -649,6 +738,17 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
         agree(actual, { ok: true, room: r, self: model.view(r, member) }, cmdName);
         return;
       }
+      case 'typing': {
+        const c = pick(cmd.target);
+        const r = ROOMS[cmd.room];
+        const actual = presence.setTyping(idOf(c), r, cmd.typing);
+        const conn = liveConn(c);
+        if (!conn || !conn.rooms.includes(r)) return refused(actual, 'BAD_REQUEST', cmdName);
+        if (cmd.typing) model.startTyping(conn, r);
+        else model.stopTyping(conn, r);
+        agree(actual, { ok: true }, cmdName);
+        return;
+      }
       case 'disconnect': {
         const c = pick(cmd.target);
         presence.disconnect(idOf(c));
@@ -696,6 +796,8 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
       const members = presence.members(r);
       agree(members, model.members(r), `${cmdName} → members(${r})`);
       if (members.some((m) => m.connections < 1)) fail('a member without connections', members);
+      agree(presence.typingIn(r), model.typingList(r), `${cmdName} → typingIn(${r})`);
+      agree(presence.recentLeavers(r), model.recent(r), `${cmdName} → recentLeavers(${r})`);
     }
     agree(presence.stats(), model.stats(), `${cmdName} → stats()`);
     agree(presence.sizes(), model.sizes(), `${cmdName} → sizes()`);
@@ -754,6 +856,17 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
         if (!largeReplica.has(e.room)) fail('room:sync for a room not known as large', e);
         largeReplica.delete(e.room);
         replica.set(e.room, new Map(e.members.map((m) => [m.userId, { name: m.name, status: m.status, meta: m.meta }])));
+        if (e.total !== e.members.length) fail('room:sync with a total that is not its members', e);
+        typingReplica.set(e.room, new Set(e.typing));
+      } else if (e.type === 'room:typing') {
+        if (largeReplica.has(e.room)) fail('room:typing in a large room', e);
+        let typing = typingReplica.get(e.room);
+        if (!typing) typingReplica.set(e.room, (typing = new Set()));
+        if (!e.typing) {
+          if (!typing.delete(e.userId)) fail('room:typing stops a member that was not typing', e);
+        } else if (typing.has(e.userId) || !replica.get(e.room)?.has(e.userId)) {
+          fail('room:typing starts a member that was typing already, or is not in the room', e);
+        } else typing.add(e.userId);
       } else {
         if (largeReplica.has(e.room)) fail('a per-member event in a large room', e);
         let members = replica.get(e.room);
@@ -764,6 +877,8 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
           members.set(e.member.userId, { name: e.member.name, status: e.member.status, meta: e.member.meta });
         } else if (!members.delete(e.userId)) {
           fail('room:left for a user not in the room', e);
+        } else if (typingReplica.get(e.room)?.has(e.userId)) {
+          fail('room:left for a member still typing: its stop must come first', e);
         }
       }
     }
@@ -779,6 +894,8 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
         .map(({ userId, name, status, meta }) => ({ userId, name, status, meta }))
         .sort((a, b) => (a.userId < b.userId ? -1 : 1));
       agree(known, actual, `${cmdName} → what the announcements tell of ${r}`);
+      const typing = [...(typingReplica.get(r) ?? [])].sort();
+      agree(typing, [...presence.typingIn(r)].sort(), `${cmdName} → who the announcements tell types in ${r}`);
     }
   };
 
@@ -813,7 +930,8 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
       } else if (e.type === 'memberLeft') {
         const since = members.get(e.userId);
         if (since === undefined) fail('memberLeft for a user not in the room', e);
-        if (e.duration !== e.at - since) fail('memberLeft with another duration than since to now', { e, since });
+        // Present from since to its last moment there (a disconnect, for a grace that ran out): never after now.
+        if (e.duration < 0 || e.duration > e.at - since) fail('memberLeft with a duration outside since to now', { e, since });
         members.delete(e.userId);
       } else {
         if (members.size > 0) fail('roomVacated with members left', e);
@@ -891,7 +1009,13 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
     expect(presence.sizes()).toEqual({ connections: 0, visitors: 0, pages: 0, rooms: 0, held: 0 });
     // Every byte charged to an address was given back.
     expect(presence.stateBytes()).toBe(0);
-    // White-box: no page entry and no timer outlives the activity.
+    // Who left is remembered for RECENT_MS, then forgotten by one sweep.
+    cmdName = 'the recent leavers age out';
+    advance(RECENT_MS);
+    check(true);
+    for (const r of ROOMS) expect(presence.recentLeavers(r)).toEqual([]);
+    // White-box: no page entry, no recent leaver and no timer outlives the activity.
+    expect((presence as unknown as { recent: { size: number } }).recent.size).toBe(0);
     expect((presence as unknown as { pages: Map<string, unknown> }).pages.size).toBe(0);
     expect(clock.pendingTimers).toBe(0);
   } finally {

@@ -276,7 +276,7 @@ describe('Presence', () => {
       expect(sink.take()).toEqual([]);
       expect(presence.members('lobby')).toMatchObject([{ userId: 'u1', connections: 1 }]);
       expect(presence.leaveRoom('s2', 'lobby')).toEqual({ ok: true, room: 'lobby', unsubscribe: true });
-      expect(sink.take()).toEqual([{ type: 'room:left', room: 'lobby', userId: 'u1', reason: 'leave', except: 's2' }]);
+      expect(sink.take()).toEqual([{ type: 'room:left', room: 'lobby', userId: 'u1', reason: 'leave', duration: 0, except: 's2' }]);
       expect(presence.members('lobby')).toEqual([]);
       expect(presence.sizes().rooms).toBe(0);
     });
@@ -566,11 +566,11 @@ describe('Presence', () => {
       clock.flush();
       expect(sink.take()).toEqual([{ type: 'room:count', room: 'lobby', total: 3 }]);
       presence.leaveRoom('v3', 'lobby');
-      expect(sink.take()).toEqual([{ type: 'room:sync', room: 'lobby', members: presence.members('lobby') }]);
+      expect(sink.take()).toEqual([{ type: 'room:sync', room: 'lobby', members: presence.members('lobby'), total: 2, typing: [] }]);
       expect(presence.members('lobby').map((m) => m.userId)).toEqual(['client1', 'client2']);
       settle();
       presence.leaveRoom('v2', 'lobby');
-      expect(sink.take()).toEqual([{ type: 'room:left', room: 'lobby', userId: 'client2', reason: 'leave', except: 'v2' }]);
+      expect(sink.take()).toEqual([{ type: 'room:left', room: 'lobby', userId: 'client2', reason: 'leave', duration: 6000, except: 'v2' }]);
       // Large again: its first count goes out whatever was sent before.
       fill(2, 4);
       clock.flush();
@@ -608,7 +608,7 @@ describe('Presence', () => {
       clock.advance(1);
       // The expiry, then the new count as a leading edge.
       expect(sink.take()).toEqual([
-        { type: 'room:left', room: 'lobby', userId: 'clientA', reason: 'disconnect', except: null },
+        { type: 'room:left', room: 'lobby', userId: 'clientA', reason: 'disconnect', duration: 3000, except: null },
         { type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } },
       ]);
       expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
@@ -700,7 +700,7 @@ describe('Presence', () => {
 
       clock.advance(TEST_OPTIONS.graceMs - 1000);
       expect(sink.take()).toEqual([
-        { type: 'room:left', room: 'lobby', userId: 'clientA', reason: 'disconnect', except: null },
+        { type: 'room:left', room: 'lobby', userId: 'clientA', reason: 'disconnect', duration: 3000, except: null },
         { type: 'page:count', counts: { page: '/b', viewers: 0, connections: 0 } },
       ]);
       expect(presence.pageCounts('/a')).toEqual({ page: '/a', viewers: 1, connections: 1 });
@@ -747,7 +747,7 @@ describe('Presence', () => {
 
       clock.advance(TEST_OPTIONS.graceMs);
       expect(sink.take()).toEqual([
-        { type: 'room:left', room: 'lobby', userId: 'laptop01', reason: 'disconnect', except: null },
+        { type: 'room:left', room: 'lobby', userId: 'laptop01', reason: 'disconnect', duration: 3000, except: null },
         { type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } },
       ]);
       expect(presence.members('lobby').map((m) => m.userId)).toEqual(['u1']);
@@ -781,7 +781,7 @@ describe('Presence', () => {
       presence.leaveRoom('s2', 'lobby');
       expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
       expect(sink.take()).toEqual([
-        { type: 'room:left', room: 'lobby', userId: 'clientB', reason: 'leave', except: 's2' },
+        { type: 'room:left', room: 'lobby', userId: 'clientB', reason: 'leave', duration: 3000, except: 's2' },
       ]);
       clock.flush();
       expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } }]);
@@ -801,7 +801,7 @@ describe('Presence', () => {
       settle();
       presence.disconnect('s1');
       expect(sink.take()).toEqual([
-        { type: 'room:left', room: 'lobby', userId: 'clientA', reason: 'disconnect', except: null },
+        { type: 'room:left', room: 'lobby', userId: 'clientA', reason: 'disconnect', duration: 3000, except: null },
       ]);
       expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 0, connections: 0 });
       expect(presence.stats().online).toEqual({ connections: 1, visitors: 1 });

@@ -1,11 +1,14 @@
 import {
   ackError,
   DEFAULT_LIMITS,
+  DEFAULT_RECENT_MS,
+  DEFAULT_TYPING_MS,
   ErrorCodes,
   type AckError,
   type Member,
   type PageCounts,
   type ProfileInput,
+  type RecentLeaver,
   type Stats,
 } from '@presently/protocol';
 import { checkRoomAccess } from './access';
@@ -16,8 +19,10 @@ import { Grace } from './grace';
 import { Pages } from './pages';
 import { Rooms } from './rooms';
 import { resolveProfile, type ResolvedProfile } from './profile';
+import { RecentLeavers } from './recent-leavers';
 import { keyCost, profileCost } from './state-cost';
 import { GlobalStats } from './stats';
+import { Typing } from './typing';
 import type { ConnectOptions, Identity, OccupancySink, PresenceContributions, PresenceLedger, PresenceOptions, PresenceSink } from './types';
 
 export { userKeyOf } from './connection';
@@ -29,8 +34,9 @@ export type Result<T extends object = object> = ({ ok: true } & T) | AckError;
  * The in-memory presence registry. It owns the connections, checks what
  * each asks for (live, allowed, within its limits) and hands the rest to one
  * part per concept: {@link Pages}, {@link Rooms}, {@link Grace} (the held
- * connections that hide reloads) and {@link GlobalStats}. Each part reports
- * its contributions to the {@link PresenceLedger}, if any.
+ * connections that hide reloads), {@link Typing}, {@link RecentLeavers} and
+ * {@link GlobalStats}. Each part reports its contributions to the
+ * {@link PresenceLedger}, if any.
  *
  * What each connection makes the server hold is charged to its client
  * address in an {@link AddressBudget}: an event that would take its address
@@ -44,7 +50,8 @@ export type Result<T extends object = object> = ({ ok: true } & T) | AckError;
  * are returned as values for the ack; what other connections must hear goes
  * to the {@link PresenceSink}. Without a sink (`null`: a cluster announces
  * the figures of every process instead) nothing is announced, coalesced or
- * owed, and no timer runs but the grace period's.
+ * owed, no recent leaver is kept (the cluster keeps them), and no timer runs
+ * but the grace period's and the typing deadlines'.
  *
  * Each change of who is present (a page's first viewer and its last, a
  * room's first member and its last, each member's arrival and departure)
@@ -62,6 +69,8 @@ export class Presence {
   private readonly pages: Pages;
   private readonly grace: Grace;
   private readonly rooms: Rooms;
+  private readonly typing: Typing;
+  private readonly recent: RecentLeavers | null;
   private readonly budget: AddressBudget;
   private disposed = false;
 
@@ -77,7 +86,9 @@ export class Presence {
     this.grace = new Grace(clock, options.graceMs, ledger, (conn) => this.end(conn));
     this.pages = new Pages(clock, options.countIntervalMs, sink, this.globalStats, this.grace, ledger, occupancy);
     const rosterMax = options.rosterMax ?? DEFAULT_LIMITS.rosterMax;
-    this.rooms = new Rooms(clock, sink, { countIntervalMs: options.countIntervalMs, rosterMax }, this.grace, ledger, occupancy);
+    this.typing = new Typing(clock, options.typingMs ?? DEFAULT_TYPING_MS, sink, ledger, (room) => this.rooms.isLarge(room));
+    this.recent = sink ? new RecentLeavers(clock, options.recentMs ?? DEFAULT_RECENT_MS) : null;
+    this.rooms = new Rooms(clock, sink, { countIntervalMs: options.countIntervalMs, rosterMax }, this.grace, ledger, this.typing, this.recent, occupancy);
   }
 
   // ---------------------------------------------------------------- connections
@@ -99,13 +110,14 @@ export class Presence {
   }
 
   /**
-   * A connection went away without leaving. Its watches end now; its pages
-   * and rooms are held for the grace period, so that the same client coming
-   * back in time takes its place without any announcement.
+   * A connection went away without leaving. Its watches and its typing end
+   * now; its pages and rooms are held for the grace period, so that the same
+   * client coming back in time takes its place without any announcement.
    */
   disconnect(id: string): void {
     const conn = this.connections.get(id);
     if (!conn || conn.held || this.disposed) return;
+    this.typing.stopAll(conn);
     conn.watched.clear();
     this.globalStats.unwatch(conn);
     if (!this.grace.hold(conn)) this.end(conn);
@@ -211,6 +223,46 @@ export class Presence {
    */
   roster(room: string): { members: Member[]; total: number } {
     return this.rooms.roster(room);
+  }
+
+  /**
+   * The connection types in `room` (`true`: until `typingMs` from now, unless
+   * it says so again) or no longer (`false`). Its member starting or
+   * stopping is announced to the room's other connections; a renewal is not.
+   * `BAD_REQUEST` for a room it has not joined. O(1).
+   */
+  setTyping(id: string, room: string, typing: boolean): Result {
+    const conn = this.live(id);
+    if (!conn) return unknownConnection();
+    if (!conn.rooms.has(room)) return ackError(ErrorCodes.BadRequest, 'join the room before typing in it');
+    if (typing) this.typing.start(conn, room);
+    else this.typing.stop(conn, room);
+    return { ok: true };
+  }
+
+  /** The userIds typing in `room` now (through this registry's connections, with a cluster). O(typing members). */
+  typingIn(room: string): string[] {
+    return this.typing.list(room);
+  }
+
+  /**
+   * Whether the connection may read what `room` shows (its recent leavers):
+   * the room's access rules, as for a join. O(1).
+   */
+  mayRead(id: string, room: string): Result<{ room: string }> {
+    const conn = this.live(id);
+    if (!conn) return unknownConnection();
+    const denied = checkRoomAccess(room, conn.access);
+    return denied ? { ok: false, error: denied } : { ok: true, room };
+  }
+
+  /**
+   * Who left `room` in the last `recentMs` and is not back, most recent
+   * first, at most `RECENT_MAX`; empty with a cluster, which keeps them
+   * itself. O(RECENT_MAX).
+   */
+  recentLeavers(room: string): RecentLeaver[] {
+    return this.recent?.list(room) ?? [];
   }
 
   /**
@@ -335,6 +387,7 @@ export class Presence {
       pages: this.pages.contributions(),
       rooms: this.rooms.contributions(),
       held: this.grace.contributions(),
+      typing: this.typing.contributions(),
     };
   }
 
@@ -364,6 +417,8 @@ export class Presence {
     this.pages.dispose();
     this.globalStats.dispose();
     this.rooms.dispose();
+    this.typing.dispose();
+    this.recent?.dispose();
     this.grace.dispose();
   }
 

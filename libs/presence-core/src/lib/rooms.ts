@@ -1,4 +1,4 @@
-import type { LeaveReason, Member, Profile, ProfileInput } from '@presently/protocol';
+import type { LeaveReason, Member, Profile, ProfileInput, RoomSyncEvent } from '@presently/protocol';
 import { checkRoomAccess } from './access';
 import { Announced } from './announced';
 import type { Clock } from './clock';
@@ -6,7 +6,9 @@ import { Coalescer } from './coalescer';
 import { ledgerMemberOf, type Connection } from './connection';
 import type { Grace } from './grace';
 import { sameProfile, type ResolvedProfile } from './profile';
+import type { RecentLeavers } from './recent-leavers';
 import { profileCost } from './state-cost';
+import type { Typing } from './typing';
 import type { OccupancySink, PresenceContributions, PresenceLedger, RoomSink } from './types';
 
 /** A large room switches back once it has fewer than `rosterMax * SWITCH_BACK` members. */
@@ -16,6 +18,8 @@ interface RoomMember {
   readonly userId: string;
   profile: Profile;
   readonly since: number;
+  /** The latest moment one of its connections stopped being present here (a leave, or a held one's disconnect). */
+  until: number;
   readonly connections: Set<Connection>;
 }
 
@@ -45,6 +49,13 @@ export interface RoomsOptions {
  * A member's profile is charged to the connection that joined or updated it
  * last, at its size then; when that connection leaves and others stay, one
  * of them takes the charge, so the profile is paid for while it is held.
+ *
+ * A member leaves at the latest moment one of its connections stopped being
+ * present: an explicit leave's, or a held connection's disconnect (its leave
+ * is announced when its grace runs out, with the time present until then).
+ * A connection that leaves stops typing first ({@link Typing}); a member that
+ * leaves is recorded as a recent leaver ({@link RecentLeavers}, kept only
+ * where announcements are made) and forgotten there when it joins again.
  */
 export class Rooms {
   private readonly rooms = new Map<string, Room>();
@@ -59,6 +70,8 @@ export class Rooms {
     options: RoomsOptions,
     private readonly grace: Grace,
     private readonly ledger: PresenceLedger | null,
+    private readonly typing: Typing,
+    private readonly recent: RecentLeavers | null,
     /** Told of each member's arrival and departure, and of a room's first member and its last. */
     private readonly occupancy: OccupancySink | null = null,
   ) {
@@ -78,8 +91,9 @@ export class Rooms {
     let member = members.get(conn.userKey);
     if (!member) {
       const since = this.clock.now();
-      member = { userId: conn.identity.userId, profile: next.profile, since, connections: new Set([conn]) };
+      member = { userId: conn.identity.userId, profile: next.profile, since, until: since, connections: new Set([conn]) };
       members.set(conn.userKey, member);
+      this.recent?.forget(room, conn.userKey);
       conn.rooms.add(room);
       conn.rooms.chargeExtra(room, next.cost);
       this.ledger?.room(room, ledgerMemberOf(conn), 1, { input, origin: conn.id, now: since });
@@ -108,23 +122,35 @@ export class Rooms {
 
   /** `conn` leaves `room`; its member goes, with an announcement, when that was the user's last connection there. */
   leave(conn: Connection, room: string, reason: LeaveReason, except: string | null): void {
+    this.typing.stop(conn, room);
     conn.rooms.delete(room);
-    if (!this.rooms.get(room)?.has(conn.userKey)) return;
+    const present = this.rooms.get(room)?.get(conn.userKey);
+    if (!present) return;
     const now = this.clock.now();
-    this.ledger?.room(room, ledgerMemberOf(conn), -1, { reason, origin: except, held: conn.held !== null, now });
+    const held = conn.held !== null;
+    const at = held ? conn.heldSince : now;
+    present.until = Math.max(present.until, at);
+    this.ledger?.room(room, ledgerMemberOf(conn), -1, { reason, origin: except, held, now, at });
     const member = this.detach(conn, room);
     if (!member) return;
+    const duration = Math.max(0, member.until - member.since);
     if (this.occupancy) {
-      this.occupancy.memberLeft(room, { userId: member.userId, reason, duration: durationOf(member, now) });
+      this.occupancy.memberLeft(room, { userId: member.userId, reason, duration });
       if (!this.rooms.has(room)) this.occupancy.roomVacated(room);
     }
     if (!this.sink) return;
+    this.recent?.record(room, conn.userKey, { userId: member.userId, name: member.profile.name, leftAt: member.until, duration });
     const members = this.rooms.get(room)?.size ?? 0;
-    if (!this.large.has(room)) return this.sink.roomLeft(room, member.userId, reason, except);
+    if (!this.large.has(room)) return this.sink.roomLeft(room, member.userId, reason, duration, except);
     if (members >= this.rosterMax * SWITCH_BACK) return this.touchLarge(room);
     // Back below the line: one snapshot instead of this leave.
     this.large.delete(room);
-    if (members > 0) this.sink.roomSync(room, this.members(room));
+    if (members > 0) this.sink.roomSync(this.snapshot(room));
+  }
+
+  /** Whether `room` is large: member events and typing are then not announced. O(1). */
+  isLarge(room: string): boolean {
+    return this.large.has(room);
   }
 
   /** `conn` lost its credentials: it leaves every room it may no longer join. Answers those rooms. */
@@ -183,6 +209,12 @@ export class Rooms {
       listed.push(toMember(member));
     }
     return { members: listed, total: members.size };
+  }
+
+  /** What a `room:sync` carries: every member, the total and who types. O(members). */
+  snapshot(room: string): RoomSyncEvent {
+    const members = this.members(room);
+    return { room, members, total: members.length, typing: this.typing.list(room) };
   }
 
   /** How many members a room has. O(1). */

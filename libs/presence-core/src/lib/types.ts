@@ -1,4 +1,4 @@
-import type { LeaveReason, Member, PageCounts, PollTallies, ProfileInput, Stats } from '@presently/protocol';
+import type { LeaveReason, Member, PageCounts, PollTallies, ProfileInput, RecentLeaver, RoomSyncEvent, Stats } from '@presently/protocol';
 
 /** Who a connection belongs to, as established at its handshake. */
 export interface Identity {
@@ -47,11 +47,20 @@ export interface StatsSink {
 export interface RoomSink {
   roomJoined(room: string, member: Member, except: string): void;
   roomUpdated(room: string, member: Member, except: string): void;
-  roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void;
+  /** `duration`: ms from the member's `since` to its leave. */
+  roomLeft(room: string, userId: string, reason: LeaveReason, duration: number, except: string | null): void;
   /** A large room's member count changed (coalesced), to every connection in it. */
   roomCount(room: string, total: number): void;
-  /** A large room fell back below the line: its members, to every connection in it. */
-  roomSync(room: string, members: Member[]): void;
+  /** A large room fell back below the line: its members (and who types), to every connection in it. */
+  roomSync(sync: RoomSyncEvent): void;
+}
+
+/**
+ * Where typing goes: a member started or stopped typing, to every connection
+ * in the room but `except`, the one whose typing changed.
+ */
+export interface TypingSink {
+  roomTyping(room: string, userId: string, typing: boolean, except: string | null): void;
 }
 
 /**
@@ -94,7 +103,7 @@ export interface Departure {
  * I/O: the transport implements this (Socket.IO rooms, SSE streams, a test
  * recorder).
  */
-export type PresenceSink = PageCountSink & StatsSink & RoomSink;
+export type PresenceSink = PageCountSink & StatsSink & RoomSink & TypingSink;
 
 export interface PresenceLimits {
   maxPagesPerSocket: number;
@@ -114,6 +123,10 @@ export interface PresenceOptions extends PresenceLimits {
   statsIntervalMs: number;
   /** Members above which a room announces counts instead of members (default 1000). */
   rosterMax?: number;
+  /** Typing ends by itself this long after a connection's last `typing: true` (ms, default 6000). */
+  typingMs?: number;
+  /** How long a room remembers who left it (ms, default 600000; 0: nobody). */
+  recentMs?: number;
 }
 
 /** Who a room contribution belongs to, as the ledger needs it. */
@@ -153,6 +166,12 @@ export interface PresenceLedger {
    * grace period (+1), or no longer (-1: taken over in this registry).
    */
   hold(kind: 'p' | 'r', key: string, who: LedgerMember, delta: 1 | -1): void;
+  /**
+   * A member started typing in `room` in this registry (+1: its first typing
+   * connection here) or stopped (-1: its last one stopped, left or went
+   * away). `origin`: the connection whose typing changed (no event goes to it).
+   */
+  typing(room: string, who: LedgerMember, delta: 1 | -1, origin: string): void;
 }
 
 /** What comes with a room contribution change. */
@@ -164,6 +183,11 @@ export interface RoomChange {
   held?: boolean;
   /** For a new member: when its first connection joined (epoch ms). */
   now: number;
+  /**
+   * For a leave: the moment the connection stopped being present (epoch ms):
+   * `now`, or the disconnect of a held connection whose grace ran out.
+   */
+  at?: number;
 }
 
 /** Everything a registry contributes right now, to rebuild a cluster store's share. */
@@ -176,6 +200,8 @@ export interface PresenceContributions {
   rooms: { room: string; userKey: string; member: Member }[];
   /** Each page and room of each held connection. */
   held: { kind: 'p' | 'r'; key: string; clientId: string; userKey: string }[];
+  /** The members typing in a room through this registry's connections. */
+  typing: { room: string; userKey: string }[];
 }
 
 /**
@@ -200,6 +226,8 @@ export interface PresenceCluster extends PresenceLedger {
    * room; without reading the whole room.
    */
   roster(room: string, max: number, selfKeys?: readonly string[]): Promise<ClusterRoster>;
+  /** Who left `room` in the last `RECENT_MS` and is not back, most recent first, at most `RECENT_MAX`. */
+  recent(room: string): Promise<RecentLeaver[]>;
   /** One vote in a declared live poll (a protocol extension), within the option limit; the tallies after it. */
   pollVote(poll: string, option: string, limits: { maxOptions: number }): Promise<ClusterVote>;
   pollTallies(poll: string): Promise<PollTallies>;
@@ -238,6 +266,8 @@ export interface ClusterRoster {
   total: number;
   /** The member of each asked-for userKey, in order; null for one not in the room. */
   selves: (Member | null)[];
+  /** The userIds typing now. */
+  typing: string[];
 }
 
 /** A vote as the cluster took it, or which limit refused it. */
@@ -256,7 +286,9 @@ export interface ClusterListener extends OccupancySink {
   /** Room events this process decided (its join was a user's first anywhere, ...): to every process's sockets. */
   roomJoined(room: string, member: Member, except: string): void;
   roomUpdated(room: string, member: Member, except: string): void;
-  roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void;
+  roomLeft(room: string, userId: string, reason: LeaveReason, duration: number, except: string | null): void;
+  /** A member started or stopped typing, as this process's change decided it: to every process's sockets. */
+  roomTyping(room: string, userId: string, typing: boolean, except: string | null): void;
   /** A poll's tallies changed somewhere: this process's watchers of it are due a (coalesced) `poll:tally`. */
   pollChanged(poll: string): void;
   /** A poll was closed somewhere: this process forgets who watched it. */
@@ -264,7 +296,7 @@ export interface ClusterListener extends OccupancySink {
   /** A large room's total changed somewhere: this process's sockets of it are due a (coalesced) `room:count`. */
   roomChanged(room: string): void;
   /** A large room fell below 90 % of `ROSTER_MAX` through this process's change: its members, for every process's sockets. */
-  roomSync(room: string, members: Member[]): void;
+  roomSync(sync: RoomSyncEvent): void;
   /**
    * A connection returning elsewhere took the place of one this process
    * holds: drop that held contribution here without counting it down.

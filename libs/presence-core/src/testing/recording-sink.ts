@@ -1,14 +1,15 @@
-import type { LeaveReason, Member, PageCounts, Stats } from '@presently/protocol';
+import type { LeaveReason, Member, PageCounts, RoomSyncEvent, Stats } from '@presently/protocol';
 import type { PresenceSink } from '../lib/types';
 
 export type Recorded =
   | { type: 'page:count'; counts: PageCounts }
   | { type: 'room:joined'; room: string; member: Member; except: string }
   | { type: 'room:updated'; room: string; member: Member; except: string }
-  | { type: 'room:left'; room: string; userId: string; reason: LeaveReason; except: string | null }
+  | { type: 'room:left'; room: string; userId: string; reason: LeaveReason; duration: number; except: string | null }
+  | { type: 'room:typing'; room: string; userId: string; typing: boolean; except: string | null }
   | { type: 'stats'; stats: Stats }
   | { type: 'room:count'; room: string; total: number }
-  | { type: 'room:sync'; room: string; members: Member[] };
+  | ({ type: 'room:sync' } & RoomSyncEvent);
 
 /** A sink that records what the core announced, for assertions. */
 export class RecordingSink implements PresenceSink {
@@ -23,8 +24,11 @@ export class RecordingSink implements PresenceSink {
   roomUpdated(room: string, member: Member, except: string): void {
     this.events.push({ type: 'room:updated', room, member, except });
   }
-  roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void {
-    this.events.push({ type: 'room:left', room, userId, reason, except });
+  roomLeft(room: string, userId: string, reason: LeaveReason, duration: number, except: string | null): void {
+    this.events.push({ type: 'room:left', room, userId, reason, duration, except });
+  }
+  roomTyping(room: string, userId: string, typing: boolean, except: string | null): void {
+    this.events.push({ type: 'room:typing', room, userId, typing, except });
   }
   stats(stats: Stats): void {
     this.events.push({ type: 'stats', stats });
@@ -32,8 +36,8 @@ export class RecordingSink implements PresenceSink {
   roomCount(room: string, total: number): void {
     this.events.push({ type: 'room:count', room, total });
   }
-  roomSync(room: string, members: Member[]): void {
-    this.events.push({ type: 'room:sync', room, members });
+  roomSync(sync: RoomSyncEvent): void {
+    this.events.push({ type: 'room:sync', ...sync });
   }
 
   /** Returns what was recorded since the last call, and forgets it. */

@@ -46,8 +46,15 @@ export const ACTIVITY_STATES = ['active', 'idle', 'hidden'] as const;
 export const DEFAULT_TYPING_MS = 6000;
 /** How long a room remembers who left (`RECENT_MS`). */
 export const DEFAULT_RECENT_MS = 600_000;
-/** Recent leavers a `room:recent` lists at most. */
+/** Recent leavers a `room:recent` lists at most, and a room keeps at most. */
 export const RECENT_MAX = 100;
+/**
+ * Rooms that keep recent leavers at once (a process, or a cluster with
+ * `REDIS_URL`); past it, the room whose last leave is the oldest forgets
+ * its leavers first, so that rooms made up and left by clients cannot grow
+ * memory without bound.
+ */
+export const RECENT_ROOMS_MAX = 10_000;
 /** The rates a watcher may choose for `page:watch` and the SSE stream (`every`, in ms). */
 export const PAGE_EVERY_VALUES = [0, 250, 500, 1000, 2000, 5000, 10000, 30000, 60000] as const;
 /** The rates a `stats:watch` may choose (`every`, in ms); the first is the default. */

@@ -125,7 +125,7 @@ export type RoomJoinAck = Ack<{
   members: Member[];
   total: number;
   /** v1.1: the userIds typing now. */
-  typing?: string[];
+  typing: string[];
 }>;
 export type RoomLeaveAck = Ack<{ room: string }>;
 export type RoomUpdateAck = Ack<{ room: string; self: Member }>;
@@ -157,7 +157,7 @@ export interface RoomLeftEvent {
   userId: string;
   reason: LeaveReason;
   /** v1.1: ms from the member's `since` to its leave. */
-  duration?: number;
+  duration: number;
 }
 /** A large room's member count (instead of per-member events). */
 export interface RoomCountEvent {
@@ -169,9 +169,9 @@ export interface RoomSyncEvent {
   room: string;
   members: Member[];
   /** v1.1: the room's member count (`members` lists at most `ROSTER_MAX`). */
-  total?: number;
+  total: number;
   /** v1.1: the userIds typing now. */
-  typing?: string[];
+  typing: string[];
 }
 export interface RoomUpdatedEvent {
   room: string;
