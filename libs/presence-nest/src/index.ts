@@ -12,6 +12,8 @@ export * from './lib/socket/presence-io.adapter';
 export * from './lib/socket/presence-socket';
 export * from './lib/http/presence.controller';
 export * from './lib/socket/presence.gateway';
+export * from './lib/socket/typing.gateway';
+export * from './lib/socket/recent-leavers.gateway';
 export * from './lib/presence.module';
 export * from './lib/presence.options';
 export * from './lib/presence-registry';

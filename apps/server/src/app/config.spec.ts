@@ -19,6 +19,8 @@ describe('loadConfig', () => {
       countIntervalMs: 250,
       graceMs: 5000,
       rosterMax: 1000,
+      typingMs: 6000,
+      recentMs: 600000,
       maxPagesPerSocket: 100,
       maxWatchedPerSocket: 1000,
       maxRoomsPerSocket: 100,
@@ -49,6 +51,8 @@ describe('loadConfig', () => {
       CORS_ORIGINS: ' https://a.example , https://b.example,',
       COUNT_INTERVAL_MS: '100',
       GRACE_MS: '0',
+      TYPING_MS: '300',
+      RECENT_MS: '0',
       MAX_PAGES_PER_SOCKET: '5',
       MAX_WATCHED_PER_SOCKET: '6',
       MAX_ROOMS_PER_SOCKET: '7',
@@ -74,6 +78,8 @@ describe('loadConfig', () => {
       corsOrigins: ['https://a.example', 'https://b.example'],
       countIntervalMs: 100,
       graceMs: 0,
+      typingMs: 300,
+      recentMs: 0,
       maxPagesPerSocket: 5,
       maxWatchedPerSocket: 6,
       maxRoomsPerSocket: 7,
@@ -193,6 +199,10 @@ describe('loadConfig', () => {
     ['WEBHOOK_SECRET', '0123456789abcde'],
     ['WEBHOOK_RETRY_BASE_MS', '0'],
     ['WEBHOOK_RETRY_MAX_MS', '600001'],
+    ['TYPING_MS', '0'],
+    ['TYPING_MS', '99'],
+    ['RECENT_MS', '-1'],
+    ['RECENT_MS', '1.5'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));

@@ -1,5 +1,5 @@
 import type { RedisConnection } from '@presently/presence-redis';
-import { DEFAULT_LIMITS, DEFAULT_MAX_TOKEN_TTL_S, KEY_MAX_LENGTH, MIN_HTTP_BUFFER_SIZE, POLLS_MAX } from '@presently/protocol';
+import { DEFAULT_LIMITS, DEFAULT_MAX_TOKEN_TTL_S, DEFAULT_RECENT_MS, DEFAULT_TYPING_MS, KEY_MAX_LENGTH, MIN_HTTP_BUFFER_SIZE, POLLS_MAX } from '@presently/protocol';
 import { noControlChars } from '@presently/protocol/validation';
 import { ANON_ID_SECRET_MIN_LENGTH } from '@presently/presence-nest';
 import { getHeapStatistics } from 'node:v8';
@@ -65,6 +65,8 @@ const envSchema = z.object({
   COUNT_INTERVAL_MS: int(0, 60_000, DEFAULT_LIMITS.countIntervalMs),
   GRACE_MS: int(0, 3_600_000, DEFAULT_LIMITS.graceMs),
   ROSTER_MAX: int(1, 1_000_000, DEFAULT_LIMITS.rosterMax),
+  TYPING_MS: int(100, 600_000, DEFAULT_TYPING_MS),
+  RECENT_MS: int(0, 7 * 24 * 3_600_000, DEFAULT_RECENT_MS),
   MAX_PAGES_PER_SOCKET: int(1, 100_000, DEFAULT_LIMITS.maxPagesPerSocket),
   MAX_WATCHED_PER_SOCKET: int(1, 100_000, DEFAULT_LIMITS.maxWatchedPerSocket),
   MAX_ROOMS_PER_SOCKET: int(1, 100_000, DEFAULT_LIMITS.maxRoomsPerSocket),
@@ -176,6 +178,8 @@ const configSchema = checkedEnv.transform((e) => {
     countIntervalMs: e.COUNT_INTERVAL_MS,
     graceMs: e.GRACE_MS,
     rosterMax: e.ROSTER_MAX,
+    typingMs: e.TYPING_MS,
+    recentMs: e.RECENT_MS,
     maxPagesPerSocket: e.MAX_PAGES_PER_SOCKET,
     maxWatchedPerSocket: e.MAX_WATCHED_PER_SOCKET,
     maxRoomsPerSocket: e.MAX_ROOMS_PER_SOCKET,

@@ -53,6 +53,7 @@ function createStore(config: ServerConfig, connection: RedisConnection, logger: 
     heartbeatMs: config.heartbeatMs,
     heartbeatTtlMs: config.heartbeatTtlMs,
     rosterMax: config.rosterMax,
+    recentMs: config.recentMs,
     log: (level, msg, details) => log[level](details ?? {}, msg),
   });
 }

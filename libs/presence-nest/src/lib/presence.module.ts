@@ -13,6 +13,8 @@ import { PresenceController } from './http/presence.controller';
 import { PresenceEmitter } from './hooks/presence-emitter';
 import { PresenceMetrics } from './hooks/presence-metrics';
 import { PresenceGateway } from './socket/presence.gateway';
+import { RecentLeaversGateway } from './socket/recent-leavers.gateway';
+import { TypingGateway } from './socket/typing.gateway';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
 import { PresenceRegistry } from './presence-registry';
 import { ClusterFigures } from './figures/cluster/cluster-figures';
@@ -62,6 +64,8 @@ export class PresenceModule {
         SessionAuthenticator,
         EventRouter,
         PresenceGateway,
+        TypingGateway,
+        RecentLeaversGateway,
         PollService,
         PollGateway,
         PresenceLifecycle,

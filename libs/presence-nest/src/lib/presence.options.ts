@@ -10,6 +10,10 @@ export interface PresenceModuleOptions extends PresenceLimits {
   countIntervalMs: number;
   /** Members above which a room sends counts instead of member events (default 1000). */
   rosterMax?: number;
+  /** Typing ends by itself this long after a socket's last `typing: true` (ms, default 6000). */
+  typingMs?: number;
+  /** How long a room remembers who left it, for `room:recent` (ms, default 600000; 0: nobody). */
+  recentMs?: number;
   /** Events a socket may send per second, sustained (token bucket). */
   rateLimitPerS: number;
   /** Events a socket may send at once before the rate applies. */

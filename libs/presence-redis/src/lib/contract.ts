@@ -1,3 +1,5 @@
+import { RECENT_MAX, RECENT_ROOMS_MAX } from '@presently/protocol';
+
 /**
  * The contract between the store and its Lua scripts, defined once: the
  * store compares against these constants, and every script's header declares
@@ -20,8 +22,14 @@
  * changes of occupancy it decided (`OCCUPANCY` below, for webhooks), and a
  * rebuild keeps the data's epoch (`P epoch`); a format-3 process would not
  * report them, so a change it decided would reach no webhook.
+ *
+ * Format 5: who types (`r:<room>:T`, a process's `y|…` share), who recently
+ * left (`r:<room>:R`, `r:<room>:I`, `recent`) and when a member was last
+ * present (`g:` in `r:<room>:m`); the ROOM, ROSTER and withdrawing scripts
+ * answer durations and typing, and a departure's occupancy carries its
+ * duration. A format-4 process would neither type nor record leavers.
  */
-export const DATA_FORMAT = 4;
+export const DATA_FORMAT = 5;
 
 /** The pub/sub channel (under the prefix) of the messages below. */
 export const CHANNEL = 'changes';
@@ -53,6 +61,8 @@ export const SHARE_ONLINE = 'o';
 export const SHARE_PAGE = 'p';
 export const SHARE_ROOM = 'r';
 export const SHARE_HELD = 'h';
+/** A member typing in a room through this process (the field holds 1). */
+export const SHARE_TYPING = 'y';
 
 /*
  * What the scripts answer.
@@ -65,8 +75,12 @@ export const REBUILD = 'rebuild';
 export const JOINED = 'joined';
 /** ROOM: the member's profile changed: `room:updated`, with the member. */
 export const UPDATED = 'updated';
-/** ROOM: the user's last connection anywhere left: `room:left`, with the userId. */
+/** ROOM: the user's last connection anywhere left: `room:left`, with the userId and the duration. */
 export const LEFT = 'left';
+/** TYPING: the member's first typing process: `room:typing` true. */
+export const STARTED = 'started';
+/** TYPING and the withdrawing scripts: the member's last typing process stopped: `room:typing` false. */
+export const STOPPED = 'stopped';
 /** ROOM: nothing to announce; REAP: the process was alive, or another caller withdrew it. */
 export const SAME = 'same';
 /** ROOM: a new member of a large room: its total is published instead of a member event. */
@@ -104,7 +118,7 @@ export const ROOM_OCCUPIED = 'ro';
 export const ROOM_VACATED = 'rv';
 /** `MEMBER_JOINED, room, userId, name, status, meta, since, connections`: a user's first connection anywhere joined. */
 export const MEMBER_JOINED = 'mj';
-/** `MEMBER_LEFT, room, userId, since`: a user's last connection anywhere left. */
+/** `MEMBER_LEFT, room, userId, duration`: a user's last connection anywhere left, present for `duration` ms (its since to the last moment one of its connections was there). */
 export const MEMBER_LEFT = 'ml';
 
 /**
@@ -126,6 +140,13 @@ export const MEMBER_LEFT = 'ml';
  */
 export const SWITCH_BACK = 0.9;
 
+/*
+ * Recent leavers, the protocol's rule (`RECENT_MAX` per room), and the bound
+ * on the rooms that keep them (`RECENT_ROOMS_MAX`, the room whose last leave
+ * is the oldest forgets first): the same as the core's.
+ */
+export { RECENT_MAX, RECENT_ROOMS_MAX };
+
 /** Every constant above, as the scripts' Lua header declares it. */
 export const LUA_CONSTANTS = {
   CHANNEL,
@@ -140,11 +161,14 @@ export const LUA_CONSTANTS = {
   SHARE_PAGE,
   SHARE_ROOM,
   SHARE_HELD,
+  SHARE_TYPING,
   OK,
   REBUILD,
   JOINED,
   UPDATED,
   LEFT,
+  STARTED,
+  STOPPED,
   SAME,
   COUNTED,
   SYNC,
@@ -162,4 +186,6 @@ export const LUA_CONSTANTS = {
   MEMBER_JOINED,
   MEMBER_LEFT,
   SWITCH_BACK,
+  RECENT_MAX,
+  RECENT_ROOMS_MAX,
 } as const;

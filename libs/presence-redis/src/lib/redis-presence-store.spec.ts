@@ -1,3 +1,4 @@
+import { RECENT_MAX, type RoomSyncEvent } from '@presently/protocol';
 import type { ClusterListener, LedgerMember, PresenceContributions } from '@presently/presence-core';
 import { startRedis, until, type RunningRedis } from '@presently/testing';
 import { Redis } from 'ioredis';
@@ -12,11 +13,15 @@ import { RedisPresenceStore } from './redis-presence-store';
  * process is told to read its figures again once they are exact.
  */
 
-const EMPTY: PresenceContributions = { online: [], pages: [], rooms: [], held: [] };
+const EMPTY: PresenceContributions = { online: [], pages: [], rooms: [], held: [], typing: [] };
 
 type Recorder = ClusterListener & {
   joined: string[];
   left: [string, string][];
+  /** `userId duration` of each leave. */
+  durations: string[];
+  /** `room userId true|false except` of each typing start and stop. */
+  typing: string[];
   moved: string[];
   updated: string[];
   roomsChanged: string[];
@@ -33,6 +38,8 @@ function listener(): Recorder {
   const l: Recorder = {
     joined: [] as string[],
     left: [] as [string, string][],
+    durations: [] as string[],
+    typing: [] as string[],
     moved: [] as string[],
     updated: [] as string[],
     roomsChanged: [] as string[],
@@ -47,8 +54,13 @@ function listener(): Recorder {
     roomChanged: (room: string) => void l.roomsChanged.push(room),
     pollChanged: (poll: string) => void l.polls.push(poll),
     pollClosed: (poll: string) => void l.closed.push(poll),
-    roomSync: (room: string, members: { userId: string }[]) => void l.synced.push(`${room}: ${members.map((m) => m.userId).join(' ')}`),
-    roomLeft: (_room: string, userId: string, reason: string) => void l.left.push([userId, reason]),
+    roomSync: ({ room, members, total, typing }: RoomSyncEvent) =>
+      void l.synced.push(`${room}: ${members.map((m) => m.userId).join(' ')}${total === members.length ? '' : ` of ${total}`}${typing.length ? ` typing ${typing.join(' ')}` : ''}`),
+    roomLeft: (_room: string, userId: string, reason: string, duration: number) => {
+      l.left.push([userId, reason]);
+      l.durations.push(`${userId} ${duration}`);
+    },
+    roomTyping: (room: string, userId: string, typing: boolean, except: string | null) => void l.typing.push(`${room} ${userId} ${typing} ${except}`),
     takenOver: (kind: string, key: string, clientId: string) => void l.moved.push(`${kind} ${key} ${clientId}`),
     resynced: () => l.onResynced?.(),
     pageOccupied: (page: string) => void l.occupancy.push(`page.occupied ${page}`),
@@ -78,7 +90,9 @@ describe('RedisPresenceStore', () => {
     await redis.dispose();
   });
 
-  async function start(options: { heartbeatMs?: number; heartbeatTtlMs?: number; keyPrefix?: string; rosterMax?: number; contributions?: () => PresenceContributions } = {}) {
+  async function start(
+    options: { heartbeatMs?: number; heartbeatTtlMs?: number; keyPrefix?: string; rosterMax?: number; recentMs?: number; contributions?: () => PresenceContributions } = {},
+  ) {
     const events = listener();
     const store = new RedisPresenceStore({ connection: { url: redis.url }, prefix: options.keyPrefix ?? `t${prefix}:`, ...options });
     stores.push(store);
@@ -106,18 +120,20 @@ describe('RedisPresenceStore', () => {
   });
 
   it('decides a user\'s first join anywhere once, and its leave after its last connection', async () => {
-    const [{ store: a, events }, { store: b }] = await Promise.all([start(), start()]);
+    const [{ store: a, events }, { store: b, events: bEvents }] = await Promise.all([start(), start()]);
     const change = (origin: string) => ({ origin, now: Date.now() });
     a.room('lobby', who('client-uu', 'uu'), 1, change('s1'));
     b.room('lobby', who('client-uu', 'uu'), 1, change('s2'));
     await Promise.all([a.settled(), b.settled()]);
-    expect(events.joined).toEqual(['uu']);
+    // Whichever of the two concurrent joins came first decided it.
+    expect([...events.joined, ...bEvents.joined]).toEqual(['uu']);
     expect((await b.members('lobby')).map((m) => [m.userId, m.connections])).toEqual([['uu', 2]]);
     a.room('lobby', who('client-uu', 'uu'), -1, { ...change('s1'), reason: 'leave' });
     await a.settled();
     expect(events.left).toEqual([]);
     b.room('lobby', who('client-uu', 'uu'), -1, { ...change('s2'), reason: 'leave' });
     await b.settled();
+    expect([events.left, bEvents.left]).toEqual([[], [['uu', 'leave']]]);
     expect(await a.members('lobby')).toEqual([]);
   });
 
@@ -250,7 +266,115 @@ describe('RedisPresenceStore', () => {
     a.room('r', who('client-m0', 'm0'), -1, { origin: 's0', now: Date.now(), reason: 'leave' });
     await a.settled();
     expect((await b.roster('r', 3)).members.map((m) => m.userId)).toEqual(['m1', 'm2', 'm3']);
-    expect(await b.roster('none', 3, ['a:client-m0'])).toEqual({ members: [], total: 0, selves: [null] });
+    expect(await b.roster('none', 3, ['a:client-m0'])).toEqual({ members: [], total: 0, typing: [], selves: [null] });
+  });
+
+  it('decides a member starting and stopping to type once, whichever processes its sockets type through', async () => {
+    const [{ store: a, events: aEvents }, { store: b, events: bEvents }] = await Promise.all([start(), start()]);
+    const uu = who('client-uu', 'uu');
+    a.room('chat', uu, 1, { origin: 's1', now: Date.now() });
+    b.room('chat', uu, 1, { origin: 's2', now: Date.now() });
+    a.room('chat', who('client-vv', 'vv'), 1, { origin: 's3', now: Date.now() });
+    await Promise.all([a.settled(), b.settled()]);
+    a.typing('chat', uu, 1, 's1');
+    await a.settled();
+    b.typing('chat', uu, 1, 's2');
+    // A repeated start of one process changes nothing.
+    b.typing('chat', uu, 1, 's2');
+    await b.settled();
+    expect([aEvents.typing, bEvents.typing]).toEqual([['chat uu true s1'], []]);
+    expect((await b.roster('chat', 10)).typing).toEqual(['uu']);
+    a.typing('chat', uu, -1, 's1');
+    await a.settled();
+    expect((await a.roster('chat', 10)).typing).toEqual(['uu']);
+    b.typing('chat', uu, -1, 's2');
+    b.typing('chat', uu, -1, 's2');
+    await b.settled();
+    expect([aEvents.typing, bEvents.typing]).toEqual([['chat uu true s1'], ['chat uu false s2']]);
+    expect((await a.roster('chat', 10)).typing).toEqual([]);
+  });
+
+  it('records a member that left, once, wherever it left, until it comes back, with its time present', async () => {
+    const [{ store: a }, { store: b, events: bEvents }] = await Promise.all([start(), start()]);
+    const t0 = Date.now() - 10_000;
+    const uu = who('client-uu', 'uu');
+    a.room('hall', uu, 1, { origin: 's1', now: t0, input: { name: 'Uma' } });
+    b.room('hall', uu, 1, { origin: 's2', now: t0 + 1000 });
+    await Promise.all([a.settled(), b.settled()]);
+    // a's connection disconnected at t0 + 3000; its grace ran out after b's explicit leave at t0 + 5000.
+    b.room('hall', uu, -1, { origin: 's2', now: t0 + 5000, reason: 'leave' });
+    await b.settled();
+    expect(await a.recent('hall')).toEqual([]);
+    a.hold('r', 'hall', uu, 1);
+    a.room('hall', uu, -1, { origin: null, now: t0 + 8000, at: t0 + 3000, reason: 'disconnect', held: true });
+    await a.settled();
+    const leaver = { userId: 'uu', name: 'Uma', leftAt: t0 + 5000, duration: 5000 };
+    expect(await a.recent('hall')).toEqual([leaver]);
+    expect(await b.recent('hall')).toEqual([leaver]);
+
+    const vv = who('client-vv', 'vv');
+    b.room('hall', vv, 1, { origin: 's3', now: t0 + 6000 });
+    b.room('hall', vv, -1, { origin: 's3', now: t0 + 7000, reason: 'leave' });
+    await b.settled();
+    expect(bEvents.durations).toEqual(['vv 1000']);
+    expect((await a.recent('hall')).map((l) => l.userId)).toEqual(['vv', 'uu']);
+    // Back: no longer listed.
+    a.room('hall', uu, 1, { origin: 's4', now: Date.now() });
+    await a.settled();
+    expect((await b.recent('hall')).map((l) => l.userId)).toEqual(['vv']);
+  });
+
+  it(`keeps at most ${RECENT_MAX} leavers per room, for recentMs after they left`, async () => {
+    const keyPrefix = `recent${prefix}:`;
+    const { store: a } = await start({ keyPrefix, recentMs: 60_000 });
+    const t0 = Date.now();
+    for (let i = 0; i <= RECENT_MAX; i++) {
+      a.room('busy', who(`client-${i}`, `u${i}`), 1, { origin: `s${i}`, now: t0 - 10_000 });
+      a.room('busy', who(`client-${i}`, `u${i}`), -1, { origin: `s${i}`, now: t0 + i, reason: 'leave' });
+    }
+    // One left more than recentMs ago: not listed.
+    a.room('old', who('client-old', 'old'), 1, { origin: 'so', now: t0 - 100_000 });
+    a.room('old', who('client-old', 'old'), -1, { origin: 'so', now: t0 - 61_000, reason: 'leave' });
+    await a.settled();
+    const listed = await a.recent('busy');
+    expect(listed).toHaveLength(RECENT_MAX);
+    expect([listed[0].userId, listed.at(-1)?.userId]).toEqual([`u${RECENT_MAX}`, 'u1']);
+    expect(await a.recent('old')).toEqual([]);
+    const raw = new Redis(redis.url);
+    try {
+      const ttl = await raw.pttl(`${keyPrefix}f${DATA_FORMAT}:r:busy:R`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+    } finally {
+      raw.disconnect();
+    }
+  });
+
+  it('withdraws a dead process\'s typing and members: one stop, one node-down leave, one recent leaver', async () => {
+    const keyPrefix = `deadtyping${prefix}:`;
+    const [{ store: a, events: aEvents }, { store: victim }] = await Promise.all([
+      start({ keyPrefix, heartbeatMs: 100, heartbeatTtlMs: 300 }),
+      start({ keyPrefix, heartbeatMs: 60_000, heartbeatTtlMs: 300 }),
+    ]);
+    const since = Date.now() - 2000;
+    // ww, a signed-in user, has a socket on each process and types through both: it still types once the victim is gone.
+    const ww = (clientId: string): LedgerMember => ({ clientId, userKey: 'u:ww', userId: 'ww', tokenName: 'ww' });
+    victim.room('team', who('client-v1', 'vic'), 1, { origin: 'v', now: since });
+    victim.room('team', ww('client-w1'), 1, { origin: 'w1', now: since });
+    a.room('team', ww('client-w2'), 1, { origin: 'w2', now: since });
+    victim.typing('team', who('client-v1', 'vic'), 1, 'v');
+    victim.typing('team', ww('client-w1'), 1, 'w1');
+    a.typing('team', ww('client-w2'), 1, 'w2');
+    await Promise.all([a.settled(), victim.settled()]);
+    expect((await a.roster('team', 10)).typing.sort()).toEqual(['vic', 'ww']);
+    await until(() => aEvents.left.length === 1, 'the survivor announced the leave');
+    expect(aEvents.left).toEqual([['vic', 'node-down']]);
+    expect(aEvents.typing).toEqual(['team vic false null']);
+    expect((await a.roster('team', 10)).typing).toEqual(['ww']);
+    const [leaver] = await a.recent('team');
+    expect(leaver).toMatchObject({ userId: 'vic' });
+    expect(leaver.duration).toBeGreaterThanOrEqual(2000);
+    expect(leaver.leftAt).toBe(since + leaver.duration);
   });
 
   it('tallies votes from every process in one place, within the limits, and tells every process', async () => {

@@ -1,5 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_LIMITS, DEFAULT_NAME, DEFAULT_STATUS, TOP_PAGES, type PollTallies, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_NAME,
+  DEFAULT_RECENT_MS,
+  DEFAULT_STATUS,
+  TOP_PAGES,
+  type LeaveReason,
+  type Member,
+  type PageCounts,
+  type PollTallies,
+  type RecentLeaver,
+  type RoomSyncEvent,
+  type Stats,
+} from '@presently/protocol';
 import type { ClusterListener, ClusterRoster, ClusterVote, LedgerMember, PresenceCluster, PresenceContributions, RoomChange } from '@presently/presence-core';
 import type { Redis, RedisOptions } from 'ioredis';
 import {
@@ -26,12 +39,14 @@ import {
   ROOM_VACATED,
   SHARE_PAGE,
   SHARE_ROOM,
+  STARTED,
+  STOPPED,
   SYNC,
   UPDATED,
 } from './contract';
 import type { ArgSpec, Argv, LuaScript, ScriptArgs } from './lua-script';
 import { connectRedis, type RedisConnection } from './redis-connection';
-import { COUNTS, HEARTBEAT, HOLD, LEAVE, ONLINE, PAGE, POLL_CLOSE, POLL_DECLARE, POLL_VOTE, REAP, RESTORE, ROOM, ROSTER, SCRIPTS, SECRET, shareEntries, STATS } from './scripts';
+import { COUNTS, HEARTBEAT, HOLD, LEAVE, ONLINE, PAGE, POLL_CLOSE, POLL_DECLARE, POLL_VOTE, REAP, RECENT, RESTORE, ROOM, ROSTER, SCRIPTS, SECRET, shareEntries, STATS, TYPING } from './scripts';
 
 export interface RedisPresenceStoreOptions {
   /** The Redis: `{ url: 'redis://host:port/db' }`, or `{ sentinels, name }` to follow a master across failovers. */
@@ -49,6 +64,8 @@ export interface RedisPresenceStoreOptions {
   heartbeatTtlMs?: number;
   /** Members above which a room is large (the protocol's `ROSTER_MAX`); the same in every process. */
   rosterMax?: number;
+  /** How long a room remembers who left it (the protocol's `RECENT_MS`, ms); the same in every process. */
+  recentMs?: number;
   /** Told about connection changes and failures (for logs). */
   log?: (level: 'info' | 'warn' | 'error', msg: string, details?: Record<string, unknown>) => void;
 }
@@ -86,7 +103,7 @@ export interface RedisPresenceStoreOptions {
  * await store.start(() => presence.contributions(), {
  *   changed: (page) => announce(page),
  *   resynced: () => announceAll(),
- *   // roomJoined, roomUpdated, roomLeft, roomChanged, roomSync, pollChanged, takenOver
+ *   // roomJoined, roomUpdated, roomLeft, roomTyping, roomChanged, roomSync, pollChanged, takenOver
  * });
  */
 export class RedisPresenceStore implements PresenceCluster {
@@ -96,11 +113,12 @@ export class RedisPresenceStore implements PresenceCluster {
   private readonly heartbeatMs: number;
   private readonly ttlMs: number;
   private readonly rosterMax: number;
+  private readonly recentMs: number;
   private readonly client: Redis;
   /** The client's script commands, by name. */
   private readonly scripts: Record<string, (...args: Argv) => Promise<unknown>>;
   private readonly subscriber: Redis;
-  private contributions: () => PresenceContributions = () => ({ online: [], pages: [], rooms: [], held: [] });
+  private contributions: () => PresenceContributions = () => ({ online: [], pages: [], rooms: [], held: [], typing: [] });
   private listener: ClusterListener | null = null;
   private last: Promise<unknown> = Promise.resolve();
   private restored = false;
@@ -125,6 +143,7 @@ export class RedisPresenceStore implements PresenceCluster {
     this.heartbeatMs = options.heartbeatMs ?? 3000;
     this.ttlMs = options.heartbeatTtlMs ?? 10_000;
     this.rosterMax = options.rosterMax ?? DEFAULT_LIMITS.rosterMax;
+    this.recentMs = options.recentMs ?? DEFAULT_RECENT_MS;
     const redisOptions: RedisOptions = {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -177,9 +196,9 @@ export class RedisPresenceStore implements PresenceCluster {
     if (this.timer) clearInterval(this.timer);
     try {
       if (this.client.status === 'ready') {
-        const [left, occupancy] = splitOccupancy(await this.run(LEAVE, { node: this.nodeId, rosterMax: this.rosterMax }));
-        this.reportOccupancy(occupancy, 'disconnect', Date.now());
-        await this.announceLeft(left as string[], 'disconnect');
+        const [changes, occupancy] = splitOccupancy(await this.run(LEAVE, { node: this.nodeId, ...this.withdrawArgs() }));
+        this.reportOccupancy(occupancy, 'disconnect');
+        await this.announceWithdrawn(changes as string[], 'disconnect');
       }
     } catch {
       // The others will take the share back when the heartbeat lapses.
@@ -194,7 +213,7 @@ export class RedisPresenceStore implements PresenceCluster {
 
   page(page: string, who: LedgerMember, delta: 1 | -1, held: boolean): void {
     this.change(PAGE, { node: this.nodeId, clientId: who.clientId, userKey: who.userKey, page, delta, held }, (result) => {
-      if (Array.isArray(result)) this.reportOccupancy(splitOccupancy(result)[1], 'leave', Date.now());
+      if (Array.isArray(result)) this.reportOccupancy(splitOccupancy(result)[1], 'leave');
     });
   }
 
@@ -223,13 +242,15 @@ export class RedisPresenceStore implements PresenceCluster {
         setStatus: input.status,
         setMeta: meta,
         now: change.now,
+        at: change.at ?? change.now,
+        recentMs: this.recentMs,
         rosterMax: this.rosterMax,
       },
       (result) => {
         const [answer, occupancy] = splitOccupancy(result);
-        this.reportOccupancy(occupancy, change.reason ?? 'leave', change.now);
+        this.reportOccupancy(occupancy, change.reason ?? 'leave');
         const [outcome, ...fields] = answer as string[];
-        if (outcome === LEFT) return this.listener?.roomLeft(room, fields[0], change.reason ?? 'leave', change.origin);
+        if (outcome === LEFT) return this.listener?.roomLeft(room, fields[0], change.reason ?? 'leave', Number(fields[1]), change.origin);
         if (outcome === SYNC) return this.announceSync(room);
         if (outcome !== JOINED && outcome !== UPDATED) return;
         const member = toMember(fields);
@@ -240,6 +261,12 @@ export class RedisPresenceStore implements PresenceCluster {
     );
   }
 
+  typing(room: string, who: LedgerMember, delta: 1 | -1, origin: string): void {
+    this.change(TYPING, { node: this.nodeId, room, userKey: who.userKey, delta }, (outcome) => {
+      if (outcome === STARTED || outcome === STOPPED) this.listener?.roomTyping(room, who.userId, outcome === STARTED, origin);
+    });
+  }
+
   /** A room's members, earliest first (the order rosters list them in). */
   async members(room: string): Promise<Member[]> {
     return (await this.roster(room, 0)).members;
@@ -248,11 +275,23 @@ export class RedisPresenceStore implements PresenceCluster {
   async roster(room: string, max: number, selfKeys: readonly string[] = []): Promise<ClusterRoster> {
     this.assertReady();
     const flat = (await this.run(ROSTER, { room, limit: max }, selfKeys)) as (number | string)[];
-    const [total, listed] = flat as [number, number];
-    const at = flat.slice(2, 2 + selfKeys.length) as number[];
+    const [total, listed, typists] = flat as [number, number, number];
+    const asked = 3 + selfKeys.length;
+    const at = flat.slice(3, asked) as number[];
+    const typing = flat.slice(asked, asked + typists).map(String);
     const members: Member[] = [];
-    for (let i = 2 + selfKeys.length; i < flat.length; i += 6) members.push(toMember(flat.slice(i, i + 6) as string[]));
-    return { members: members.slice(0, listed), total, selves: at.map((i) => (i >= 0 ? members[i] : null)) };
+    for (let i = asked + typists; i < flat.length; i += 6) members.push(toMember(flat.slice(i, i + 6) as string[]));
+    return { members: members.slice(0, listed), total, typing, selves: at.map((i) => (i >= 0 ? members[i] : null)) };
+  }
+
+  async recent(room: string): Promise<RecentLeaver[]> {
+    this.assertReady();
+    const flat = (await this.run(RECENT, { room, now: Date.now(), recentMs: this.recentMs })) as string[];
+    const recent: RecentLeaver[] = [];
+    for (let i = 0; i + 3 < flat.length; i += 4) {
+      recent.push({ userId: flat[i], name: flat[i + 1], leftAt: Number(flat[i + 2]), duration: Number(flat[i + 3]) });
+    }
+    return recent;
   }
 
   async pollVote(poll: string, option: string, limits: { maxOptions: number }): Promise<ClusterVote> {
@@ -430,26 +469,35 @@ export class RedisPresenceStore implements PresenceCluster {
   }
 
   /**
-   * Room, userId pairs from a withdraw: members that left, or (with an empty
-   * userId) a large room that switched back, whose snapshot is read and
-   * passed on. Resolves once the snapshots are.
+   * What a withdraw changed, as records of four (kind, room, userId, n):
+   * members that stopped typing, members that left (`n`: the duration), and
+   * large rooms that switched back, whose snapshot is read and passed on.
+   * Resolves once the snapshots are.
    */
-  private announceLeft(pairs: string[], reason: LeaveReason): Promise<void> {
+  private announceWithdrawn(records: string[], reason: LeaveReason): Promise<void> {
     const syncs: Promise<void>[] = [];
-    for (let i = 0; i + 1 < pairs.length; i += 2) {
-      if (pairs[i + 1] === '') syncs.push(this.announceSync(pairs[i]));
-      else this.listener?.roomLeft(pairs[i], pairs[i + 1], reason, null);
+    for (let i = 0; i + 3 < records.length; i += 4) {
+      const [kind, room, userId, n] = records.slice(i, i + 4);
+      if (kind === STOPPED) this.listener?.roomTyping(room, userId, false, null);
+      else if (kind === LEFT) this.listener?.roomLeft(room, userId, reason, Number(n), null);
+      else if (kind === SYNC) syncs.push(this.announceSync(room));
     }
     return Promise.all(syncs).then(() => undefined);
   }
 
-  /** A large room switched back through a change made here: its members, for every process's sockets. */
+  /** A large room switched back through a change made here: its members and who types, for every process's sockets. */
   private async announceSync(room: string): Promise<void> {
     try {
-      this.listener?.roomSync(room, await this.members(room));
+      const { members, total, typing } = await this.roster(room, 0);
+      this.listener?.roomSync({ room, members, total, typing } satisfies RoomSyncEvent);
     } catch (error) {
       this.log('warn', 'room snapshot not sent', { room, error: String(error) });
     }
+  }
+
+  /** What the withdrawing scripts need: the room rules, and now as the moment the withdrawn members left. */
+  private withdrawArgs(): { rosterMax: number; now: number; recentMs: number } {
+    return { rosterMax: this.rosterMax, now: Date.now(), recentMs: this.recentMs };
   }
 
   /** Rebuilds this process's share from the registry; one at a time. */
@@ -475,7 +523,7 @@ export class RedisPresenceStore implements PresenceCluster {
       // Sent before any later change, on the same connection: nothing reported after the snapshot is lost.
       const done = this.run(
         RESTORE,
-        { node: this.nodeId, ttlMs: this.ttlMs, rosterMax: this.rosterMax, epoch: randomUUID(), known: this.epoch },
+        { node: this.nodeId, ttlMs: this.ttlMs, epoch: randomUUID(), known: this.epoch, ...this.withdrawArgs() },
         shareEntries(contributions),
       );
       this.restored = true;
@@ -490,8 +538,8 @@ export class RedisPresenceStore implements PresenceCluster {
       this.log('warn', 'presence share not restored', { error: String(error) });
       return;
     }
-    this.reportOccupancy(occupancy, 'disconnect', Date.now());
-    await this.announceLeft(left, 'disconnect');
+    this.reportOccupancy(occupancy, 'disconnect');
+    await this.announceWithdrawn(left, 'disconnect');
     this.log('info', 'presence share restored', { node: this.nodeId, clients: contributions.online.length, pageEntries: contributions.pages.length });
     this.resync();
   }
@@ -505,12 +553,12 @@ export class RedisPresenceStore implements PresenceCluster {
       for (const node of nodes) {
         if (node === this.nodeId) continue;
         if ((await this.client.exists(`${this.prefix}alive:${node}`)) === 0) {
-          const [answer, occupancy] = splitOccupancy(await this.run(REAP, { node, rosterMax: this.rosterMax }));
-          const [reaped, ...left] = answer as string[];
+          const [answer, occupancy] = splitOccupancy(await this.run(REAP, { node, ...this.withdrawArgs() }));
+          const [reaped, ...changes] = answer as string[];
           if (reaped !== OK) continue;
-          this.log('warn', 'process down: its presence was withdrawn', { node, membersLeft: left.length / 2 });
-          this.reportOccupancy(occupancy, 'node-down', Date.now());
-          await this.announceLeft(left, 'node-down');
+          this.log('warn', 'process down: its presence was withdrawn', { node, membersLeft: changes.filter((kind, i) => i % 4 === 0 && kind === LEFT).length });
+          this.reportOccupancy(occupancy, 'node-down');
+          await this.announceWithdrawn(changes, 'node-down');
         }
       }
     } catch (error) {
@@ -521,9 +569,10 @@ export class RedisPresenceStore implements PresenceCluster {
   /**
    * Tells the listener the changes of who is present a script of this
    * process decided (its answer's occupancy, `contract.ts`); a member's
-   * departure with `reason`, and its duration up to `at` (epoch ms).
+   * departure with `reason` and the duration the script counted (as its
+   * `room:left` carries it: to the last moment one of its connections was there).
    */
-  private reportOccupancy(occupancy: unknown[], reason: LeaveReason, at: number): void {
+  private reportOccupancy(occupancy: unknown[], reason: LeaveReason): void {
     const listener = this.listener;
     if (!listener) return;
     for (let i = 0; i < occupancy.length; ) {
@@ -533,7 +582,7 @@ export class RedisPresenceStore implements PresenceCluster {
         listener.memberJoined(key, toMember(occupancy.slice(i + 2, i + 8) as string[]));
         i += 8;
       } else if (kind === MEMBER_LEFT) {
-        listener.memberLeft(key, { userId: String(occupancy[i + 2]), reason, duration: Math.max(0, at - Number(occupancy[i + 3])) });
+        listener.memberLeft(key, { userId: String(occupancy[i + 2]), reason, duration: Number(occupancy[i + 3]) });
         i += 4;
       } else {
         if (kind === PAGE_OCCUPIED) listener.pageOccupied(key);

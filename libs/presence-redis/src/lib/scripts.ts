@@ -1,5 +1,5 @@
 import type { PresenceContributions } from '@presently/presence-core';
-import { SHARE_HELD, SHARE_ONLINE, SHARE_PAGE, SHARE_ROOM } from './contract';
+import { SHARE_HELD, SHARE_ONLINE, SHARE_PAGE, SHARE_ROOM, SHARE_TYPING } from './contract';
 import { luaScript } from './lua-script';
 
 /**
@@ -17,13 +17,24 @@ import { luaScript } from './lua-script';
  * - `P top`           sorted set: page → viewers, pages with viewers only.
  * - `P online`        hash: clientId → counted connections, `#` → all of them.
  * - `P node:<id>`     hash: what process `<id>` contributes, `o|<clientId>`,
- *                     `p|<clientId>|<page>`, `r|<len>|<userKey><room>` and
+ *                     `p|<clientId>|<page>`, `r|<len>|<userKey><room>`,
+ *                     `y|<len>|<userKey><room>` (typing) and
  *                     `h|<clientId>|<held field>` → connections (the kinds are
  *                     the `SHARE_*` constants), so that its share can be taken
  *                     back at once when it dies or rebuilds.
  * - `P r:<room>:c`    hash: userKey → connections of the member.
- * - `P r:<room>:m`    hash: `u:`, `n:`, `s:`, `m:`, `t:` + userKey → the member's
- *                     userId, name, status, meta (JSON) and since.
+ * - `P r:<room>:m`    hash: `u:`, `n:`, `s:`, `m:`, `t:`, `g:` + userKey → the
+ *                     member's userId, name, status, meta (JSON), since, and
+ *                     the latest moment one of its connections stopped being
+ *                     present (set once one did; its leave is then).
+ * - `P r:<room>:T`    hash: userKey → the processes where the member types.
+ * - `P r:<room>:R`    sorted set: userKey of a recent leaver by when it left
+ *                     (at most `RECENT_MAX`; expires `RECENT_MS` after the
+ *                     room's last leave).
+ * - `P r:<room>:I`    hash: `u:`, `n:`, `d:` + userKey → the leaver's userId,
+ *                     name and duration (expires with `r:<room>:R`).
+ * - `P recent`        sorted set: the rooms that keep leavers by their last
+ *                     leave, at most `RECENT_ROOMS_MAX` (the oldest forgets).
  * - `P r:<room>:o`    sorted set: userKey by since, the first-join order of
  *                     the roster a join ack lists.
  * - `P r:<room>:L`    set while the room is large (the room rules: `SWITCH_BACK`
@@ -163,40 +174,107 @@ local function take_over(cid, kind, holder, node, uk, key, field)
   publish(MSG_TAKEN_OVER, holder .. '|' .. kind .. '|' .. cid .. '|' .. ukfield(uk, key))
 end
 
-local MEMBER_FIELDS = { 'u:', 'n:', 's:', 'm:', 't:' }
+local MEMBER_FIELDS = { 'u:', 'n:', 's:', 'm:', 't:', 'g:' }
 
--- Takes n connections off a member; answers its userId when that was its last.
-local function room_remove(room, uk, n)
-  note_member(room, uk)
-  local ck = P .. 'r:' .. room .. ':c'
-  local c = redis.call('HINCRBY', ck, uk, -n)
-  if c > 0 then return nil end
-  redis.call('HDEL', ck, uk)
-  redis.call('ZREM', P .. 'r:' .. room .. ':o', uk)
-  local mk = P .. 'r:' .. room .. ':m'
-  local uid = redis.call('HGET', mk, 'u:' .. uk)
-  member_gone[room .. '\0' .. uk] = { uid or '', redis.call('HGET', mk, 't:' .. uk) or '0' }
-  for _, f in ipairs(MEMBER_FIELDS) do redis.call('HDEL', mk, f .. uk) end
-  if uid then return uid end
-  return nil
+-- The userIds of the members this script removed, by room and userKey.
+local gone_ids = {}
+
+-- The userId of the member uk of room, present or removed by this script.
+local function user_id(room, uk)
+  return redis.call('HGET', P .. 'r:' .. room .. ':m', 'u:' .. uk) or gone_ids[room .. '\\0' .. uk]
 end
 
+-- A recent leaver of room is back (or present): it is no longer listed.
+local function recent_forget(room, uk)
+  if redis.call('ZREM', P .. 'r:' .. room .. ':R', uk) == 1 then
+    redis.call('HDEL', P .. 'r:' .. room .. ':I', 'u:' .. uk, 'n:' .. uk, 'd:' .. uk)
+  end
+end
+
+-- Forgets the leavers of room who left at or before after.
+local function recent_prune(room, after)
+  for _, uk in ipairs(redis.call('ZRANGEBYSCORE', P .. 'r:' .. room .. ':R', '-inf', after)) do recent_forget(room, uk) end
+end
+
+-- Records that uk left room at left_at after duration ms there: at most
+-- RECENT_MAX per room (the earliest leave goes), every key expiring
+-- recent_ms after the room's last leave, and at most RECENT_ROOMS_MAX rooms
+-- (the one whose last leave is the oldest forgets everything).
+local function recent_record(room, uk, uid, name, left_at, duration, now, recent_ms)
+  if recent_ms <= 0 then return end
+  local rk, ik, rooms = P .. 'r:' .. room .. ':R', P .. 'r:' .. room .. ':I', P .. 'recent'
+  redis.call('ZADD', rk, left_at, uk)
+  redis.call('HSET', ik, 'u:' .. uk, uid, 'n:' .. uk, name, 'd:' .. uk, duration)
+  recent_prune(room, now - recent_ms)
+  local extra = redis.call('ZCARD', rk) - RECENT_MAX
+  if extra > 0 then
+    for _, old in ipairs(redis.call('ZRANGE', rk, 0, extra - 1)) do recent_forget(room, old) end
+  end
+  redis.call('PEXPIRE', rk, recent_ms)
+  redis.call('PEXPIRE', ik, recent_ms)
+  redis.call('ZADD', rooms, now, room)
+  redis.call('ZREMRANGEBYSCORE', rooms, '-inf', now - recent_ms)
+  local over = redis.call('ZCARD', rooms) - RECENT_ROOMS_MAX
+  if over > 0 then
+    for _, old in ipairs(redis.call('ZRANGE', rooms, 0, over - 1)) do
+      redis.call('DEL', P .. 'r:' .. old .. ':R', P .. 'r:' .. old .. ':I')
+      redis.call('ZREM', rooms, old)
+    end
+  end
+  redis.call('PEXPIRE', rooms, recent_ms)
+end
+
+-- Takes n connections off a member, the last of them present until at. When
+-- none is left anywhere, the member leaves at the latest moment one of its
+-- connections was present: it is recorded as a recent leaver, and its userId
+-- and the ms from its since to that moment are answered.
+local function room_remove(room, uk, n, at, now, recent_ms)
+  note_member(room, uk)
+  local ck, mk = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m'
+  local last = math.max(tonumber(redis.call('HGET', mk, 'g:' .. uk) or '0'), at)
+  local c = redis.call('HINCRBY', ck, uk, -n)
+  if c > 0 then
+    redis.call('HSET', mk, 'g:' .. uk, last)
+    return nil
+  end
+  redis.call('HDEL', ck, uk)
+  redis.call('ZREM', P .. 'r:' .. room .. ':o', uk)
+  local m = redis.call('HMGET', mk, 'u:' .. uk, 'n:' .. uk, 't:' .. uk)
+  for _, f in ipairs(MEMBER_FIELDS) do redis.call('HDEL', mk, f .. uk) end
+  local duration = math.max(0, last - tonumber(m[3] or last))
+  member_gone[room .. '\\0' .. uk] = { m[1] or '', duration }
+  if not m[1] then return nil end
+  gone_ids[room .. '\\0' .. uk] = m[1]
+  recent_record(room, uk, m[1], m[2] or '', last, duration, now, recent_ms)
+  return m[1], duration
+end
+
+-- Members that left (room, userId, duration; false once back) and members
+-- that stopped typing (room, userKey; false once typing again), each once.
 local left = {}
 local left_keys = {}
-local function note_left(room, uid)
+local function note_left(room, uid, duration)
   local k = room .. '\\0' .. uid
   if left_keys[k] then return end
-  left_keys[k] = #left + 1
-  left[#left + 1] = room
-  left[#left + 1] = uid
+  left[#left + 1] = { room, uid, duration }
+  left_keys[k] = #left
+end
+local stopped = {}
+local stopped_keys = {}
+local function note_stopped(room, uk)
+  local k = room .. '\\0' .. uk
+  if stopped_keys[k] then return end
+  stopped[#stopped + 1] = { room, uk }
+  stopped_keys[k] = #stopped
 end
 
 -- Rooms whose members a withdraw or a rebuild changed, settled once the script's changes are all made.
 local touched = {}
 local function touch_room(room) touched[room] = true end
 
--- Takes back everything a process contributed, as recorded in its node hash.
-local function withdraw(node)
+-- Takes back everything a process contributed, as recorded in its node hash;
+-- its members are gone as of now.
+local function withdraw(node, now, recent_ms)
   local key = P .. 'node:' .. node
   local entries = redis.call('HGETALL', key)
   for i = 1, #entries, 2 do
@@ -209,9 +287,16 @@ local function withdraw(node)
       page_add(string.sub(rest, bar + 1), string.sub(rest, 1, bar - 1), -n)
     elseif kind == SHARE_ROOM then
       local uk, room = split_uk(rest)
-      local uid = room_remove(room, uk, n)
-      if uid then note_left(room, uid) end
+      local uid, duration = room_remove(room, uk, n, now, now, recent_ms)
+      if uid then note_left(room, uid, duration) end
       touch_room(room)
+    elseif kind == SHARE_TYPING then
+      local uk, room = split_uk(rest)
+      local tk = P .. 'r:' .. room .. ':T'
+      if redis.call('HINCRBY', tk, uk, -n) <= 0 then
+        redis.call('HDEL', tk, uk)
+        note_stopped(room, uk)
+      end
     else
       local bar = string.find(rest, '|', 1, true)
       local hkey, f = P .. 'h:' .. string.sub(rest, 1, bar - 1), string.sub(rest, bar + 1)
@@ -303,25 +388,35 @@ local function room_settle(room, max)
   return COUNT
 end
 
--- The members that left, as room, userId pairs, once the touched rooms are
--- settled by the room rules: a large room announces counts instead, a room
--- that switched back one snapshot (the pair room, '' asks for it).
-local function left_out(max)
+-- What a withdraw changed that must be announced, once the touched rooms are
+-- settled by the room rules, as records of four: STOPPED, room, userId, 0
+-- (a member no longer typing), then LEFT, room, userId, duration (a member
+-- gone), then SYNC, room, '', 0 (a room that switched back: one snapshot
+-- instead). A large room announces counts instead of either.
+local function withdrawn_out(max)
   local settled = {}
   for room in pairs(touched) do settled[room] = room_settle(room, max) end
+  local function small(room)
+    local state = settled[room]
+    if state == nil then return not room_is_large(room) end
+    return state == SMALL
+  end
   local out = {}
-  for j = 1, #left, 2 do
-    local room = left[j]
-    if room and (settled[room] or SMALL) == SMALL then
-      out[#out + 1] = room
-      out[#out + 1] = left[j + 1]
-    end
+  local function put(kind, room, uid, n)
+    out[#out + 1] = kind
+    out[#out + 1] = room
+    out[#out + 1] = uid
+    out[#out + 1] = n
+  end
+  for _, s in ipairs(stopped) do
+    local uid = s and user_id(s[1], s[2])
+    if uid and small(s[1]) then put(STOPPED, s[1], uid, 0) end
+  end
+  for _, l in ipairs(left) do
+    if l and small(l[1]) then put(LEFT, l[1], l[2], l[3]) end
   end
   for room, state in pairs(settled) do
-    if state == SYNC then
-      out[#out + 1] = room
-      out[#out + 1] = ''
-    end
+    if state == SYNC then put(SYNC, room, '', 0) end
   end
   return out
 end
@@ -391,11 +486,14 @@ return OK
  * A connection joins (+1), updates its profile in (0) or leaves (-1) a room.
  * `name`, `status`, `meta`: the profile of a new member; `setName`,
  * `setStatus`, `setMeta`: the fields the change sets (absent: kept); `now`:
- * a new member's since. Answers `{ outcome, …, occupancy }`: REBUILD (alone);
+ * the time, a new member's since; `at`: for a leave, the moment the
+ * connection stopped being present (a held one's disconnect). A member that
+ * leaves is recorded as a recent leaver (kept `recentMs`); a new member is
+ * no longer one. Answers `{ outcome, …, occupancy }`: REBUILD (alone);
  * JOINED, UPDATED or COUNTED with the member (userId, name, status, meta,
- * since, connections); LEFT with the userId; SYNC; or SAME. Large rooms
- * follow the room rules (`SWITCH_BACK` in `contract.ts`); the occupancy
- * reports every member, in large rooms too.
+ * since, connections); LEFT with the userId and the duration; SYNC; or SAME.
+ * Large rooms follow the room rules (`SWITCH_BACK` in `contract.ts`); the
+ * occupancy reports every member, in large rooms too.
  */
 export const ROOM = luaScript(
   'room',
@@ -414,6 +512,8 @@ export const ROOM = luaScript(
     setStatus: 'optional',
     setMeta: 'optional',
     now: 'number',
+    at: 'number',
+    recentMs: 'number',
     rosterMax: 'number',
   },
   `${PRELUDE}
@@ -426,10 +526,10 @@ if delta == -1 then
     held_add(clientId, SHARE_ROOM, node, userKey, room, -1)
   end
   node_add(node, field, -1)
-  local gone = room_remove(room, userKey, 1)
+  local gone, duration = room_remove(room, userKey, 1, at, now, recentMs)
   if not gone then return { SAME, occupancy(true) } end
   local state = room_settle(room, rosterMax)
-  if state == SMALL then return { LEFT, gone, occupancy(true) } end
+  if state == SMALL then return { LEFT, gone, duration, occupancy(true) } end
   if state == SYNC then return { SYNC, occupancy(true) } end
   return { SAME, occupancy(true) }
 end
@@ -444,6 +544,7 @@ if delta == 1 then
     if redis.call('HINCRBY', ck, userKey, 1) == 1 then
       redis.call('HSET', mk, 'u:' .. userKey, userId, 'n:' .. userKey, name, 's:' .. userKey, status, 'm:' .. userKey, meta, 't:' .. userKey, now)
       redis.call('ZADD', P .. 'r:' .. room .. ':o', now, userKey)
+      recent_forget(room, userKey)
       outcome = JOINED
       if room_settle(room, rosterMax) == COUNT then outcome = COUNTED end
     end
@@ -468,10 +569,11 @@ return { outcome, m[1], m[2], m[3], m[4], m[5], redis.call('HGET', ck, userKey),
 /**
  * What join acks list, without reading the whole room: the first `limit`
  * members (0: every member). Tail: the userKeys of the asking members.
- * Answers the room's total, how many members are listed, which entry each
- * asking member is (0-based, -1: not in the room), then userId, name,
- * status, meta, since, connections of each entry: the listed ones, earliest
- * first, then the asking members who are not among them.
+ * Answers the room's total, how many members are listed, how many type,
+ * which entry each asking member is (0-based, -1: not in the room), the
+ * userIds of those who type, then userId, name, status, meta, since,
+ * connections of each entry: the listed ones, earliest first, then the
+ * asking members who are not among them.
  */
 export const ROSTER = luaScript(
   'roster',
@@ -479,8 +581,13 @@ export const ROSTER = luaScript(
   `
 local ck, mk = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m'
 local asks = #ARGV - TAIL + 1
-local head = { redis.call('HLEN', ck), 0 }
-for k = 1, asks do head[2 + k] = -1 end
+local typing = {}
+for _, uk in ipairs(redis.call('HKEYS', P .. 'r:' .. room .. ':T')) do
+  local uid = redis.call('HGET', mk, 'u:' .. uk)
+  if uid then typing[#typing + 1] = uid end
+end
+local head = { redis.call('HLEN', ck), 0, #typing }
+for k = 1, asks do head[3 + k] = -1 end
 local fields = {}
 local entries = 0
 local at = {}
@@ -500,8 +607,9 @@ for _, uk in ipairs(redis.call('ZRANGE', P .. 'r:' .. room .. ':o', 0, limit > 0
 end
 for k = 1, asks do
   local uk = ARGV[TAIL + k - 1]
-  if add(uk) then head[2 + k] = at[uk] end
+  if add(uk) then head[3 + k] = at[uk] end
 end
+for _, uid in ipairs(typing) do head[#head + 1] = uid end
 for _, f in ipairs(fields) do head[#head + 1] = f end
 return head
 `,
@@ -513,15 +621,15 @@ return head
  * heartbeat, and publishes MSG_REBUILT if that changed anything. Tail: the entries of
  * {@link shareEntries}. `known`: the data's epoch this process last saw
  * (`''`: none); `epoch`: the one to set if the data has none. Answers the
- * data's epoch, then the members that are gone (room, userId pairs): in the
- * old share and not in the new one; a pair with an empty userId asks for a
- * room's snapshot (the room rules); then the occupancy, whose arrivals are
- * left out when this process knew another epoch: Redis lost its data, and
- * they were reported before.
+ * data's epoch, then what changed as records of four (see `withdrawn_out`:
+ * members no longer typing, members gone, in the old share and not in the
+ * new one, rooms whose snapshot is due by the room rules), then the
+ * occupancy, whose arrivals are left out when this process knew another
+ * epoch: Redis lost its data, and they were reported before.
  */
 export const RESTORE = luaScript(
   'restore',
-  { node: 'string', ttlMs: 'number', rosterMax: 'number', epoch: 'string', known: 'string' },
+  { node: 'string', ttlMs: 'number', rosterMax: 'number', epoch: 'string', known: 'string', now: 'number', recentMs: 'number' },
   `${PRELUDE}
 local current = redis.call('GET', P .. 'epoch')
 if not current then
@@ -530,7 +638,7 @@ if not current then
 end
 -- A process that starts, or rebuilds with nothing to take back or apply, changes no figure: nobody needs to resync.
 local changed = redis.call('EXISTS', P .. 'node:' .. node) == 1 or #ARGV >= TAIL
-withdraw(node)
+withdraw(node, now, recentMs)
 local i = TAIL
 while i <= #ARGV do
   local kind, id, n = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
@@ -551,11 +659,19 @@ while i <= #ARGV do
       redis.call('HSET', mk, 'u:' .. id, uid, 'n:' .. id, ARGV[i + 5], 's:' .. id, ARGV[i + 6], 'm:' .. id, ARGV[i + 7], 't:' .. id, ARGV[i + 8])
       redis.call('ZADD', P .. 'r:' .. room .. ':o', ARGV[i + 8], id)
     end
+    recent_forget(room, id)
     node_add(node, SHARE_ROOM .. '|' .. ukfield(id, room), n)
     local k = left_keys[room .. '\\0' .. uid]
     if k then left[k] = false end
     touch_room(room)
     i = i + 9
+  elseif kind == SHARE_TYPING then
+    local room = ARGV[i + 3]
+    redis.call('HINCRBY', P .. 'r:' .. room .. ':T', id, n)
+    node_add(node, SHARE_TYPING .. '|' .. ukfield(id, room), n)
+    local k = stopped_keys[room .. '\\0' .. id]
+    if k then stopped[k] = false end
+    i = i + 4
   else
     local f = ARGV[i + 3] .. '|' .. node .. '|' .. ukfield(ARGV[i + 4], ARGV[i + 5])
     redis.call('HINCRBY', P .. 'h:' .. id, f, n)
@@ -567,7 +683,7 @@ redis.call('SADD', P .. 'nodes', node)
 redis.call('SET', P .. 'alive:' .. node, '1', 'PX', ttlMs)
 finish()
 if changed then publish(MSG_REBUILT, node) end
-local out = left_out(rosterMax)
+local out = withdrawn_out(rosterMax)
 table.insert(out, 1, current)
 out[#out + 1] = occupancy(known == '' or known == current)
 return out
@@ -578,9 +694,9 @@ return out
  * RESTORE's tail, what a registry contributes, entry by entry:
  * `SHARE_ONLINE`, clientId, n; `SHARE_PAGE`, clientId, n, page;
  * `SHARE_ROOM`, userKey, n, room, userId, name, status, meta, since;
- * `SHARE_HELD`, clientId, 1, kind, userKey, key.
+ * `SHARE_HELD`, clientId, 1, kind, userKey, key; `SHARE_TYPING`, userKey, 1, room.
  */
-export function shareEntries({ online, pages, rooms, held }: PresenceContributions): (string | number)[] {
+export function shareEntries({ online, pages, rooms, held, typing }: PresenceContributions): (string | number)[] {
   const entries: (string | number)[] = [];
   for (const [clientId, n] of online) entries.push(SHARE_ONLINE, clientId, n);
   for (const [page, clientId, n] of pages) entries.push(SHARE_PAGE, clientId, n, page);
@@ -588,41 +704,98 @@ export function shareEntries({ online, pages, rooms, held }: PresenceContributio
     entries.push(SHARE_ROOM, userKey, m.connections, room, m.userId, m.name, m.status, JSON.stringify(m.meta), m.since);
   }
   for (const h of held) entries.push(SHARE_HELD, h.clientId, 1, h.kind, h.userKey, h.key);
+  for (const t of typing) entries.push(SHARE_TYPING, t.userKey, 1, t.room);
   return entries;
 }
 
 /**
  * Removes a process that stopped heartbeating, exactly once: only the caller
- * whose SREM succeeds takes its share back. Answers `{ SAME }` (it is alive,
- * or another caller removed it), or OK then the members that left (room,
- * userId pairs, as RESTORE answers them), then the occupancy.
+ * whose SREM succeeds takes its share back (its members gone as of `now`).
+ * Answers `{ SAME }` (it is alive, or another caller removed it), or OK then
+ * what changed (records of four, as RESTORE answers them), then the occupancy.
  */
 export const REAP = luaScript(
   'reap',
-  { node: 'string', rosterMax: 'number' },
+  { node: 'string', rosterMax: 'number', now: 'number', recentMs: 'number' },
   `${PRELUDE}
 if redis.call('EXISTS', P .. 'alive:' .. node) == 1 then return { SAME } end
 if redis.call('SREM', P .. 'nodes', node) == 0 then return { SAME } end
-withdraw(node)
+withdraw(node, now, recentMs)
 finish()
 local out = { OK }
-for _, v in ipairs(left_out(rosterMax)) do out[#out + 1] = v end
+for _, v in ipairs(withdrawn_out(rosterMax)) do out[#out + 1] = v end
 out[#out + 1] = occupancy(true)
 return out
 `,
 );
 
-/** Withdraws a stopping process's share. Answers the members that left (room, userId pairs, as RESTORE answers them), then the occupancy. */
+/** Withdraws a stopping process's share (its members gone as of `now`). Answers what changed (records of four, as RESTORE answers them), then the occupancy. */
 export const LEAVE = luaScript(
   'leave',
-  { node: 'string', rosterMax: 'number' },
+  { node: 'string', rosterMax: 'number', now: 'number', recentMs: 'number' },
   `${PRELUDE}
 redis.call('SREM', P .. 'nodes', node)
 redis.call('DEL', P .. 'alive:' .. node)
-withdraw(node)
+withdraw(node, now, recentMs)
 finish()
-local out = left_out(rosterMax)
+local out = withdrawn_out(rosterMax)
 out[#out + 1] = occupancy(true)
+return out
+`,
+);
+
+/**
+ * A member started typing in a room through this process (+1: its first
+ * typing connection here) or stopped (-1). The member's typing processes
+ * are counted; the change that makes them 1 answers STARTED, the one that
+ * makes them 0 STOPPED (each announced once, by the process that made it),
+ * SAME otherwise or in a large room (the room rules: kept, not announced).
+ * A repeated change of a process changes nothing. Answers REBUILD when the
+ * process holds no share.
+ */
+export const TYPING = luaScript(
+  'typing',
+  { node: 'string', room: 'string', userKey: 'string', delta: 'number' },
+  `${PRELUDE}
+${UNLESS_SHARED}
+local field = SHARE_TYPING .. '|' .. ukfield(userKey, room)
+local here = tonumber(redis.call('HGET', P .. 'node:' .. node, field) or '0')
+if (delta == 1 and here > 0) or (delta == -1 and here <= 0) then return SAME end
+node_add(node, field, delta)
+local tk = P .. 'r:' .. room .. ':T'
+local n = redis.call('HINCRBY', tk, userKey, delta)
+if n <= 0 then redis.call('HDEL', tk, userKey) end
+if room_is_large(room) then return SAME end
+if delta == 1 and n == 1 then return STARTED end
+if delta == -1 and n <= 0 then return STOPPED end
+return SAME
+`,
+);
+
+/**
+ * Who left a room in the last `recentMs` and is not back, most recent first,
+ * at most `RECENT_MAX` (older ones are forgotten on the way). Answers
+ * userId, name, leftAt, duration of each.
+ */
+export const RECENT = luaScript(
+  'recent',
+  { room: 'string', now: 'number', recentMs: 'number' },
+  `${PRELUDE}
+if recentMs <= 0 then return {} end
+recent_prune(room, now - recentMs)
+local ik = P .. 'r:' .. room .. ':I'
+local out = {}
+local entries = redis.call('ZREVRANGE', P .. 'r:' .. room .. ':R', 0, RECENT_MAX - 1, 'WITHSCORES')
+for i = 1, #entries, 2 do
+  local uk = entries[i]
+  local info = redis.call('HMGET', ik, 'u:' .. uk, 'n:' .. uk, 'd:' .. uk)
+  if info[1] then
+    out[#out + 1] = info[1]
+    out[#out + 1] = info[2] or ''
+    out[#out + 1] = entries[i + 1]
+    out[#out + 1] = info[3] or '0'
+  end
+end
 return out
 `,
 );
@@ -755,4 +928,4 @@ return out
 );
 
 /** Every script, as the store defines them on its Redis client. */
-export const SCRIPTS = [ONLINE, PAGE, HOLD, ROOM, ROSTER, RESTORE, REAP, LEAVE, HEARTBEAT, COUNTS, STATS, POLL_VOTE, SECRET, POLL_DECLARE, POLL_CLOSE] as const;
+export const SCRIPTS = [ONLINE, PAGE, HOLD, ROOM, ROSTER, RESTORE, REAP, LEAVE, TYPING, RECENT, HEARTBEAT, COUNTS, STATS, POLL_VOTE, SECRET, POLL_DECLARE, POLL_CLOSE] as const;

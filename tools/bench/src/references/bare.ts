@@ -40,9 +40,11 @@ startReference('bare', (namespace) => {
     const leaveRoom = (room: string, reason: 'leave' | 'disconnect') => {
       joined.delete(room);
       const members = rooms.get(room);
-      if (!members?.delete(clientId)) return;
+      const self = members?.get(clientId);
+      if (!members || !self) return;
+      members.delete(clientId);
       if (members.size === 0) rooms.delete(room);
-      namespace.to(roomChannel(room)).except(socket.id).emit('room:left', { room, userId: clientId, reason });
+      namespace.to(roomChannel(room)).except(socket.id).emit('room:left', { room, userId: clientId, reason, duration: Date.now() - self.since });
     };
 
     socket.on('page:enter', (payload, ack) => {
@@ -100,7 +102,7 @@ startReference('bare', (namespace) => {
         if (roster.length === rosterMax) break;
         roster.push(member);
       }
-      ack?.({ ok: true, room, self, members: roster, total: members.size });
+      ack?.({ ok: true, room, self, members: roster, total: members.size, typing: [] });
     });
 
     socket.on('room:leave', (payload, ack) => {

@@ -73,20 +73,21 @@ startReference('naive', (namespace) => {
         socket.broadcast.emit('room:joined', { room, member: self });
       }
       const members = membersOf(room);
-      ack?.({ ok: true, room, self, members, total: members.length });
+      ack?.({ ok: true, room, self, members, total: members.length, typing: [] });
     });
 
     socket.on('room:leave', (payload, ack) => {
       const room = payload?.room;
       if (!isKey(room)) return ack?.(badRequest);
-      if (visitor.rooms.delete(room)) socket.broadcast.emit('room:left', { room, userId: clientId, reason: 'leave' });
+      const self = visitor.rooms.get(room);
+      if (self && visitor.rooms.delete(room)) socket.broadcast.emit('room:left', { room, userId: clientId, reason: 'leave', duration: Date.now() - self.since });
       ack?.({ ok: true, room });
     });
 
     socket.on('disconnect', () => {
       visitors.delete(socket.id);
       for (const page of visitor.pages) namespace.emit('page:count', countOf(page));
-      for (const room of visitor.rooms.keys()) namespace.emit('room:left', { room, userId: clientId, reason: 'disconnect' });
+      for (const [room, self] of visitor.rooms) namespace.emit('room:left', { room, userId: clientId, reason: 'disconnect', duration: Date.now() - self.since });
     });
   });
 });

@@ -1,9 +1,10 @@
-import type { Member, PageCounts, Stats } from '@presently/protocol';
+import type { Member, PageCounts, RecentLeaver, Stats } from '@presently/protocol';
 
-/** A room as a join ack lists it: at most `ROSTER_MAX` members, the total, and the asking member as the figures know it (null: as the registry knows it). */
+/** A room as a join ack lists it: at most `ROSTER_MAX` members, the total, who types, and the asking member as the figures know it (null: as the registry knows it). */
 export interface Roster {
   members: Member[];
   total: number;
+  typing: string[];
   self: Member | null;
 }
 
@@ -33,4 +34,6 @@ export abstract class Figures {
   /** The asking member as the figures know it (its profile, its connections); null: as the registry knows it. */
   abstract self(room: string, asker: RosterAsker): Member | null | Promise<Member | null>;
   abstract stats(subscriber?: string): Stats | Promise<Stats>;
+  /** Who left `room` in the last `RECENT_MS` and is not back, most recent first; rejects while a cluster store is unreachable. */
+  abstract recent(room: string): RecentLeaver[] | Promise<RecentLeaver[]>;
 }

@@ -1,4 +1,4 @@
-import type { Member, PageCounts, Stats } from '@presently/protocol';
+import type { Member, PageCounts, RecentLeaver, Stats } from '@presently/protocol';
 import type { Presence } from '@presently/presence-core';
 import { Figures, type Roster } from './figures';
 
@@ -19,7 +19,7 @@ export class LocalFigures extends Figures {
   }
 
   roster(room: string): Roster {
-    return { ...this.presence.roster(room), self: null };
+    return { ...this.presence.roster(room), typing: this.presence.typingIn(room), self: null };
   }
 
   self(): Member | null {
@@ -28,5 +28,9 @@ export class LocalFigures extends Figures {
 
   stats(): Stats {
     return this.presence.stats();
+  }
+
+  recent(room: string): RecentLeaver[] {
+    return this.presence.recentLeavers(room);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { LeaveReason, Member, PageCounts } from '@presently/protocol';
+import type { LeaveReason, Member, PageCounts, RoomSyncEvent } from '@presently/protocol';
 import type { Identity, PageCountSink, RoomSink } from '@presently/presence-core';
 import { filter, type Observable, Subject } from 'rxjs';
 
@@ -13,8 +13,12 @@ export type PresenceLifecycleEvent =
   | ({ type: 'pageCount' } & PageCounts)
   /** A user's first connection joined a room. */
   | { type: 'roomJoined'; room: string; member: Member }
-  /** A user's last connection left a room (after the grace period for a disconnect). */
-  | { type: 'roomLeft'; room: string; userId: string; reason: LeaveReason }
+  /**
+   * A user's last connection left a room (after the grace period for a
+   * disconnect); `duration`: ms from its `since` to its leave (for a
+   * disconnect, to the moment it disconnected).
+   */
+  | { type: 'roomLeft'; room: string; userId: string; reason: LeaveReason; duration: number }
   /** A member's profile really changed. */
   | { type: 'memberUpdated'; room: string; member: Member }
   /**
@@ -23,8 +27,8 @@ export type PresenceLifecycleEvent =
    * one by one.
    */
   | { type: 'roomCount'; room: string; total: number }
-  /** A large room fell back below the line; `members` is its whole list. */
-  | { type: 'roomSync'; room: string; members: Member[] };
+  /** A large room fell back below the line; `members` is its whole list, `typing` who types. */
+  | ({ type: 'roomSync' } & RoomSyncEvent);
 
 export type PresenceLifecycleType = PresenceLifecycleEvent['type'];
 
@@ -72,16 +76,16 @@ export class PresenceLifecycle implements PageCountSink, RoomSink, OnModuleDestr
     if (this.subject.observed) this.subject.next({ type: 'memberUpdated', room, member });
   }
 
-  roomLeft(room: string, userId: string, reason: LeaveReason): void {
-    if (this.subject.observed) this.subject.next({ type: 'roomLeft', room, userId, reason });
+  roomLeft(room: string, userId: string, reason: LeaveReason, duration: number): void {
+    if (this.subject.observed) this.subject.next({ type: 'roomLeft', room, userId, reason, duration });
   }
 
   roomCount(room: string, total: number): void {
     if (this.subject.observed) this.subject.next({ type: 'roomCount', room, total });
   }
 
-  roomSync(room: string, members: Member[]): void {
-    if (this.subject.observed) this.subject.next({ type: 'roomSync', room, members });
+  roomSync(sync: RoomSyncEvent): void {
+    if (this.subject.observed) this.subject.next({ type: 'roomSync', ...sync });
   }
 
   onModuleDestroy(): void {

@@ -6,7 +6,8 @@ import { Counter, Gauge, Registry } from 'prom-client';
 
 /** The label of events that are not client events of the protocol (bounded cardinality). */
 const UNKNOWN_EVENT = 'unknown';
-const SERVER_EVENTS = Object.values(Events).filter((name) => !isClientEvent(name));
+/** What the server pushes: the protocol's names that are not client events, and `room:typing`, which goes both ways. */
+const SERVER_EVENTS = [...Object.values(Events).filter((name) => !isClientEvent(name)), Events.RoomTyping];
 
 type Sizes = ReturnType<Presence['sizes']>;
 
@@ -136,6 +137,9 @@ export class PresenceMetrics implements PresenceSink {
   }
   roomLeft(): void {
     this.sent(Events.RoomLeft);
+  }
+  roomTyping(): void {
+    this.sent(Events.RoomTyping);
   }
   stats(): void {
     this.sent(Events.Stats);

@@ -1,4 +1,4 @@
-import { Events, type LeaveReason, type Member, type PageCounts, type Stats } from '@presently/protocol';
+import { Events, type LeaveReason, type Member, type PageCounts, type RoomSyncEvent, type Stats } from '@presently/protocol';
 import type { PresenceSink } from '@presently/presence-core';
 import { pageChannel, roomChannel, STATS_CHANNEL } from '../socket/channels';
 import type { PresenceNamespace } from '../socket/presence-socket';
@@ -38,19 +38,24 @@ export class SocketIoSink implements PresenceSink {
     this.options.roomChanged?.(room);
   }
 
-  roomLeft(room: string, userId: string, reason: LeaveReason, except: string | null): void {
+  roomLeft(room: string, userId: string, reason: LeaveReason, duration: number, except: string | null): void {
     const target = this.namespace?.to(roomChannel(room));
-    (except ? target?.except(except) : target)?.emit(Events.RoomLeft, { room, userId, reason });
+    (except ? target?.except(except) : target)?.emit(Events.RoomLeft, { room, userId, reason, duration });
     this.options.roomChanged?.(room);
+  }
+
+  roomTyping(room: string, userId: string, typing: boolean, except: string | null): void {
+    const target = this.namespace?.to(roomChannel(room));
+    (except ? target?.except(except) : target)?.emit(Events.RoomTyping, { room, userId, typing });
   }
 
   roomCount(room: string, total: number): void {
     this.counts()?.to(roomChannel(room)).emit(Events.RoomCount, { room, total });
   }
 
-  roomSync(room: string, members: Member[]): void {
-    this.namespace?.to(roomChannel(room)).emit(Events.RoomSync, { room, members });
-    this.options.roomChanged?.(room);
+  roomSync(sync: RoomSyncEvent): void {
+    this.namespace?.to(roomChannel(sync.room)).emit(Events.RoomSync, sync);
+    this.options.roomChanged?.(sync.room);
   }
 
   stats(stats: Stats): void {

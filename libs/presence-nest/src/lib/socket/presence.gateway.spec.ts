@@ -124,13 +124,13 @@ describe('PresenceGateway (in-process)', () => {
 
     const aliceJoin = await request(alice.socket, 'room:join', { room: 'lobby', profile: { name: 'Alice', status: 'busy', meta: { color: 'red' } } });
     const aliceMember = { userId: aliceId, name: 'Alice', status: 'busy', meta: { color: 'red' }, connections: 1, since: clock.now() };
-    expect(aliceJoin).toEqual({ ok: true, room: 'lobby', self: aliceMember, members: [aliceMember], total: 1 });
+    expect(aliceJoin).toEqual({ ok: true, room: 'lobby', self: aliceMember, members: [aliceMember], total: 1, typing: [] });
 
     const aliceHears = waitFor<any>(alice.socket, 'room:joined', (e) => e.room === 'lobby');
     const bobJoined = record(bob.socket, 'room:joined');
     const bobJoin = await request(bob.socket, 'room:join', { room: 'lobby', profile: { name: 'Bob' } });
     const bobMember = { userId: bobId, name: 'Bob', status: 'online', meta: {}, connections: 1, since: clock.now() };
-    expect(bobJoin).toEqual({ ok: true, room: 'lobby', self: bobMember, members: [aliceMember, bobMember], total: 2 });
+    expect(bobJoin).toEqual({ ok: true, room: 'lobby', self: bobMember, members: [aliceMember, bobMember], total: 2, typing: [] });
     expect(await aliceHears).toEqual({ room: 'lobby', member: bobMember });
     await request(bob.socket, 'stats:unwatch', {});
     expect(bobJoined).toEqual([]); // never to the socket that caused it
@@ -141,7 +141,8 @@ describe('PresenceGateway (in-process)', () => {
     await until(() => service.presence.sizes().held === 1, 'bob is held');
     expect(service.presence.members('lobby').map((m) => m.userId)).toEqual([aliceId, bobId]);
     clock.advance(GRACE_MS);
-    expect(await left).toEqual({ room: 'lobby', userId: bobId, reason: 'disconnect' });
+    // Bob was present from his join to his disconnect, the same moment on the manual clock.
+    expect(await left).toEqual({ room: 'lobby', userId: bobId, reason: 'disconnect', duration: 0 });
     expect(service.presence.members('lobby')).toEqual([aliceMember]);
   });
 

@@ -160,6 +160,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         self: roster.self ?? result.self,
         members: roster.members,
         total: roster.total,
+        typing: roster.typing,
       }));
     });
   }

@@ -1,5 +1,5 @@
 import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { DEFAULT_LIMITS, Events, STATS_INTERVAL_MS, type Member, type PageCounts, type Stats } from '@presently/protocol';
+import { DEFAULT_LIMITS, Events, STATS_INTERVAL_MS, type Member, type PageCounts, type RecentLeaver, type RoomSyncEvent, type Stats } from '@presently/protocol';
 import { samePageCounts, sameStats, type ClusterListener, type PresenceCluster } from '@presently/presence-core';
 import type { PresenceMetrics } from '../../hooks/presence-metrics';
 import type { PollChanges } from '../../polls/poll-changes';
@@ -43,8 +43,8 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
   private readonly pages: ClusterAnnouncer<string, PageCounts>;
   private readonly largeRooms: ClusterAnnouncer<string, number>;
   private readonly stats$: ClusterAnnouncer<null, Stats>;
-  /** After a rebuild: each small room's whole member list, to its local sockets. */
-  private readonly roomSyncs: ClusterAnnouncer<string, Member[]>;
+  /** After a rebuild: each small room's whole member list and who types, to its local sockets. */
+  private readonly roomSyncs: ClusterAnnouncer<string, RoomSyncEvent>;
   /** A burst of joins of one room reads its roster from the cluster about twice, not once per join. */
   private readonly rosterReads = new BatchedReads<string, string | undefined, Roster>((room, selfKeys) => this.readRosters(room, selfKeys));
 
@@ -82,10 +82,13 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
     });
     this.roomSyncs = new ClusterAnnouncer(clock, {
       intervalMs,
-      read: async (room) => (await cluster.roster(room, 0)).members,
+      read: async (room) => {
+        const { members, total, typing } = await cluster.roster(room, 0);
+        return { room, members, total, typing };
+      },
       // Every read after a rebuild is sent: what the sockets hold is unknown.
       same: () => false,
-      deliver: (room, members) => this.syncLocally(room, members),
+      deliver: (_room, sync) => this.syncLocally(sync),
       wanted: (room) => registry.subscribers(roomChannel(room)) > 0,
     });
   }
@@ -115,7 +118,7 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
 
   roster(room: string, asker?: RosterAsker): Promise<Roster> {
     return this.answer(
-      () => ({ ...this.registry.presence.roster(room), self: null }),
+      () => ({ ...this.registry.presence.roster(room), typing: this.registry.presence.typingIn(room), self: null }),
       () => this.rosterReads.read(room, asker?.userKey),
       (roster) => {
         if (asker) this.largeRooms.acked(room, asker.id, roster.total);
@@ -135,6 +138,12 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
         if (subscriber !== undefined) this.stats$.acked(null, subscriber, stats);
       },
     );
+  }
+
+  /** Who left `room` lately, cluster-wide; rejects while the store is unreachable (the registry keeps no leavers in a cluster). */
+  async recent(room: string): Promise<RecentLeaver[]> {
+    await this.cluster.settled();
+    return this.cluster.recent(room);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -157,8 +166,9 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
       changed: (page) => (page === null ? this.stats$.touch(null) : this.pages.touch(page)),
       roomJoined: (room, member, except) => deliveries.roomJoined(room, member, except),
       roomUpdated: (room, member, except) => deliveries.roomUpdated(room, member, except),
-      roomLeft: (room, userId, reason, except) => deliveries.roomLeft(room, userId, reason, except),
-      roomSync: (room, members) => deliveries.roomSync(room, members),
+      roomLeft: (room, userId, reason, duration, except) => deliveries.roomLeft(room, userId, reason, duration, except),
+      roomTyping: (room, userId, typing, except) => deliveries.roomTyping(room, userId, typing, except),
+      roomSync: (sync) => deliveries.roomSync(sync),
       roomChanged: (room) => this.largeRooms.touch(room),
       pollChanged: (poll) => this.polls.changed(poll),
       pollClosed: (poll) => this.polls.closed(poll),
@@ -191,8 +201,8 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
   }
 
   /** A room's whole list to this process's sockets in it (every process sends its own after a rebuild). */
-  private syncLocally(room: string, members: Member[]): void {
-    this.registry.namespace?.local.to(roomChannel(room)).emit(Events.RoomSync, { room, members });
+  private syncLocally(sync: RoomSyncEvent): void {
+    this.registry.namespace?.local.to(roomChannel(sync.room)).emit(Events.RoomSync, sync);
     this.metrics.sent(Events.RoomSync);
   }
 
@@ -200,7 +210,7 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
   private async readRosters(room: string, selfKeys: (string | undefined)[]): Promise<Roster[]> {
     const asked = [...new Set(selfKeys.filter((key): key is string => key !== undefined))];
     const roster = await this.cluster.roster(room, this.rosterMax, asked);
-    return selfKeys.map((key) => ({ members: roster.members, total: roster.total, self: key === undefined ? null : roster.selves[asked.indexOf(key)] }));
+    return selfKeys.map((key) => ({ members: roster.members, total: roster.total, typing: roster.typing, self: key === undefined ? null : roster.selves[asked.indexOf(key)] }));
   }
 
   /**
