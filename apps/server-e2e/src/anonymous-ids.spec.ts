@@ -180,9 +180,9 @@ describe('anonymous identities, one process', () => {
     // Held, not taken over: the victim is still listed with its one connection.
     expect(impostorAck.members.find((m) => m.userId === victimId)).toEqual(victimAck.self);
     const gone = waitFor<Left>(observer.socket, 'room:left', (e) => e.userId === victimId, GRACE_MS + 5000);
-    expect(await gone).toEqual({ room, userId: victimId, reason: 'disconnect' });
+    expect(await gone).toEqual({ room, userId: victimId, reason: 'disconnect', duration: expect.any(Number) });
     expect(joins.map((e) => e.member.userId)).toEqual([impostorAck.self.userId]);
-    expect(leaves).toEqual([{ room, userId: victimId, reason: 'disconnect' }]);
+    expect(leaves).toEqual([{ room, userId: victimId, reason: 'disconnect', duration: expect.any(Number) }]);
   });
 
   it('sends a clientId to no other socket and in no HTTP answer', async () => {

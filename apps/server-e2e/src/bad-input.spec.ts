@@ -226,6 +226,16 @@ function buildCases(): Case[] {
   }
   cases.push(['room:update: profile missing', 'room:update', { room: JOINED_ROOM }, 'BAD_REQUEST']);
   cases.push(['room:update: a room the socket has not joined', 'room:update', { room: 'never-joined', profile: { status: 'away' } }, 'BAD_REQUEST']);
+  for (const [label, typing] of [
+    ['missing', ABSENT],
+    ['null', null],
+    ['a string', 'true'],
+    ['a number', 1],
+    ['an object', { typing: true }],
+  ] as Array<[string, unknown]>) {
+    cases.push([`room:typing: typing ${label}`, 'room:typing', withField(VALID['room:typing'], 'typing', typing), 'BAD_REQUEST']);
+  }
+  cases.push(['room:typing: a room the socket has not joined', 'room:typing', { room: 'never-joined', typing: true }, 'BAD_REQUEST']);
   return cases;
 }
 
@@ -330,7 +340,8 @@ describe('bad input (one server)', () => {
     });
 
     watcherCounts = record(watcher.socket, 'page:count');
-    controlRoomEvents = ['room:joined', 'room:left', 'room:updated'].map((event) => record<{ room: string }>(control1.socket, event));
+    // A bad room:typing that got through would reach the control socket, a member of the bad socket's room.
+    controlRoomEvents = ['room:joined', 'room:left', 'room:updated', 'room:typing'].map((event) => record<{ room: string }>(control1.socket, event));
     badIncoming = [];
     raw(bad.socket).onAny((event: string, ...args: unknown[]) => badIncoming.push({ event, args }));
   });
@@ -616,7 +627,7 @@ describe('bad input (one server)', () => {
     // No bad vote was counted.
     expect(await request(control2.socket, 'poll:watch', { poll: TARGET_POLL })).toEqual({ ok: true, poll: TARGET_POLL, tallies: {} });
 
-    // No bad room:update changed the bad socket's profile, and nobody heard of one.
+    // No bad room:update changed the bad socket's profile, no bad room:typing made it type, and nobody heard of either.
     const members = (await roomMembers(JOINED_ROOM)).body.members;
     expect(members.map((m: any) => m.userId).sort()).toEqual([bad.userId, control1.userId].sort());
     expect(members.find((m: any) => m.userId === bad.userId)).toEqual({

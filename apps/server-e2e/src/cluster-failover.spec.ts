@@ -128,7 +128,7 @@ describe('Redis under Sentinel, its master killed', () => {
     syncs.push(record<Sync>(dan, 'room:sync'));
     const catLeft = waitFor<Left>(ben, 'room:left', (e) => e.userId === 'cat');
     expect((await request(cat, 'room:leave', { room })).ok).toBe(true);
-    expect(await catLeft).toEqual({ room, userId: 'cat', reason: 'leave' });
+    expect(await catLeft).toEqual({ room, userId: 'cat', reason: 'leave', duration: expect.any(Number) });
     const annAway = waitFor(ben, 'room:updated', (e: { member: Member }) => e.member.userId === 'ann' && e.member.status === 'away');
     expect((await request(ann, 'room:update', { room, profile: { status: 'away' } })).ok).toBe(true);
     await annAway;

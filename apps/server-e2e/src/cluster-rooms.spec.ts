@@ -106,12 +106,12 @@ describe('rooms across processes', () => {
     expect(await request(alice1, 'room:leave', { room })).toEqual({ ok: true, room });
     const carolLeft = waitFor<Left>(bob, 'room:left', (e) => e.userId === 'carol');
     expect(await request(carol, 'room:leave', { room })).toEqual({ ok: true, room });
-    expect(await carolLeft).toEqual({ room, userId: 'carol', reason: 'leave' });
+    expect(await carolLeft).toEqual({ room, userId: 'carol', reason: 'leave', duration: expect.any(Number) });
     expect(left.map((e) => e.userId)).toEqual(['carol']);
 
     const aliceLeft = waitFor<Left>(bob, 'room:left', (e) => e.userId === 'alice');
     await request(alice2, 'room:leave', { room });
-    expect(await aliceLeft).toEqual({ room, userId: 'alice', reason: 'leave' });
+    expect(await aliceLeft).toEqual({ room, userId: 'alice', reason: 'leave', duration: expect.any(Number) });
     expect((await membersOn(servers[0].url, room)).map((m) => m.userId)).toEqual(['bob']);
   });
 
@@ -138,10 +138,11 @@ describe('rooms across processes', () => {
 });
 
 describe('large rooms across processes (ROSTER_MAX 4)', () => {
-  const cluster = useCluster(2, (redis) => ({ ...clusterEnv(redis), ROSTER_MAX: '4' }));
+  // Typing lasts the whole test: its end by itself is another test's.
+  const cluster = useCluster(2, (redis) => ({ ...clusterEnv(redis), ROSTER_MAX: '4', TYPING_MS: '600000' }));
   const { servers } = cluster;
   type Count = { room: string; total: number };
-  type Sync = { room: string; members: Member[] };
+  type Sync = { room: string; members: Member[]; total: number; typing: string[] };
 
   it('switches to counts above ROSTER_MAX on every process, and back with one snapshot below 90 % of it', async () => {
     const room = key('cluster-large');
@@ -154,6 +155,7 @@ describe('large rooms across processes (ROSTER_MAX 4)', () => {
       left: record<Left>(socket, 'room:left'),
       updated: record(socket, 'room:updated'),
       syncs: record<Sync>(socket, 'room:sync'),
+      typing: record(socket, 'room:typing'),
     }));
     for (const socket of [ann, ben, cat, dan]) await join(socket, room);
     await until(() => events[0].joined.length === 3, 'ann heard of ben, cat and dan');
@@ -172,8 +174,9 @@ describe('large rooms across processes (ROSTER_MAX 4)', () => {
     expect(await join(fay, room)).toMatchObject({ total: 6 });
     await Promise.all([sixAtCat, sixAtDan]);
 
-    // A profile change is kept, not announced; both processes' HTTP views show it.
+    // A profile change is kept, not announced; both processes' HTTP views show it. Typing is kept, not announced.
     expect(await request(ann, 'room:update', { room, profile: { status: 'busy' } })).toMatchObject({ ok: true, self: { status: 'busy' } });
+    expect(await request(ben, 'room:typing', { room, typing: true })).toEqual({ ok: true });
     expect((await membersOn(servers[1].url, room))[0]).toMatchObject({ userId: 'ann', status: 'busy' });
 
     // Leaves while large are counts; 4 is not below 3.6.
@@ -191,6 +194,7 @@ describe('large rooms across processes (ROSTER_MAX 4)', () => {
         ['ben', 'online'],
         ['cat', 'online'],
       ]);
+      expect([sync.total, sync.typing]).toEqual([3, ['ben']]);
     }
 
     // Small again: member events as usual, and nothing of the large phase was sent as member events.
@@ -201,6 +205,7 @@ describe('large rooms across processes (ROSTER_MAX 4)', () => {
     // Ann and Ben, the two left in the room, heard of Cat's leave.
     expect(events.flatMap((e) => e.left).map((e) => e.userId)).toEqual(['cat', 'cat']);
     expect(events.flatMap((e) => e.updated)).toEqual([]);
+    expect(events.flatMap((e) => e.typing)).toEqual([]);
     expect(events.flatMap((e) => e.joined).map((e) => e.member.userId).sort()).toEqual(['ben', 'cat', 'cat', 'dan', 'dan', 'dan']);
     expect(events.flatMap((e) => e.syncs)).toHaveLength(3);
   });
@@ -243,7 +248,7 @@ describe('the grace period across processes', () => {
     // An explicit leave now is the first room:left: nothing was announced in between.
     const leaving = waitFor<Left>(observer, 'room:left');
     await request(again, 'room:leave', { room });
-    expect(await leaving).toEqual({ room, userId: firstAck.self.userId, reason: 'leave' });
+    expect(await leaving).toEqual({ room, userId: firstAck.self.userId, reason: 'leave', duration: expect.any(Number) });
     expect(left).toHaveLength(1);
     expect(joined).toHaveLength(1);
     expect(countsReceived(observer).every((c) => c.viewers === 1 && c.connections === 1)).toBe(true);
@@ -262,7 +267,7 @@ describe('the grace period across processes', () => {
     await countArrived(observer, counts(page, 1, 1));
     gone.disconnect();
     const leftEvent = await waitFor<Left>(observer, 'room:left', () => true, GRACE_MS + 5000);
-    expect(leftEvent).toEqual({ room, userId: session.userId, reason: 'disconnect' });
+    expect(leftEvent).toEqual({ room, userId: session.userId, reason: 'disconnect', duration: expect.any(Number) });
     await countArrived(observer, counts(page, 0, 0));
   });
 });
@@ -297,7 +302,7 @@ describe('a process that stops or dies, with members', () => {
     );
     stopping.process.kill('SIGTERM');
     await franBack;
-    expect(await waitFor<Left>(watcher, 'room:left', (e) => e.userId === 'gus', 20_000)).toEqual({ room, userId: 'gus', reason: 'disconnect' });
+    expect(await waitFor<Left>(watcher, 'room:left', (e) => e.userId === 'gus', 20_000)).toEqual({ room, userId: 'gus', reason: 'disconnect', duration: expect.any(Number) });
     await stopping.exited;
     expect(stopping.process.exitCode).toBe(0);
     await countArrived(watcher, counts(page, 1, 1));
@@ -328,7 +333,7 @@ describe('a process that stops or dies, with members', () => {
 
     victim.process.kill('SIGKILL');
     await victim.exited;
-    expect(await waitFor<Left>(watcher, 'room:left', () => true, 20_000)).toEqual({ room, userId: 'dana', reason: 'node-down' });
+    expect(await waitFor<Left>(watcher, 'room:left', () => true, 20_000)).toEqual({ room, userId: 'dana', reason: 'node-down', duration: expect.any(Number) });
     await countArrived(watcher, counts(page, 0, 0));
     expect((await membersOn(survivor.url, room)).map((m) => [m.userId, m.connections])).toEqual([
       ['observer', 1],

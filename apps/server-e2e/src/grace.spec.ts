@@ -91,7 +91,7 @@ describe('grace period', () => {
     expect(await pageCount(server.url, page)).toEqual(counts(page, 2, 2));
 
     // y's grace runs out: by then x1's would have too.
-    expect(await yGone).toEqual({ room: signal, userId: yAck.self.userId, reason: 'disconnect' });
+    expect(await yGone).toEqual({ room: signal, userId: yAck.self.userId, reason: 'disconnect', duration: expect.any(Number) });
     expect(await pageCount(server.url, page)).toEqual(counts(page, 2, 2));
     expect((await members(room)).find((m) => m.userId === ux)).toEqual(firstJoin.self);
 
@@ -105,7 +105,7 @@ describe('grace period', () => {
 
     expect(pageCounts).toEqual([counts(page, 1, 1), counts(page, 2, 2), counts(page, 3, 3)]);
     expect(joined.filter((j) => j.room === room && j.member.userId === ux)).toHaveLength(1);
-    expect(left).toEqual([{ room: signal, userId: yAck.self.userId, reason: 'disconnect' }]);
+    expect(left).toEqual([{ room: signal, userId: yAck.self.userId, reason: 'disconnect', duration: expect.any(Number) }]);
   });
 
   it('lets an authenticated user return in a new socket with the same clientId, the held place taken', async () => {
@@ -156,7 +156,7 @@ describe('grace period', () => {
     // The anonymous presence ends when its grace runs out.
     const anonLeft = waitFor<Left>(observer, 'room:left', () => true, GRACE_MS + 5000);
     const fall = waitFor(observer, 'page:count', equals(counts(page, 2, 2)), GRACE_MS + 5000);
-    expect(await anonLeft).toEqual({ room, userId: anon.userId, reason: 'disconnect' });
+    expect(await anonLeft).toEqual({ room, userId: anon.userId, reason: 'disconnect', duration: expect.any(Number) });
     await fall;
   });
 
@@ -178,7 +178,7 @@ describe('grace period', () => {
     x.disconnect();
     await untilMetric(server.url, 'presently_held_connections', (n) => n === 1);
     expect(await pageCount(server.url, page)).toEqual(counts(page, 2, 2));
-    expect(await leftEvent).toEqual({ room, userId: session.userId, reason: 'disconnect' });
+    expect(await leftEvent).toEqual({ room, userId: session.userId, reason: 'disconnect', duration: expect.any(Number) });
     await one;
     expect(pageCounts).toEqual([counts(page, 1, 1), counts(page, 2, 2), counts(page, 1, 1)]);
     expect(await pageCount(server.url, page)).toEqual(counts(page, 1, 1));
@@ -201,7 +201,7 @@ describe('grace period', () => {
     expect(await pageCount(server.url, page)).toEqual(counts(page, 1, 1));
     const leftEvent = waitFor<Left>(observer, 'room:left');
     expect(await request(x, 'room:leave', { room })).toEqual({ ok: true, room });
-    expect(await leftEvent).toEqual({ room, userId: session.userId, reason: 'leave' });
+    expect(await leftEvent).toEqual({ room, userId: session.userId, reason: 'leave', duration: expect.any(Number) });
     expect((await members(room)).map((m) => m.userId)).not.toContain(session.userId);
 
     // Disconnecting afterwards: nothing is held, it is gone at once.

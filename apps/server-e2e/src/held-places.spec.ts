@@ -118,8 +118,8 @@ describe('held places per address', () => {
     expect(await request(reloaded, 'room:join', { room })).toMatchObject({ ok: true });
     await barrier(observer);
     expect(left).toEqual([
-      { room, userId: users[0], reason: 'disconnect' },
-      { room, userId: users[1], reason: 'disconnect' },
+      { room, userId: users[0], reason: 'disconnect', duration: expect.any(Number) },
+      { room, userId: users[1], reason: 'disconnect', duration: expect.any(Number) },
     ]);
     // u4, u5, the new tab and u3 again; nothing of this address is held any more.
     expect(await pageCount(server.url, page)).toEqual({ page, viewers: LIMIT - 1, connections: LIMIT - 1 });

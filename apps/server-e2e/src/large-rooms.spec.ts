@@ -2,7 +2,7 @@ import { barrier, clientId, connect, equals, get, key, record, request, useServe
 
 type Member = { userId: string; name: string; status: string };
 type Count = { room: string; total: number };
-type Sync = { room: string; members: Member[] };
+type Sync = { room: string; members: Member[]; total: number; typing: string[] };
 
 /**
  * The contract's "Large rooms" with ROSTER_MAX 4: above 4 members a room
@@ -11,7 +11,8 @@ type Sync = { room: string; members: Member[] };
  * snapshot.
  */
 describe('large rooms (ROSTER_MAX 4)', () => {
-  const server = useServer({ ROSTER_MAX: '4', COUNT_INTERVAL_MS: '50', GRACE_MS: '0' });
+  // Typing lasts the whole test: its end by itself is another test's.
+  const server = useServer({ ROSTER_MAX: '4', COUNT_INTERVAL_MS: '50', GRACE_MS: '0', TYPING_MS: '600000' });
 
   interface Person {
     name: string;
@@ -21,6 +22,7 @@ describe('large rooms (ROSTER_MAX 4)', () => {
     updated: Member[];
     counts: Count[];
     syncs: Sync[];
+    typing: Array<{ userId: string }>;
   }
 
   async function person(name: string): Promise<Person> {
@@ -33,6 +35,7 @@ describe('large rooms (ROSTER_MAX 4)', () => {
       updated: record(socket, 'room:updated'),
       counts: record<Count>(socket, 'room:count'),
       syncs: record<Sync>(socket, 'room:sync'),
+      typing: record(socket, 'room:typing'),
     };
   }
 
@@ -70,10 +73,13 @@ describe('large rooms (ROSTER_MAX 4)', () => {
     expect(http.body.total).toBe(6);
     expect(names(http.body.members)).toEqual(['Ann', 'Ben', 'Cat', 'Dan']);
 
-    // Profile changes are kept but not announced while the room is large.
+    // Profile changes and typing are kept but not announced while the room is large.
     expect(await request(ann.socket, 'room:update', { room, profile: { status: 'busy' } })).toMatchObject({ ok: true, self: { status: 'busy' } });
+    expect(await request(ben.socket, 'room:typing', { room, typing: true })).toEqual({ ok: true });
     for (const p of people) await barrier(p.socket);
     expect(people.flatMap((p) => p.updated)).toEqual([]);
+    expect(people.flatMap((p) => p.typing)).toEqual([]);
+    const benId = fayAck.members[1].userId;
 
     // Leaves while large are counts too; 4 is still at or above 3.6.
     const fourAtCat = waitFor<Count>(cat.socket, 'room:count', equals({ room, total: 4 }));
@@ -87,6 +93,8 @@ describe('large rooms (ROSTER_MAX 4)', () => {
     for (const sync of await Promise.all(syncs)) {
       expect(names(sync.members)).toEqual(['Ann', 'Ben', 'Cat']);
       expect(sync.members[0].status).toBe('busy');
+      // Who types, kept while the room was large, comes with the snapshot.
+      expect([sync.total, sync.typing]).toEqual([3, [benId]]);
     }
     for (const p of people) await barrier(p.socket);
     expect(people.flatMap((p) => p.left)).toEqual([]);

@@ -76,8 +76,8 @@ describe('POST /api/disconnect in one process', () => {
     expect(answer.body).toEqual({ ok: true, disconnected: 2 });
     // A server disconnect: a Socket.IO client does not reconnect by itself.
     expect(await closed).toEqual(['io server disconnect', 'io server disconnect']);
-    expect(await leftRoom).toEqual({ room, userId: 'mallory', reason: 'leave' });
-    expect(await leftSide).toEqual({ room: side, userId: 'mallory', reason: 'leave' });
+    expect(await leftRoom).toEqual({ room, userId: 'mallory', reason: 'leave', duration: expect.any(Number) });
+    expect(await leftSide).toEqual({ room: side, userId: 'mallory', reason: 'leave', duration: expect.any(Number) });
     expect(ownLeaves).toEqual([]);
     expect(await membersOf(server.url, room)).toEqual(['bob']);
     expect(await membersOf(server.url, side)).toEqual(['bob']);
@@ -99,7 +99,7 @@ describe('POST /api/disconnect in one process', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ ok: true, removed: 1 });
     expect(await removed).toEqual({ room });
-    expect(await left).toEqual({ room, userId: 'mallory', reason: 'leave' });
+    expect(await left).toEqual({ room, userId: 'mallory', reason: 'leave', duration: expect.any(Number) });
     expect(await membersOf(server.url, room)).toEqual(['bob']);
     expect(await membersOf(server.url, side)).toEqual(['bob', 'mallory']);
     expect(mallory.connected).toBe(true);
@@ -126,7 +126,7 @@ describe('POST /api/disconnect across processes (REDIS_URL)', () => {
     const answer = await moderate(a.url, { userId: 'mallory' });
     expect(answer.body).toEqual({ ok: true, disconnected: 2 });
     expect(await closed).toEqual(['io server disconnect', 'io server disconnect']);
-    expect(await left).toEqual({ room, userId: 'mallory', reason: 'leave' });
+    expect(await left).toEqual({ room, userId: 'mallory', reason: 'leave', duration: expect.any(Number) });
     expect(await membersOf(b.url, room)).toEqual(['bob']);
   });
 
@@ -141,7 +141,7 @@ describe('POST /api/disconnect across processes (REDIS_URL)', () => {
     const answer = await moderate(a.url, { userId: 'mallory', room });
     expect(answer.body).toEqual({ ok: true, removed: 1 });
     expect(await removed).toEqual({ room });
-    expect(await left).toEqual({ room, userId: 'mallory', reason: 'leave' });
+    expect(await left).toEqual({ room, userId: 'mallory', reason: 'leave', duration: expect.any(Number) });
     expect(await membersOf(a.url, room)).toEqual(['bob']);
     expect(mallory.connected).toBe(true);
   });

@@ -32,7 +32,7 @@ describe('rooms', () => {
     const ackA = await request(a, 'room:join', { room });
     const after = Date.now();
     const selfA = { userId: sa.userId, name: 'Anonymous', status: 'online', meta: {}, connections: 1, since: expect.any(Number) };
-    expect(ackA).toEqual({ ok: true, room, self: selfA, members: [selfA], total: 1 });
+    expect(ackA).toEqual({ ok: true, room, self: selfA, members: [selfA], total: 1, typing: [] });
     expect(ackA.self.since).toBeGreaterThanOrEqual(before - 1000);
     expect(ackA.self.since).toBeLessThanOrEqual(after + 1000);
 
@@ -40,7 +40,7 @@ describe('rooms', () => {
     const profile = { name: 'Bea', status: 'away', meta: { color: 'teal', n: 2 } };
     const ackB = await request(b, 'room:join', { room, profile });
     const selfB = { userId: sb.userId, ...profile, connections: 1, since: expect.any(Number) };
-    expect(ackB).toEqual({ ok: true, room, self: selfB, members: expect.arrayContaining([{ ...selfA, since: ackA.self.since }, selfB]), total: 2 });
+    expect(ackB).toEqual({ ok: true, room, self: selfB, members: expect.arrayContaining([{ ...selfA, since: ackA.self.since }, selfB]), total: 2, typing: [] });
     expect(ackB.members).toHaveLength(2);
   });
 
@@ -117,7 +117,7 @@ describe('rooms', () => {
 
     const gone = waitFor<Left>(observer, 'room:left');
     expect(await request(tab2, 'room:leave', { room })).toEqual({ ok: true, room });
-    expect(await gone).toEqual({ room, userId: 'lena', reason: 'leave' });
+    expect(await gone).toEqual({ room, userId: 'lena', reason: 'leave', duration: expect.any(Number) });
     // room:left went out before tab2's ack: had it been sent to tab2, it would be here.
     expect(tab2Left).toEqual([]);
     const after = await get(server.url, `/api/rooms/members?room=${encodeURIComponent(room)}`);

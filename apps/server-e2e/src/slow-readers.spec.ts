@@ -105,7 +105,7 @@ describe('slow readers', () => {
 
     // Then the grace runs out: reason disconnect, to everyone still there.
     const left = await waitFor<Left>(observer.socket, 'room:left', (p) => p.userId === reader.userId, GRACE_MS + 10_000);
-    expect(left).toEqual({ room, userId: reader.userId, reason: 'disconnect' });
+    expect(left).toEqual({ room, userId: reader.userId, reason: 'disconnect', duration: expect.any(Number) });
     expect([observer, ...senders].every((m) => m.socket.connected)).toBe(true);
     expect((await members(room)).map((m) => m.userId).sort()).toEqual([observer.userId, ...senders.map((s) => s.userId)].sort());
     expect(await cutSoFar()).toBe(before + 1);

@@ -57,8 +57,8 @@ describe('token times', () => {
     expect(await expired).toEqual({ rooms: ['private:expiry', 'role:admin:expiry'] });
     await bothLeft;
     expect(otherHears).toEqual([
-      { room: 'private:expiry', userId: 'fleeting', reason: 'leave' },
-      { room: 'role:admin:expiry', userId: 'fleeting', reason: 'leave' },
+      { room: 'private:expiry', userId: 'fleeting', reason: 'leave', duration: expect.any(Number) },
+      { room: 'role:admin:expiry', userId: 'fleeting', reason: 'leave', duration: expect.any(Number) },
     ]);
 
     // It may not join them again; public rooms and its page are unaffected.
