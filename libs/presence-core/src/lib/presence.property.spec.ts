@@ -352,7 +352,7 @@ class Model {
     const duration = member.until - member.since;
     this.departures.push({ room: r, userId: member.userId, reason, duration });
     const leavers = (this.leavers.get(r) ?? []).filter((l) => l.key !== key);
-    leavers.push({ key, leaver: { userId: member.userId, name: member.profile.name, leftAt: member.until, duration }, seq: ++this.leaveCounter });
+    leavers.push({ key, leaver: { userId: member.userId, name: member.profile.name, leftAt: this.now, duration }, seq: ++this.leaveCounter });
     this.leavers.set(r, leavers);
     if (!this.large.has(r)) {
       this.expected.push({ type: 'room:left', room: r, userId: member.userId, reason, duration, except });

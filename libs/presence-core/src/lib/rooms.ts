@@ -50,9 +50,10 @@ export interface RoomsOptions {
  * last, at its size then; when that connection leaves and others stay, one
  * of them takes the charge, so the profile is paid for while it is held.
  *
- * A member leaves at the latest moment one of its connections stopped being
- * present: an explicit leave's, or a held connection's disconnect (its leave
- * is announced when its grace runs out, with the time present until then).
+ * A member leaves when its last connection does: at once for an explicit
+ * leave, when its grace runs out for a disconnect. Its time present
+ * (`duration`) runs from its first join to the latest moment one of its
+ * connections was there: an explicit leave's, or a held one's disconnect.
  * A connection that leaves stops typing first ({@link Typing}); a member that
  * leaves is recorded as a recent leaver ({@link RecentLeavers}, kept only
  * where announcements are made) and forgotten there when it joins again.
@@ -139,7 +140,7 @@ export class Rooms {
       if (!this.rooms.has(room)) this.occupancy.roomVacated(room);
     }
     if (!this.sink) return;
-    this.recent?.record(room, conn.userKey, { userId: member.userId, name: member.profile.name, leftAt: member.until, duration });
+    this.recent?.record(room, conn.userKey, { userId: member.userId, name: member.profile.name, leftAt: now, duration });
     const members = this.rooms.get(room)?.size ?? 0;
     if (!this.large.has(room)) return this.sink.roomLeft(room, member.userId, reason, duration, except);
     if (members >= this.rosterMax * SWITCH_BACK) return this.touchLarge(room);

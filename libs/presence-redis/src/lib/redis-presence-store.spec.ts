@@ -308,13 +308,14 @@ describe('RedisPresenceStore', () => {
     a.hold('r', 'hall', uu, 1);
     a.room('hall', uu, -1, { origin: null, now: t0 + 8000, at: t0 + 3000, reason: 'disconnect', held: true });
     await a.settled();
-    const leaver = { userId: 'uu', name: 'Uma', leftAt: t0 + 5000, duration: 5000 };
+    // It left when the grace ran out; it was there until b's leave.
+    const leaver = { userId: 'uu', name: 'Uma', leftAt: t0 + 8000, duration: 5000 };
     expect(await a.recent('hall')).toEqual([leaver]);
     expect(await b.recent('hall')).toEqual([leaver]);
 
     const vv = who('client-vv', 'vv');
-    b.room('hall', vv, 1, { origin: 's3', now: t0 + 6000 });
-    b.room('hall', vv, -1, { origin: 's3', now: t0 + 7000, reason: 'leave' });
+    b.room('hall', vv, 1, { origin: 's3', now: t0 + 8500 });
+    b.room('hall', vv, -1, { origin: 's3', now: t0 + 9500, reason: 'leave' });
     await b.settled();
     expect(bEvents.durations).toEqual(['vv 1000']);
     expect((await a.recent('hall')).map((l) => l.userId)).toEqual(['vv', 'uu']);

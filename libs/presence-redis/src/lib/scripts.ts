@@ -26,7 +26,7 @@ import { luaScript } from './lua-script';
  * - `P r:<room>:m`    hash: `u:`, `n:`, `s:`, `m:`, `t:`, `g:` + userKey → the
  *                     member's userId, name, status, meta (JSON), since, and
  *                     the latest moment one of its connections stopped being
- *                     present (set once one did; its leave is then).
+ *                     present (set once one did; its time present ends then).
  * - `P r:<room>:T`    hash: userKey → the processes where the member types.
  * - `P r:<room>:R`    sorted set: userKey of a recent leaver by when it left
  *                     (at most `RECENT_MAX`; expires `RECENT_MS` after the
@@ -225,9 +225,9 @@ local function recent_record(room, uk, uid, name, left_at, duration, now, recent
 end
 
 -- Takes n connections off a member, the last of them present until at. When
--- none is left anywhere, the member leaves at the latest moment one of its
--- connections was present: it is recorded as a recent leaver, and its userId
--- and the ms from its since to that moment are answered.
+-- none is left anywhere, the member leaves now, after the ms from its since
+-- to the latest moment one of its connections was present: it is recorded as
+-- a recent leaver, and its userId and that duration are answered.
 local function room_remove(room, uk, n, at, now, recent_ms)
   note_member(room, uk)
   local ck, mk = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m'
@@ -245,7 +245,7 @@ local function room_remove(room, uk, n, at, now, recent_ms)
   member_gone[room .. '\\0' .. uk] = { m[1] or '', duration }
   if not m[1] then return nil end
   gone_ids[room .. '\\0' .. uk] = m[1]
-  recent_record(room, uk, m[1], m[2] or '', last, duration, now, recent_ms)
+  recent_record(room, uk, m[1], m[2] or '', now, duration, now, recent_ms)
   return m[1], duration
 end
 
