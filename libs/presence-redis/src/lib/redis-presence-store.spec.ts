@@ -378,6 +378,35 @@ describe('RedisPresenceStore', () => {
     expect(leaver.leftAt).toBe(since + leaver.duration);
   });
 
+  it('rebuilds a process\'s typing from its registry: what it no longer has stops once, what Redis lost comes back', async () => {
+    const keyPrefix = `rebuildtyping${prefix}:`;
+    const since = Date.now();
+    const member = (userId: string) => ({ userId, name: userId, status: 'online', meta: {}, connections: 1, since });
+    // What the registry holds: both members, and which of them type (changed behind Redis's back below).
+    let typing = [{ room: 'desk', userKey: 'a:uu' }];
+    const contributions = (): PresenceContributions => ({
+      ...EMPTY,
+      rooms: [
+        { room: 'desk', userKey: 'a:uu', member: member('uu') },
+        { room: 'desk', userKey: 'a:vv', member: member('vv') },
+      ],
+      typing,
+    });
+    const { store: a, events } = await start({ keyPrefix, heartbeatMs: 50, contributions });
+    expect((await a.roster('desk', 10)).typing).toEqual(['uu']);
+    // Redis loses this process's share (as after the others took it for dead); meanwhile uu stopped and vv started.
+    typing = [{ room: 'desk', userKey: 'a:vv' }];
+    const raw = new Redis(redis.url);
+    try {
+      await raw.srem(`${keyPrefix}f${DATA_FORMAT}:nodes`, a.nodeId);
+    } finally {
+      raw.disconnect();
+    }
+    await until(async () => a.ready && (await a.roster('desk', 10)).typing.join() === 'vv', 'the share was rebuilt with its typing');
+    expect(events.typing).toEqual(['desk uu false null']);
+    expect((await a.roster('desk', 10)).members.map((m) => m.userId)).toEqual(['uu', 'vv']);
+  });
+
   it('tallies votes from every process in one place, within the limits, and tells every process', async () => {
     const [{ store: a, events: aEvents }, { store: b, events: bEvents }] = await Promise.all([start(), start()]);
     const limits = { maxOptions: 2 };
