@@ -94,7 +94,7 @@ export interface OccupancySink {
 export interface Departure {
   userId: string;
   reason: LeaveReason;
-  /** Milliseconds from the member's `since` to its departure. */
+  /** Milliseconds from the member's `since` to the last moment one of its connections was there (for a grace that ran out, its disconnect), as `room:left` tells it. */
   duration: number;
 }
 
