@@ -28,7 +28,7 @@ describe('handshake and session (JWT_SECRET set)', () => {
     const id = clientId('anon');
     const before = Date.now();
     const { session } = await connect(server.url, { clientId: id });
-    expect(session).toEqual({ clientId: id, userId: expect.stringMatching(ANONYMOUS_ID), name: null, roles: [], serverTime: expect.any(Number) });
+    expect(session).toEqual({ protocol: '1.1', clientId: id, userId: expect.stringMatching(ANONYMOUS_ID), name: null, roles: [], serverTime: expect.any(Number) });
     expect((await connect(server.url, { clientId: id })).session.userId).toBe(session.userId);
     expect(session.serverTime).toBeGreaterThanOrEqual(before - 5000);
     expect(session.serverTime).toBeLessThanOrEqual(Date.now() + 5000);
@@ -37,10 +37,11 @@ describe('handshake and session (JWT_SECRET set)', () => {
   it('sends an authenticated user its session: userId from sub, name defaulting to sub, roles', async () => {
     const id = clientId('user');
     const { session } = await connect(server.url, { clientId: id, token: await userToken(SECRET, 'user-42') });
-    expect(session).toEqual({ clientId: id, userId: 'user-42', name: 'user-42', roles: [], serverTime: expect.any(Number) });
+    expect(session).toEqual({ protocol: '1.1', clientId: id, userId: 'user-42', name: 'user-42', roles: [], serverTime: expect.any(Number) });
 
     const named = await connect(server.url, { token: await userToken(SECRET, 'user-43', { name: 'Grace Hopper', roles: ['admin', 'ops'] }) });
     expect(named.session).toEqual({
+      protocol: '1.1',
       clientId: expect.stringMatching(CLIENT_ID),
       userId: 'user-43',
       name: 'Grace Hopper',
@@ -143,7 +144,7 @@ describe('handshake and session (JWT_SECRET set)', () => {
   it('treats an empty-string token as an anonymous visitor', async () => {
     const id = clientId('empty-token');
     const { session } = await connect(server.url, { auth: { clientId: id, token: '' } });
-    expect(session).toEqual({ clientId: id, userId: expect.stringMatching(ANONYMOUS_ID), name: null, roles: [], serverTime: expect.any(Number) });
+    expect(session).toEqual({ protocol: '1.1', clientId: id, userId: expect.stringMatching(ANONYMOUS_ID), name: null, roles: [], serverTime: expect.any(Number) });
   });
 
   it('counts no refused handshake', async () => {
@@ -180,7 +181,7 @@ describe('handshake without JWT_SECRET', () => {
   it('still lets anonymous visitors in, with no token or an empty one', async () => {
     const id = clientId('no-secret');
     const { session } = await connect(server.url, { clientId: id });
-    expect(session).toEqual({ clientId: id, userId: expect.stringMatching(ANONYMOUS_ID), name: null, roles: [], serverTime: expect.any(Number) });
+    expect(session).toEqual({ protocol: '1.1', clientId: id, userId: expect.stringMatching(ANONYMOUS_ID), name: null, roles: [], serverTime: expect.any(Number) });
     expect((await connect(server.url, { auth: { clientId: id, token: '' } })).session).toMatchObject({ clientId: id, userId: session.userId, name: null, roles: [] });
   });
 });

@@ -6,6 +6,8 @@ import { LoggerModule, type Params } from 'nestjs-pino';
 import { AuthenticatedSocketsGauge } from './authenticated-sockets.gauge';
 import { BadgeScriptController } from './badge-script.controller';
 import type { ServerConfig } from './config';
+import { DemoTokenController } from './demo-token.controller';
+import { DemoTokens } from './demo-tokens';
 import { HealthController } from './health.controller';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { Lifecycle } from './lifecycle';
@@ -22,8 +24,10 @@ export class AppModule {
         // The configuration names the module's options as the module does.
         PresenceModule.forRoot({ ...config, cluster }),
       ],
-      controllers: [HealthController, BadgeScriptController],
+      // Demo tokens exist only when asked for: without DEMO_TOKENS=1 the route is not there at all.
+      controllers: [HealthController, BadgeScriptController, ...(config.demoTokens ? [DemoTokenController] : [])],
       providers: [
+        ...(config.demoTokens && config.jwtSecret ? [{ provide: DemoTokens, useValue: new DemoTokens(config.jwtSecret) }] : []),
         Lifecycle,
         ProcessMetrics,
         AuthenticatedSocketsGauge,

@@ -5,8 +5,9 @@ import type { Subscription } from 'rxjs';
 
 /**
  * An example of an application subscribing to the presence lifecycle: a
- * gauge of the sockets that connected with a valid token, kept from the
- * `connected` and `disconnected` events (no registry scan).
+ * gauge of the sockets signed in with a valid token, kept from the
+ * `connected`, `identityChanged` (`session:token`) and `disconnected`
+ * events (no registry scan).
  */
 @Injectable()
 export class AuthenticatedSocketsGauge implements OnModuleInit, OnModuleDestroy {
@@ -19,7 +20,7 @@ export class AuthenticatedSocketsGauge implements OnModuleInit, OnModuleDestroy 
   ) {
     this.gauge = new Gauge({
       name: 'presently_authenticated_sockets',
-      help: 'Connected sockets that presented a valid token (kept by a lifecycle subscriber).',
+      help: 'Connected sockets signed in with a valid token (kept by a lifecycle subscriber).',
       registers: [metrics.registry],
     });
   }
@@ -28,6 +29,9 @@ export class AuthenticatedSocketsGauge implements OnModuleInit, OnModuleDestroy 
     this.subscription = this.events.events$.subscribe((event) => {
       if (event.type === 'connected' && event.identity.authenticated) this.gauge.inc();
       if (event.type === 'disconnected' && event.identity.authenticated) this.gauge.dec();
+      if (event.type === 'identityChanged' && event.previous.authenticated !== event.identity.authenticated) {
+        this.gauge.inc(event.identity.authenticated ? 1 : -1);
+      }
     });
   }
 

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       heartbeatMs: 3000,
       heartbeatTtlMs: 10000,
       jwtSecret: undefined,
+      demoTokens: false,
       anonIdSecret: undefined,
       maxTokenTtlS: 2592000,
       corsOrigins: undefined,
@@ -97,6 +98,16 @@ describe('loadConfig', () => {
       polls: ['red-or-blue', 'launch:2026'],
       logLevel: 'warn',
     });
+  });
+
+  it('mints demo tokens only with DEMO_TOKENS=1, with JWT_SECRET or else a secret made at start (one process only)', () => {
+    expect(loadConfig({ DEMO_TOKENS: '1', JWT_SECRET: 's3cret' })).toMatchObject({ demoTokens: true, jwtSecret: 's3cret' });
+    const made = loadConfig({ DEMO_TOKENS: '1' }).jwtSecret;
+    expect(made).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(loadConfig({ DEMO_TOKENS: '1' }).jwtSecret).not.toBe(made);
+    expect(loadConfig({ DEMO_TOKENS: '0' })).toMatchObject({ demoTokens: false, jwtSecret: undefined });
+    expect(() => loadConfig({ DEMO_TOKENS: '1', REDIS_URL: 'redis://localhost:6379' })).toThrow(/DEMO_TOKENS: needs JWT_SECRET with several processes/);
+    expect(loadConfig({ DEMO_TOKENS: '1', REDIS_URL: 'redis://localhost:6379', JWT_SECRET: 's' })).toMatchObject({ demoTokens: true });
   });
 
   it('keeps the hand-off of a stopping process within its shutdown timeout', () => {
@@ -203,6 +214,8 @@ describe('loadConfig', () => {
     ['TYPING_MS', '99'],
     ['RECENT_MS', '-1'],
     ['RECENT_MS', '1.5'],
+    ['DEMO_TOKENS', 'yes'],
+    ['DEMO_TOKENS', 'true'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { RedisConnection } from '@presently/presence-redis';
 import { DEFAULT_LIMITS, DEFAULT_MAX_TOKEN_TTL_S, DEFAULT_RECENT_MS, DEFAULT_TYPING_MS, KEY_MAX_LENGTH, MIN_HTTP_BUFFER_SIZE, POLLS_MAX } from '@presently/protocol';
 import { noControlChars } from '@presently/protocol/validation';
@@ -49,6 +50,7 @@ const envSchema = z.object({
   REDIS_HEARTBEAT_TTL_MS: int(100, 600_000, 10_000),
   REDIS_PREFIX: z.preprocess(unsetIfEmpty, z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/).default('presently:')),
   JWT_SECRET: optionalText,
+  DEMO_TOKENS: z.preprocess(unsetIfEmpty, z.enum(['0', '1'], { message: '1 to mint demo tokens (POST /api/demo/token), 0 or unset not to' }).default('0')),
   ANON_ID_SECRET: z.preprocess(unsetIfEmpty, z.string().min(ANON_ID_SECRET_MIN_LENGTH, `at least ${ANON_ID_SECRET_MIN_LENGTH} characters`).optional()),
   MAX_TOKEN_TTL_S: int(60, 10 * 365 * 24 * 3600, DEFAULT_MAX_TOKEN_TTL_S),
   CORS_ORIGINS: optionalText,
@@ -133,6 +135,9 @@ const checkedEnv = envSchema.superRefine((e, ctx) => {
   if (e.WEBHOOK_RETRY_MAX_MS < e.WEBHOOK_RETRY_BASE_MS) {
     ctx.addIssue({ code: 'custom', path: ['WEBHOOK_RETRY_MAX_MS'], message: 'at least WEBHOOK_RETRY_BASE_MS' });
   }
+  if (e.DEMO_TOKENS === '1' && e.JWT_SECRET === undefined && (e.REDIS_URL !== undefined || e.REDIS_SENTINELS !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['DEMO_TOKENS'], message: 'needs JWT_SECRET with several processes: each would make up its own, and refuse the tokens of the others' });
+  }
   if (e.REDIS_HEARTBEAT_TTL_MS < 2 * e.REDIS_HEARTBEAT_MS) {
     ctx.addIssue({ code: 'custom', path: ['REDIS_HEARTBEAT_TTL_MS'], message: 'at least twice REDIS_HEARTBEAT_MS, or a live process may be taken for dead' });
   }
@@ -169,7 +174,10 @@ const configSchema = checkedEnv.transform((e) => {
     redisPrefix: e.REDIS_PREFIX,
     heartbeatMs: e.REDIS_HEARTBEAT_MS,
     heartbeatTtlMs: e.REDIS_HEARTBEAT_TTL_MS,
-    jwtSecret: e.JWT_SECRET,
+    // Demo tokens need a secret: without one configured, a random one for this process.
+    jwtSecret: e.JWT_SECRET ?? (e.DEMO_TOKENS === '1' ? randomBytes(32).toString('base64url') : undefined),
+    /** `POST /api/demo/token` mints tokens for anyone (`DEMO_TOKENS=1`, for the demo; never in production). */
+    demoTokens: e.DEMO_TOKENS === '1',
     anonIdSecret: e.ANON_ID_SECRET,
     maxTokenTtlS: e.MAX_TOKEN_TTL_S,
     corsOrigins: corsOrigins?.length ? corsOrigins : undefined,

@@ -8,6 +8,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
 import type { ServerConfig } from './config';
+import { DEMO_TOKEN_PATH } from './demo-token.controller';
 import { Lifecycle } from './lifecycle';
 import { createLogger, loggerParams, PresentlyLogger } from './logger';
 import { StaticSite } from './static-site';
@@ -24,7 +25,8 @@ export async function createApp(config: ServerConfig, logger: Pino = createLogge
   app.enableCors({ origin: config.corsOrigins ?? true });
   // Installed now, it runs before the body parser that Nest adds at start: an operator call
   // (emit, moderation, polls) without the key is refused unread.
-  app.use(apiKeyBeforeBody(config.apiKey));
+  app.use(apiKeyBeforeBody(config.apiKey, config.demoTokens ? [DEMO_TOKEN_PATH] : []));
+  if (config.demoTokens) logger.child({ context: 'Presently' }).warn({ path: DEMO_TOKEN_PATH }, 'demo tokens are on: anyone may sign in under any name (DEMO_TOKENS=1, never in production)');
   const ioOptions: PresenceIoOptions = {
     corsOrigins: config.corsOrigins,
     maxHttpBufferSize: config.maxHttpBufferSize,

@@ -170,7 +170,7 @@ describe('Angular bindings', () => {
       client.room('lobby').membersSubject.next([member('a_AAAAAAAAAAAAAAAAAAAAAA', 'online', 'Ada'), member('browser-1', 'busy', 'Bob')]);
       await fixture.whenStable();
       expect(marked()).toEqual([]);
-      client.sessions.next({ clientId: 'browser-1', userId: 'a_AAAAAAAAAAAAAAAAAAAAAA', name: null, roles: [], serverTime: 0 });
+      client.sessions.next({ clientId: 'browser-1', userId: 'a_AAAAAAAAAAAAAAAAAAAAAA', name: null, roles: [], serverTime: 0, protocol: '1.1' });
       await fixture.whenStable();
       expect(marked()).toEqual(['a_AAAAAAAAAAAAAAAAAAAAAA']);
       expect(text(fixture, '.presently-online-list__self')).toBe('(you)');

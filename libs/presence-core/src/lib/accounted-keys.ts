@@ -1,5 +1,5 @@
 import type { Account } from './address-budget';
-import { keyCost } from './state-cost';
+import { keyCost, stringCost } from './state-cost';
 
 /**
  * A connection's set of keys (pages it is on or watches, rooms it joined)
@@ -7,10 +7,12 @@ import { keyCost } from './state-cost';
  * and releases it as it is deleted or cleared: every way into or out of the
  * set is accounted, whichever part of the registry takes it. A key may carry
  * an extra charge (a room's profile) that is replaced when set again and
- * released with the key.
+ * released with the key, and a note (the name a connection last gave in a
+ * room), charged as its text and released with the key too.
  */
 export class AccountedKeys extends Set<string> {
   private extras: Map<string, number> | null = null;
+  private notes: Map<string, string> | null = null;
 
   constructor(private readonly account: Account) {
     super();
@@ -25,15 +27,16 @@ export class AccountedKeys extends Set<string> {
 
   override delete(key: string): boolean {
     if (!super.delete(key)) return false;
-    this.account.charge(-keyCost(key) - this.dropExtra(key));
+    this.account.charge(-keyCost(key) - this.dropExtra(key) - this.dropNote(key));
     return true;
   }
 
   override clear(): void {
     let bytes = 0;
-    for (const key of this) bytes += keyCost(key) + (this.extras?.get(key) ?? 0);
+    for (const key of this) bytes += keyCost(key) + (this.extras?.get(key) ?? 0) + noteCost(this.notes?.get(key));
     super.clear();
     this.extras = null;
+    this.notes = null;
     this.account.charge(-bytes);
   }
 
@@ -53,9 +56,34 @@ export class AccountedKeys extends Set<string> {
     return this.extras?.get(key) ?? 0;
   }
 
+  /** Keeps `note` with `key`, in place of its previous one; nothing if `key` is not in the set. */
+  setNote(key: string, note: string): void {
+    if (!this.has(key)) return;
+    const before = noteCost(this.note(key));
+    this.notes ??= new Map();
+    this.notes.set(key, note);
+    this.account.charge(noteCost(note) - before);
+  }
+
+  /** The note kept with `key`, if any. */
+  note(key: string): string | undefined {
+    return this.notes?.get(key);
+  }
+
+  private dropNote(key: string): number {
+    const bytes = noteCost(this.note(key));
+    this.notes?.delete(key);
+    return bytes;
+  }
+
   private dropExtra(key: string): number {
     const bytes = this.extra(key);
     if (bytes > 0) this.extras?.delete(key);
     return bytes;
   }
+}
+
+/** What a note costs: its text. */
+export function noteCost(note: string | undefined): number {
+  return note === undefined ? 0 : stringCost(note);
 }

@@ -17,17 +17,18 @@ export const NO_CREDENTIALS: RoomAccess = { authenticated: false, roles: [] };
  */
 export interface Connection {
   readonly id: string;
-  readonly identity: Identity;
+  /** Who it is; a live connection may change it (`session:token`), keeping its clientId. */
+  identity: Identity;
   /** False for a crawler: it may enter and watch pages, but no figure counts it. */
   readonly counted: boolean;
-  /** Rooms count users: one key per user, apart for anonymous visitors. */
-  readonly userKey: string;
+  /** Rooms count users: one key per user, apart for anonymous visitors; follows `identity`. */
+  userKey: string;
   access: RoomAccess;
   /** What the connection makes the server hold, charged to its address. */
   readonly account: Account;
   readonly pages: AccountedKeys;
   readonly watched: AccountedKeys;
-  /** Rooms joined; each also carries its profile's charge. */
+  /** Rooms joined; each also carries its profile's charge, and as its note the name the connection last gave there. */
   readonly rooms: AccountedKeys;
   watchingStats: boolean;
   /** The grace timer while the connection is held after a disconnect. */

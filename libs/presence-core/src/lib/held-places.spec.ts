@@ -132,6 +132,7 @@ describe('held places per address', () => {
         room: (room, who, delta, change) => calls.push(['room', room, who.clientId, delta, change.reason ?? null, change.held ?? false]),
         hold: (kind, key, who, delta) => calls.push(['hold', kind, key, who.clientId, delta]),
         typing: (room, who, delta) => calls.push(['typing', room, who.clientId, delta]),
+        switchUser: (room, from, to) => calls.push(['switchUser', room, from.userKey, to.userKey]),
       };
       const localClock = new ManualClock();
       const local = new Presence(localClock, null, TEST_OPTIONS, ledger);

@@ -110,6 +110,7 @@ describe('Presence moderation', () => {
       hold: () => undefined,
       typing: () => undefined,
       room: (_room, _who, delta, change) => rooms.push({ delta, reason: change.reason }),
+      switchUser: () => undefined,
     };
     const clustered = new Presence(clock, null, TEST_OPTIONS, ledger);
     clustered.connect('m1', signedIn('laptop01', 'mallory'));

@@ -6,8 +6,9 @@ import { ManualClock, type OccupancyRecord, type Recorded } from '../testing';
 
 /*
  * Randomized model test: random sequences of connections (some of them
- * crawlers, served but never counted), pages, rooms, typing,
- * disconnects, returns and clock moves are applied both to `Presence` and
+ * crawlers, served but never counted), pages, rooms, typing, sign-ins and
+ * sign-outs without reconnecting, disconnects, returns and clock moves are
+ * applied both to `Presence` and
  * to a deliberately naive model (a flat list of connection records, every
  * figure recomputed from scratch), and after every step the two must agree,
  * acks, room announcements, who types and who recently left included, and
@@ -61,6 +62,7 @@ type Command =
   | { kind: 'leaveRoom'; target: Target; room: number }
   | { kind: 'update'; target: Target; room: number; profile: ProfileInput }
   | { kind: 'typing'; target: Target; room: number; typing: boolean }
+  | { kind: 'token'; target: Target; user: number | null }
   | { kind: 'disconnect'; target: Target }
   | { kind: 'watchStats'; target: Target }
   | { kind: 'unwatchStats'; target: Target }
@@ -110,6 +112,10 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('leaveRoom' as const), target, room }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('update' as const), target, room, profile }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('typing' as const), target, room, typing: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('token' as const), target, user: fc.option(fc.nat({ max: USERS.length - 1 }), { nil: null }) }),
+  },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('disconnect' as const), target }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('watchStats' as const), target }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('unwatchStats' as const), target }) },
@@ -139,8 +145,8 @@ class TimedSink implements PresenceSink {
   roomJoined(room: string, member: Member, except: string): void {
     this.push({ type: 'room:joined', room, member, except });
   }
-  roomUpdated(room: string, member: Member, except: string): void {
-    this.push({ type: 'room:updated', room, member, except });
+  roomUpdated(room: string, member: Member, except: string, previousUserId?: string): void {
+    this.push({ type: 'room:updated', room, member, except, ...(previousUserId !== undefined && { previousUserId }) });
   }
   roomLeft(room: string, userId: string, reason: LeaveReason, duration: number, except: string | null): void {
     this.push({ type: 'room:left', room, userId, reason, duration, except });
@@ -196,6 +202,8 @@ interface ModelConn {
   pages: string[];
   watched: string[];
   rooms: string[];
+  /** The name this connection last gave in each room's profile (kept for when it is anonymous there). */
+  names: Map<string, string>;
   watchingStats: boolean;
   state: 'live' | 'held' | 'gone';
   heldUntil: number;
@@ -232,6 +240,15 @@ type RoomEvent = Exclude<Recorded, { type: 'page:count' } | { type: 'stats' } | 
 
 const keyOf = (identity: Identity) => `${identity.authenticated ? 'u' : 'a'}:${identity.userId}`;
 
+/** A client's identity as one of `USERS`, or anonymous (`null`). */
+function identityOf(clientId: string, user: number | null): Identity {
+  const u = user === null ? null : USERS[user];
+  return u
+    ? { clientId, userId: u.userId, name: u.name, roles: u.roles, authenticated: true }
+    : // An anonymous visitor's public id is derived from its clientId, never the clientId itself.
+      { clientId, userId: `a_${clientId}`, name: null, roles: [], authenticated: false };
+}
+
 function allowed(roomKey: string, identity: Identity): boolean {
   if (roomKey.startsWith('private:') && !identity.authenticated) return false;
   if (roomKey.startsWith('role:')) {
@@ -249,12 +266,24 @@ class Model {
   expected: RoomEvent[] = [];
   /** Members gone from a room (large ones included), as occupancy must report them. */
   departures: Array<{ room: string } & Departure> = [];
+  /**
+   * Members replaced by another user's (a sign-in or sign-out): neither a
+   * departure nor an arrival, so occupancy reports nothing of them.
+   */
+  replaced: Array<{ room: string; previousUserId: string; userId: string }> = [];
   /** Rooms above `rosterMax`: counts instead of member events. */
   large = new Set<string>();
   /** Room → the userKeys of its typing members, in the order they started. */
   typists = new Map<string, string[]>();
   /** Room → who left it, in the order it was recorded. */
   leavers = new Map<string, ModelLeaver[]>();
+  /**
+   * Rooms that went large since the last snapshot a client heard of them: a
+   * room may go large and back before its first `room:count` went out (the
+   * leading edge waits for the end of the task), and then its sockets hear
+   * the snapshot without a count before it.
+   */
+  wentLarge = new Set<string>();
   private heldCounter = 0;
   private leaveCounter = 0;
 
@@ -267,7 +296,10 @@ class Model {
 
   /** A member joined, left or changed: per-member events unless the room is (or now gets) large. */
   isLarge(r: string): boolean {
-    if (!this.large.has(r) && (this.rooms.get(r)?.length ?? 0) > this.rosterMax) this.large.add(r);
+    if (!this.large.has(r) && (this.rooms.get(r)?.length ?? 0) > this.rosterMax) {
+      this.large.add(r);
+      this.wentLarge.add(r);
+    }
     return this.large.has(r);
   }
 
@@ -340,13 +372,75 @@ class Model {
   leaveRoomOf(conn: ModelConn, r: string, reason: LeaveReason, except: string | null): void {
     this.stopTyping(conn, r);
     conn.rooms = conn.rooms.filter((x) => x !== r);
+    conn.names.delete(r);
     const key = keyOf(conn.identity);
-    const members = this.rooms.get(r) ?? [];
-    const member = members.find((m) => m.key === key);
+    const member = (this.rooms.get(r) ?? []).find((m) => m.key === key);
     if (!member) throw new Error('model: member missing');
     member.until = Math.max(member.until, conn.state === 'held' ? conn.heldAt : this.now);
     const stillThere = this.present().some((c) => keyOf(c.identity) === key && c.rooms.includes(r));
-    if (stillThere) return;
+    if (!stillThere && this.memberLeft(r, key, reason, except)) this.sync(r);
+  }
+
+  /**
+   * A live connection signs in or out (`session:token`): the rooms the new
+   * identity may not be in are left first; in the others, the same user
+   * takes the token's name, another user replaces the member when it was the
+   * old one's only connection and the new one was not there, else the old
+   * member loses the connection (and leaves if it was its last) and the new
+   * user's member gains it (a new one keeps the old status and meta). A
+   * change of user stops the connection's typing first; a replacement is no
+   * recent leaver, a leave is. Answers the rooms left.
+   */
+  changeIdentity(conn: ModelConn, identity: Identity): string[] {
+    const left = conn.rooms.filter((r) => !allowed(r, identity));
+    for (const r of left) this.leaveRoomOf(conn, r, 'leave', conn.id);
+    const oldKey = keyOf(conn.identity);
+    const oldUserId = conn.identity.userId;
+    const newKey = keyOf(identity);
+    const others = (r: string) => this.present().filter((c) => c !== conn && keyOf(c.identity) === oldKey && c.rooms.includes(r)).length;
+    const plans = conn.rooms.map((r) => ({ r, alone: others(r) === 0 }));
+    if (newKey !== oldKey) for (const r of [...conn.typing.keys()]) this.stopTyping(conn, r);
+    conn.identity = identity;
+    for (const { r, alone } of plans) {
+      const members = this.rooms.get(r) ?? [];
+      const old = members.find((m) => m.key === oldKey);
+      if (!old) throw new Error('model: member missing');
+      if (newKey === oldKey) {
+        this.applyProfile(r, old, undefined, conn);
+        continue;
+      }
+      const name = identity.authenticated ? (identity.name ?? identity.userId) : (conn.names.get(r) ?? 'Anonymous');
+      const target = members.find((m) => m.key === newKey);
+      if (alone && !target) {
+        this.replaced.push({ room: r, previousUserId: old.userId, userId: identity.userId });
+        this.back(r, newKey);
+        old.key = newKey;
+        old.userId = identity.userId;
+        old.profile = { ...old.profile, name };
+        if (!this.large.has(r)) this.expected.push({ type: 'room:updated', room: r, member: this.view(r, old), except: conn.id, previousUserId: oldUserId });
+        continue;
+      }
+      // A leave that takes a large room back below the line: one snapshot of the room as it ends tells the join too.
+      old.until = Math.max(old.until, this.now);
+      const synced = alone && this.memberLeft(r, oldKey, 'leave', conn.id);
+      if (target && synced) target.profile = this.resolveProfile(target.profile, undefined, identity);
+      else if (target) this.applyProfile(r, target, undefined, conn);
+      else {
+        this.back(r, newKey);
+        const member: ModelMember = { key: newKey, userId: identity.userId, profile: { ...old.profile, name }, since: this.now, until: this.now };
+        this.rooms.set(r, [...(this.rooms.get(r) ?? []), member]);
+        if (!synced && !this.isLarge(r)) this.expected.push({ type: 'room:joined', room: r, member: this.view(r, member), except: conn.id });
+      }
+      if (synced) this.sync(r);
+    }
+    return left;
+  }
+
+  /** The member of `key` leaves `r`, announced by the room rules. */
+  private memberLeft(r: string, key: string, reason: LeaveReason, except: string | null): boolean {
+    const members = this.rooms.get(r) ?? [];
+    const member = members.find((m) => m.key === key);
+    if (!member) throw new Error('model: member missing');
     const left = members.filter((m) => m !== member);
     this.rooms.set(r, left);
     const duration = member.until - member.since;
@@ -357,10 +451,17 @@ class Model {
     if (!this.large.has(r)) {
       this.expected.push({ type: 'room:left', room: r, userId: member.userId, reason, duration, except });
     } else if (left.length < this.rosterMax * 0.9) {
-      // Back below the line: a snapshot instead of this leave.
+      // Back below the line: a snapshot instead of this leave (the caller sends it).
       this.large.delete(r);
-      if (left.length > 0) this.expected.push({ type: 'room:sync', room: r, members: this.members(r), total: left.length, typing: this.typingList(r) });
+      return true;
     }
+    return false;
+  }
+
+  /** A room back below the line: a snapshot of its members, unless it emptied. */
+  sync(r: string): void {
+    const members = this.members(r);
+    if (members.length > 0) this.expected.push({ type: 'room:sync', room: r, members, total: members.length, typing: this.typingList(r) });
   }
 
   /** The userIds typing in `r`, in the order they started. */
@@ -549,6 +650,7 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
       pages: [],
       watched: [],
       rooms: [],
+      names: new Map(),
       watchingStats: false,
       state: 'live',
       heldUntil: 0,
@@ -618,6 +720,7 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
       }
       model.applyProfile(r, member, input, conn);
     }
+    if (input?.name !== undefined) conn.names.set(r, input.name);
     agree(actual, {
       ok: true,
       room: r,
@@ -641,16 +744,16 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
 
   const apply = (cmd: Command): void => {
     switch (cmd.kind) {
-      case 'connect': {
-        const clientId = CLIENTS[cmd.client];
-        const u = cmd.user === null ? null : USERS[cmd.user];
-        connect(
-          u
-            ? { clientId, userId: u.userId, name: u.name, roles: u.roles, authenticated: true }
-            : // An anonymous visitor's public id is derived from its clientId, never the clientId itself.
-              { clientId, userId: `a_${clientId}`, name: null, roles: [], authenticated: false },
-          cmd.counted,
-        );
+      case 'connect':
+        connect(identityOf(CLIENTS[cmd.client], cmd.user), cmd.counted);
+        return;
+      case 'token': {
+        const c = pick(cmd.target);
+        const identity = identityOf(c?.identity.clientId ?? CLIENTS[0], cmd.user);
+        const actual = presence.changeIdentity(idOf(c), identity);
+        const conn = liveConn(c);
+        if (!conn) return refused(actual, 'BAD_REQUEST', cmdName);
+        agree(actual, { ok: true, left: model.changeIdentity(conn, identity) }, cmdName);
         return;
       }
       case 'reconnect': {
@@ -735,6 +838,7 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
         const member = model.rooms.get(r)?.find((m) => m.key === keyOf(conn.identity));
         if (!member) throw new Error('model: member missing');
         model.applyProfile(r, member, cmd.profile, conn);
+        if (cmd.profile.name !== undefined) conn.names.set(r, cmd.profile.name);
         agree(actual, { ok: true, room: r, self: model.view(r, member) }, cmdName);
         return;
       }
@@ -853,7 +957,8 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
         if (e.total < 0) fail('negative room:count', e);
         largeReplica.set(e.room, e.total);
       } else if (e.type === 'room:sync') {
-        if (!largeReplica.has(e.room)) fail('room:sync for a room not known as large', e);
+        if (!largeReplica.has(e.room) && !model.wentLarge.has(e.room)) fail('room:sync for a room that was never large', e);
+        model.wentLarge.delete(e.room);
         largeReplica.delete(e.room);
         replica.set(e.room, new Map(e.members.map((m) => [m.userId, { name: m.name, status: m.status, meta: m.meta }])));
         if (e.total !== e.members.length) fail('room:sync with a total that is not its members', e);
@@ -872,7 +977,11 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
         let members = replica.get(e.room);
         if (!members) replica.set(e.room, (members = new Map()));
         const { type } = e;
-        if (type === 'room:joined' || type === 'room:updated') {
+        if (type === 'room:updated' && e.previousUserId !== undefined) {
+          // The member of previousUserId is gone, replaced by one the room did not have.
+          if (!members.delete(e.previousUserId) || members.has(e.member.userId)) fail('room:updated replacing out of turn', e);
+          members.set(e.member.userId, { name: e.member.name, status: e.member.status, meta: e.member.meta });
+        } else if (type === 'room:joined' || type === 'room:updated') {
           if (members.has(e.member.userId) !== (type === 'room:updated')) fail(`${type} out of turn`, e);
           members.set(e.member.userId, { name: e.member.name, status: e.member.status, meta: e.member.meta });
         } else if (!members.delete(e.userId)) {
@@ -938,6 +1047,15 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
         occupiedRooms.delete(e.room);
       }
     }
+    // A replacement is not reported (no webhook): who is present learns it from the room's events instead.
+    for (const { room, previousUserId, userId } of model.replaced) {
+      const members = occupiedRooms.get(room);
+      const since = members?.get(previousUserId);
+      if (!members || since === undefined || members.has(userId)) fail('a replacement of a member the reports do not tell', { room, previousUserId, userId });
+      members.delete(previousUserId);
+      members.set(userId, since);
+    }
+    model.replaced = [];
     const left = fresh.filter((e) => e.type === 'memberLeft').map(({ at, type, ...departure }) => (void at, void type, departure));
     const departures = model.departures;
     model.departures = [];

@@ -14,11 +14,12 @@ import {
 import { checkRoomAccess } from './access';
 import { AddressBudget } from './address-budget';
 import type { Clock } from './clock';
-import { createConnection, NO_CREDENTIALS, type Connection } from './connection';
+import { noteCost } from './accounted-keys';
+import { createConnection, ledgerMemberOf, NO_CREDENTIALS, userKeyOf, type Connection } from './connection';
 import { Grace } from './grace';
 import { Pages } from './pages';
 import { Rooms } from './rooms';
-import { resolveProfile, type ResolvedProfile } from './profile';
+import { resolveProfile, switchedProfile, type ResolvedProfile } from './profile';
 import { RecentLeavers } from './recent-leavers';
 import { keyCost, profileCost } from './state-cost';
 import { GlobalStats } from './stats';
@@ -186,7 +187,7 @@ export class Presence {
       return ackError(ErrorCodes.LimitExceeded, `at most ${this.options.maxRoomsPerSocket} rooms per connection`);
     }
     const next = this.resolve(conn, room, input);
-    if (!this.fits(conn, this.roomCost(conn, room, next))) return this.overBudget();
+    if (!this.fits(conn, this.roomCost(conn, room, next, input))) return this.overBudget();
     const self = this.rooms.join(conn, room, input, next);
     return { ok: true, room, self, total: this.rooms.total(room), subscribe: !joined };
   }
@@ -206,7 +207,7 @@ export class Presence {
     if (!conn) return unknownConnection();
     if (!conn.rooms.has(room)) return ackError(ErrorCodes.BadRequest, 'join the room before updating your profile in it');
     const next = this.resolve(conn, room, input);
-    if (!this.fits(conn, this.roomCost(conn, room, next))) return this.overBudget();
+    if (!this.fits(conn, this.roomCost(conn, room, next, input))) return this.overBudget();
     const self = this.rooms.update(conn, room, input, next);
     if (!self) return ackError(ErrorCodes.BadRequest, 'join the room before updating your profile in it');
     return { ok: true, room, self };
@@ -277,6 +278,57 @@ export class Presence {
     if (!conn) return unknownConnection();
     conn.access = NO_CREDENTIALS;
     return { ok: true, rooms: this.rooms.leaveForbidden(conn) };
+  }
+
+  /**
+   * The connection signs in, signs out or renews its token without
+   * reconnecting (`session:token`): from now on it is `identity` (its
+   * clientId unchanged), as if it had connected with it. The rooms the new
+   * identity may not be in are left first, as explicit leaves (reason
+   * `leave`), and answered in `left`. In each other room its member follows
+   * it: with the same user, the token's name applies (`room:updated` if it
+   * changed); with another, the member moves to the new user or the old one
+   * leaves and the new one joins (see `Rooms.switchUser`); a change of user
+   * stops the connection's typing first (a renewal keeps it). Pages, watches
+   * and every page figure stay as they are. A change that would take the
+   * connection's address past its budget is refused with `LIMIT_EXCEEDED`
+   * and changes nothing. O(rooms of the connection).
+   */
+  changeIdentity(id: string, identity: Identity): Result<{ left: string[] }> {
+    const conn = this.live(id);
+    if (!conn) return unknownConnection();
+    if (identity.clientId !== conn.identity.clientId) return ackError(ErrorCodes.BadRequest, 'a connection keeps its clientId');
+    const userKey = userKeyOf(identity);
+    const left: string[] = [];
+    const stays = new Map<string, ResolvedProfile>();
+    let bytes = 0;
+    for (const room of conn.rooms) {
+      if (checkRoomAccess(room, identity) !== null) {
+        left.push(room);
+        bytes -= keyCost(room) + conn.rooms.extra(room) + noteCost(conn.rooms.note(room));
+        continue;
+      }
+      const own = this.rooms.profile(room, conn.userKey);
+      if (!own) continue;
+      const target = userKey === conn.userKey ? own : this.rooms.profile(room, userKey);
+      const profile = switchedProfile(own, target, conn.rooms.note(room), identity);
+      const next = { profile, cost: profileCost(profile) };
+      stays.set(room, next);
+      bytes += next.cost - conn.rooms.extra(room);
+    }
+    if (!this.fits(conn, bytes)) return this.overBudget();
+    const before = ledgerMemberOf(conn);
+    for (const room of left) this.rooms.leave(conn, room, 'leave', conn.id);
+    // Its typing is its old user's: another user starts typing on its own.
+    if (userKey !== before.userKey) this.typing.stopAll(conn);
+    conn.identity = identity;
+    conn.userKey = userKey;
+    conn.access = identity;
+    for (const [room, next] of stays) {
+      if (userKey === before.userKey) this.rooms.update(conn, room, {}, next);
+      else this.rooms.switchUser(conn, room, before, next);
+    }
+    return { ok: true, left };
   }
 
   // ---------------------------------------------------------------- moderation
@@ -457,10 +509,15 @@ export class Presence {
     return { profile, cost: profileCost(profile) };
   }
 
-  /** What `conn` joining `room` (or updating its profile there) with `next` adds: the room's entry if new, and the profile's change. */
-  private roomCost(conn: Connection, room: string, next: ResolvedProfile): number {
+  /**
+   * What `conn` joining `room` (or updating its profile there) with `next`
+   * adds: the room's entry if new, the profile's change, and the name the
+   * input gives (kept for when the connection is anonymous there).
+   */
+  private roomCost(conn: Connection, room: string, next: ResolvedProfile, input: ProfileInput | undefined): number {
     const entry = conn.rooms.has(room) ? 0 : keyCost(room);
-    return entry + next.cost - conn.rooms.extra(room);
+    const named = input?.name === undefined ? 0 : noteCost(input.name) - noteCost(conn.rooms.note(room));
+    return entry + next.cost - conn.rooms.extra(room) + named;
   }
 
   /** Ends a connection's presence everywhere (its grace ran out, none applies, or nothing of it is left). */

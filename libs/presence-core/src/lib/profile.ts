@@ -15,6 +15,20 @@ export function resolveProfile(current: Profile | null, input: ProfileInput | un
   };
 }
 
+/**
+ * A connection's member profile in a room once the connection changed
+ * identity to `identity`: joining `target` (the new user's member there, or
+ * its own member when the user is the same), that profile with the token's
+ * name; else a new member's, with the status and meta of `own` (the member
+ * it leaves) and the new identity's name: the token's, or for an anonymous
+ * one `given` (the name the connection last gave in a profile there), else
+ * `Anonymous`.
+ */
+export function switchedProfile(own: Profile, target: Profile | null, given: string | undefined, identity: Identity): Profile {
+  if (target) return resolveProfile(target, undefined, identity);
+  return resolveProfile({ ...own, name: DEFAULT_NAME }, given === undefined ? undefined : { name: given }, identity);
+}
+
 /** A profile resolved once for a join or an update, with what it costs to hold (`profileCost`). */
 export interface ResolvedProfile {
   profile: Profile;

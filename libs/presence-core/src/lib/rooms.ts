@@ -7,15 +7,16 @@ import { ledgerMemberOf, type Connection } from './connection';
 import type { Grace } from './grace';
 import { sameProfile, type ResolvedProfile } from './profile';
 import type { RecentLeavers } from './recent-leavers';
+import { RoomMembers } from './room-members';
 import { profileCost } from './state-cost';
 import type { Typing } from './typing';
-import type { OccupancySink, PresenceContributions, PresenceLedger, RoomSink } from './types';
+import type { LedgerMember, OccupancySink, PresenceContributions, PresenceLedger, RoomSink } from './types';
 
 /** A large room switches back once it has fewer than `rosterMax * SWITCH_BACK` members. */
 const SWITCH_BACK = 0.9;
 
 interface RoomMember {
-  readonly userId: string;
+  userId: string;
   profile: Profile;
   readonly since: number;
   /** The latest moment one of its connections stopped being present here (a leave, or a held one's disconnect). */
@@ -24,7 +25,7 @@ interface RoomMember {
 }
 
 /** userKey → member, in the order they first joined. */
-type Room = Map<string, RoomMember>;
+type Room = RoomMembers<RoomMember>;
 
 const sameTotal = (a: number, b: number): boolean => a === b;
 
@@ -57,6 +58,14 @@ export interface RoomsOptions {
  * A connection that leaves stops typing first ({@link Typing}); a member that
  * leaves is recorded as a recent leaver ({@link RecentLeavers}, kept only
  * where announcements are made) and forgotten there when it joins again.
+ * Each connection also keeps the name it last gave in a room's profile (an
+ * authenticated user's is not shown), for when it becomes anonymous there.
+ *
+ * A connection that changes user keeps its place in its rooms
+ * ({@link switchUser}): the member moves to the new user when nobody else is
+ * left of the old one and the new one was not there (a replacement: no
+ * leave, so no recent leaver), else the old member loses a connection and
+ * the new one gains it.
  */
 export class Rooms {
   private readonly rooms = new Map<string, Room>();
@@ -87,24 +96,13 @@ export class Rooms {
    * profile update. Answers the member as it is now.
    */
   join(conn: Connection, room: string, input: ProfileInput | undefined, next: ResolvedProfile): Member {
-    let members = this.rooms.get(room);
-    if (!members) this.rooms.set(room, (members = new Map()));
+    const members = this.place(room);
     let member = members.get(conn.userKey);
     if (!member) {
-      const since = this.clock.now();
-      member = { userId: conn.identity.userId, profile: next.profile, since, until: since, connections: new Set([conn]) };
-      members.set(conn.userKey, member);
-      this.recent?.forget(room, conn.userKey);
-      conn.rooms.add(room);
-      conn.rooms.chargeExtra(room, next.cost);
-      this.ledger?.room(room, ledgerMemberOf(conn), 1, { input, origin: conn.id, now: since });
-      if (this.occupancy) {
-        if (members.size === 1) this.occupancy.roomOccupied(room);
-        this.occupancy.memberJoined(room, toMember(member));
-      }
-      if (!this.sink) return toMember(member);
-      if (members.size > this.rosterMax || this.large.has(room)) this.touchLarge(room);
-      else this.sink.roomJoined(room, toMember(member), conn.id);
+      member = this.addMember(members, conn, room, next);
+      noteName(conn, room, input);
+      this.ledger?.room(room, ledgerMemberOf(conn), 1, { input, origin: conn.id, now: member.since });
+      this.memberJoined(room, members.size, member, conn.id);
     } else {
       let delta: 0 | 1 = 0;
       if (!conn.rooms.has(room)) {
@@ -114,6 +112,7 @@ export class Rooms {
         if (held) member.connections.delete(held);
         else delta = 1;
       }
+      noteName(conn, room, input);
       this.ledger?.room(room, ledgerMemberOf(conn), delta, { input, origin: conn.id, now: this.clock.now() });
       this.applyProfile(room, member, next, conn);
     }
@@ -133,20 +132,55 @@ export class Rooms {
     present.until = Math.max(present.until, at);
     this.ledger?.room(room, ledgerMemberOf(conn), -1, { reason, origin: except, held, now, at });
     const member = this.detach(conn, room);
-    if (!member) return;
-    const duration = Math.max(0, member.until - member.since);
-    if (this.occupancy) {
-      this.occupancy.memberLeft(room, { userId: member.userId, reason, duration });
-      if (!this.rooms.has(room)) this.occupancy.roomVacated(room);
+    if (member && this.memberLeft(room, conn.userKey, member, reason, except)) this.sync(room);
+  }
+
+  /**
+   * `conn`, in `room`, changed user: it was `before` (another userKey) and is
+   * now its identity's. When it was the old member's only connection and the
+   * new user is not a member, the member moves to the new user in its place
+   * (its status, meta and since kept, `next` its profile): the others hear
+   * one `room:updated` with `previousUserId`, and no leave (nobody is
+   * recorded as a recent leaver). Otherwise the old member loses the
+   * connection (a leave, reason `leave`, if it was its last: its duration
+   * runs to now, and it is a recent leaver) and the new user's member gains
+   * it: a new member (`room:joined`), or an existing one taking `next`
+   * (`room:updated` if that changed it); a leave that takes a large room back
+   * below the line is told, with the join, by one `room:sync` of the room as
+   * it ends. `next` is the member's profile once switched. The connection's
+   * typing must have stopped before (its typing is its old user's). O(1).
+   */
+  switchUser(conn: Connection, room: string, before: LedgerMember, next: ResolvedProfile): void {
+    const old = this.rooms.get(room)?.get(before.userKey);
+    if (!old?.connections.has(conn)) return;
+    const now = this.clock.now();
+    this.ledger?.switchUser(room, before, ledgerMemberOf(conn), { name: next.profile.name, origin: conn.id, now });
+    const members = this.place(room);
+    const joined = members.get(conn.userKey);
+    if (!joined && old.connections.size === 1) {
+      members.rekey(before.userKey, conn.userKey);
+      this.recent?.forget(room, conn.userKey);
+      old.userId = conn.identity.userId;
+      old.profile = next.profile;
+      conn.rooms.chargeExtra(room, next.cost);
+      // The room rules: a large room's profile changes are kept, not announced.
+      if (this.sink && !this.large.has(room)) this.sink.roomUpdated(room, toMember(old), conn.id, before.userId);
+      return;
     }
-    if (!this.sink) return;
-    this.recent?.record(room, conn.userKey, { userId: member.userId, name: member.profile.name, leftAt: now, duration });
-    const members = this.rooms.get(room)?.size ?? 0;
-    if (!this.large.has(room)) return this.sink.roomLeft(room, member.userId, reason, duration, except);
-    if (members >= this.rosterMax * SWITCH_BACK) return this.touchLarge(room);
-    // Back below the line: one snapshot instead of this leave.
-    this.large.delete(room);
-    if (members > 0) this.sink.roomSync(this.snapshot(room));
+    old.until = Math.max(old.until, now);
+    const gone = this.detach(conn, room, before.userKey);
+    const synced = gone !== undefined && this.memberLeft(room, before.userKey, gone, 'leave', conn.id);
+    if (joined) {
+      joined.connections.add(conn);
+      if (!synced) return this.applyProfile(room, joined, next, conn);
+      joined.profile = next.profile;
+      conn.rooms.chargeExtra(room, next.cost);
+    } else {
+      // The old member had other connections: the room still holds it.
+      const member = this.addMember(members, conn, room, next);
+      if (!synced) return this.memberJoined(room, members.size, member, conn.id);
+    }
+    this.sync(room);
   }
 
   /** Whether `room` is large: member events and typing are then not announced. O(1). */
@@ -184,6 +218,7 @@ export class Rooms {
   update(conn: Connection, room: string, input: ProfileInput, next: ResolvedProfile): Member | undefined {
     const member = conn.rooms.has(room) ? this.rooms.get(room)?.get(conn.userKey) : undefined;
     if (!member) return undefined;
+    noteName(conn, room, input);
     this.ledger?.room(room, ledgerMemberOf(conn), 0, { input, origin: conn.id, now: this.clock.now() });
     this.applyProfile(room, member, next, conn);
     return toMember(member);
@@ -250,14 +285,82 @@ export class Rooms {
     }
   }
 
+  /** A room's members, the room made if it has none yet. */
+  private place(room: string): Room {
+    let members = this.rooms.get(room);
+    if (!members) this.rooms.set(room, (members = new RoomMembers()));
+    return members;
+  }
+
+  /** `conn`'s user becomes a member of `room` (last in the list) with `next`, which `conn` pays for, and is no recent leaver there; announces nothing. */
+  private addMember(members: Room, conn: Connection, room: string, next: ResolvedProfile): RoomMember {
+    const since = this.clock.now();
+    const member: RoomMember = { userId: conn.identity.userId, profile: next.profile, since, until: since, connections: new Set([conn]) };
+    members.set(conn.userKey, member);
+    this.recent?.forget(room, conn.userKey);
+    conn.rooms.add(room);
+    conn.rooms.chargeExtra(room, next.cost);
+    return member;
+  }
+
   /**
-   * Takes `conn` off its member in `room`, and the member off the room (the
-   * room off the registry) when that was its last connection. Answers the
-   * member if it is gone; announces nothing.
+   * A new member is reported to the occupancy sink (after its room's
+   * occupation if it is the first) and announced: `room:joined`, or in a
+   * large room (or one it makes large) a coalesced `room:count`.
    */
-  private detach(conn: Connection, room: string): RoomMember | undefined {
+  private memberJoined(room: string, size: number, member: RoomMember, origin: string): void {
+    if (this.occupancy) {
+      if (size === 1) this.occupancy.roomOccupied(room);
+      this.occupancy.memberJoined(room, toMember(member));
+    }
+    if (!this.sink) return;
+    if (size > this.rosterMax || this.large.has(room)) this.touchLarge(room);
+    else this.sink.roomJoined(room, toMember(member), origin);
+  }
+
+  /**
+   * A member (of `userKey`) that left is reported to the occupancy sink (with
+   * its room's vacation if it was the last), recorded as a recent leaver and
+   * announced: `room:left` with its duration (its first join to its
+   * `until`), or in a large room a `room:count`. True when it took the room
+   * back below the line: one snapshot is due instead of this leave (see
+   * {@link sync}).
+   */
+  private memberLeft(room: string, userKey: string, member: RoomMember, reason: LeaveReason, except: string | null): boolean {
+    const duration = Math.max(0, member.until - member.since);
+    if (this.occupancy) {
+      this.occupancy.memberLeft(room, { userId: member.userId, reason, duration });
+      if (!this.rooms.has(room)) this.occupancy.roomVacated(room);
+    }
+    if (!this.sink) return false;
+    this.recent?.record(room, userKey, { userId: member.userId, name: member.profile.name, leftAt: this.clock.now(), duration });
+    const members = this.rooms.get(room)?.size ?? 0;
+    if (!this.large.has(room)) {
+      this.sink.roomLeft(room, member.userId, reason, duration, except);
+      return false;
+    }
+    if (members >= this.rosterMax * SWITCH_BACK) {
+      this.touchLarge(room);
+      return false;
+    }
+    this.large.delete(room);
+    return true;
+  }
+
+  /** A room back below the line: one snapshot of its members to every connection in it (nobody to tell if it emptied). */
+  private sync(room: string): void {
+    if (this.total(room) > 0) this.sink?.roomSync(this.snapshot(room));
+  }
+
+  /**
+   * Takes `conn` off its member in `room` (the member of `userKey`, its own
+   * by default), and the member off the room (the room off the registry)
+   * when that was its last connection. Answers the member if it is gone;
+   * announces nothing.
+   */
+  private detach(conn: Connection, room: string, userKey = conn.userKey): RoomMember | undefined {
     const members = this.rooms.get(room);
-    const member = members?.get(conn.userKey);
+    const member = members?.get(userKey);
     if (!members || !member) return undefined;
     member.connections.delete(conn);
     const heir = first(member.connections);
@@ -265,7 +368,7 @@ export class Rooms {
       heir.rooms.chargeExtra(room, profileCost(member.profile));
       return undefined;
     }
-    members.delete(conn.userKey);
+    members.delete(userKey);
     if (members.size === 0) this.rooms.delete(room);
     return member;
   }
@@ -291,6 +394,11 @@ export class Rooms {
     // Profile changes in a large room are kept, not announced.
     if (this.sink && !this.large.has(room)) this.sink.roomUpdated(room, toMember(member), conn.id);
   }
+}
+
+/** Keeps the name a profile input gives, for when the connection is anonymous there (see `Presence.changeIdentity`). */
+function noteName(conn: Connection, room: string, input: ProfileInput | undefined): void {
+  if (input?.name !== undefined) conn.rooms.setNote(room, input.name);
 }
 
 function first<T>(set: Set<T>): T | undefined {

@@ -46,7 +46,11 @@ export interface StatsSink {
  */
 export interface RoomSink {
   roomJoined(room: string, member: Member, except: string): void;
-  roomUpdated(room: string, member: Member, except: string): void;
+  /**
+   * A member's profile changed; with `previousUserId`, the member of that
+   * user is gone and `member` took its place (a connection changed identity).
+   */
+  roomUpdated(room: string, member: Member, except: string, previousUserId?: string): void;
   /** `duration`: ms from the member's `since` to its leave. */
   roomLeft(room: string, userId: string, reason: LeaveReason, duration: number, except: string | null): void;
   /** A large room's member count changed (coalesced), to every connection in it. */
@@ -162,6 +166,15 @@ export interface PresenceLedger {
    */
   room(room: string, who: LedgerMember, delta: 1 | 0 | -1, change: RoomChange): void;
   /**
+   * A live connection in `room` changed user (`from` → `to`, another
+   * userKey, the same clientId): its contribution moves to the new user.
+   * When it was the old member's only connection anywhere and the new user
+   * was not a member, the member itself moves to the new user in its place
+   * (announced as one `room:updated` with `previousUserId`); otherwise it is
+   * a leave of the old member (reason `leave`) and a join of the new one.
+   */
+  switchUser(room: string, from: LedgerMember, to: LedgerMember, change: UserSwitch): void;
+  /**
    * A disconnected connection's page (`p`) or room (`r`) is held for the
    * grace period (+1), or no longer (-1: taken over in this registry).
    */
@@ -188,6 +201,16 @@ export interface RoomChange {
    * `now`, or the disconnect of a held connection whose grace ran out.
    */
   at?: number;
+}
+
+/** What comes with a connection's change of user in a room (see {@link PresenceLedger.switchUser}). */
+export interface UserSwitch {
+  /** The name the member takes when it moves to the new user or is a new member (`to.tokenName` applies to an existing one). */
+  name: string;
+  /** The connection that changed user (no event goes to it). */
+  origin: string;
+  /** For a new member: now (epoch ms). */
+  now: number;
 }
 
 /** Everything a registry contributes right now, to rebuild a cluster store's share. */
@@ -285,7 +308,7 @@ export interface ClusterListener extends OccupancySink {
   changed(page: string | null): void;
   /** Room events this process decided (its join was a user's first anywhere, ...): to every process's sockets. */
   roomJoined(room: string, member: Member, except: string): void;
-  roomUpdated(room: string, member: Member, except: string): void;
+  roomUpdated(room: string, member: Member, except: string, previousUserId?: string): void;
   roomLeft(room: string, userId: string, reason: LeaveReason, duration: number, except: string | null): void;
   /** A member started or stopped typing, as this process's change decided it: to every process's sockets. */
   roomTyping(room: string, userId: string, typing: boolean, except: string | null): void;

@@ -25,6 +25,8 @@ import { PollChanges } from './polls/poll-changes';
 import { SessionAuthenticator } from './access/session-authenticator';
 import { AnonymousIds } from './access/anonymous-ids';
 import { SessionExpiry } from './access/session-expiry';
+import { SessionSwitch } from './access/session-switch';
+import { SessionGateway } from './socket/session.gateway';
 import { SlowReaderGuard } from './socket/slow-reader-guard';
 import { ModerationController } from './http/moderation.controller';
 import { Moderation } from './moderation/moderation';
@@ -73,6 +75,8 @@ export class PresenceModule {
         PresenceEmitter,
         ConnectionAdmission,
         SessionExpiry,
+        SessionSwitch,
+        SessionGateway,
         ConnectionHooks,
         SlowReaderGuard,
         Moderation,

@@ -28,8 +28,15 @@ import { RECENT_MAX, RECENT_ROOMS_MAX } from '@presently/protocol';
  * present (`g:` in `r:<room>:m`); the ROOM, ROSTER and withdrawing scripts
  * answer durations and typing, and a departure's occupancy carries its
  * duration. A format-4 process would neither type nor record leavers.
+ *
+ * Format 6: a connection may change user in a room (`SWITCH_USER`: its
+ * contribution, or the member itself, moves from one userKey to another,
+ * with its time present; a leave it causes is a recent leaver with its
+ * duration); a format-5 process would answer such a change with nothing,
+ * leaving the old user's contribution in the share of every format-6
+ * process.
  */
-export const DATA_FORMAT = 5;
+export const DATA_FORMAT = 6;
 
 /** The pub/sub channel (under the prefix) of the messages below. */
 export const CHANNEL = 'changes';
@@ -81,6 +88,10 @@ export const LEFT = 'left';
 export const STARTED = 'started';
 /** TYPING and the withdrawing scripts: the member's last typing process stopped: `room:typing` false. */
 export const STOPPED = 'stopped';
+/** SWITCH_USER: the member moved to the new user: `room:updated` with the member and `previousUserId`. */
+export const REPLACED = 'replaced';
+/** SWITCH_USER: a leave of the old member (its userId, or '' when it stays, and its duration) and a join of the new one (JOINED, UPDATED or SAME, with the member). */
+export const MOVED = 'moved';
 /** ROOM: nothing to announce; REAP: the process was alive, or another caller withdrew it. */
 export const SAME = 'same';
 /** ROOM: a new member of a large room: its total is published instead of a member event. */
@@ -169,6 +180,8 @@ export const LUA_CONSTANTS = {
   LEFT,
   STARTED,
   STOPPED,
+  REPLACED,
+  MOVED,
   SAME,
   COUNTED,
   SYNC,

@@ -24,6 +24,8 @@ type Recorder = ClusterListener & {
   typing: string[];
   moved: string[];
   updated: string[];
+  /** `previousUserId>userId` of each member replaced by another user's. */
+  replaced: string[];
   roomsChanged: string[];
   synced: string[];
   polls: string[];
@@ -42,6 +44,7 @@ function listener(): Recorder {
     typing: [] as string[],
     moved: [] as string[],
     updated: [] as string[],
+    replaced: [] as string[],
     roomsChanged: [] as string[],
     synced: [] as string[],
     polls: [] as string[],
@@ -50,7 +53,8 @@ function listener(): Recorder {
     onResynced: null,
     changed: () => undefined,
     roomJoined: (_room: string, member: { userId: string }) => void l.joined.push(member.userId),
-    roomUpdated: (_room: string, member: { userId: string }) => void l.updated.push(member.userId),
+    roomUpdated: (_room: string, member: { userId: string }, _except: string, previousUserId?: string) =>
+      void (previousUserId === undefined ? l.updated.push(member.userId) : l.replaced.push(`${previousUserId}>${member.userId}`)),
     roomChanged: (room: string) => void l.roomsChanged.push(room),
     pollChanged: (poll: string) => void l.polls.push(poll),
     pollClosed: (poll: string) => void l.closed.push(poll),
@@ -74,6 +78,8 @@ function listener(): Recorder {
 }
 
 const who = (clientId: string, userId = clientId): LedgerMember => ({ clientId, userKey: `a:${clientId}`, userId, tokenName: null });
+/** A signed-in user's connection whose token names it `name`. */
+const user = (clientId: string, userId: string, name: string): LedgerMember => ({ clientId, userKey: `u:${userId}`, userId, tokenName: name });
 
 describe('RedisPresenceStore', () => {
   let redis: RunningRedis;
@@ -123,6 +129,8 @@ describe('RedisPresenceStore', () => {
     const [{ store: a, events }, { store: b, events: bEvents }] = await Promise.all([start(), start()]);
     const change = (origin: string) => ({ origin, now: Date.now() });
     a.room('lobby', who('client-uu', 'uu'), 1, change('s1'));
+    // The first join is made before the second (the two travel on two connections, in no order).
+    await a.settled();
     b.room('lobby', who('client-uu', 'uu'), 1, change('s2'));
     await Promise.all([a.settled(), b.settled()]);
     // Whichever of the two concurrent joins came first decided it.
@@ -152,6 +160,78 @@ describe('RedisPresenceStore', () => {
     a.page('/p', who('client-r1'), -1, true);
     await a.settled();
     expect(await b.pageCounts(['/p'])).toEqual([{ page: '/p', viewers: 1, connections: 1 }]);
+  });
+
+  it('moves a connection to another user once for the cluster: the member itself in its place, else a leave and a join', async () => {
+    const [{ store: a, events: aEvents }, { store: b, events: bEvents }] = await Promise.all([start(), start()]);
+    // Each member joins a millisecond after the last (the roster's order is by since).
+    let now = Date.now();
+    const change = (origin: string) => ({ origin, now: now++ });
+    a.room('lobby', who('client-obs', 'obs'), 1, change('s-obs'));
+    a.room('lobby', who('client-c1', 'c1'), 1, { ...change('s1'), input: { status: 'busy', meta: { x: 1 } } });
+    await a.settled();
+    const [observer, anonymous] = await b.members('lobby');
+
+    // Its only connection, the new user not there: the member moves, in its place, keeping status, meta and since.
+    aEvents.occupancy.length = 0;
+    a.switchUser('lobby', who('client-c1', 'c1'), user('client-c1', 'ann', 'Ann'), { name: 'Ann', origin: 's1', now: anonymous.since + 1000 });
+    await a.settled();
+    expect([aEvents.replaced, aEvents.left, aEvents.joined]).toEqual([['c1>ann'], [], ['obs', 'c1']]);
+    // Nobody arrived or left: nothing for webhooks.
+    expect(aEvents.occupancy).toEqual([]);
+    const ann = { userId: 'ann', name: 'Ann', status: 'busy', meta: { x: 1 }, connections: 1, since: anonymous.since };
+    expect(await b.members('lobby')).toEqual([observer, ann]);
+
+    // The new user is there (through the other process): the old member leaves, the user gains the connection and the token's name.
+    b.room('lobby', user('client-c2', 'ann', 'Ann'), 1, change('s2'));
+    b.room('lobby', who('client-c3', 'c3'), 1, change('s3'));
+    await b.settled();
+    bEvents.occupancy.length = 0;
+    b.switchUser('lobby', who('client-c3', 'c3'), user('client-c3', 'ann', 'Ann B'), { name: 'Ann B', origin: 's3', now: now++ });
+    await b.settled();
+    expect([bEvents.left, bEvents.updated, bEvents.joined]).toEqual([[['c3', 'leave']], ['ann'], ['c3']]);
+    expect(bEvents.occupancy).toEqual(['left lobby c3 leave']);
+    expect(await a.members('lobby')).toEqual([observer, { ...ann, name: 'Ann B', connections: 3 }]);
+
+    // The old user keeps other connections: it stays, and the new user joins as a new member with the status and meta the connection had.
+    const later = now + 2000;
+    a.switchUser('lobby', user('client-c1', 'ann', 'Ann B'), who('client-c1', 'c1'), { name: 'Zed', origin: 's1', now: later });
+    await a.settled();
+    expect([aEvents.joined, aEvents.left]).toEqual([['obs', 'c1', 'c1'], []]);
+    expect(aEvents.occupancy).toEqual(['joined lobby c1']);
+    expect(await b.members('lobby')).toEqual([observer, { ...ann, name: 'Ann B', connections: 2 }, { userId: 'c1', name: 'Zed', status: 'busy', meta: { x: 1 }, connections: 1, since: later }]);
+
+    // Each process's share followed its connections: withdrawing one leaves exactly the other's.
+    stores.splice(stores.indexOf(a), 1);
+    await a.stop();
+    expect((await b.members('lobby')).map((m) => [m.userId, m.connections])).toEqual([['ann', 2]]);
+  });
+
+  it('keeps a switch of user in a large room quiet: a replacement moves no total, a new member is a count, a leave below the line one snapshot', async () => {
+    const keyPrefix = `switch${prefix}:`;
+    const { store: a, events } = await start({ keyPrefix, rosterMax: 3 });
+    // Each member joins a millisecond after the last (the roster's order is by since).
+    let now = Date.now();
+    const change = (origin: string) => ({ origin, now: now++ });
+    for (const id of ['u1', 'u2', 'u3', 'u4']) a.room('big', who(`client-${id}`, id), 1, change(`s-${id}`));
+    a.room('big', who('client-u4', 'u4'), 1, change('s-u4b'));
+    await a.settled();
+    a.switchUser('big', who('client-u1', 'u1'), user('client-u1', 'ann', 'Ann'), { name: 'Ann', origin: 's-u1', now: now++ });
+    await a.settled();
+    expect([events.replaced, events.updated]).toEqual([[], []]);
+    expect((await a.members('big')).map((m) => m.userId)).toEqual(['ann', 'u2', 'u3', 'u4']);
+    a.switchUser('big', who('client-u4', 'u4'), user('client-u4', 'bob', 'Bob'), { name: 'Bob', origin: 's-u4', now: now++ });
+    await a.settled();
+    expect(await a.roomTotal('big')).toBe(5);
+    expect([events.joined.slice(3), events.left]).toEqual([[], []]);
+    // 5 → 3 members (u2 and u3 leave, 3 ≥ 2.7), then u4's last connection becomes bob's: 2 members, one snapshot.
+    a.room('big', who('client-u2', 'u2'), -1, { ...change('s-u2'), reason: 'leave' });
+    a.room('big', who('client-u3', 'u3'), -1, { ...change('s-u3'), reason: 'leave' });
+    a.switchUser('big', who('client-u4', 'u4'), user('client-u4', 'bob', 'Bob'), { name: 'Bob', origin: 's-u4b', now: now++ });
+    await a.settled();
+    await until(() => events.synced.length > 0, 'the snapshot was read');
+    expect(events.synced).toEqual(['big: ann bob']);
+    expect([events.left, events.joined.slice(3), events.updated]).toEqual([[], [], []]);
   });
 
   it('withdraws the share of a process whose heartbeat lapsed, once, with node-down leaves', async () => {

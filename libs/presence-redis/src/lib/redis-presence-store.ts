@@ -13,7 +13,7 @@ import {
   type RoomSyncEvent,
   type Stats,
 } from '@presently/protocol';
-import type { ClusterListener, ClusterRoster, ClusterVote, LedgerMember, PresenceCluster, PresenceContributions, RoomChange } from '@presently/presence-core';
+import type { ClusterListener, ClusterRoster, ClusterVote, LedgerMember, PresenceCluster, PresenceContributions, RoomChange, UserSwitch } from '@presently/presence-core';
 import type { Redis, RedisOptions } from 'ioredis';
 import {
   CHANNEL,
@@ -23,6 +23,7 @@ import {
   LEFT,
   MEMBER_JOINED,
   MEMBER_LEFT,
+  MOVED,
   MSG_PAGE,
   MSG_POLL,
   MSG_POLL_CLOSED,
@@ -35,6 +36,7 @@ import {
   PAGE_OCCUPIED,
   PAGE_VACATED,
   REBUILD,
+  REPLACED,
   ROOM_OCCUPIED,
   ROOM_VACATED,
   SHARE_PAGE,
@@ -46,7 +48,7 @@ import {
 } from './contract';
 import type { ArgSpec, Argv, LuaScript, ScriptArgs } from './lua-script';
 import { connectRedis, type RedisConnection } from './redis-connection';
-import { COUNTS, HEARTBEAT, HOLD, LEAVE, ONLINE, PAGE, POLL_CLOSE, POLL_DECLARE, POLL_VOTE, REAP, RECENT, RESTORE, ROOM, ROSTER, SCRIPTS, SECRET, shareEntries, STATS, TYPING } from './scripts';
+import { COUNTS, HEARTBEAT, HOLD, LEAVE, ONLINE, PAGE, POLL_CLOSE, POLL_DECLARE, POLL_VOTE, REAP, RECENT, RESTORE, ROOM, ROSTER, SCRIPTS, SECRET, shareEntries, STATS, SWITCH_USER, TYPING } from './scripts';
 
 export interface RedisPresenceStoreOptions {
   /** The Redis: `{ url: 'redis://host:port/db' }`, or `{ sentinels, name }` to follow a master across failovers. */
@@ -265,6 +267,37 @@ export class RedisPresenceStore implements PresenceCluster {
     this.change(TYPING, { node: this.nodeId, room, userKey: who.userKey, delta }, (outcome) => {
       if (outcome === STARTED || outcome === STOPPED) this.listener?.roomTyping(room, who.userId, outcome === STARTED, origin);
     });
+  }
+
+  switchUser(room: string, from: LedgerMember, to: LedgerMember, change: UserSwitch): void {
+    this.change(
+      SWITCH_USER,
+      {
+        node: this.nodeId,
+        room,
+        fromKey: from.userKey,
+        toKey: to.userKey,
+        userId: to.userId,
+        name: change.name,
+        setName: to.tokenName ?? undefined,
+        now: change.now,
+        recentMs: this.recentMs,
+        rosterMax: this.rosterMax,
+      },
+      (result) => {
+        const [answer, occupancy] = splitOccupancy(result);
+        // A replacement reports none: nobody arrived or left.
+        this.reportOccupancy(occupancy, 'leave');
+        const [outcome, ...fields] = answer as string[];
+        if (outcome === SYNC) return this.announceSync(room);
+        if (outcome === REPLACED) return this.listener?.roomUpdated(room, toMember(fields.slice(1)), change.origin, fields[0]);
+        if (outcome !== MOVED) return;
+        const [left, duration, joined, ...member] = fields;
+        if (left !== '') this.listener?.roomLeft(room, left, 'leave', Number(duration), change.origin);
+        if (joined === JOINED) this.listener?.roomJoined(room, toMember(member), change.origin);
+        else if (joined === UPDATED) this.listener?.roomUpdated(room, toMember(member), change.origin);
+      },
+    );
   }
 
   /** A room's members, earliest first (the order rosters list them in). */

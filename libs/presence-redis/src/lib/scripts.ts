@@ -567,6 +567,96 @@ return { outcome, m[1], m[2], m[3], m[4], m[5], redis.call('HGET', ck, userKey),
 );
 
 /**
+ * A live connection of a client in a room changes user, from `fromKey` to
+ * `toKey` (another userKey): its contribution moves from one member to the
+ * other. When it was the old member's only connection anywhere and the new
+ * user is not a member, the member itself moves to the new user, in its
+ * place (its status, meta, since and time present kept, `name` its name;
+ * nobody left, so no recent leaver is recorded, and the new user is no
+ * longer one): REPLACED, with the old userId and the member (userId, name,
+ * status, meta, since, connections), or SAME in a large room (the room
+ * rules: no total moved, a profile change is not announced). Otherwise it is
+ * a leave of the old member (present until `now`; recorded as a recent
+ * leaver, kept `recentMs`, if it left) then a join of the new one, each by
+ * the room rules: MOVED, with the userId of the old member if it left (''
+ * if it stays or the room is large) and its duration (0 if it stays), the
+ * new one's outcome (JOINED for a new member, made with the old one's
+ * status and meta, `name` and `now`; UPDATED when `setName`, a token's name,
+ * renames an existing one; else SAME) and the new member; or SYNC when the
+ * leave took a large room back below the line (one snapshot tells the join
+ * too). Answers SAME when the old member is gone already, REBUILD when the
+ * process holds no share. Every answer but REBUILD ends with the occupancy
+ * (`contract.ts`): none for a replacement (nobody arrived or left: no
+ * webhook), the old member's departure and the new one's arrival otherwise.
+ */
+export const SWITCH_USER = luaScript(
+  'switchUser',
+  {
+    node: 'string',
+    room: 'string',
+    fromKey: 'string',
+    toKey: 'string',
+    userId: 'string',
+    name: 'string',
+    setName: 'optional',
+    now: 'number',
+    recentMs: 'number',
+    rosterMax: 'number',
+  },
+  `${PRELUDE}
+if redis.call('SISMEMBER', P .. 'nodes', node) == 0 then return { REBUILD } end
+local ck, mk, order = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m', P .. 'r:' .. room .. ':o'
+local c = tonumber(redis.call('HGET', ck, fromKey) or '0')
+if c == 0 then return { SAME, {} } end
+node_add(node, SHARE_ROOM .. '|' .. ukfield(fromKey, room), -1)
+node_add(node, SHARE_ROOM .. '|' .. ukfield(toKey, room), 1)
+local old = redis.call('HMGET', mk, 'u:' .. fromKey, 's:' .. fromKey, 'm:' .. fromKey, 't:' .. fromKey, 'g:' .. fromKey)
+local function answer(head)
+  local m = redis.call('HMGET', mk, 'u:' .. toKey, 'n:' .. toKey, 's:' .. toKey, 'm:' .. toKey, 't:' .. toKey)
+  for k = 1, 5 do head[#head + 1] = m[k] end
+  head[#head + 1] = redis.call('HGET', ck, toKey)
+  head[#head + 1] = occupancy(true)
+  return head
+end
+if c == 1 and redis.call('HEXISTS', ck, toKey) == 0 then
+  redis.call('HDEL', ck, fromKey)
+  redis.call('HSET', ck, toKey, 1)
+  for _, f in ipairs(MEMBER_FIELDS) do redis.call('HDEL', mk, f .. fromKey) end
+  redis.call('HSET', mk, 'u:' .. toKey, userId, 'n:' .. toKey, name, 's:' .. toKey, old[2], 'm:' .. toKey, old[3], 't:' .. toKey, old[4])
+  if old[5] then redis.call('HSET', mk, 'g:' .. toKey, old[5]) end
+  redis.call('ZREM', order, fromKey)
+  redis.call('ZADD', order, old[4], toKey)
+  recent_forget(room, toKey)
+  -- Nobody arrived or left (no member was noted): the occupancy is empty.
+  if room_is_large(room) then return { SAME, {} } end
+  return answer({ REPLACED, old[1] })
+end
+local left, duration, synced = '', 0, false
+local gone, lasted = room_remove(room, fromKey, 1, now, now, recentMs)
+if gone then
+  local state = room_settle(room, rosterMax)
+  if state == SMALL then left, duration = gone, lasted end
+  synced = state == SYNC
+end
+local outcome = SAME
+note_member(room, toKey)
+if redis.call('HINCRBY', ck, toKey, 1) == 1 then
+  redis.call('HSET', mk, 'u:' .. toKey, userId, 'n:' .. toKey, name, 's:' .. toKey, old[2], 'm:' .. toKey, old[3], 't:' .. toKey, now)
+  redis.call('ZADD', order, now, toKey)
+  recent_forget(room, toKey)
+  outcome = JOINED
+  if room_settle(room, rosterMax) == COUNT then outcome = SAME end
+elseif setName and redis.call('HGET', mk, 'n:' .. toKey) ~= setName then
+  redis.call('HSET', mk, 'n:' .. toKey, setName)
+  -- The room rules: a large room's profile changes are kept, not announced.
+  if not room_is_large(room) then outcome = UPDATED end
+end
+if synced then return { SYNC, occupancy(true) } end
+return answer({ MOVED, left, duration, outcome })
+`,
+);
+
+/**
  * What join acks list, without reading the whole room: the first `limit`
  * members (0: every member). Tail: the userKeys of the asking members.
  * Answers the room's total, how many members are listed, how many type,
@@ -928,4 +1018,4 @@ return out
 );
 
 /** Every script, as the store defines them on its Redis client. */
-export const SCRIPTS = [ONLINE, PAGE, HOLD, ROOM, ROSTER, RESTORE, REAP, LEAVE, TYPING, RECENT, HEARTBEAT, COUNTS, STATS, POLL_VOTE, SECRET, POLL_DECLARE, POLL_CLOSE] as const;
+export const SCRIPTS = [ONLINE, PAGE, HOLD, ROOM, SWITCH_USER, ROSTER, RESTORE, REAP, LEAVE, TYPING, RECENT, HEARTBEAT, COUNTS, STATS, POLL_VOTE, SECRET, POLL_DECLARE, POLL_CLOSE] as const;

@@ -5,8 +5,8 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 export type JsonObject = { [key: string]: Json };
 
 export interface Session {
-  /** v1.1: the protocol version the server speaks (`"1.1"`). */
-  protocol?: string;
+  /** v1.1: the protocol version the server speaks (`"1.1"`, `PROTOCOL_VERSION`). */
+  protocol: string;
   clientId: string;
   userId: string;
   /** `null` for anonymous visitors. */

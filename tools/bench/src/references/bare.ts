@@ -35,7 +35,8 @@ startReference('bare', (namespace) => {
     const pages = new Set<string>();
     const watched = new Set<string>();
     const joined = new Set<string>();
-    socket.emit('session', { clientId, userId: clientId, name: null, roles: [], serverTime: Date.now() });
+    // A reference speaks v1 only.
+    socket.emit('session', { protocol: '1.0', clientId, userId: clientId, name: null, roles: [], serverTime: Date.now() });
 
     const leaveRoom = (room: string, reason: 'leave' | 'disconnect') => {
       joined.delete(room);

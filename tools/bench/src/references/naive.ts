@@ -28,7 +28,8 @@ startReference('naive', (namespace) => {
     const clientId = clientIdOf(socket);
     const visitor: Visitor = { pages: [], rooms: new Map() };
     visitors.set(socket.id, visitor);
-    socket.emit('session', { clientId, userId: clientId, name: null, roles: [], serverTime: Date.now() });
+    // A reference speaks v1 only.
+    socket.emit('session', { protocol: '1.0', clientId, userId: clientId, name: null, roles: [], serverTime: Date.now() });
 
     socket.on('page:enter', (payload, ack) => {
       const page = payload?.page;

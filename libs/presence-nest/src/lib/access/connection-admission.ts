@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ErrorCodes, type ErrorCode } from '@presently/protocol';
-import { ConnectionLimiter, HandshakeLimiter } from '@presently/presence-core';
+import { ErrorCodes, type ErrorBody, type ErrorCode } from '@presently/protocol';
+import { ConnectionLimiter, HandshakeLimiter, type Identity } from '@presently/presence-core';
 import type { IncomingMessage } from 'node:http';
 import type { ExtendedError } from 'socket.io';
 import type { AuthorizeVerdict, PresenceHandshake } from './authorize';
@@ -38,7 +38,9 @@ interface Slot {
  * A `/presence` socket refused by the namespace middleware (a second socket
  * of one session over the limit, the `authorize` hook) sees a
  * `connect_error` whose `message` is the reason code and whose `data` is
- * `{ code, message }`. Nothing refused is counted.
+ * `{ code, message }`. Nothing refused is counted. A connected socket that
+ * changes identity (`session:token`) goes through the `authorize` hook again
+ * ({@link authorizeAgain}).
  */
 @Injectable()
 export class ConnectionAdmission {
@@ -99,37 +101,30 @@ export class ConnectionAdmission {
 
   /** Namespace middleware, run after the token has established `socket.data`. */
   readonly middleware = (socket: PresenceSocket, next: (error?: ExtendedError) => void): void => {
-    const { handshake } = socket;
-    const address = clientAddress(handshake.address, handshake.headers['x-forwarded-for'], this.options.trustProxy ?? 0);
-    const key = addressKey(address);
+    const request = this.handshakeOf(socket, socket.data, { ...(socket.handshake.auth as Record<string, unknown>) });
+    const key = addressKey(request.address);
     // Refused before any work is done for it; counted only once admitted.
     if (!this.sessions.has(socket.conn) && !this.limiter.allows(key)) {
       return this.refuse(next, ErrorCodes.LimitExceeded, 'too many connections from this address');
     }
-    const authorize = this.options.authorize;
-    if (!authorize) return this.admit(socket, key, next);
-    const request: PresenceHandshake = {
-      identity: socket.data,
-      address,
-      origin: handshake.headers.origin,
-      headers: handshake.headers,
-      auth: { ...(handshake.auth as Record<string, unknown>) },
-      query: { ...(handshake.query as Record<string, unknown>) },
-    };
-    new Promise<AuthorizeVerdict>((resolve) => resolve(authorize(request))).then(
-      (verdict) => {
-        if (verdict === true) return this.admit(socket, key, next);
-        if (typeof verdict === 'object' && verdict !== null && typeof verdict.refuse === 'string') {
-          return this.refuse(next, verdict.refuse, verdict.message ?? 'connection refused');
-        }
-        this.refuse(next, ErrorCodes.Forbidden, 'connection refused');
-      },
-      (error: unknown) => {
-        this.logger.error({ msg: 'authorize failed', error: String((error as Error)?.stack ?? error) });
-        this.refuse(next, ErrorCodes.Internal, 'internal error');
-      },
-    );
+    if (!this.options.authorize) return this.admit(socket, key, next);
+    void this.decide(request).then((refusal) => (refusal ? this.refuse(next, refusal.code, refusal.message) : this.admit(socket, key, next)));
   };
+
+  /**
+   * The `authorize` hook again, for a connected socket that is to become
+   * `identity` with `token` (`session:token`; `null`: anonymous): null when
+   * admitted, else the refusal, `UNAUTHORIZED` whatever the hook's code
+   * (`INTERNAL` when the hook failed). The hook sees the socket's handshake
+   * with the new identity, and the new token in `auth.token`.
+   */
+  async authorizeAgain(socket: PresenceSocket, identity: Identity, token: string | null): Promise<ErrorBody | null> {
+    if (!this.options.authorize) return null;
+    const { token: _previous, ...auth } = socket.handshake.auth as Record<string, unknown>;
+    const refusal = await this.decide(this.handshakeOf(socket, identity, token === null ? auth : { ...auth, token }));
+    if (!refusal || refusal.code === ErrorCodes.Internal) return refusal;
+    return { code: ErrorCodes.Unauthorized, message: refusal.message };
+  }
 
   /** The address key an admitted socket counts against (its held time too). */
   addressOf(socket: PresenceSocket): string | undefined {
@@ -147,6 +142,38 @@ export class ConnectionAdmission {
     const key = this.keyOf(peer, forwardedFor);
     const slot = this.acquire(key);
     return slot && { address: key, release: slot.release };
+  }
+
+  /** What the `authorize` hook is told of a socket as `identity`. */
+  private handshakeOf(socket: PresenceSocket, identity: Identity, auth: Record<string, unknown>): PresenceHandshake {
+    const { handshake } = socket;
+    return {
+      identity,
+      address: clientAddress(handshake.address, handshake.headers['x-forwarded-for'], this.options.trustProxy ?? 0),
+      origin: handshake.headers.origin,
+      headers: handshake.headers,
+      auth,
+      query: { ...(handshake.query as Record<string, unknown>) },
+    };
+  }
+
+  /** The `authorize` hook's verdict: null to admit, else the refusal (`INTERNAL`, logged, when the hook failed). */
+  private decide(request: PresenceHandshake): Promise<ErrorBody | null> {
+    const authorize = this.options.authorize;
+    if (!authorize) return Promise.resolve(null);
+    return new Promise<AuthorizeVerdict>((resolve) => resolve(authorize(request))).then(
+      (verdict) => {
+        if (verdict === true) return null;
+        if (typeof verdict === 'object' && verdict !== null && typeof verdict.refuse === 'string') {
+          return { code: verdict.refuse, message: verdict.message ?? 'connection refused' };
+        }
+        return { code: ErrorCodes.Forbidden, message: 'connection refused' };
+      },
+      (error: unknown) => {
+        this.logger.error({ msg: 'authorize failed', error: String((error as Error)?.stack ?? error) });
+        return { code: ErrorCodes.Internal, message: 'internal error' };
+      },
+    );
   }
 
   private admit(socket: PresenceSocket, key: string, next: (error?: ExtendedError) => void): void {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DEFAULT_MAX_TOKEN_TTL_S, TOKEN_CLOCK_SKEW_S } from '@presently/protocol';
-import { isValidClientId, tokenClaimsSchema } from '@presently/protocol/validation';
+import { isValidClientId, tokenClaimsSchema, type TokenClaims } from '@presently/protocol/validation';
 import { systemClock, type Clock, type Identity } from '@presently/presence-core';
 import { jwtVerify } from 'jose';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from '../presence.options';
@@ -46,16 +46,18 @@ export class SessionAuthenticator {
   async identify(clientIdInput: unknown, token: unknown): Promise<Identity> {
     if (token === undefined || token === null || token === '') return this.anonymous(clientIdInput);
     const clientId = isValidClientId(clientIdInput) ? clientIdInput : newClientId();
-    const claims = await this.verify(token);
-    return {
-      clientId,
-      userId: claims.sub,
-      name: claims.name ?? claims.sub,
-      roles: claims.roles ?? [],
-      authenticated: true,
-      // The moment a handshake would refuse this token.
-      expiresAt: (claims.exp + TOKEN_CLOCK_SKEW_S) * 1000,
-    };
+    return signedIn(clientId, await this.verify(token));
+  }
+
+  /**
+   * Who a connected socket of `clientId` becomes with `token`
+   * (`session:token`): the token's user, or for `null` an anonymous visitor
+   * again. Unlike a handshake's, an empty token is a bad one.
+   */
+  async switchTo(clientId: string, token: string | null): Promise<Identity> {
+    if (token === null) return this.anonymous(clientId);
+    if (token === '') throw new UnauthorizedError('empty token');
+    return signedIn(clientId, await this.verify(token));
   }
 
   /** An anonymous visitor with the clientId it brings when well formed, a new one otherwise. */
@@ -65,7 +67,7 @@ export class SessionAuthenticator {
   }
 
   /** Verifies a token and answers its claims. */
-  async verify(token: unknown) {
+  async verify(token: unknown): Promise<TokenClaims> {
     if (!this.key) throw new UnauthorizedError('tokens are not accepted: no secret is configured');
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) {
       throw new UnauthorizedError('malformed token');
@@ -86,6 +88,19 @@ export class SessionAuthenticator {
     if (claims.data.exp > this.clock.now() / 1000 + this.maxTtlS) throw new UnauthorizedError(`token expires more than ${this.maxTtlS} s from now`);
     return claims.data;
   }
+}
+
+/** A signed-in identity from verified claims. */
+function signedIn(clientId: string, claims: TokenClaims): Identity {
+  return {
+    clientId,
+    userId: claims.sub,
+    name: claims.name ?? claims.sub,
+    roles: claims.roles ?? [],
+    authenticated: true,
+    // The moment a handshake would refuse this token.
+    expiresAt: (claims.exp + TOKEN_CLOCK_SKEW_S) * 1000,
+  };
 }
 
 /** A new clientId: 128 random bits, base64url (22 characters). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Events } from '@presently/protocol';
 import type { TimerHandle } from '@presently/presence-core';
-import { roleChannel, roomChannel, userChannel } from '../socket/channels';
+import { identityChannels, roomChannel } from '../socket/channels';
 import { PresenceMetrics } from '../hooks/presence-metrics';
 import type { PresenceSocket } from '../socket/presence-socket';
 import { PresenceRegistry } from '../presence-registry';
@@ -16,35 +16,51 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * `room:left`), stops receiving emits to its user and roles, may not join
  * such rooms again, and is told with `session:expired { rooms }`. It stays
  * connected, on its pages and in its public rooms; reconnecting with a fresh
- * token restores everything.
+ * token, or sending one with `session:token`, restores everything.
+ *
+ * One timer per signed-in socket, for the token it holds now: a socket that
+ * changes identity is watched again, for its new token's `exp` (none once
+ * anonymous).
  */
 @Injectable()
 export class SessionExpiry {
+  /** Each watched socket's timer. */
+  private readonly timers = new WeakMap<PresenceSocket, TimerHandle>();
+  /** Sockets whose disconnect already stops their timer. */
+  private readonly followed = new WeakSet<PresenceSocket>();
+
   constructor(
     private readonly registry: PresenceRegistry,
     private readonly metrics: PresenceMetrics,
   ) {}
 
-  /** Watches a newly connected socket's token until it expires or the socket goes. */
+  /** Watches the token of a socket (newly connected, or of a new identity) until it expires or the socket goes. */
   watch(socket: PresenceSocket): void {
-    const { authenticated, expiresAt } = socket.data;
+    this.stop(socket);
+    const identity = socket.data;
+    const { authenticated, expiresAt } = identity;
     if (!authenticated || expiresAt === undefined) return;
     const clock = this.registry.clock;
-    let timer: TimerHandle | null = null;
     const check = () => {
       const remaining = expiresAt - clock.now();
-      if (remaining > 0) {
-        timer = clock.setTimer(Math.min(remaining, MAX_TIMER_MS), check);
-      } else {
-        timer = null;
-        this.expire(socket);
+      if (remaining > 0) this.timers.set(socket, clock.setTimer(Math.min(remaining, MAX_TIMER_MS), check));
+      else {
+        this.timers.delete(socket);
+        if (socket.data === identity) this.expire(socket);
       }
     };
     // Never from inside the connection handler: `session` goes out first.
-    timer = clock.setTimer(Math.min(Math.max(0, expiresAt - clock.now()), MAX_TIMER_MS), check);
-    socket.once('disconnect', () => {
-      if (timer !== null) clock.clearTimer(timer);
-    });
+    this.timers.set(socket, clock.setTimer(Math.min(Math.max(0, expiresAt - clock.now()), MAX_TIMER_MS), check));
+    if (this.followed.has(socket)) return;
+    this.followed.add(socket);
+    socket.once('disconnect', () => this.stop(socket));
+  }
+
+  private stop(socket: PresenceSocket): void {
+    const timer = this.timers.get(socket);
+    if (timer === undefined) return;
+    this.registry.clock.clearTimer(timer);
+    this.timers.delete(socket);
   }
 
   private expire(socket: PresenceSocket): void {
@@ -52,8 +68,7 @@ export class SessionExpiry {
     const result = this.registry.presence.revokeCredentials(socket.id);
     if (!result.ok) return;
     for (const room of result.rooms) socket.leave(roomChannel(room));
-    socket.leave(userChannel(socket.data.userId));
-    for (const role of socket.data.roles) socket.leave(roleChannel(role));
+    for (const channel of identityChannels(socket.data)) socket.leave(channel);
     socket.emit(Events.SessionExpired, { rooms: result.rooms });
     this.metrics.sent(Events.SessionExpired);
     this.metrics.sessionExpired();

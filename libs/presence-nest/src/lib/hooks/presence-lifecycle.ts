@@ -7,8 +7,10 @@ import { filter, type Observable, Subject } from 'rxjs';
 export type PresenceLifecycleEvent =
   /** A socket was admitted (after `authorize`) and sent its `session`. */
   | { type: 'connected'; socketId: string; identity: Identity }
-  /** A socket went away; its presence may be held for the grace period. */
+  /** A socket went away (as who it was then); its presence may be held for the grace period. */
   | { type: 'disconnected'; socketId: string; identity: Identity; reason: string }
+  /** A connected socket signed in, out or renewed its token (`session:token`): who it was, who it is. */
+  | { type: 'identityChanged'; socketId: string; previous: Identity; identity: Identity }
   /** A page's counts changed: coalesced exactly like `page:count`. */
   | ({ type: 'pageCount' } & PageCounts)
   /** A user's first connection joined a room. */
@@ -19,8 +21,12 @@ export type PresenceLifecycleEvent =
    * disconnect, to the moment it disconnected).
    */
   | { type: 'roomLeft'; room: string; userId: string; reason: LeaveReason; duration: number }
-  /** A member's profile really changed. */
-  | { type: 'memberUpdated'; room: string; member: Member }
+  /**
+   * A member's profile really changed. With `previousUserId`, the member of
+   * that user is gone and replaced by `member` (a socket signed in or out):
+   * neither a leave nor a join.
+   */
+  | { type: 'memberUpdated'; room: string; member: Member; previousUserId?: string }
   /**
    * A large room's member count changed (coalesced like `page:count`): above
    * `ROSTER_MAX` members, joins, leaves and profile changes are not reported
@@ -64,6 +70,10 @@ export class PresenceLifecycle implements PageCountSink, RoomSink, OnModuleDestr
     if (this.subject.observed) this.subject.next({ type: 'disconnected', socketId, identity, reason });
   }
 
+  identityChanged(socketId: string, previous: Identity, identity: Identity): void {
+    if (this.subject.observed) this.subject.next({ type: 'identityChanged', socketId, previous, identity });
+  }
+
   pageCount(counts: PageCounts): void {
     if (this.subject.observed) this.subject.next({ type: 'pageCount', ...counts });
   }
@@ -72,8 +82,9 @@ export class PresenceLifecycle implements PageCountSink, RoomSink, OnModuleDestr
     if (this.subject.observed) this.subject.next({ type: 'roomJoined', room, member });
   }
 
-  roomUpdated(room: string, member: Member): void {
-    if (this.subject.observed) this.subject.next({ type: 'memberUpdated', room, member });
+  roomUpdated(room: string, member: Member, _except: string, previousUserId?: string): void {
+    if (!this.subject.observed) return;
+    this.subject.next({ type: 'memberUpdated', room, member, ...(previousUserId !== undefined && { previousUserId }) });
   }
 
   roomLeft(room: string, userId: string, reason: LeaveReason, duration: number): void {

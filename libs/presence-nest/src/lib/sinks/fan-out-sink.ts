@@ -37,8 +37,8 @@ export class FanOutSink implements PresenceSink {
     for (const sink of this.rooms) sink.roomJoined(room, member, except);
   }
 
-  roomUpdated(room: string, member: Member, except: string): void {
-    for (const sink of this.rooms) sink.roomUpdated(room, member, except);
+  roomUpdated(room: string, member: Member, except: string, previousUserId?: string): void {
+    for (const sink of this.rooms) sink.roomUpdated(room, member, except, previousUserId);
   }
 
   roomLeft(room: string, userId: string, reason: LeaveReason, duration: number, except: string | null): void {

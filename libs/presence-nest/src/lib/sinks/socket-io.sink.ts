@@ -33,8 +33,11 @@ export class SocketIoSink implements PresenceSink {
     this.options.roomChanged?.(room);
   }
 
-  roomUpdated(room: string, member: Member, except: string): void {
-    this.namespace?.to(roomChannel(room)).except(except).emit(Events.RoomUpdated, { room, member });
+  roomUpdated(room: string, member: Member, except: string, previousUserId?: string): void {
+    this.namespace
+      ?.to(roomChannel(room))
+      .except(except)
+      .emit(Events.RoomUpdated, { room, member, ...(previousUserId !== undefined && { previousUserId }) });
     this.options.roomChanged?.(room);
   }
 

@@ -1,3 +1,4 @@
+import type { Identity } from '@presently/presence-core';
 import type { PresenceNamespace } from './presence-socket';
 
 /**
@@ -12,6 +13,10 @@ export const pollChannel = (poll: string) => `v:${poll}`;
 export const userChannel = (userId: string) => `u:${userId}`;
 /** Every socket whose token grants the role (server-side emit `to: { role }`). */
 export const roleChannel = (role: string) => `g:${role}`;
+
+/** The channels server-side emits reach a socket of `identity` through: its user's and its roles', none for an anonymous visitor. */
+export const identityChannels = (identity: Identity): string[] =>
+  identity.authenticated ? [userChannel(identity.userId), ...identity.roles.map(roleChannel)] : [];
 
 const PREFIXES = { page: 'p:', room: 'r:' } as const;
 

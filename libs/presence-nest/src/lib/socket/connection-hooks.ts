@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Events } from '@presently/protocol';
-import { roleChannel, userChannel } from './channels';
+import { identityChannels } from './channels';
 import { ConnectionAdmission } from '../access/connection-admission';
 import { PresenceLifecycle } from '../hooks/presence-lifecycle';
 import { PresenceMetrics } from '../hooks/presence-metrics';
@@ -40,12 +40,12 @@ export class ConnectionHooks {
   }
 
   accept(socket: PresenceSocket): void {
-    const identity = socket.data;
-    if (identity.authenticated) socket.join([userChannel(identity.userId), ...identity.roles.map(roleChannel)]);
+    socket.join(identityChannels(socket.data));
     this.expiry.watch(socket);
     socket.once('disconnect', (reason) => {
       this.slowReaders.forget(socket.id);
-      this.events.disconnected(socket.id, identity, reason);
+      // Who it is now: `session:token` may have changed it since it connected.
+      this.events.disconnected(socket.id, socket.data, reason);
     });
   }
 

@@ -65,7 +65,7 @@ describe('PresenceGateway (in-process)', () => {
     const clientId = newClientId('session');
     const before = Date.now();
     const { session } = await open(clientId);
-    expect(session).toEqual({ clientId, userId: expect.stringMatching(ANONYMOUS_ID), name: null, roles: [], serverTime: expect.any(Number) });
+    expect(session).toEqual({ protocol: '1.1', clientId, userId: expect.stringMatching(ANONYMOUS_ID), name: null, roles: [], serverTime: expect.any(Number) });
     // The public id is derived from the clientId: the same one again for the same browser.
     expect((await open(clientId)).session.userId).toBe(session.userId);
     expect((await open(newClientId('other'))).session.userId).not.toBe(session.userId);

@@ -23,6 +23,7 @@ import type { PresenceNamespace, PresenceSocket } from './presence-socket';
 import { Figures } from '../figures/figures';
 import { PresenceRegistry } from '../presence-registry';
 import { SessionAuthenticator, UnauthorizedError } from '../access/session-authenticator';
+import { sessionOf } from './session-event';
 
 const RATE_LIMITED = ackError(ErrorCodes.RateLimited, 'too many events');
 const UNKNOWN_EVENT = ackError(ErrorCodes.BadRequest, 'unknown event');
@@ -98,13 +99,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       // A protocol event this server does not serve (polls turned off) is answered like an unknown one.
       if (!known || !this.router.dispatch(socket, packet)) return this.router.refuse(packet, UNKNOWN_EVENT);
     });
-    socket.emit(Events.Session, {
-      clientId: identity.clientId,
-      userId: identity.userId,
-      name: identity.name,
-      roles: [...identity.roles],
-      serverTime: Date.now(),
-    });
+    socket.emit(Events.Session, sessionOf(identity));
     this.hooks.connected(socket);
   }
 

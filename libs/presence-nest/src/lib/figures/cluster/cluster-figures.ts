@@ -165,7 +165,7 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
       roomVacated: (room) => occupancy?.roomVacated(room),
       changed: (page) => (page === null ? this.stats$.touch(null) : this.pages.touch(page)),
       roomJoined: (room, member, except) => deliveries.roomJoined(room, member, except),
-      roomUpdated: (room, member, except) => deliveries.roomUpdated(room, member, except),
+      roomUpdated: (room, member, except, previousUserId) => deliveries.roomUpdated(room, member, except, previousUserId),
       roomLeft: (room, userId, reason, duration, except) => deliveries.roomLeft(room, userId, reason, duration, except),
       roomTyping: (room, userId, typing, except) => deliveries.roomTyping(room, userId, typing, except),
       roomSync: (sync) => deliveries.roomSync(sync),
