@@ -103,6 +103,12 @@ describe('session:token across processes', () => {
     const anonymous = await connect(servers[0].url);
     await request(anonymous.socket, 'page:enter', { page });
     const joined = await joinSeen(watching, anonymous, room, { name: 'Zed', status: 'away', meta: { n: 1 } });
+    // It types: a change of user stops its typing first, heard on both processes.
+    const typingOf = (typing: boolean) => (e: { userId: string; typing: boolean }) => e.userId === anonymous.session.userId && e.typing === typing;
+    const typing = watching.map((observer) => waitFor(observer, 'room:typing', typingOf(true)));
+    expect(await request(anonymous.socket, 'room:typing', { room, typing: true })).toEqual({ ok: true });
+    await Promise.all(typing);
+    const stopped = watching.map((observer) => waitFor(observer, 'room:typing', typingOf(false)));
     const heard = watching.map((observer) => roomEvents(observer, room));
     const sessions = record(anonymous.socket, 'session');
 
@@ -116,6 +122,12 @@ describe('session:token across processes', () => {
     await quiet(watching, room, servers[0].url);
     const ada = { userId: 'ada', name: 'Ada', status: 'away', meta: { n: 1 }, connections: 1, since: joined.self.since };
     for (const events of heard) expect(events).toEqual([{ event: 'room:updated', payload: { room, member: ada, previousUserId: anonymous.session.userId } }]);
+    await Promise.all(stopped);
+    // A replacement is no leave: on either process, only the marker is a recent leaver.
+    for (const observer of watching) {
+      const { recent } = (await request(observer, 'room:recent', { room })) as { recent: { userId: string }[] };
+      expect(recent.map((l) => l.userId).filter((id) => !id.startsWith('marker-'))).toEqual([]);
+    }
     for (const server of servers) {
       expect((await members(server.url, room)).map((m) => m.userId)).toEqual([`observer-a-${room}`, `observer-b-${room}`, 'ada']);
       expect((await members(server.url, room))[2]).toEqual(ada);
@@ -152,7 +164,13 @@ describe('session:token across processes', () => {
     for (const events of heard) events.length = 0;
     await request(there.socket, 'session:token', { token: await token('bea', { name: 'Bea' }) });
     await quiet(watching, room, servers[1].url);
-    for (const events of heard) expect(events).toEqual([{ event: 'room:left', payload: { room, userId: here.session.userId, reason: 'leave' } }]);
+    for (const events of heard) expect(events).toEqual([{ event: 'room:left', payload: { room, userId: here.session.userId, reason: 'leave', duration: expect.any(Number) } }]);
+    // That leave is an ordinary one: a recent leaver on both processes, with room:left's duration.
+    const [leftEvent] = heard[0];
+    for (const observer of watching) {
+      const { recent } = (await request(observer, 'room:recent', { room })) as { recent: { userId: string; duration: number }[] };
+      expect(recent.filter((l) => l.userId === here.session.userId)).toEqual([expect.objectContaining({ duration: leftEvent.payload.duration })]);
+    }
     for (const server of servers) {
       expect((await members(server.url, room)).map((m) => [m.userId, m.connections])).toEqual([
         [`observer-a-${room}`, 1],
@@ -191,7 +209,7 @@ describe('session:token across processes', () => {
     await quiet(watching, lobby, servers[1].url);
     await quiet(watching, team, servers[1].url);
     for (const h of heard) {
-      expect(h.team).toEqual([{ event: 'room:left', payload: { room: team, userId: 'cy', reason: 'leave' } }]);
+      expect(h.team).toEqual([{ event: 'room:left', payload: { room: team, userId: 'cy', reason: 'leave', duration: expect.any(Number) } }]);
       expect(h.lobby).toEqual([{ event: 'room:updated', payload: { room: lobby, member: expect.objectContaining({ userId: anonymousId, name: 'Cyan' }), previousUserId: 'cy' } }]);
     }
     const bearer = await token('reader');

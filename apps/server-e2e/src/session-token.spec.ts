@@ -105,6 +105,11 @@ describe('session:token', () => {
     await request(socket, 'page:enter', { page });
     const joined = await joinSeen(observer, { socket, session: anonymous }, room, { name: 'Zed', status: 'away', meta: { color: 'teal' } });
     await countArrived(watcher, { page, viewers: 1, connections: 1 });
+    // It types: a change of user stops its typing first (the old user typed).
+    const typing = waitFor(observer, 'room:typing', (e: { userId: string; typing: boolean }) => e.userId === anonymous.userId && e.typing);
+    expect(await request(socket, 'room:typing', { room, typing: true })).toEqual({ ok: true });
+    await typing;
+    const stopped = waitFor(observer, 'room:typing', (e: { userId: string; typing: boolean }) => e.userId === anonymous.userId && !e.typing);
     const heard = roomEvents(observer, room);
     const sessions = record<Session>(socket, 'session');
     const countsBefore = countsReceived(watcher).length;
@@ -118,6 +123,10 @@ describe('session:token', () => {
     await quiet(observer, room);
     const ada = { userId: 'ada', name: 'Ada', status: 'away', meta: { color: 'teal' }, connections: 1, since: joined.self.since };
     expect(withoutMarkers(heard)).toEqual([{ event: 'room:updated', payload: { room, member: ada, previousUserId: anonymous.userId } }]);
+    await stopped;
+    // A replacement is no leave: only the marker is a recent leaver.
+    const { recent } = (await request(observer, 'room:recent', { room })) as { recent: { userId: string }[] };
+    expect(recent.map((l) => l.userId).filter((id) => !id.startsWith('marker-'))).toEqual([]);
     expect((await members(room)).map((m) => m.userId)).toEqual(['observer', 'ada']);
     expect((await members(room))[1]).toEqual(ada);
 
@@ -151,8 +160,8 @@ describe('session:token', () => {
     expect((await connect(server.url, { clientId: signedIn.clientId })).session.userId).toBe(anonymousId);
 
     for (const room of [lobby, team, ops]) await quiet(observer, room);
-    expect(withoutMarkers(heard.team)).toEqual([{ event: 'room:left', payload: { room: team, userId: 'bea', reason: 'leave' } }]);
-    expect(withoutMarkers(heard.ops)).toEqual([{ event: 'room:left', payload: { room: ops, userId: 'bea', reason: 'leave' } }]);
+    expect(withoutMarkers(heard.team)).toEqual([{ event: 'room:left', payload: { room: team, userId: 'bea', reason: 'leave', duration: expect.any(Number) } }]);
+    expect(withoutMarkers(heard.ops)).toEqual([{ event: 'room:left', payload: { room: ops, userId: 'bea', reason: 'leave', duration: expect.any(Number) } }]);
     expect(withoutMarkers(heard.lobby)).toEqual([
       { event: 'room:updated', payload: { room: lobby, member: expect.objectContaining({ userId: anonymousId, name: 'Bee', status: 'busy' }), previousUserId: 'bea' } },
     ]);
@@ -212,7 +221,7 @@ describe('session:token', () => {
     heard.length = 0;
     await request(tab2, 'session:token', { token: await token('dee', { name: 'Dee' }) });
     await quiet(observer, room);
-    expect(withoutMarkers(heard)).toEqual([{ event: 'room:left', payload: { room, userId: anonymous.userId, reason: 'leave' } }]);
+    expect(withoutMarkers(heard)).toEqual([{ event: 'room:left', payload: { room, userId: anonymous.userId, reason: 'leave', duration: expect.any(Number) } }]);
     expect((await members(room)).map((m) => [m.userId, m.connections])).toEqual([
       ['observer', 1],
       ['dee', 2],

@@ -181,15 +181,22 @@ describe('RedisPresenceStore', () => {
     expect(aEvents.occupancy).toEqual([]);
     const ann = { userId: 'ann', name: 'Ann', status: 'busy', meta: { x: 1 }, connections: 1, since: anonymous.since };
     expect(await b.members('lobby')).toEqual([observer, ann]);
+    // A replacement is no leave: nobody is a recent leaver.
+    expect(await b.recent('lobby')).toEqual([]);
 
     // The new user is there (through the other process): the old member leaves, the user gains the connection and the token's name.
     b.room('lobby', user('client-c2', 'ann', 'Ann'), 1, change('s2'));
     b.room('lobby', who('client-c3', 'c3'), 1, change('s3'));
     await b.settled();
     bEvents.occupancy.length = 0;
-    b.switchUser('lobby', who('client-c3', 'c3'), user('client-c3', 'ann', 'Ann B'), { name: 'Ann B', origin: 's3', now: now++ });
+    const c3Since = (await b.members('lobby')).find((m) => m.userId === 'c3')?.since as number;
+    const switchedAt = c3Since + 1500;
+    b.switchUser('lobby', who('client-c3', 'c3'), user('client-c3', 'ann', 'Ann B'), { name: 'Ann B', origin: 's3', now: switchedAt });
     await b.settled();
     expect([bEvents.left, bEvents.updated, bEvents.joined]).toEqual([[['c3', 'leave']], ['ann'], ['c3']]);
+    // The old member left at the switch: room:left's duration, and a recent leaver with it.
+    expect(bEvents.durations).toEqual(['c3 1500']);
+    expect((await a.recent('lobby')).map((l) => [l.userId, l.duration])).toEqual([['c3', 1500]]);
     expect(bEvents.occupancy).toEqual(['left lobby c3 leave']);
     expect(await a.members('lobby')).toEqual([observer, { ...ann, name: 'Ann B', connections: 3 }]);
 
