@@ -295,7 +295,7 @@ describe('session:token', () => {
     await request(socket, 'session:token', { token: await signToken(SECRET, { sub: 'ivy', exp: nowS() - 25 }) });
     const left = waitFor(observer, 'room:left', (e: { userId: string }) => e.userId === 'ivy', 15_000);
     expect(await waitFor(socket, 'session:expired', () => true, 15_000)).toEqual({ rooms: [team] });
-    expect(await left).toEqual({ room: team, userId: 'ivy', reason: 'leave' });
+    expect(await left).toEqual({ room: team, userId: 'ivy', reason: 'leave', duration: expect.any(Number) });
   }, 30_000);
 
   it('stops watching the old token\'s exp: a socket that renewed a short token in time is not expired', async () => {
