@@ -15,7 +15,7 @@ import { PresenceMetrics } from './hooks/presence-metrics';
 import { PresenceGateway } from './socket/presence.gateway';
 import { RecentLeaversGateway } from './socket/recent-leavers.gateway';
 import { TypingGateway } from './socket/typing.gateway';
-import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
+import { PRESENCE_OPTIONS, presenceOptions, type PresenceModuleSettings } from './presence.options';
 import { PresenceRegistry } from './presence-registry';
 import { ClusterFigures } from './figures/cluster/cluster-figures';
 import { Figures } from './figures/figures';
@@ -40,6 +40,9 @@ import { WebhookPublisher } from './webhooks/webhook-publisher';
  * application's own providers `PresenceEmitter` (send events to users, roles,
  * rooms), `PresenceLifecycle` (the lifecycle stream) and `PresenceMetrics`.
  *
+ * Every option has a default (the standalone server's), so `forRoot()` is a
+ * complete setup.
+ *
  * @example
  * PresenceModule.forRoot({ graceMs: 5000, countIntervalMs: 250, maxPagesPerSocket: 100,
  *   maxWatchedPerSocket: 1000, maxRoomsPerSocket: 100, rateLimitPerS: 100, rateLimitBurst: 200,
@@ -48,7 +51,8 @@ import { WebhookPublisher } from './webhooks/webhook-publisher';
  */
 @Module({})
 export class PresenceModule {
-  static forRoot(options: PresenceModuleOptions): DynamicModule {
+  static forRoot(settings: PresenceModuleSettings = {}): DynamicModule {
+    const options = presenceOptions(settings);
     return {
       module: PresenceModule,
       controllers: [PresenceController, EmitController, ModerationController, PollsController, LiveStreamController, BadgeSvgController],

@@ -1,4 +1,5 @@
 import type { Clock, PresenceCluster, PresenceLimits } from '@presently/presence-core';
+import { DEFAULT_LIMITS } from '@presently/protocol';
 import type { AuthorizeHook } from './access/authorize';
 import type { WebhookOptions } from './webhooks/webhook.options';
 
@@ -84,3 +85,23 @@ export interface PresenceModuleOptions extends PresenceLimits {
 }
 
 export const PRESENCE_OPTIONS = Symbol('PRESENCE_OPTIONS');
+
+/** What {@link PresenceModule.forRoot} takes: any of the options; those left out get the protocol's defaults. */
+export type PresenceModuleSettings = Partial<PresenceModuleOptions>;
+
+/** The options every deployment has, at the protocol's defaults (the standalone server's, unless configured). */
+export const DEFAULT_PRESENCE_OPTIONS = {
+  graceMs: DEFAULT_LIMITS.graceMs,
+  countIntervalMs: DEFAULT_LIMITS.countIntervalMs,
+  rateLimitPerS: DEFAULT_LIMITS.rateLimitPerS,
+  rateLimitBurst: DEFAULT_LIMITS.rateLimitBurst,
+  maxPagesPerSocket: DEFAULT_LIMITS.maxPagesPerSocket,
+  maxWatchedPerSocket: DEFAULT_LIMITS.maxWatchedPerSocket,
+  maxRoomsPerSocket: DEFAULT_LIMITS.maxRoomsPerSocket,
+} as const satisfies Partial<PresenceModuleOptions>;
+
+/** The settings given, completed with {@link DEFAULT_PRESENCE_OPTIONS} (an `undefined` setting counts as left out). */
+export function presenceOptions(settings: PresenceModuleSettings = {}): PresenceModuleOptions {
+  const given = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
+  return { ...DEFAULT_PRESENCE_OPTIONS, ...given };
+}
