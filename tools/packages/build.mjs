@@ -3,7 +3,7 @@
 // checks that every package its JavaScript imports is a declared dependency
 // or peer. Usage: node tools/packages/build.mjs <project>
 import { execSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from './compile.mjs';
@@ -32,6 +32,10 @@ if (spec.kind === 'tsc') {
 } else if (spec.kind === 'ng-packagr') {
   const { ngPackagr } = await import('ng-packagr');
   await ngPackagr().forProject(join(root, spec.project)).withTsConfig(join(root, spec.tsconfig)).build();
+  for (const file of readdirSync(join(outDir, 'fesm2022')).filter((name) => name.endsWith('.mjs'))) {
+    const code = readFileSync(join(outDir, 'fesm2022', file), 'utf8');
+    for (const [, request] of code.matchAll(/^(?:import|export)\b[^'"]*?['"]([^'"./][^'"]*)['"]/gm)) imported.add(packageName(request));
+  }
 } else if (spec.kind === 'webpack') {
   const { default: webpack } = await import('webpack');
   const { default: config } = await import(join(root, spec.config));
@@ -45,6 +49,7 @@ if (spec.kind === 'tsc') {
 // ng-packagr writes its own manifest (the source's, completed with the Angular Package Format's entry points).
 if (spec.kind !== 'ng-packagr') copyFileSync(join(root, spec.root, 'package.json'), join(outDir, 'package.json'));
 copyFileSync(join(root, spec.root, 'README.md'), join(outDir, 'README.md'));
+for (const [file, text] of Object.entries(spec.write ?? {})) writeFileSync(join(outDir, file), text);
 for (const [from, to] of Object.entries(spec.assets ?? {})) {
   mkdirSync(dirname(join(outDir, to)), { recursive: true });
   copyFileSync(join(root, from), join(outDir, to));

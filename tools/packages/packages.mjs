@@ -52,6 +52,8 @@ export const PACKAGES = {
     published: {},
     /** Built files copied into the package: the standalone script and its example page. */
     assets: { 'dist/libs/badge/badge.js': 'badge.js' },
+    /** Files written as they are: the script's types (it exports nothing; importing it defines the element). */
+    write: { 'badge.d.ts': '/** badge.js defines <presently-badge> and shows a badge after its own script tag; it exports nothing. */\nexport {};\n' },
     before: ['node libs/badge/build.mjs'],
   },
   angular: {
