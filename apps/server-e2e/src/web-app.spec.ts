@@ -63,3 +63,27 @@ describe('hosting a single-page web app (WEB_ROOT)', () => {
     expect(await (await get('/api/pages/count?page=/x', BROWSER)).json()).toEqual({ page: '/x', viewers: 0, connections: 0 });
   });
 });
+
+describe('without a web app (WEB_ROOT without index.html)', () => {
+  const empty = mkdtempSync(join(tmpdir(), 'presently-no-web-'));
+  afterAll(() => rmSync(empty, { recursive: true, force: true }));
+  const server = useServer({ WEB_ROOT: empty });
+
+  it('answers / with a small HTML page saying what this server is and where the docs are', async () => {
+    for (const accept of [BROWSER, '*/*']) {
+      const res = await fetch(`${server.url}/`, { headers: { accept } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const page = await res.text();
+      expect(page).toMatch(/<title>Presently<\/title>/);
+      expect(page).toMatch(/<code>\/presence<\/code>/);
+      expect(page).toContain('https://www.npmjs.com/package/@presently/server');
+    }
+  });
+
+  it('keeps JSON 404s for every other path', async () => {
+    const res = await fetch(`${server.url}/chat/lobby`, { headers: { accept: BROWSER } });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
+  });
+});

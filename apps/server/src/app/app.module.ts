@@ -13,6 +13,7 @@ import { HttpExceptionFilter } from './http-exception.filter';
 import { Lifecycle } from './lifecycle';
 import { ProcessMetrics } from './process-metrics';
 import { StaticSite } from './static-site';
+import { WelcomePageController } from './welcome-page.controller';
 
 @Module({})
 export class AppModule {
@@ -25,7 +26,13 @@ export class AppModule {
         PresenceModule.forRoot({ ...config, cluster }),
       ],
       // Demo tokens exist only when asked for: without DEMO_TOKENS=1 the route is not there at all.
-      controllers: [HealthController, BadgeScriptController, ...(config.demoTokens ? [DemoTokenController] : [])],
+      // Without a web app, `/` says what this server is.
+      controllers: [
+        HealthController,
+        BadgeScriptController,
+        ...(config.demoTokens ? [DemoTokenController] : []),
+        ...(site ? [] : [WelcomePageController]),
+      ],
       providers: [
         ...(config.demoTokens && config.jwtSecret ? [{ provide: DemoTokens, useValue: new DemoTokens(config.jwtSecret) }] : []),
         Lifecycle,

@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Where `nx build badge` puts badge.js and the example page, beside the built server. */
-export const BADGE_DIST_DIR = join(__dirname, '../../libs/badge');
+/**
+ * Where badge.js and the example page are: inside the server's folder in the
+ * npm package (`dist/badge`), else where `nx build badge` puts them beside
+ * the built server (`dist/libs/badge`).
+ */
+export const BADGE_DIST_DIR = [join(__dirname, 'badge'), join(__dirname, '../../libs/badge')].find((dir) => existsSync(join(dir, 'badge.js'))) ?? join(__dirname, '../../libs/badge');
 
 /** A built file and its content version (the first 10 hex digits of its SHA-256). */
 export interface BadgeAsset {

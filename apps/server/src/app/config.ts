@@ -229,3 +229,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
   }
   return parsed.data;
 }
+
+/** The environment variables the server reads, in the order the schema declares them (the command line's help lists them). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
