@@ -25,9 +25,9 @@ for (const command of spec.before ?? []) execSync(command, { cwd: root, stdio: '
 const imported = new Set();
 if (spec.kind === 'tsc') {
   const single = spec.formats.length === 1;
-  for (const format of spec.formats) {
+  for (const [i, format] of spec.formats.entries()) {
     const into = join(outDir, 'dist', single ? '' : format);
-    for (const name of compile({ ...spec, root, format, outDir: into })) imported.add(name);
+    for (const name of compile({ ...spec, root, format, outDir: into, check: i === 0 })) imported.add(name);
   }
 } else if (spec.kind === 'ng-packagr') {
   const { ngPackagr } = await import('ng-packagr');
