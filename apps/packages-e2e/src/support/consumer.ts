@@ -21,8 +21,8 @@ export interface Consumer {
   /** Its temporary folder, outside the repository. */
   dir: string;
   env: NodeJS.ProcessEnv;
-  /** Runs a command in its folder, with its environment. */
-  run(command: string, args: readonly string[]): Promise<Ran>;
+  /** Runs a command in its folder, with its environment (killed past `timeoutMs`). */
+  run(command: string, args: readonly string[], timeoutMs?: number): Promise<Ran>;
   remove(): void;
 }
 
@@ -67,7 +67,7 @@ export async function installConsumer(name: string, registry: LocalRegistry, pub
     name,
     dir,
     env,
-    run: (command, args) => run(command, args, { cwd: dir, env }),
+    run: (command, args, timeoutMs) => run(command, args, { cwd: dir, env, timeoutMs }),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
   await consumer.run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
