@@ -66,7 +66,14 @@ export const PACKAGES = {
     root: 'apps/server',
     kind: 'webpack',
     config: 'tools/packages/server.webpack.cjs',
-    assets: { 'dist/libs/badge/badge.js': 'dist/badge/badge.js', 'dist/libs/badge/example.html': 'dist/badge/example.html' },
+    assets: {
+      'dist/libs/badge/badge.js': 'dist/badge/badge.js',
+      'dist/libs/badge/example.html': 'dist/badge/example.html',
+      // The whole documentation, where every package's README points.
+      'README.md': 'docs/README.md',
+      'docs/protocol-decisions.md': 'docs/protocol-decisions.md',
+      'docs/architecture.md': 'docs/architecture.md',
+    },
     before: ['node libs/badge/build.mjs'],
   },
 };

@@ -44,6 +44,14 @@ describe('the built packages (dist/packages)', () => {
     expect(new Set(packages.map((p) => p.version)).size).toBe(1);
   });
 
+  it('ship the documentation every README links to inside @presently/server', () => {
+    const server = packages.find((p) => p.name === '@presently/server')!;
+    expect(manifest(server.dir).files).toContain('docs');
+    expect(readFileSync(join(server.dir, 'docs/README.md'), 'utf8')).toBe(readFileSync(join(WORKSPACE_ROOT, 'README.md'), 'utf8'));
+    expect(existsSync(join(server.dir, 'docs/protocol-decisions.md'))).toBe(true);
+    for (const { dir } of packages) expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('https://unpkg.com/@presently/server/docs/README.md');
+  });
+
   describe.each(packages.map((p) => [p.name, p] as const))('%s', (name, { dir, version }) => {
     const pkg = manifest(dir);
 
