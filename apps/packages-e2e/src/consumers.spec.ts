@@ -101,6 +101,15 @@ describe('the npm packages, installed from a registry by apps outside the reposi
       expect(await home.text()).toMatch(/<h1>Presently<\/h1>[\s\S]*https:\/\/www\.npmjs\.com\/package\/@presently\/server/);
     });
 
+    it('documents its HTTP API: /api/openapi.json and /api/docs', async () => {
+      const document = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+      expect(document.openapi).toMatch(/^3\./);
+      expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/pages/count', '/api/rooms/members', '/api/emit', '/badge.js']));
+      const docs = await fetch(`${server.url}/api/docs`);
+      expect(docs.status).toBe(200);
+      expect(await docs.text()).toContain('<title>Presently HTTP API</title>');
+    });
+
     it('explains itself: `presently --help` names its options and every environment variable', async () => {
       const { stdout } = await app.run('npx', ['presently', '--help'], SCRIPT_MS);
       expect(stdout).toMatch(/^Usage: presently \[--port <port>\]/);

@@ -6,6 +6,7 @@ import { RedisPresenceStore, type RedisConnection } from '@presently/presence-re
 import { RedisIoAdapter } from '@presently/presence-redis/nest';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger as Pino } from 'pino';
+import { mountApiDocs } from './api-docs';
 import { AppModule } from './app.module';
 import type { ServerConfig } from './config';
 import { DEMO_TOKEN_PATH } from './demo-token.controller';
@@ -42,6 +43,7 @@ export async function createApp(config: ServerConfig, logger: Pino = createLogge
   const express = app.getHttpAdapter().getInstance();
   express.disable('x-powered-by');
   if (config.trustProxy > 0) express.set('trust proxy', config.trustProxy);
+  mountApiDocs(app);
   site?.mount(app);
   return app;
 }
