@@ -73,6 +73,7 @@ export const PACKAGES = {
       'README.md': 'docs/README.md',
       'docs/protocol-decisions.md': 'docs/protocol-decisions.md',
       'docs/architecture.md': 'docs/architecture.md',
+      'docs/asyncapi.yaml': 'docs/asyncapi.yaml',
     },
     before: ['node libs/badge/build.mjs'],
   },
