@@ -26,9 +26,21 @@ export interface Consumer {
   remove(): void;
 }
 
-interface Lockfile {
-  packages: Record<string, { version?: string; resolved?: string; integrity?: string }>;
+interface LockedPackage {
+  version?: string;
+  resolved?: string;
+  integrity?: string;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
 }
+
+interface Lockfile {
+  packages: Record<string, LockedPackage>;
+}
+
+/** Whether two dependency maps name the same packages with the same ranges. */
+const sameDependencies = (a: Record<string, string> = {}, b: Record<string, string> = {}) =>
+  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
 /**
  * Copies a committed consumer project into a fresh temporary folder outside
@@ -55,9 +67,13 @@ export async function installConsumer(name: string, registry: LocalRegistry, pub
     if (!match) continue;
     const current = published.get(match[1]);
     if (!current) throw new Error(`${name}'s lockfile has ${match[1]}, which is not published`);
-    if (entry.version !== current.version) {
-      throw new Error(`${name}'s lockfile has ${match[1]}@${entry.version}, the packages are ${current.version}: regenerate the lockfiles (apps/packages-e2e/consumers/README.md)`);
-    }
+    const stale =
+      entry.version !== current.version
+        ? `${match[1]}@${entry.version}, the packages are ${current.version}`
+        : !sameDependencies(entry.dependencies, current.dependencies) || !sameDependencies(entry.peerDependencies, current.peerDependencies)
+          ? `${match[1]} with other dependencies than it now has`
+          : null;
+    if (stale) throw new Error(`${name}'s lockfile has ${stale}: regenerate the lockfiles (apps/packages-e2e/consumers/README.md)`);
     entry.integrity = current.integrity;
   }
   writeFileSync(lockfilePath, `${JSON.stringify(lockfile, null, 2)}\n`);

@@ -8,6 +8,8 @@ export interface Published {
   version: string;
   /** The tarball's `sha512-…` integrity, as npm records it in lockfiles. */
   integrity: string;
+  dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
 }
 
 /**
@@ -24,10 +26,12 @@ export async function publishPackages(registry: LocalRegistry): Promise<Map<stri
   for (const { name, version } of builtPackages()) {
     const response = await fetch(`${registry.url}${name.replace('/', '%2f')}`);
     if (!response.ok) throw new Error(`${name} is not in the registry after publishing (${response.status})`);
-    const document = (await response.json()) as { versions: Record<string, { dist: { integrity: string } }> };
+    const document = (await response.json()) as {
+      versions: Record<string, { dist: { integrity: string }; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> }>;
+    };
     const entry = document.versions[version];
     if (!entry) throw new Error(`${name}@${version} is not in the registry after publishing`);
-    published.set(name, { name, version, integrity: entry.dist.integrity });
+    published.set(name, { name, version, integrity: entry.dist.integrity, dependencies: entry.dependencies ?? {}, peerDependencies: entry.peerDependencies ?? {} });
   }
   return published;
 }
