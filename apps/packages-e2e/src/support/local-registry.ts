@@ -43,9 +43,12 @@ export async function startLocalRegistry(): Promise<LocalRegistry> {
  * NODE_PATH, NODE_OPTIONS, NODE_ENV, npm_* settings.
  */
 export function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(npm_|NX_|JEST_|NODE_PATH$|NODE_OPTIONS$|NODE_ENV$|INIT_CWD$|TS_NODE_)/i.test(name)),
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(npm_|NX_|JEST_|NODE_PATH$|NODE_OPTIONS$|NODE_ENV$|INIT_CWD$|TS_NODE_|FORCE_COLOR$)/i.test(name)),
   );
+  // Plain text: the tests read the tools' output (a runner that forces colours must not colour it).
+  env['NO_COLOR'] = '1';
+  return env;
 }
 
 /** The environment the consumers' commands run in: {@link cleanEnv}, with npm pointed at the local registry. */
