@@ -11,6 +11,7 @@ const ROUTES = [
   'GET /api/pages/count',
   'GET /api/pages/live',
   'GET /api/rooms/members',
+  'GET /api/rooms/recent',
   'GET /api/stats',
   'GET /badge.js',
   'GET /badge.{version}.js',

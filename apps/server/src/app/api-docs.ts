@@ -78,6 +78,47 @@ const OPERATIONS: Record<string, OperationDoc> = {
       403: { description: 'the token may not join this room', schema: ERROR },
     },
   },
+  'get /api/rooms/recent': {
+    tag: 'presence',
+    summary: 'Who just left a room',
+    description: 'The members who left in the last `RECENT_MS` and are not back, most recent first, at most 100 (`leftAt`: when its `room:left` went out; `duration`: how long it had been there). The access rules of `GET /api/rooms/members`.',
+    auth: 'bearer',
+    query: { room: { description: 'the room key', required: true, schema: KEY } },
+    responses: {
+      200: {
+        description: 'the recent leavers',
+        schema: {
+          type: 'object',
+          required: ['room', 'recent'],
+          properties: {
+            room: KEY,
+            recent: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['userId', 'name', 'leftAt', 'duration'],
+                properties: { userId: { type: 'string' }, name: { type: 'string' }, leftAt: { type: 'integer', description: 'epoch milliseconds' }, duration: { type: 'integer', minimum: 0, description: 'milliseconds' } },
+              },
+            },
+          },
+        },
+      },
+      400: BAD_REQUEST,
+      401: { description: 'a room that needs a token, without a valid one', schema: ERROR },
+      403: { description: 'the token may not join this room', schema: ERROR },
+    },
+  },
+  'post /api/demo/token': {
+    tag: 'server',
+    summary: 'A demo session token (only with `DEMO_TOKENS=1`)',
+    description: 'A session token for a new user (`sub` `u_…`, the given name, no roles), valid 15 minutes. The route exists only when the server runs with `DEMO_TOKENS=1` (`npm start` in the repository), never in production.',
+    body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 64 } } },
+    responses: {
+      200: { description: 'the token', schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } } },
+      400: BAD_REQUEST,
+      429: { description: 'past one token a second (ten at once) per client address', schema: ERROR },
+    },
+  },
   'get /api/stats': {
     tag: 'presence',
     summary: 'Who is online, and the busiest pages',
