@@ -92,14 +92,14 @@ describe('MAX_CONNECTIONS_PER_IP', () => {
     opened.push((await connect(server.url)).socket);
     const first = await openStream(server.url, { page, clientId: clientId('stream-a') });
     const second = await openStream(server.url, { page, clientId: clientId('stream-b') });
-    expect(await second.next('count')).toEqual({ page, viewers: 2, connections: 2 });
+    expect(await second.next('count')).toEqual({ page, viewers: 2, connections: 2, active: 2 });
 
     const over = await openStream(server.url, { page, clientId: clientId('stream-over') });
     await over.ended;
     expect(over.status).toBe(429);
     expect(JSON.parse(over.raw)).toEqual({ error: { code: 'LIMIT_EXCEEDED', message: expect.any(String) } });
     expect((await attempt(server.url)).outcome).toBe(REFUSED_AT_HANDSHAKE);
-    expect(await pageCount(server.url, page)).toEqual({ page, viewers: 2, connections: 2 });
+    expect(await pageCount(server.url, page)).toEqual({ page, viewers: 2, connections: 2, active: 2 });
 
     // A closed stream gives its place back.
     first.close();

@@ -61,7 +61,7 @@ describe('MAX_BYTES_PER_ADDRESS', () => {
       error: { code: 'LIMIT_EXCEEDED' },
     });
     expect(await stateBytes()).toBe(held);
-    expect((await get(server.url, `/api/pages/count?page=${encodeURIComponent(refused)}`)).body).toEqual({ page: refused, viewers: 0, connections: 0 });
+    expect((await get(server.url, `/api/pages/count?page=${encodeURIComponent(refused)}`)).body).toEqual({ page: refused, viewers: 0, connections: 0, active: 0 });
     const members = (await get(server.url, `/api/rooms/members?room=${encodeURIComponent(room)}`)).body;
     expect(members.members.map((m: { status: string }) => m.status)).toEqual(['online']);
 
@@ -169,7 +169,7 @@ describe('MAX_STATE_BYTES', () => {
     expect((await get(server.url, '/api/stats')).body.online).toEqual({ connections: 1, visitors: 1 });
 
     // The connected socket is served as before, within its address's budget.
-    expect(await request(socket, 'page:enter', { page: '/ceiling' })).toEqual({ ok: true, page: '/ceiling', viewers: 1, connections: 1 });
+    expect(await request(socket, 'page:enter', { page: '/ceiling' })).toEqual({ ok: true, page: '/ceiling', viewers: 1, connections: 1, active: 1 });
 
     expect(await request(socket, 'page:unwatch', { pages })).toMatchObject({ ok: true });
     const { socket: admitted } = await connect(server.url, { clientId: clientId('ceiling-again') });

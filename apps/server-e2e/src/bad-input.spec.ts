@@ -197,6 +197,20 @@ function buildCases(): Case[] {
   ] as Array<[string, unknown]>) {
     cases.push([`poll:vote: option ${label}`, 'poll:vote', withField(VALID['poll:vote'], 'option', option), 'BAD_REQUEST']);
   }
+  for (const [label, state] of [
+    ['missing', ABSENT],
+    ['null', null],
+    ['empty', ''],
+    ['not a state', 'away'],
+    ['in capitals', 'ACTIVE'],
+    ['with a space', 'active '],
+    ['a number', 1],
+    ['a boolean', true],
+    ['an array', ['active']],
+    ['an object', { state: 'active' }],
+  ] as Array<[string, unknown]>) {
+    cases.push([`presence:activity: state ${label}`, 'presence:activity', withField(VALID['presence:activity'], 'state', state), 'BAD_REQUEST']);
+  }
   for (const event of ['page:watch', 'page:unwatch'] as const) {
     for (const [label, key] of BAD_KEYS) {
       if (key === ABSENT) continue;
@@ -322,9 +336,9 @@ describe('bad input (one server)', () => {
     bad = await open('bad');
     watcher = await open('watcher');
 
-    expect(await request(control1.socket, 'page:enter', { page: CONTROL_PAGE })).toEqual({ ok: true, page: CONTROL_PAGE, viewers: 1, connections: 1 });
+    expect(await request(control1.socket, 'page:enter', { page: CONTROL_PAGE })).toEqual({ ok: true, page: CONTROL_PAGE, viewers: 1, connections: 1, active: 1 });
     entered(CONTROL_PAGE, control1);
-    expect(await request(control2.socket, 'page:enter', { page: CONTROL_PAGE })).toEqual({ ok: true, page: CONTROL_PAGE, viewers: 2, connections: 2 });
+    expect(await request(control2.socket, 'page:enter', { page: CONTROL_PAGE })).toEqual({ ok: true, page: CONTROL_PAGE, viewers: 2, connections: 2, active: 2 });
     entered(CONTROL_PAGE, control2);
 
     const joined = await request(bad.socket, 'room:join', { room: JOINED_ROOM, profile: BAD_PROFILE });
@@ -334,8 +348,8 @@ describe('bad input (one server)', () => {
     expect(await request(watcher.socket, 'page:watch', { pages: [TARGET_PAGE, WATCH_TARGET] })).toEqual({
       ok: true,
       counts: [
-        { page: TARGET_PAGE, viewers: 0, connections: 0 },
-        { page: WATCH_TARGET, viewers: 0, connections: 0 },
+        { page: TARGET_PAGE, viewers: 0, connections: 0, active: 0 },
+        { page: WATCH_TARGET, viewers: 0, connections: 0, active: 0 },
       ],
     });
 
@@ -370,7 +384,7 @@ describe('bad input (one server)', () => {
 
     const hundred = Array.from({ length: 100 }, (_, i) => `/edge/${i}`);
     const watched = await request(edge.socket, 'page:watch', { pages: hundred });
-    expect(watched).toEqual({ ok: true, counts: hundred.map((page) => ({ page, viewers: 0, connections: 0 })) });
+    expect(watched).toEqual({ ok: true, counts: hundred.map((page) => ({ page, viewers: 0, connections: 0, active: 0 })) });
     expect(await request(edge.socket, 'page:unwatch', { pages: hundred })).toEqual({ ok: true });
 
     const profile = { name: 'n'.repeat(64), status: 's'.repeat(32), meta: { k: 'a'.repeat(1016) } };
@@ -451,18 +465,18 @@ describe('bad input (one server)', () => {
       let count = waitFor(watcher.socket, 'page:count', (c: any) => c.page === PAGE && c.viewers === 1 && c.connections === 1);
       raw(noack.socket).emit('page:enter', { page: PAGE });
       await count;
-      expect(await pageCount(PAGE)).toEqual({ status: 200, body: { page: PAGE, viewers: 1, connections: 1 } });
+      expect(await pageCount(PAGE)).toEqual({ status: 200, body: { page: PAGE, viewers: 1, connections: 1, active: 1 } });
 
       count = waitFor(watcher.socket, 'page:count', (c: any) => c.page === PAGE && c.viewers === 0 && c.connections === 0);
       raw(noack.socket).emit('page:leave', { page: PAGE });
       await count;
-      expect(await pageCount(PAGE)).toEqual({ status: 200, body: { page: PAGE, viewers: 0, connections: 0 } });
+      expect(await pageCount(PAGE)).toEqual({ status: 200, body: { page: PAGE, viewers: 0, connections: 0, active: 0 } });
 
       count = waitFor(watcher.socket, 'page:count', (c: any) => c.page === PAGE && c.viewers === 1 && c.connections === 1);
       raw(noack.socket).emit('page:enter', { page: PAGE });
       await count;
       entered(PAGE, noack);
-      expect(await pageCount(PAGE)).toEqual({ status: 200, body: { page: PAGE, viewers: 1, connections: 1 } });
+      expect(await pageCount(PAGE)).toEqual({ status: 200, body: { page: PAGE, viewers: 1, connections: 1, active: 1 } });
     });
 
     it('room:join and room:update without an ack are announced', async () => {
@@ -470,7 +484,7 @@ describe('bad input (one server)', () => {
       raw(noack.socket).emit('room:join', { room: ROOM, profile: { name: 'No Ack' } });
       expect(await joined).toEqual({
         room: ROOM,
-        member: { userId: noack.userId, name: 'No Ack', status: 'online', meta: {}, connections: 1, since: expect.any(Number) },
+        member: { userId: noack.userId, name: 'No Ack', status: 'online', meta: {}, connections: 1, since: expect.any(Number), activity: 'active' },
       });
       const updated = waitFor(control2.socket, 'room:updated', (e: any) => e.room === ROOM && e.member.userId === noack.userId);
       raw(noack.socket).emit('room:update', { room: ROOM, profile: { status: 'busy' } });
@@ -505,8 +519,8 @@ describe('bad input (one server)', () => {
       expect(noack.socket.connected).toBe(true);
       expect(updates).toEqual([]);
       expect(watcherCounts.slice(before)).toEqual([]);
-      expect(await pageCount(PAGE)).toEqual({ status: 200, body: { page: PAGE, viewers: 1, connections: 1 } });
-      expect(await pageCount(`${PAGE}/bad`)).toEqual({ status: 200, body: { page: `${PAGE}/bad`, viewers: 0, connections: 0 } });
+      expect(await pageCount(PAGE)).toEqual({ status: 200, body: { page: PAGE, viewers: 1, connections: 1, active: 1 } });
+      expect(await pageCount(`${PAGE}/bad`)).toEqual({ status: 200, body: { page: `${PAGE}/bad`, viewers: 0, connections: 0, active: 0 } });
       expect((await roomMembers(`${ROOM}-2`)).body.members).toEqual([]);
       const members = (await roomMembers(ROOM)).body.members;
       expect(members).toHaveLength(2);
@@ -577,7 +591,7 @@ describe('bad input (one server)', () => {
             oks++;
             if (event === 'page:enter') {
               // Only the fuzz socket is ever on the pages it enters.
-              expect(ack).toEqual({ ok: true, page: expect.any(String), viewers: 1, connections: 1 });
+              expect(ack).toEqual({ ok: true, page: expect.any(String), viewers: 1, connections: 1, active: 1 });
               fuzzPages.add(ack.page);
             }
             if (event === 'page:leave') fuzzPages.delete(ack.page);
@@ -598,8 +612,8 @@ describe('bad input (one server)', () => {
 
     expect(fuzz.socket.connected).toBe(true);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    expect(await request(control1.socket, 'page:enter', { page: CONTROL_PAGE })).toEqual({ ok: true, page: CONTROL_PAGE, viewers: 2, connections: 2 });
-    expect(await pageCount(CONTROL_PAGE)).toEqual({ status: 200, body: { page: CONTROL_PAGE, viewers: 2, connections: 2 } });
+    expect(await request(control1.socket, 'page:enter', { page: CONTROL_PAGE })).toEqual({ ok: true, page: CONTROL_PAGE, viewers: 2, connections: 2, active: 2 });
+    expect(await pageCount(CONTROL_PAGE)).toEqual({ status: 200, body: { page: CONTROL_PAGE, viewers: 2, connections: 2, active: 2 } });
   }, 180_000);
 
   it('after all the bad input: counts are exact, the bad sockets are connected, and nothing changed', async () => {
@@ -611,23 +625,23 @@ describe('bad input (one server)', () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 
     // The control page: acks and HTTP agree with the truth.
-    expect(await request(control2.socket, 'page:enter', { page: CONTROL_PAGE })).toEqual({ ok: true, page: CONTROL_PAGE, viewers: 2, connections: 2 });
-    expect(await pageCount(CONTROL_PAGE)).toEqual({ status: 200, body: { page: CONTROL_PAGE, viewers: 2, connections: 2 } });
+    expect(await request(control2.socket, 'page:enter', { page: CONTROL_PAGE })).toEqual({ ok: true, page: CONTROL_PAGE, viewers: 2, connections: 2, active: 2 });
+    expect(await pageCount(CONTROL_PAGE)).toEqual({ status: 200, body: { page: CONTROL_PAGE, viewers: 2, connections: 2, active: 2 } });
     expect(await getJson('/api/stats')).toEqual({
       status: 200,
       body: { online: { connections: opened.length, visitors: opened.length }, top: expectedTop() },
     });
 
     // The pages and rooms that bad input named have no one.
-    expect(await pageCount(TARGET_PAGE)).toEqual({ status: 200, body: { page: TARGET_PAGE, viewers: 0, connections: 0 } });
-    expect(await pageCount(WATCH_TARGET)).toEqual({ status: 200, body: { page: WATCH_TARGET, viewers: 0, connections: 0 } });
+    expect(await pageCount(TARGET_PAGE)).toEqual({ status: 200, body: { page: TARGET_PAGE, viewers: 0, connections: 0, active: 0 } });
+    expect(await pageCount(WATCH_TARGET)).toEqual({ status: 200, body: { page: WATCH_TARGET, viewers: 0, connections: 0, active: 0 } });
     expect(await roomMembers(TARGET_ROOM)).toEqual({ status: 200, body: { room: TARGET_ROOM, members: [], total: 0 } });
     expect(await roomMembers('never-joined')).toEqual({ status: 200, body: { room: 'never-joined', members: [], total: 0 } });
     expect(watcherCounts.filter((c) => c.page === TARGET_PAGE || c.page === WATCH_TARGET)).toEqual([]);
     // No bad vote was counted.
     expect(await request(control2.socket, 'poll:watch', { poll: TARGET_POLL })).toEqual({ ok: true, poll: TARGET_POLL, tallies: {} });
 
-    // No bad room:update changed the bad socket's profile, no bad room:typing made it type, and nobody heard of either.
+    // No bad room:update changed the bad socket's profile, no bad room:typing made it type, no bad presence:activity changed its activity, and nobody heard of any.
     const members = (await roomMembers(JOINED_ROOM)).body.members;
     expect(members.map((m: any) => m.userId).sort()).toEqual([bad.userId, control1.userId].sort());
     expect(members.find((m: any) => m.userId === bad.userId)).toEqual({
@@ -635,6 +649,7 @@ describe('bad input (one server)', () => {
       ...BAD_PROFILE,
       connections: 1,
       since: expect.any(Number),
+      activity: 'active',
     });
     expect(controlRoomEvents.flat().filter((e) => e.room === JOINED_ROOM)).toEqual([]);
 
@@ -661,7 +676,7 @@ describe('frames larger than the transport limit (MAX_HTTP_BUFFER_SIZE=65536)', 
     server = await startServer({ MAX_HTTP_BUFFER_SIZE: '65536', GRACE_MS: '300' });
     watcher = (await connect(server.url, { clientId: clientId('big-watcher') })).socket;
     other = (await connect(server.url, { clientId: clientId('big-other') })).socket;
-    expect(await request(watcher, 'page:enter', { page: PAGE })).toEqual({ ok: true, page: PAGE, viewers: 1, connections: 1 });
+    expect(await request(watcher, 'page:enter', { page: PAGE })).toEqual({ ok: true, page: PAGE, viewers: 1, connections: 1, active: 1 });
     expect(await request(other, 'room:join', { room: 'big-room' })).toMatchObject({ ok: true });
   });
 
@@ -673,10 +688,10 @@ describe('frames larger than the transport limit (MAX_HTTP_BUFFER_SIZE=65536)', 
   async function expectOnlyBystandersLeft(): Promise<void> {
     expect(watcher.connected).toBe(true);
     expect(other.connected).toBe(true);
-    expect(await request(watcher, 'page:enter', { page: PAGE })).toEqual({ ok: true, page: PAGE, viewers: 1, connections: 1 });
+    expect(await request(watcher, 'page:enter', { page: PAGE })).toEqual({ ok: true, page: PAGE, viewers: 1, connections: 1, active: 1 });
     expect(await request(other, 'room:update', { room: 'big-room', profile: { status: 'away' } })).toMatchObject({ ok: true });
     const count = await fetch(`${server.url}/api/pages/count?page=${encodeURIComponent(PAGE)}`);
-    expect(await count.json()).toEqual({ page: PAGE, viewers: 1, connections: 1 });
+    expect(await count.json()).toEqual({ page: PAGE, viewers: 1, connections: 1, active: 1 });
     const stats = await (await fetch(`${server.url}/api/stats`)).json();
     expect(stats).toEqual({ online: { connections: 2, visitors: 2 }, top: [{ page: PAGE, viewers: 1 }] });
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
@@ -695,7 +710,7 @@ describe('frames larger than the transport limit (MAX_HTTP_BUFFER_SIZE=65536)', 
   it('a ~100 KB frame closes only the sender; the others keep working and the counts are exact after its grace', async () => {
     const sender = (await connect(server.url, { clientId: clientId('big-sender') })).socket;
     const two = waitFor(watcher, 'page:count', (c: any) => c.page === PAGE && c.viewers === 2 && c.connections === 2);
-    expect(await request(sender, 'page:enter', { page: PAGE })).toEqual({ ok: true, page: PAGE, viewers: 2, connections: 2 });
+    expect(await request(sender, 'page:enter', { page: PAGE })).toEqual({ ok: true, page: PAGE, viewers: 2, connections: 2, active: 2 });
     await two;
 
     const acks: unknown[] = [];

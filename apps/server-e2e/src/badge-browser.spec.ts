@@ -76,7 +76,7 @@ describe('badge.js in Chromium, embedded in a page of another origin', () => {
     await badgeSays(first, '3 here', 'presently-badge[label]');
     // A label with a bidi control is not shown (the server refuses it too): the default label is.
     await badgeSays(first, '3 reading now', '#bidi');
-    expect(await pageCount(presently.url, POST)).toEqual({ page: POST, viewers: 3, connections: 3 });
+    expect(await pageCount(presently.url, POST)).toEqual({ page: POST, viewers: 3, connections: 3, active: 3 });
     await screenshot(first, 'badge', 'three-readers');
 
     await third.context().close();
@@ -101,7 +101,7 @@ describe('badge.js in Chromium, embedded in a page of another origin', () => {
     const robot = await reader({ userAgent: userAgent.replace('Chrome/', 'HeadlessChrome/') });
     // The robot is served the count, without itself.
     await badgeSays(robot, '1 reading now');
-    expect(await pageCount(presently.url, POST)).toEqual({ page: POST, viewers: 1, connections: 1 });
+    expect(await pageCount(presently.url, POST)).toEqual({ page: POST, viewers: 1, connections: 1, active: 1 });
   });
 
   it('shows a neutral state and throws nothing into the page while Presently is unreachable', async () => {
@@ -129,7 +129,7 @@ describe('badge.js in Chromium, embedded in a page of another origin', () => {
     const later = await startServer({ PORT: String(port) });
     try {
       await badgeSays(page, '1 reading now');
-      expect(await pageCount(later.url, POST)).toEqual({ page: POST, viewers: 1, connections: 1 });
+      expect(await pageCount(later.url, POST)).toEqual({ page: POST, viewers: 1, connections: 1, active: 1 });
     } finally {
       await later.stop();
     }

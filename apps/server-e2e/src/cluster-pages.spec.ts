@@ -25,7 +25,7 @@ import {
  * restarting.
  */
 
-type Counts = { page: string; viewers: number; connections: number };
+type Counts = { page: string; viewers: number; connections: number; active: number };
 type Stats = { online: { connections: number; visitors: number }; top: Array<{ page: string; viewers: number }> };
 
 

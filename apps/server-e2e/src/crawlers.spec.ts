@@ -73,7 +73,7 @@ describe('crawlers', () => {
 
     const { socket: bot, session } = await connect(server.url, { headers: { 'user-agent': GOOGLEBOT } });
     expect(session.clientId).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
-    expect(await request(bot, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1 });
+    expect(await request(bot, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1, active: 1 });
     expect(await request(bot, 'page:watch', { pages: [page] })).toEqual({ ok: true, counts: [counts(page, 1, 1)] });
     expect(await request(bot, 'stats:watch', {})).toEqual({ ok: true, online: { connections: 2, visitors: 2 }, top: [{ page, viewers: 1 }] });
     expect(await pageCount(server.url, page)).toEqual(counts(page, 1, 1));

@@ -186,8 +186,8 @@ describe('fuzz: more than 10,000 seeded random and hostile payloads at every eve
 
     const control = await connect(server.url, { clientId: clientId('control') });
     const peer = await connect(server.url, { clientId: clientId('peer') });
-    expect(await request(control.socket, 'page:enter', { page: CONTROL_PAGE })).toEqual({ ok: true, page: CONTROL_PAGE, viewers: 1, connections: 1 });
-    expect(await request(peer.socket, 'page:enter', { page: CONTROL_PAGE })).toEqual({ ok: true, page: CONTROL_PAGE, viewers: 2, connections: 2 });
+    expect(await request(control.socket, 'page:enter', { page: CONTROL_PAGE })).toEqual({ ok: true, page: CONTROL_PAGE, viewers: 1, connections: 1, active: 1 });
+    expect(await request(peer.socket, 'page:enter', { page: CONTROL_PAGE })).toEqual({ ok: true, page: CONTROL_PAGE, viewers: 2, connections: 2, active: 2 });
     expect(await request(peer.socket, 'room:join', { room: CONTROL_ROOM, profile: { name: 'Peer' } })).toMatchObject({ ok: true });
     const peerHears = ['room:joined', 'room:left', 'room:updated'].map((event) => {
       const seen: unknown[] = [];
@@ -204,7 +204,7 @@ describe('fuzz: more than 10,000 seeded random and hostile payloads at every eve
     const controlLoop = (async () => {
       while (fuzzing) {
         expect(await request(control.socket, 'page:leave', { page: CONTROL_PAGE })).toEqual({ ok: true, page: CONTROL_PAGE });
-        expect(await request(control.socket, 'page:enter', { page: CONTROL_PAGE })).toEqual({ ok: true, page: CONTROL_PAGE, viewers: 2, connections: 2 });
+        expect(await request(control.socket, 'page:enter', { page: CONTROL_PAGE })).toEqual({ ok: true, page: CONTROL_PAGE, viewers: 2, connections: 2, active: 2 });
         expect(await request(control.socket, 'room:join', { room: CONTROL_ROOM })).toMatchObject({ ok: true, members: [expect.anything(), expect.anything()] });
         expect(await request(control.socket, 'room:leave', { room: CONTROL_ROOM })).toEqual({ ok: true, room: CONTROL_ROOM });
         controlRounds++;
@@ -243,8 +243,8 @@ describe('fuzz: more than 10,000 seeded random and hostile payloads at every eve
     }
 
     expect((await get(server.url, '/healthz')).status).toBe(200);
-    expect(await request(control.socket, 'page:enter', { page: CONTROL_PAGE })).toEqual({ ok: true, page: CONTROL_PAGE, viewers: 2, connections: 2 });
-    expect((await get(server.url, `/api/pages/count?page=${encodeURIComponent(CONTROL_PAGE)}`)).body).toEqual({ page: CONTROL_PAGE, viewers: 2, connections: 2 });
+    expect(await request(control.socket, 'page:enter', { page: CONTROL_PAGE })).toEqual({ ok: true, page: CONTROL_PAGE, viewers: 2, connections: 2, active: 2 });
+    expect((await get(server.url, `/api/pages/count?page=${encodeURIComponent(CONTROL_PAGE)}`)).body).toEqual({ page: CONTROL_PAGE, viewers: 2, connections: 2, active: 2 });
     const members = (await get(server.url, `/api/rooms/members?room=${encodeURIComponent(CONTROL_ROOM)}`)).body.members;
     expect(members.map((m: { userId: string; name: string }) => [m.userId, m.name])).toEqual([[peer.session.userId, 'Peer']]);
     // The peer heard each control join and leave, and nothing from any fuzzer.
@@ -287,7 +287,7 @@ describe('fuzz: more than 10,000 seeded random and hostile payloads at every eve
     expect(fuzzers.some((f) => f.pages.size > 0 && f.rooms.size > 0)).toBe(true);
     for (const page of keys) {
       const on = fuzzers.filter((f) => f.pages.has(page)).length;
-      expect((await get(server.url, `/api/pages/count?page=${encodeURIComponent(page)}`)).body).toEqual({ page, viewers: on, connections: on });
+      expect((await get(server.url, `/api/pages/count?page=${encodeURIComponent(page)}`)).body).toEqual({ page, viewers: on, connections: on, active: on });
     }
     for (const room of keys) {
       const expected = fuzzers.filter((f) => f.rooms.has(room)).map((f) => f.userId);
@@ -339,10 +339,10 @@ describe('a flood under the default rate limit', () => {
 
     // Meanwhile the control client enters and leaves, with exact acks every time.
     for (let i = 0; i < 40; i++) {
-      expect(await request(control.socket, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1 });
+      expect(await request(control.socket, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1, active: 1 });
       expect(await request(control.socket, 'page:leave', { page })).toEqual({ ok: true, page });
     }
-    expect(await request(control.socket, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1 });
+    expect(await request(control.socket, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1, active: 1 });
     await flooding;
     const acks = await Promise.all(flooded);
     for (const ack of acks) expectProtocolAck(ack);
@@ -352,8 +352,8 @@ describe('a flood under the default rate limit', () => {
     const footprint: Footprint = { userId: flooder.session.userId, pages: new Set(), rooms: new Set() };
     hostile.forEach((shot, i) => track(footprint, { ...shot, silent: false }, acks[i]));
     const on = footprint.pages.has(target) ? 1 : 0;
-    expect((await get(server.url, `/api/pages/count?page=${encodeURIComponent(target)}`)).body).toEqual({ page: target, viewers: on, connections: on });
-    expect((await get(server.url, `/api/pages/count?page=${encodeURIComponent(page)}`)).body).toEqual({ page, viewers: 1, connections: 1 });
+    expect((await get(server.url, `/api/pages/count?page=${encodeURIComponent(target)}`)).body).toEqual({ page: target, viewers: on, connections: on, active: on });
+    expect((await get(server.url, `/api/pages/count?page=${encodeURIComponent(page)}`)).body).toEqual({ page, viewers: 1, connections: 1, active: 1 });
     expect((await get(server.url, '/healthz')).status).toBe(200);
     expect(flooder.socket.connected).toBe(true);
   }, 120_000);

@@ -21,7 +21,7 @@ import {
 const SECRET = 'grace-e2e-secret-0123456789abcdef';
 const GRACE_MS = 1500;
 
-type Counts = { page: string; viewers: number; connections: number };
+type Counts = { page: string; viewers: number; connections: number; active: number };
 type Member = { userId: string; name: string; status: string; meta: Record<string, unknown>; connections: number; since: number };
 type Joined = { room: string; member: Member };
 type Left = { room: string; userId: string; reason: string };
@@ -82,7 +82,7 @@ describe('grace period', () => {
     const { socket: x2, session } = await connect(server.url, { clientId: cx });
     expect(session.clientId).toBe(cx);
     expect(session.userId).toBe(ux);
-    expect(await request(x2, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 2, connections: 2 });
+    expect(await request(x2, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 2, connections: 2, active: 2 });
     const rejoin = await request(x2, 'room:join', { room, profile: { name: 'Xavier', status: 'busy' } });
     expect(rejoin.self).toEqual(firstJoin.self);
     expect(rejoin.self.since).toBe(firstJoin.self.since);
@@ -148,7 +148,7 @@ describe('grace period', () => {
     const { socket: x2 } = await connect(server.url, { clientId: cx, token: await userToken(SECRET, 'zed') });
     const rise = waitFor(observer, 'page:count', equals(counts(page, 2, 3)));
     const zedJoined = waitFor<Joined>(observer, 'room:joined');
-    expect(await request(x2, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 2, connections: 3 });
+    expect(await request(x2, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 2, connections: 3, active: 2 });
     await request(x2, 'room:join', { room });
     await rise;
     expect((await zedJoined).member).toMatchObject({ userId: 'zed', connections: 1 });

@@ -66,7 +66,7 @@ async function inflate(url: string): Promise<void> {
     for (const stream of streams) stream.close();
     // Only the watcher's session is left open.
     await untilMetric(url, 'presently_address_connections', (n) => n === 1);
-    expect(await pageCount(url, page)).toEqual({ page, viewers: LIMIT, connections: LIMIT });
+    expect(await pageCount(url, page)).toEqual({ page, viewers: LIMIT, connections: LIMIT, active: LIMIT });
   }
   await barrier(watcher);
   expect(seen.length).toBeGreaterThan(0);
@@ -108,7 +108,7 @@ describe('held places per address', () => {
     // A new tab at the limit (3 open, 2 held): admitted, the oldest held place (u1) ends as if its grace ran out.
     const { socket: newTab } = await connect(server.url, { clientId: clientId('new-tab'), token: await userToken(SECRET, key('u6')), headers: address });
     await request(newTab, 'page:enter', { page });
-    expect(await pageCount(server.url, page)).toEqual({ page, viewers: LIMIT, connections: LIMIT });
+    expect(await pageCount(server.url, page)).toEqual({ page, viewers: LIMIT, connections: LIMIT, active: LIMIT });
 
     // u3 reloads at the limit (3 open, 2 held): u2's place, now the oldest, ends; u3 takes its own back silently.
     sockets[2].disconnect();
@@ -122,7 +122,7 @@ describe('held places per address', () => {
       { room, userId: users[1], reason: 'disconnect', duration: expect.any(Number) },
     ]);
     // u4, u5, the new tab and u3 again; nothing of this address is held any more.
-    expect(await pageCount(server.url, page)).toEqual({ page, viewers: LIMIT - 1, connections: LIMIT - 1 });
+    expect(await pageCount(server.url, page)).toEqual({ page, viewers: LIMIT - 1, connections: LIMIT - 1, active: LIMIT - 1 });
   });
 });
 

@@ -20,7 +20,7 @@ import {
 /** `GET /api/pages/live`: the Server-Sent Events stream of a page's counts, which counts its reader. */
 
 const GRACE_MS = 1000;
-type Counts = { page: string; viewers: number; connections: number };
+type Counts = { page: string; viewers: number; connections: number; active: number };
 type Stats = { online: { connections: number; visitors: number }; top: Array<{ page: string; viewers: number }> };
 const badRequest = { error: { code: 'BAD_REQUEST', message: expect.any(String) } };
 
@@ -85,7 +85,7 @@ describe('GET /api/pages/live', () => {
     const page = key('/live/dedupe');
     const browser = clientId('dedupe');
     const { socket } = await connect(server.url, { clientId: browser });
-    expect(await request(socket, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1 });
+    expect(await request(socket, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1, active: 1 });
     const stream = await openStream(server.url, { page, clientId: browser });
     expect(await stream.next('count')).toEqual(counts(page, 1, 2));
     expect(await pageCount(server.url, page)).toEqual(counts(page, 1, 2));
@@ -127,7 +127,7 @@ describe('GET /api/pages/live', () => {
     second.close();
     await untilMetric(server.url, 'presently_held_connections', (n) => n === 1);
     const { socket } = await connect(server.url, { clientId: browser });
-    expect(await request(socket, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1 });
+    expect(await request(socket, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1, active: 1 });
     expect((await metrics(server.url)).presently_held_connections).toBe(0);
 
     // A later change is the first thing the observer hears since the stream opened.

@@ -12,7 +12,7 @@ import {
   until,
 } from '@presently/testing';
 
-type Counts = { page: string; viewers: number; connections: number };
+type Counts = { page: string; viewers: number; connections: number; active: number };
 
 describe('pages', () => {
   const server = useServer({ COUNT_INTERVAL_MS: '50', MAX_PAGES_PER_SOCKET: '3', MAX_WATCHED_PER_SOCKET: '3' });
@@ -20,7 +20,7 @@ describe('pages', () => {
   it('acks page:enter with the counts and page:leave with the page', async () => {
     const page = key('/pages/ack');
     const { socket } = await connect(server.url);
-    expect(await request(socket, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1 });
+    expect(await request(socket, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1, active: 1 });
     expect(await pageCount(server.url, page)).toEqual(counts(page, 1, 1));
     expect(await request(socket, 'page:leave', { page })).toEqual({ ok: true, page });
     expect(await pageCount(server.url, page)).toEqual(counts(page, 0, 0));
@@ -32,10 +32,10 @@ describe('pages', () => {
     const { socket: tab1 } = await connect(server.url, { clientId: browser });
     const { socket: tab2 } = await connect(server.url, { clientId: browser });
     const { socket: other } = await connect(server.url, { clientId: clientId('other') });
-    expect(await request(tab1, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1 });
-    expect(await request(tab2, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 2 });
+    expect(await request(tab1, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1, active: 1 });
+    expect(await request(tab2, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 2, active: 1 });
     let next = waitFor(other, 'page:count', equals(counts(page, 2, 3)));
-    expect(await request(other, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 2, connections: 3 });
+    expect(await request(other, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 2, connections: 3, active: 2 });
     await next;
     // One tab of the browser leaving keeps the browser a viewer.
     next = waitFor(other, 'page:count', equals(counts(page, 2, 2)));
@@ -52,8 +52,8 @@ describe('pages', () => {
     const { socket: a } = await connect(server.url);
     const { socket: watcher } = await connect(server.url);
     await request(watcher, 'page:watch', { pages: [page] });
-    expect(await request(a, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1 });
-    expect(await request(a, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1 });
+    expect(await request(a, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1, active: 1 });
+    expect(await request(a, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1, active: 1 });
     expect(await pageCount(server.url, page)).toEqual(counts(page, 1, 1));
     // A single leave is enough to be gone.
     const gone = waitFor(watcher, 'page:count', equals(counts(page, 0, 0)));
@@ -147,7 +147,7 @@ describe('pages', () => {
 
     const { socket: a } = await connect(server.url);
     const first = waitFor(watcher, 'page:count');
-    expect(await request(a, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1 });
+    expect(await request(a, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1, active: 1 });
     expect(await first).toEqual(counts(page, 1, 1));
     // The watch ack reports the current counts.
     expect(await request(watcher, 'page:watch', { pages: [page] })).toEqual({ ok: true, counts: [counts(page, 1, 1)] });
@@ -159,7 +159,7 @@ describe('pages', () => {
     const seen = record<Counts>(s, 'page:count');
     await request(s, 'page:watch', { pages: [page] });
     let next = waitFor(s, 'page:count', equals(counts(page, 1, 1)));
-    expect(await request(s, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1 });
+    expect(await request(s, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1, active: 1 });
     await next;
 
     const { socket: b } = await connect(server.url);
@@ -245,12 +245,12 @@ describe('pages', () => {
     });
     expect(await pageCount(server.url, extra)).toEqual(counts(extra, 0, 0));
     // Entering a page it is already on is not a new page.
-    expect(await request(socket, 'page:enter', { page: pages[0] })).toEqual({ ok: true, page: pages[0], viewers: 1, connections: 1 });
+    expect(await request(socket, 'page:enter', { page: pages[0] })).toEqual({ ok: true, page: pages[0], viewers: 1, connections: 1, active: 1 });
 
     // Once it left one, there is room again.
     await request(socket, 'page:leave', { page: pages[1] });
     const next = waitFor(watcher, 'page:count', equals(counts(extra, 1, 1)));
-    expect(await request(socket, 'page:enter', { page: extra })).toEqual({ ok: true, page: extra, viewers: 1, connections: 1 });
+    expect(await request(socket, 'page:enter', { page: extra })).toEqual({ ok: true, page: extra, viewers: 1, connections: 1, active: 1 });
     await next;
     // The refused enter announced nothing.
     expect(extraCounts).toEqual([counts(extra, 1, 1)]);
@@ -328,7 +328,7 @@ describe('pages: coalescing', () => {
     // Most likely still within the interval that followed {1,1}: b and c
     // are acked {2,2}, then the counts return to {1,1}. Whatever the timing,
     // b and c must end up with {1,1}.
-    expect(await request(b, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 2, connections: 2 });
+    expect(await request(b, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 2, connections: 2, active: 2 });
     expect(await request(c, 'page:watch', { pages: [page] })).toEqual({ ok: true, counts: [counts(page, 2, 2)] });
     const settled = [b, c].map((s) => waitFor(s, 'page:count', equals(counts(page, 1, 1))));
     await request(a, 'page:leave', { page });

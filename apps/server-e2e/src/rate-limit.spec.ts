@@ -37,9 +37,9 @@ describe('rate limits', () => {
     expect(refused.error.code).toBe('RATE_LIMITED');
 
     const enter = await request(other, 'page:enter', { page });
-    expect(enter).toEqual({ ok: true, page, viewers: 1, connections: 1 });
+    expect(enter).toEqual({ ok: true, page, viewers: 1, connections: 1, active: 1 });
     expect(flooder.connected).toBe(true);
     const counts = await (await fetch(`${server.url}/api/pages/count?page=${encodeURIComponent(page)}`)).json();
-    expect(counts).toEqual({ page, viewers: 1, connections: 1 });
+    expect(counts).toEqual({ page, viewers: 1, connections: 1, active: 1 });
   });
 });

@@ -31,7 +31,7 @@ describe('rooms', () => {
     const { socket: a, session: sa } = await connect(server.url);
     const ackA = await request(a, 'room:join', { room });
     const after = Date.now();
-    const selfA = { userId: sa.userId, name: 'Anonymous', status: 'online', meta: {}, connections: 1, since: expect.any(Number) };
+    const selfA = { userId: sa.userId, name: 'Anonymous', status: 'online', meta: {}, connections: 1, since: expect.any(Number), activity: 'active' };
     expect(ackA).toEqual({ ok: true, room, self: selfA, members: [selfA], total: 1, typing: [] });
     expect(ackA.self.since).toBeGreaterThanOrEqual(before - 1000);
     expect(ackA.self.since).toBeLessThanOrEqual(after + 1000);
@@ -39,7 +39,7 @@ describe('rooms', () => {
     const { socket: b, session: sb } = await connect(server.url);
     const profile = { name: 'Bea', status: 'away', meta: { color: 'teal', n: 2 } };
     const ackB = await request(b, 'room:join', { room, profile });
-    const selfB = { userId: sb.userId, ...profile, connections: 1, since: expect.any(Number) };
+    const selfB = { userId: sb.userId, ...profile, connections: 1, since: expect.any(Number), activity: 'active' };
     expect(ackB).toEqual({ ok: true, room, self: selfB, members: expect.arrayContaining([{ ...selfA, since: ackA.self.since }, selfB]), total: 2, typing: [] });
     expect(ackB.members).toHaveLength(2);
   });
@@ -75,7 +75,7 @@ describe('rooms', () => {
     const tab1Joined = record<Joined>(tab1, 'room:joined');
     const first = waitFor<Joined>(observer, 'room:joined');
     const ack1 = await request(tab1, 'room:join', { room });
-    expect(ack1.self).toEqual({ userId: 'ulla', name: 'Ulla', status: 'online', meta: {}, connections: 1, since: expect.any(Number) });
+    expect(ack1.self).toEqual({ userId: 'ulla', name: 'Ulla', status: 'online', meta: {}, connections: 1, since: expect.any(Number), activity: 'active' });
     expect(await first).toEqual({ room, member: ack1.self });
 
     // The same user in a second tab (another browser, even): one member, two connections.
@@ -148,7 +148,7 @@ describe('rooms', () => {
     expect(ack).toEqual({
       ok: true,
       room,
-      self: { userId: 'uma', name: 'uma', status: 'busy', meta: { x: 1 }, connections: 2, since: expect.any(Number) },
+      self: { userId: 'uma', name: 'uma', status: 'busy', meta: { x: 1 }, connections: 2, since: expect.any(Number), activity: 'active' },
     });
     for (const seen of await Promise.all(busy)) expect(seen).toEqual({ room, member: ack.self });
 

@@ -60,7 +60,7 @@ describe('hosting a single-page web app (WEB_ROOT)', () => {
 
   it('still answers its own routes', async () => {
     expect((await get('/healthz', BROWSER)).status).toBe(200);
-    expect(await (await get('/api/pages/count?page=/x', BROWSER)).json()).toEqual({ page: '/x', viewers: 0, connections: 0 });
+    expect(await (await get('/api/pages/count?page=/x', BROWSER)).json()).toEqual({ page: '/x', viewers: 0, connections: 0, active: 0 });
   });
 });
 

@@ -79,7 +79,7 @@ describe('webhooks (one process)', () => {
 
     expect(story(receiver.delivered, room)).toEqual(['room.occupied', 'room.member_joined ada']);
     expect(joined.data).toEqual({ room, member: ack.self });
-    expect(joined.data).toEqual({ room, member: { userId: session.userId, name: 'ada', status: 'busy', meta: {}, connections: 1, since: ack.self.since } });
+    expect(joined.data).toEqual({ room, member: { userId: session.userId, name: 'ada', status: 'busy', meta: {}, connections: 1, since: ack.self.since, activity: 'active' } });
     expect(joined.at).toBeGreaterThanOrEqual(ack.self.since);
 
     const carrying = receiver.requests.filter((r) => r.events.some((e) => e.id === joined.id));

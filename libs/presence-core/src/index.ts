@@ -1,4 +1,5 @@
 export * from './lib/access';
+export { INITIAL_ACTIVITY, isActive, isListening } from './lib/activity';
 export * from './lib/announced';
 export * from './lib/clock';
 export * from './lib/coalescer';

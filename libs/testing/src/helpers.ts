@@ -28,7 +28,7 @@ export async function get<T = any>(baseUrl: string, path: string, headers: Recor
 }
 
 /** `GET /api/pages/count` for one page. */
-export async function pageCount(baseUrl: string, page: string): Promise<{ page: string; viewers: number; connections: number }> {
+export async function pageCount(baseUrl: string, page: string): Promise<PageCounts> {
   const answer = await get(baseUrl, `/api/pages/count?page=${encodeURIComponent(page)}`);
   if (answer.status !== 200) throw new Error(`GET /api/pages/count answered ${answer.status}: ${answer.text}`);
   return answer.body;
@@ -160,10 +160,10 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
-/** Page counts as pushed in `page:count`. */
-export const counts = (page: string, viewers: number, connections: number) => ({ page, viewers, connections });
+/** Page counts as pushed in `page:count` (`active`: by default every viewer). */
+export const counts = (page: string, viewers: number, connections: number, active = viewers) => ({ page, viewers, connections, active });
 
-export type PageCounts = { page: string; viewers: number; connections: number };
+export type PageCounts = { page: string; viewers: number; connections: number; active: number };
 const receivedCounts = new WeakMap<TestSocket, PageCounts[]>();
 
 /** Starts keeping every `page:count` `socket` receives; answers the (live) list. */
@@ -200,7 +200,7 @@ export async function watchPage(url: string, page: string): Promise<TestSocket> 
 export function countArrived(socket: TestSocket, expected: PageCounts, timeoutMs = 10_000): Promise<void> {
   const list = countsReceived(socket);
   return until(
-    () => list.some((c) => c.page === expected.page && c.viewers === expected.viewers && c.connections === expected.connections),
+    () => list.some((c) => c.page === expected.page && c.viewers === expected.viewers && c.connections === expected.connections && c.active === expected.active),
     `page:count ${JSON.stringify(expected)} arrived (saw ${JSON.stringify(list)})`,
     timeoutMs,
   );

@@ -10,3 +10,4 @@ export * from './tcp-proxy';
 export * from './haproxy';
 export * from './random';
 export * from './webhook-receiver';
+export * from './journal';

@@ -16,6 +16,7 @@ import { cluster } from './scenarios/cluster';
 import { heap } from './scenarios/heap';
 import { hold } from './scenarios/hold';
 import { hot } from './scenarios/hot';
+import { passive } from './scenarios/passive';
 import { resync } from './scenarios/resync';
 import { room } from './scenarios/room';
 import { soak } from './scenarios/soak';
@@ -23,8 +24,8 @@ import { storm } from './scenarios/storm';
 
 /** What `all` runs, in order. */
 const ALL = [storm, hot, churn, room, hold, cluster, resync] as Scenario[];
-/** Diagnostics besides: `heap`, `address-budget`; and `soak`, 10 minutes. */
-const SCENARIOS = [...ALL, heap, addressBudget, soak] as Scenario[];
+/** Besides: `heap`, `address-budget`, `passive` (hidden sockets, protocol 1.1); and `soak`, 10 minutes. */
+const SCENARIOS = [...ALL, heap, addressBudget, passive, soak] as Scenario[];
 /** The workspace root, from this bundle's place in it (dist/tools/bench). */
 const ROOT = resolve(__dirname, '../../..');
 

@@ -38,7 +38,7 @@ export class FakePresenceClient implements PresenceClient {
 
   /** Sets a page's counts as the server would push them. */
   setCount(page: string, viewers: number, connections = viewers): void {
-    this.count(page).next({ page, viewers, connections });
+    this.count(page).next({ page, viewers, connections, active: viewers });
   }
 
   async enterPage(page: string): Promise<PageCounts> {
@@ -110,7 +110,7 @@ export class FakePresenceClient implements PresenceClient {
 
   private count(page: string): BehaviorSubject<PageCounts> {
     let subject = this.counts.get(page);
-    if (!subject) this.counts.set(page, (subject = new BehaviorSubject<PageCounts>({ page, viewers: 0, connections: 0 })));
+    if (!subject) this.counts.set(page, (subject = new BehaviorSubject<PageCounts>({ page, viewers: 0, connections: 0, active: 0 })));
     return subject;
   }
 }
@@ -122,6 +122,7 @@ export const member = (userId: string, status = 'online', name = userId): Member
   meta: {},
   connections: 1,
   since: 0,
+  activity: 'active',
 });
 
 export const leaver = (userId: string, leftAt: number, duration: number, name = userId): RecentLeaver => ({ userId, name, leftAt, duration });

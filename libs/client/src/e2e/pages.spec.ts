@@ -2,8 +2,8 @@ import { connect, key, pageCount, request, useServer } from '@presently/testing'
 import { PresenceError } from '../lib/presence-error';
 import { closeClients, connected, next, openClient, pushed } from '../test/support';
 
-type Counts = { page: string; viewers: number; connections: number };
-const counts = (page: string, viewers: number, connections: number): Counts => ({ page, viewers, connections });
+type Counts = { page: string; viewers: number; connections: number; active: number };
+const counts = (page: string, viewers: number, connections: number): Counts => ({ page, viewers, connections, active: viewers });
 
 describe('pages', () => {
   const server = useServer({ COUNT_INTERVAL_MS: '20', GRACE_MS: '300' });

@@ -5,7 +5,7 @@ import type { Client } from '../lib/presence-client';
 import type { ConnectionState } from '../lib/types';
 import { closeClients, connected, next, openClient, pushed, recordValues } from '../test/support';
 
-type Counts = { page: string; viewers: number; connections: number };
+type Counts = { page: string; viewers: number; connections: number; active: number };
 const ENV = { COUNT_INTERVAL_MS: '20', GRACE_MS: '5000', POLLS: 'restart-poll' };
 const names = (members: readonly Member[]) => members.map((m) => `${m.name}:${m.status}`).sort();
 
@@ -72,7 +72,7 @@ describe('reconnection', () => {
     expect(states).toEqual(['connecting', 'connected', 'reconnecting', 'connected']);
     expect((await next(ada.session$, (s) => s !== firstSession)).clientId).toBe(firstSession.clientId);
     // `connected` comes once everything is restored.
-    expect(await pageCount(server.url, entered)).toEqual({ page: entered, viewers: 1, connections: 1 });
+    expect(await pageCount(server.url, entered)).toEqual({ page: entered, viewers: 1, connections: 1, active: 1 });
     expect(names(await next(members, (m) => m.length === 2))).toEqual(['Ada:busy', 'Bob:online']);
 
     const { socket: reader } = await connect(server.url);
@@ -109,7 +109,7 @@ describe('reconnection', () => {
 
     await returned;
     expect(socket().active).toBe(true);
-    expect(await pageCount(server.url, page)).toEqual({ page, viewers: 1, connections: 1 });
+    expect(await pageCount(server.url, page)).toEqual({ page, viewers: 1, connections: 1, active: 1 });
     const { members } = await request<{ members: Member[] }>(observer, 'room:join', { room });
     expect(members.map((m) => m.userId)).toContain(self.userId);
   });
@@ -130,11 +130,11 @@ describe('reconnection', () => {
     const leaving = client.leavePage(before);
     server = await startServer({ ...ENV, PORT: String(port) });
 
-    await expect(entering).resolves.toEqual({ page: during, viewers: 1, connections: 1 });
+    await expect(entering).resolves.toEqual({ page: during, viewers: 1, connections: 1, active: 1 });
     await expect(joining).resolves.toMatchObject({ room, members: [{ name: 'Patient' }] });
     await leaving;
     await connected(client);
-    expect(await pageCount(server.url, during)).toEqual({ page: during, viewers: 1, connections: 1 });
-    expect(await pageCount(server.url, before)).toEqual({ page: before, viewers: 0, connections: 0 });
+    expect(await pageCount(server.url, during)).toEqual({ page: during, viewers: 1, connections: 1, active: 1 });
+    expect(await pageCount(server.url, before)).toEqual({ page: before, viewers: 0, connections: 0, active: 0 });
   });
 });

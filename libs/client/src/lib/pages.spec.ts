@@ -22,11 +22,11 @@ function linkAnswering(reply: (event: ClientEventName) => unknown, pushBehind: (
 }
 
 describe('Pages: counts from an ack never overwrite a push that came after it', () => {
-  const newer: PageCounts = { page: '/a', viewers: 2, connections: 2 };
+  const newer: PageCounts = { page: '/a', viewers: 2, connections: 2, active: 2 };
 
   it('on an enter, and on the restore after a reconnection', async () => {
     const link = linkAnswering(
-      (event) => (event === 'page:enter' ? { ok: true, page: '/a', viewers: 1, connections: 1 } : { ok: true, counts: [{ page: '/a', viewers: 1, connections: 1 }] }),
+      (event) => (event === 'page:enter' ? { ok: true, page: '/a', viewers: 1, connections: 1, active: 1 } : { ok: true, counts: [{ page: '/a', viewers: 1, connections: 1, active: 1 }] }),
       () => pages.pushed(newer),
     );
     const pages: Pages = new Pages(link);
@@ -39,7 +39,7 @@ describe('Pages: counts from an ack never overwrite a push that came after it', 
   });
 
   it('on a watch', async () => {
-    const link = linkAnswering(() => ({ ok: true, counts: [{ page: '/a', viewers: 1, connections: 1 }] }), () => pages.pushed(newer));
+    const link = linkAnswering(() => ({ ok: true, counts: [{ page: '/a', viewers: 1, connections: 1, active: 1 }] }), () => pages.pushed(newer));
     const pages: Pages = new Pages(link);
     await pages.watch(['/a']);
     expect(await firstValueFrom(pages.counts$('/a'))).toEqual(newer);
@@ -55,7 +55,7 @@ describe('Pages: what the client means to be on, whatever order the acks come ba
       request<E extends ClientEventName>(event: E, payload: unknown, applied?: (reply: ReplyOf<E>) => void) {
         sent.push(`${event} ${(payload as { page?: string }).page ?? ''}`);
         return new Promise<ReplyOf<E>>((resolve) => {
-          const reply = (event === 'page:enter' ? { ok: true, page: '/a', viewers: 1, connections: 1 } : { ok: true, counts: [] }) as ReplyOf<E>;
+          const reply = (event === 'page:enter' ? { ok: true, page: '/a', viewers: 1, connections: 1, active: 1 } : { ok: true, counts: [] }) as ReplyOf<E>;
           answers.push(() => {
             applied?.(reply);
             resolve(reply);
@@ -79,8 +79,8 @@ describe('Pages: what the client means to be on, whatever order the acks come ba
 
 describe('Pages: a push that came while a request was on its way wins over its ack', () => {
   it('keeps the pushed counts when the ack (read earlier, with Redis) comes after them', async () => {
-    const older = { page: '/a', viewers: 1, connections: 1 };
-    const newer: PageCounts = { page: '/a', viewers: 3, connections: 3 };
+    const older = { page: '/a', viewers: 1, connections: 1, active: 1 };
+    const newer: PageCounts = { page: '/a', viewers: 3, connections: 3, active: 3 };
     const pages: Pages = new Pages({
       connected: true,
       request<E extends ClientEventName>(event: E, _payload: unknown, applied?: (reply: ReplyOf<E>) => void) {

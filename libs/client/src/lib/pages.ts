@@ -5,8 +5,8 @@ import { hasCode, transient } from './presence-error';
 
 const sameCounts = (a: PageCounts, b: PageCounts) => a.viewers === b.viewers && a.connections === b.connections && a.active === b.active;
 
-/** The counts alone (an ack carries `ok` too); `active` from servers of protocol 1.1. */
-const countsOf = ({ page, viewers, connections, active }: PageCounts): PageCounts => ({ page, viewers, connections, ...(active !== undefined && { active }) });
+/** The counts alone (an ack carries `ok` too); `active` from servers of protocol 1.1 (a v1 server sends none). */
+const countsOf = ({ page, viewers, connections, active }: PageCounts): PageCounts => ({ page, viewers, connections, ...(active !== undefined && { active }) }) as PageCounts;
 
 /**
  * The pages of one client: those it entered (counted), those it watches on

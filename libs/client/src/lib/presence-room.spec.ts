@@ -5,7 +5,7 @@ import type { Link, RunCommand } from './link';
 import { Room } from './presence-room';
 import { ServerClock } from './server-clock';
 
-const member = (userId: string, status: string): Member => ({ userId, name: userId, status, meta: {}, connections: 1, since: 1 });
+const member = (userId: string, status: string): Member => ({ userId, name: userId, status, meta: {}, connections: 1, since: 1, activity: 'active' });
 
 /**
  * A link that answers like a socket whose read holds the ack and, right

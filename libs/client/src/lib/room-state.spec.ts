@@ -1,7 +1,7 @@
 import type { Member } from '@presently/protocol';
 import { applyRoomEvent, membersOf, NO_MEMBERS, removeMember, replaceMember, upsertMember } from './room-state';
 
-const member = (userId: string, status = 'online'): Member => ({ userId, name: userId, status, meta: {}, connections: 1, since: 1 });
+const member = (userId: string, status = 'online'): Member => ({ userId, name: userId, status, meta: {}, connections: 1, since: 1, activity: 'active' });
 
 describe('room state', () => {
   const ada = member('ada');

@@ -15,15 +15,17 @@ export interface Sent {
   payload: any;
 }
 
-export const member = (userId: string, profile: ProfileInput & { activity?: Member['activity'] } = {}): Member => ({
-  userId,
-  name: profile.name ?? userId,
-  status: profile.status ?? 'online',
-  meta: profile.meta ?? {},
-  connections: 1,
-  since: 1,
-  ...(profile.activity && { activity: profile.activity }),
-});
+export const member = (userId: string, profile: ProfileInput & { activity?: Member['activity'] } = {}): Member =>
+  ({
+    userId,
+    name: profile.name ?? userId,
+    status: profile.status ?? 'online',
+    meta: profile.meta ?? {},
+    connections: 1,
+    since: 1,
+    // A v1 server's members have no activity.
+    ...(profile.activity && { activity: profile.activity }),
+  }) as Member;
 
 /**
  * The server behind one client, in memory: for unit tests of the whole

@@ -1,4 +1,6 @@
+import type { ActivityState } from '@presently/protocol';
 import { AccountedKeys } from './accounted-keys';
+import { INITIAL_ACTIVITY } from './activity';
 import type { Account } from './address-budget';
 import type { TimerHandle } from './clock';
 import type { Identity, LedgerMember } from './types';
@@ -31,6 +33,8 @@ export interface Connection {
   /** Rooms joined; each also carries its profile's charge, and as its note the name the connection last gave there. */
   readonly rooms: AccountedKeys;
   watchingStats: boolean;
+  /** What its client last reported (`active` until then); a held connection keeps it. */
+  activity: ActivityState;
   /** The grace timer while the connection is held after a disconnect. */
   held: TimerHandle | null;
   /** When a held connection disconnected (epoch ms): the last moment it was present. */
@@ -49,6 +53,7 @@ export function createConnection(id: string, identity: Identity, counted: boolea
     watched: new AccountedKeys(account),
     rooms: new AccountedKeys(account),
     watchingStats: false,
+    activity: INITIAL_ACTIVITY,
     held: null,
     heldSince: 0,
   };
@@ -70,5 +75,6 @@ export function ledgerMemberOf(conn: Connection): LedgerMember {
     userKey: conn.userKey,
     userId: conn.identity.userId,
     tokenName: conn.identity.authenticated ? (conn.identity.name ?? conn.identity.userId) : null,
+    activity: conn.activity,
   };
 }

@@ -35,7 +35,7 @@ describe('Presence.revokeCredentials', () => {
     }
     // Public rooms and pages are unchanged.
     expect(presence.members('lobby').map((m) => m.userId)).toEqual(['alice', 'bob']);
-    expect(presence.pageCounts('/home')).toEqual({ page: '/home', viewers: 1, connections: 1 });
+    expect(presence.pageCounts('/home')).toEqual({ page: '/home', viewers: 1, connections: 1, active: 1 });
   });
 
   it('refuses to let it join such rooms again, while public rooms stay open', () => {
@@ -91,6 +91,6 @@ describe('Presence.countChanges', () => {
     presence.enterPage('s0', '/busy');
     clock.advance(1000);
     expect(presence.countChanges()).toBe(7);
-    expect(sink.of('page:count')).toEqual([{ type: 'page:count', counts: { page: '/busy', viewers: 5, connections: 5 } }]);
+    expect(sink.of('page:count')).toEqual([{ type: 'page:count', counts: { page: '/busy', viewers: 5, connections: 5, active: 5 } }]);
   });
 });

@@ -1,3 +1,4 @@
+import type { ActivityState } from '@presently/protocol';
 import type { Clock } from './clock';
 import { ledgerMemberOf, type Connection } from './connection';
 import type { PresenceContributions, PresenceLedger } from './types';
@@ -53,12 +54,13 @@ export class Grace {
     return true;
   }
 
-  /** The earliest held connection of `clientId` and `userKey` still on `key`. */
-  find(clientId: string, userKey: string, kind: PlaceKind, key: string): Connection | undefined {
+  /** The earliest held connection of `clientId` and `userKey` still on `key` (and whose last activity was `activity`, if given). */
+  find(clientId: string, userKey: string, kind: PlaceKind, key: string, activity?: ActivityState): Connection | undefined {
     const held = this.byClient.get(clientId);
     if (!held) return undefined;
     for (const candidate of held) {
-      if (candidate.userKey === userKey && (kind === 'p' ? candidate.pages : candidate.rooms).has(key)) return candidate;
+      if (candidate.userKey !== userKey || (activity !== undefined && candidate.activity !== activity)) continue;
+      if ((kind === 'p' ? candidate.pages : candidate.rooms).has(key)) return candidate;
     }
     return undefined;
   }
@@ -124,8 +126,9 @@ export class Grace {
     const places: PresenceContributions['held'] = [];
     for (const [clientId, conns] of this.byClient) {
       for (const conn of conns) {
-        for (const page of conn.pages) places.push({ kind: 'p', key: page, clientId, userKey: conn.userKey });
-        for (const room of conn.rooms) places.push({ kind: 'r', key: room, clientId, userKey: conn.userKey });
+        const { userKey, activity } = conn;
+        for (const page of conn.pages) places.push({ kind: 'p', key: page, clientId, userKey, activity });
+        for (const room of conn.rooms) places.push({ kind: 'r', key: room, clientId, userKey, activity });
       }
     }
     return places;

@@ -64,14 +64,14 @@ describe('held places per address', () => {
     clock.flush();
     expect(sink.take()).toEqual([
       { type: 'room:left', room: 'lobby', userId: 'old-client', reason: 'disconnect', duration: 3000, except: null },
-      { type: 'page:count', counts: { page: '/p', viewers: 2, connections: 2 } },
+      { type: 'page:count', counts: { page: '/p', viewers: 2, connections: 2, active: 2 } },
     ]);
     expect(presence.heldAt('10.0.0.1')).toBe(1);
     expect(presence.stats().online).toEqual({ connections: 2, visitors: 2 });
 
     // The ended one's timer is gone: when the newer one's grace ends, only it goes.
     clock.advance(TEST_OPTIONS.graceMs);
-    expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+    expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
     expect(presence.endOldestHeld('10.0.0.1')).toBe(false);
     expect(presence.sizes()).toMatchObject({ held: 0, connections: 1 });
     presence.disconnect(watcher);
@@ -83,7 +83,7 @@ describe('held places per address', () => {
     expect(presence.heldAt('10.0.0.1')).toBe(1);
     enter('10.0.0.1', '/p', 'reloader-1');
     expect(presence.heldAt('10.0.0.1')).toBe(0);
-    expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+    expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
   });
 
   it('with the limiter: the attack (fresh clientIds entering and closing) never shows more viewers than the limit', () => {
@@ -133,6 +133,7 @@ describe('held places per address', () => {
         hold: (kind, key, who, delta) => calls.push(['hold', kind, key, who.clientId, delta]),
         typing: (room, who, delta) => calls.push(['typing', room, who.clientId, delta]),
         switchUser: (room, from, to) => calls.push(['switchUser', room, from.userKey, to.userKey]),
+        activity: (who, from, pages, rooms) => calls.push(['activity', who.clientId, from, who.activity, pages, rooms]),
       };
       const localClock = new ManualClock();
       const local = new Presence(localClock, null, TEST_OPTIONS, ledger);

@@ -1,3 +1,4 @@
+import { ACTIVITY_STATES, type ActivityState } from '@presently/protocol';
 import { Presence, type Identity, type LedgerMember, type PresenceLedger, type PresenceOptions, type RoomChange } from '../index';
 import { anonymous, ManualClock, RecordingOccupancy, seededRandom, signedIn, TEST_OPTIONS } from '../testing';
 
@@ -6,17 +7,19 @@ const OPTIONS: PresenceOptions = { ...TEST_OPTIONS, countIntervalMs: 0, graceMs:
 /**
  * What one process's share in a cluster store holds, kept by the rules the
  * store's scripts apply to the ledger's calls: a page's contributions per
- * client, a room's per member (userKey), the held places, each one a count
- * (a held page's or room's end is applied only while its place is still
- * held; a change of user moves one connection from one member to the
- * other), the members typing in a room (a count of this process's starts
- * and stops, which must stay 0 or 1); and, as the scripts decide it, each
- * page's occupancy changing (no connection before, some after, or the other
- * way round).
+ * client (connections, and the active ones among them), a room's per member
+ * (userKey), the held places with their last activity, each one a count (a
+ * held page's or room's end is applied only while its place is still held;
+ * a change of user moves one connection from one member to the other), the
+ * members typing in a room (a count of this process's starts and stops,
+ * which must stay 0 or 1); and, as the scripts decide it, each page's
+ * occupancy changing (no connection before, some after, or the other way
+ * round).
  */
 class ShareModel implements PresenceLedger {
   readonly pages = new Map<string, Map<string, number>>();
   readonly rooms = new Map<string, number>();
+  readonly active = new Map<string, Map<string, number>>();
   readonly held = new Map<string, number>();
   /** `occupied <page>` and `vacated <page>`, in the order decided. */
   readonly occupancy: string[] = [];
@@ -29,17 +32,22 @@ class ShareModel implements PresenceLedger {
 
   page(page: string, who: LedgerMember, delta: 1 | -1, held: boolean): void {
     if (delta === -1 && held) {
-      const place = `p|${who.clientId}|${who.userKey}|${page}`;
+      const place = `p|${who.clientId}|${who.userKey}|${page}|${who.activity}`;
       if (!this.held.has(place)) return;
       this.addHeld(place, -1);
     }
-    const byClient = this.pages.get(page) ?? new Map<string, number>();
-    const before = byClient.size;
-    const n = (byClient.get(who.clientId) ?? 0) + delta;
-    if (n > 0) byClient.set(who.clientId, n);
-    else byClient.delete(who.clientId);
-    this.pages.set(page, byClient);
-    if ((before === 0) !== (byClient.size === 0)) this.occupancy.push(`${before === 0 ? 'occupied' : 'vacated'} ${page}`);
+    const before = this.pages.get(page)?.size ?? 0;
+    add(this.pages, page, who.clientId, delta);
+    if (who.activity === 'active') add(this.active, page, who.clientId, delta);
+    const after = this.pages.get(page)?.size ?? 0;
+    if ((before === 0) !== (after === 0)) this.occupancy.push(`${before === 0 ? 'occupied' : 'vacated'} ${page}`);
+  }
+
+  activity(who: LedgerMember, from: ActivityState, pages: readonly string[]): void {
+    for (const page of pages) {
+      if (from === 'active') add(this.active, page, who.clientId, -1);
+      if (who.activity === 'active') add(this.active, page, who.clientId, 1);
+    }
   }
 
   room(room: string, who: LedgerMember, delta: 1 | 0 | -1, change: RoomChange): void {
@@ -57,7 +65,7 @@ class ShareModel implements PresenceLedger {
   }
 
   hold(kind: 'p' | 'r', key: string, who: LedgerMember, delta: 1 | -1): void {
-    this.addHeld(`${kind}|${who.clientId}|${who.userKey}|${key}`, delta);
+    this.addHeld(`${kind}|${who.clientId}|${who.userKey}|${key}|${who.activity}`, delta);
   }
 
   typing(room: string, who: LedgerMember, delta: 1 | -1): void {
@@ -72,9 +80,10 @@ class ShareModel implements PresenceLedger {
     return [...this.typists.keys()].filter((key) => key.startsWith(`${room}|`)).map((key) => key.slice(room.length + 1));
   }
 
-  viewers(page: string): { viewers: number; connections: number } {
+  viewers(page: string): { viewers: number; connections: number; active: number } {
     const byClient = this.pages.get(page) ?? new Map<string, number>();
-    return { viewers: byClient.size, connections: [...byClient.values()].reduce((a, b) => a + b, 0) };
+    const active = this.active.get(page) ?? new Map<string, number>();
+    return { viewers: byClient.size, connections: [...byClient.values()].reduce((a, b) => a + b, 0), active: active.size };
   }
 
   /** The room's members with their connections, as `room|userKey` → n. */
@@ -96,6 +105,15 @@ class ShareModel implements PresenceLedger {
     if (n > 0) this.held.set(place, n);
     else this.held.delete(place);
   }
+}
+
+/** Adds `delta` to `client`'s count on `page`; a count of 0 leaves no entry. */
+function add(counts: Map<string, Map<string, number>>, page: string, client: string, delta: number): void {
+  const byClient = counts.get(page) ?? new Map<string, number>();
+  const n = (byClient.get(client) ?? 0) + delta;
+  if (n > 0) byClient.set(client, n);
+  else byClient.delete(client);
+  counts.set(page, byClient);
 }
 
 describe('a cluster share kept from the ledger agrees with the registry', () => {
@@ -155,19 +173,25 @@ describe('a cluster share kept from the ledger agrees with the registry', () => 
       } else if (roll < 0.8) {
         presence.leavePage(id, page);
         log.push(`${id} leaves ${page}`);
-      } else if (roll < 0.9) {
+      } else if (roll < 0.85) {
         presence.disconnect(id);
         live.delete(client);
         log.push(`${id} drops`);
+      } else if (roll < 0.92) {
+        const state = ACTIVITY_STATES[Math.floor(random() * ACTIVITY_STATES.length)];
+        presence.setActivity(id, state);
+        log.push(`${id} is ${state}`);
       } else {
         clock.advance(random() * 1500);
         log.push('time passes');
       }
       for (const p of pages) {
-        const { viewers, connections } = presence.pageCounts(p);
+        const { viewers, connections, active } = presence.pageCounts(p);
         const modelled = share.viewers(p);
-        if (modelled.viewers !== viewers || modelled.connections !== connections) {
-          throw new Error(`${p}: registry ${viewers}/${connections}, share ${modelled.viewers}/${modelled.connections} after:\n${log.slice(-12).join('\n')}`);
+        if (modelled.viewers !== viewers || modelled.connections !== connections || modelled.active !== active) {
+          throw new Error(
+            `${p}: registry ${viewers}/${connections}/${active}, share ${modelled.viewers}/${modelled.connections}/${modelled.active} after:\n${log.slice(-12).join('\n')}`,
+          );
         }
       }
       const reported = occupancy.events.flatMap((e) => (e.type === 'pageOccupied' ? [`occupied ${e.page}`] : e.type === 'pageVacated' ? [`vacated ${e.page}`] : []));

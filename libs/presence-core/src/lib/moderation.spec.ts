@@ -40,7 +40,7 @@ describe('Presence moderation', () => {
       ]);
       expect(presence.members('lobby').map((m) => m.userId)).toEqual(['bob']);
       expect(presence.members('side').map((m) => m.userId)).toEqual(['bob']);
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
       expect(presence.sizes()).toMatchObject({ connections: 1, visitors: 1, held: 0 });
       expect(presence.stats().online).toEqual({ connections: 1, visitors: 1 });
 
@@ -78,7 +78,7 @@ describe('Presence moderation', () => {
       expect(presence.members('lobby').map((m) => m.userId)).toEqual(['bob']);
       expect(presence.members('side').map((m) => m.userId).sort()).toEqual(['bob', 'mallory']);
       // Still on the page and connected: two live, and the held tab until its grace ends.
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 3, connections: 4 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 3, connections: 4, active: 3 });
       expect(presence.sizes()).toMatchObject({ connections: 4, held: 1 });
       // The live connections may join again.
       expect(presence.joinRoom('m3', 'lobby').ok).toBe(true);
@@ -109,6 +109,7 @@ describe('Presence moderation', () => {
       page: () => undefined,
       hold: () => undefined,
       typing: () => undefined,
+      activity: () => undefined,
       room: (_room, _who, delta, change) => rooms.push({ delta, reason: change.reason }),
       switchUser: () => undefined,
     };

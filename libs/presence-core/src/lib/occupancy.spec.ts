@@ -67,12 +67,12 @@ describe('occupancy', () => {
       presence.joinRoom('a', 'lobby', { status: 'busy' });
       expect(occupancy.take()).toEqual([
         { type: 'roomOccupied', room: 'lobby' },
-        { type: 'memberJoined', room: 'lobby', member: { userId: 'ada', name: 'ada', status: 'busy', meta: {}, connections: 1, since } },
+        { type: 'memberJoined', room: 'lobby', member: { userId: 'ada', name: 'ada', status: 'busy', meta: {}, connections: 1, since, activity: 'active' } },
       ]);
       clock.advance(700);
       presence.joinRoom('b', 'lobby');
       expect(occupancy.take()).toEqual([
-        { type: 'memberJoined', room: 'lobby', member: { userId: 'bob', name: 'bob', status: 'online', meta: {}, connections: 1, since: since + 700 } },
+        { type: 'memberJoined', room: 'lobby', member: { userId: 'bob', name: 'bob', status: 'online', meta: {}, connections: 1, since: since + 700, activity: 'active' } },
       ]);
       clock.advance(300);
       presence.leaveRoom('a', 'lobby');

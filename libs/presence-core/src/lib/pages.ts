@@ -1,4 +1,5 @@
-import type { PageCounts } from '@presently/protocol';
+import type { ActivityState, PageCounts } from '@presently/protocol';
+import { isActive, isListening } from './activity';
 import { Announced } from './announced';
 import type { Clock } from './clock';
 import { Coalescer } from './coalescer';
@@ -6,19 +7,21 @@ import { ledgerMemberOf, type Connection } from './connection';
 import type { Grace } from './grace';
 import type { OccupancySink, PageCountSink, PresenceLedger } from './types';
 
-type Tally = Pick<PageCounts, 'viewers' | 'connections'>;
+type Tally = Pick<PageCounts, 'viewers' | 'connections' | 'active'>;
 
 /** Whether two counts of one page are the same figure (the page itself is not compared). */
 export function samePageCounts(a: Tally, b: Tally): boolean {
-  return a.viewers === b.viewers && a.connections === b.connections;
+  return a.viewers === b.viewers && a.connections === b.connections && a.active === b.active;
 }
 
 /** What every subscriber of a page holds before its first `page:count`. */
-const NO_COUNTS: Tally = Object.freeze({ viewers: 0, connections: 0 });
+const NO_COUNTS: Tally = Object.freeze({ viewers: 0, connections: 0, active: 0 });
 
 interface PageEntry {
   /** clientId → connections of that client on the page. */
   readonly clients: Map<string, number>;
+  /** clientId → its `active` connections on the page (clients with none are absent). */
+  readonly active: Map<string, number>;
   connections: number;
   readonly announced: Announced<Tally, Connection>;
 }
@@ -32,8 +35,9 @@ export interface ViewersListener {
 }
 
 /**
- * The pages: each page's viewers (distinct clients) and connections, counted
- * from the counted connections on it, and its coalesced `page:count`. A page
+ * The pages: each page's viewers (distinct clients), connections and active
+ * clients (with at least one `active` connection there), counted from the
+ * counted connections on it, and its coalesced `page:count`. A page
  * has an entry while someone is on it, or until the count of its emptying
  * went out; absent means 0. Entering and leaving cost O(1).
  *
@@ -71,16 +75,21 @@ export class Pages {
     const entered = conn.pages.has(page);
     if (!entered) {
       conn.pages.add(page);
-      if (conn.counted && !this.grace.take(conn, 'p', page)) {
-        this.add(page, conn.identity.clientId);
+      const held = conn.counted ? this.grace.take(conn, 'p', page) : undefined;
+      if (held) {
+        // In the held connection's place: only its activity may differ.
+        if (this.activityChanged(conn, held.activity, [page]).length > 0) this.ledger?.activity(ledgerMemberOf(conn), held.activity, [page], [], conn.id);
+      } else if (conn.counted) {
+        this.add(page, conn.identity.clientId, isActive(conn.activity));
         this.ledger?.page(page, ledgerMemberOf(conn), 1, false);
       }
     }
     const entry = this.entries.get(page);
     const subscribe = !entered && !conn.watched.has(page);
-    if (!entry) return { ok: true, page, viewers: 0, connections: 0, subscribe };
-    const ack = { ok: true as const, page, viewers: entry.clients.size, connections: entry.connections, subscribe };
-    entry.announced.acked(conn, ack);
+    if (!entry) return { ok: true, page, viewers: 0, connections: 0, active: 0, subscribe };
+    const ack = { ok: true as const, page, viewers: entry.clients.size, connections: entry.connections, active: entry.active.size, subscribe };
+    // A hidden connection is owed nothing: what it holds is kept apart until it listens again.
+    if (isListening(conn.activity)) entry.announced.acked(conn, ack);
     return ack;
   }
 
@@ -99,7 +108,40 @@ export class Pages {
 
   /** A held connection's place on `page` was taken in another process: it stops counting here, unreported. */
   release(held: Connection, page: string): void {
-    if (held.pages.delete(page)) this.remove(page, held.identity.clientId);
+    if (held.pages.delete(page)) this.remove(page, held.identity.clientId, isActive(held.activity));
+  }
+
+  /**
+   * `conn`'s activity changed from `from` (or it took the place of a held
+   * connection whose activity was `from`) on `pages` (default: every page it
+   * is on): each page's active clients follow. Answers the pages whose
+   * counts moved, for the caller to report. O(pages).
+   */
+  activityChanged(conn: Connection, from: ActivityState, pages: Iterable<string> = conn.pages): string[] {
+    const was = isActive(from);
+    const moved: string[] = [];
+    if (!conn.counted || was === isActive(conn.activity)) return moved;
+    for (const page of pages) {
+      const entry = this.entries.get(page);
+      if (!entry) continue;
+      countIn(entry.active, conn.identity.clientId, was ? -1 : 1);
+      moved.push(page);
+      this.changes++;
+      this.coalescer?.touch(page);
+    }
+    return moved;
+  }
+
+  /** What `conn` holds of `page`: the counts last sent to it or acked to it. */
+  lastSent(conn: Connection, page: string): PageCounts {
+    const held = this.entries.get(page)?.announced.lastFor(conn) ?? NO_COUNTS;
+    return { page, viewers: held.viewers, connections: held.connections, active: held.active };
+  }
+
+  /** `conn` stops listening (it went hidden): no announcement of its pages is owed to it. */
+  forget(conn: Connection): void {
+    for (const page of conn.pages) this.entries.get(page)?.announced.forget(conn);
+    for (const page of conn.watched) this.entries.get(page)?.announced.forget(conn);
   }
 
   /**
@@ -129,8 +171,8 @@ export class Pages {
   counts(page: string): PageCounts {
     const entry = this.entries.get(page);
     return entry
-      ? { page, viewers: entry.clients.size, connections: entry.connections }
-      : { page, viewers: 0, connections: 0 };
+      ? { page, viewers: entry.clients.size, connections: entry.connections, active: entry.active.size }
+      : { page, viewers: 0, connections: 0, active: 0 };
   }
 
   /** Changes of page counts so far. */
@@ -143,11 +185,11 @@ export class Pages {
     return this.entries.size;
   }
 
-  /** [page, clientId, connections of the client on the page], for every client on every page. */
-  contributions(): [string, string, number][] {
-    const tabs: [string, string, number][] = [];
+  /** [page, clientId, connections of the client on the page, the active ones], for every client on every page. */
+  contributions(): [string, string, number, number][] {
+    const tabs: [string, string, number, number][] = [];
     for (const [page, entry] of this.entries) {
-      for (const [clientId, count] of entry.clients) tabs.push([page, clientId, count]);
+      for (const [clientId, count] of entry.clients) tabs.push([page, clientId, count, entry.active.get(clientId) ?? 0]);
     }
     return tabs;
   }
@@ -159,30 +201,33 @@ export class Pages {
     for (const [page, entry] of this.entries) if (entry.clients.size > 0) this.occupancy.pageVacated(page);
   }
 
-  /** A page's counts as an ack answers them to `subscriber`, which then holds them. */
-  private countsFor(subscriber: Connection, page: string): PageCounts {
+  /**
+   * A page's counts as an ack (or a catch-up) answers them to `subscriber`,
+   * which then holds them (unless it is hidden: what it holds is kept apart).
+   */
+  countsFor(subscriber: Connection, page: string): PageCounts {
+    const counts = this.counts(page);
     const entry = this.entries.get(page);
-    if (!entry) return { page, viewers: 0, connections: 0 };
-    const counts = { page, viewers: entry.clients.size, connections: entry.connections };
-    if (this.coalescer) entry.announced.acked(subscriber, counts);
+    if (entry && this.coalescer && isListening(subscriber.activity)) entry.announced.acked(subscriber, counts);
     return counts;
   }
 
   /** A counted connection left `page`, or its grace ran out there (`conn.held`). */
   private subtract(conn: Connection, page: string): void {
-    this.remove(page, conn.identity.clientId);
+    this.remove(page, conn.identity.clientId, isActive(conn.activity));
     this.ledger?.page(page, ledgerMemberOf(conn), -1, conn.held !== null);
   }
 
-  private add(page: string, clientId: string): void {
+  private add(page: string, clientId: string, active: boolean): void {
     let entry = this.entries.get(page);
     if (!entry) {
-      entry = { clients: new Map(), connections: 0, announced: new Announced(samePageCounts, NO_COUNTS) };
+      entry = { clients: new Map(), active: new Map(), connections: 0, announced: new Announced(samePageCounts, NO_COUNTS) };
       this.entries.set(page, entry);
     }
     const tabs = entry.clients.get(clientId) ?? 0;
     entry.clients.set(clientId, tabs + 1);
     entry.connections++;
+    if (active) countIn(entry.active, clientId, 1);
     if (tabs === 0) {
       this.viewers.viewersMoved(page, entry.clients.size - 1, entry.clients.size);
       if (entry.clients.size === 1) this.occupancy?.pageOccupied(page);
@@ -191,11 +236,12 @@ export class Pages {
     this.coalescer?.touch(page);
   }
 
-  private remove(page: string, clientId: string): void {
+  private remove(page: string, clientId: string, active: boolean): void {
     const entry = this.entries.get(page);
     const tabs = entry?.clients.get(clientId);
     if (!entry || !tabs) return;
     entry.connections--;
+    if (active) countIn(entry.active, clientId, -1);
     if (tabs > 1) {
       entry.clients.set(clientId, tabs - 1);
     } else {
@@ -211,7 +257,7 @@ export class Pages {
   private send(page: string): boolean {
     const entry = this.entries.get(page);
     if (!entry) return false;
-    const counts = { page, viewers: entry.clients.size, connections: entry.connections };
+    const counts = { page, viewers: entry.clients.size, connections: entry.connections, active: entry.active.size };
     if (!entry.announced.due(counts, (conn) => isSubscribed(conn, page))) return false;
     this.sink?.pageCount(counts);
     return true;
@@ -225,5 +271,12 @@ export class Pages {
 
 /** Whether `conn` still hears `page:count`s of `page`. */
 function isSubscribed(conn: Connection, page: string): boolean {
-  return !conn.held && (conn.pages.has(page) || conn.watched.has(page));
+  return !conn.held && isListening(conn.activity) && (conn.pages.has(page) || conn.watched.has(page));
+}
+
+/** Adds `delta` to `key`'s count in `counts`; a count of 0 leaves no entry. */
+function countIn(counts: Map<string, number>, key: string, delta: 1 | -1): void {
+  const n = (counts.get(key) ?? 0) + delta;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
 }

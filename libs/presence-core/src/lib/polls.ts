@@ -128,6 +128,20 @@ export class Polls {
     return { poll, tallies: entry ? Object.fromEntries(entry.counts) : {} };
   }
 
+  /** The polls a connection watches. O(its polls). */
+  watchedBy(connection: string): string[] {
+    return [...(this.watching.get(connection) ?? [])];
+  }
+
+  /**
+   * The tallies last sent to a poll's watchers, as a count of votes (tallies
+   * only grow, so the count tells them apart); 0 before any. A watcher holds
+   * these, or later ones it was answered since.
+   */
+  sentVotes(poll: string): number {
+    return this.polls.get(poll)?.sentVotes ?? 0;
+  }
+
   /** A connection went away: its watches end. */
   forget(connection: string): void {
     this.watching.delete(connection);

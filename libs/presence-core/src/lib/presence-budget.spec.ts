@@ -68,7 +68,7 @@ describe('Presence: the address budget', () => {
     expectRefused(presence.enterPage('s1', '/other'));
     expectRefused(presence.watchPages('s1', ['/w1', '/w2']));
     expectRefused(presence.joinRoom('s1', ROOM));
-    expect(presence.pageCounts('/other')).toEqual({ page: '/other', viewers: 0, connections: 0 });
+    expect(presence.pageCounts('/other')).toEqual({ page: '/other', viewers: 0, connections: 0, active: 0 });
     expect(presence.members(ROOM)).toEqual([]);
     expect(presence.addressBytes(HERE)).toBe(before);
     // Nothing was watched: unwatching gives nothing back and answers no page to leave.

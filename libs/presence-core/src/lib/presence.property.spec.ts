@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import type { JsonObject, LeaveReason, Member, PageCounts, Profile, ProfileInput, RecentLeaver, RoomSyncEvent, Stats } from '@presently/protocol';
+import type { ActivityState, JsonObject, LeaveReason, Member, PageCounts, Profile, ProfileInput, RecentLeaver, RoomSyncEvent, Stats } from '@presently/protocol';
 import { Presence, type Departure, type Identity, type OccupancySink, type PresenceOptions, type PresenceSink } from '../index';
 import { ManualClock, type OccupancyRecord, type Recorded } from '../testing';
 
@@ -13,7 +13,12 @@ import { ManualClock, type OccupancyRecord, type Recorded } from '../testing';
  * figure recomputed from scratch), and after every step the two must agree,
  * acks, room announcements, who types and who recently left included, and
  * what the registry reported of who is present (occupancy, the webhooks'
- * source) replays to the model's pages and rooms.
+ * source) replays to the model's pages and rooms. Connections report their
+ * activity (active, idle, hidden): pages count their active clients,
+ * members show their most active connection's state, and a hidden
+ * connection hears nothing; what it holds when it goes hidden, and what it
+ * is caught up with when it listens again, are checked against what it was
+ * told.
  */
 
 const OPTIONS: PresenceOptions = {
@@ -64,6 +69,7 @@ type Command =
   | { kind: 'typing'; target: Target; room: number; typing: boolean }
   | { kind: 'token'; target: Target; user: number | null }
   | { kind: 'disconnect'; target: Target }
+  | { kind: 'activity'; target: Target; state: ActivityState }
   | { kind: 'watchStats'; target: Target }
   | { kind: 'unwatchStats'; target: Target }
   | { kind: 'advance'; ms: number }
@@ -117,6 +123,10 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant('token' as const), target, user: fc.option(fc.nat({ max: USERS.length - 1 }), { nil: null }) }),
   },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('disconnect' as const), target }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constant('activity' as const), target, state: fc.constantFrom<ActivityState>('active', 'idle', 'hidden') }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('watchStats' as const), target }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('unwatchStats' as const), target }) },
   {
@@ -145,7 +155,7 @@ class TimedSink implements PresenceSink {
   roomJoined(room: string, member: Member, except: string): void {
     this.push({ type: 'room:joined', room, member, except });
   }
-  roomUpdated(room: string, member: Member, except: string, previousUserId?: string): void {
+  roomUpdated(room: string, member: Member, except: string | null, previousUserId?: string): void {
     this.push({ type: 'room:updated', room, member, except, ...(previousUserId !== undefined && { previousUserId }) });
   }
   roomLeft(room: string, userId: string, reason: LeaveReason, duration: number, except: string | null): void {
@@ -205,6 +215,8 @@ interface ModelConn {
   /** The name this connection last gave in each room's profile (kept for when it is anonymous there). */
   names: Map<string, string>;
   watchingStats: boolean;
+  /** What its client reported last (a held connection keeps it). */
+  activity: ActivityState;
   state: 'live' | 'held' | 'gone';
   heldUntil: number;
   heldOrder: number;
@@ -216,6 +228,8 @@ interface ModelConn {
   knownCounts: Map<string, PageCounts>;
   /** What this socket was last told of the stats (ack or stats). */
   knownStats: Stats | null;
+  /** What this socket was last told of each large room's total (ack or room:count). */
+  knownTotals: Map<string, number>;
 }
 
 interface ModelMember {
@@ -310,16 +324,44 @@ class Model {
 
   pageCounts(p: string): PageCounts {
     const on = this.present().filter((c) => c.pages.includes(p));
-    return { page: p, viewers: new Set(on.map((c) => c.identity.clientId)).size, connections: on.length };
+    const active = on.filter((c) => c.activity === 'active');
+    return {
+      page: p,
+      viewers: new Set(on.map((c) => c.identity.clientId)).size,
+      connections: on.length,
+      active: new Set(active.map((c) => c.identity.clientId)).size,
+    };
   }
 
   members(r: string): Member[] {
     return (this.rooms.get(r) ?? []).map((m) => this.view(r, m));
   }
 
+  /** The connections, live or held, of member `m` in room `r`. */
+  connectionsOf(r: string, m: ModelMember): ModelConn[] {
+    return this.present().filter((c) => keyOf(c.identity) === m.key && c.rooms.includes(r));
+  }
+
+  /** A member's activity: its most active connection's state. */
+  activityOf(r: string, m: ModelMember): ActivityState {
+    const states = this.connectionsOf(r, m).map((c) => c.activity);
+    return states.includes('active') ? 'active' : states.includes('idle') ? 'idle' : 'hidden';
+  }
+
   view(r: string, m: ModelMember): Member {
-    const connections = this.present().filter((c) => keyOf(c.identity) === m.key && c.rooms.includes(r)).length;
-    return { userId: m.userId, ...m.profile, connections, since: m.since };
+    return { userId: m.userId, ...m.profile, connections: this.connectionsOf(r, m).length, since: m.since, activity: this.activityOf(r, m) };
+  }
+
+  /** Runs `change`; a member of `r` whose activity it changed is announced (not in a large room), except to `except`. */
+  watchActivity(r: string, key: string, except: string | null, change: () => void): void {
+    const member = this.rooms.get(r)?.find((m) => m.key === key);
+    const before = member && this.activityOf(r, member);
+    change();
+    // A member with no connection left is gone, not changed.
+    if (!member || this.connectionsOf(r, member).length === 0) return;
+    if (this.activityOf(r, member) !== before && !this.large.has(r)) {
+      this.expected.push({ type: 'room:updated', room: r, member: this.view(r, member), except });
+    }
   }
 
   stats(): Stats {
@@ -371,9 +413,11 @@ class Model {
   /** Removes `conn` from `r`; the member goes when no present connection of its user is left. */
   leaveRoomOf(conn: ModelConn, r: string, reason: LeaveReason, except: string | null): void {
     this.stopTyping(conn, r);
-    conn.rooms = conn.rooms.filter((x) => x !== r);
-    conn.names.delete(r);
     const key = keyOf(conn.identity);
+    this.watchActivity(r, key, except, () => {
+      conn.rooms = conn.rooms.filter((x) => x !== r);
+      conn.names.delete(r);
+    });
     const member = (this.rooms.get(r) ?? []).find((m) => m.key === key);
     if (!member) throw new Error('model: member missing');
     member.until = Math.max(member.until, conn.state === 'held' ? conn.heldAt : this.now);
@@ -398,10 +442,15 @@ class Model {
     const oldUserId = conn.identity.userId;
     const newKey = keyOf(identity);
     const others = (r: string) => this.present().filter((c) => c !== conn && keyOf(c.identity) === oldKey && c.rooms.includes(r)).length;
-    const plans = conn.rooms.map((r) => ({ r, alone: others(r) === 0 }));
+    // Activities as they were: the old member's follows its remaining connections, the new user's member gains this one's.
+    const activity = (r: string, key: string): ActivityState | undefined => {
+      const member = this.rooms.get(r)?.find((m) => m.key === key);
+      return member && this.activityOf(r, member);
+    };
+    const plans = conn.rooms.map((r) => ({ r, alone: others(r) === 0, oldActivity: activity(r, oldKey), targetActivity: activity(r, newKey) }));
     if (newKey !== oldKey) for (const r of [...conn.typing.keys()]) this.stopTyping(conn, r);
     conn.identity = identity;
-    for (const { r, alone } of plans) {
+    for (const { r, alone, oldActivity, targetActivity } of plans) {
       const members = this.rooms.get(r) ?? [];
       const old = members.find((m) => m.key === oldKey);
       if (!old) throw new Error('model: member missing');
@@ -423,8 +472,11 @@ class Model {
       // A leave that takes a large room back below the line: one snapshot of the room as it ends tells the join too.
       old.until = Math.max(old.until, this.now);
       const synced = alone && this.memberLeft(r, oldKey, 'leave', conn.id);
+      if (!alone && this.activityOf(r, old) !== oldActivity && !this.large.has(r)) {
+        this.expected.push({ type: 'room:updated', room: r, member: this.view(r, old), except: conn.id });
+      }
       if (target && synced) target.profile = this.resolveProfile(target.profile, undefined, identity);
-      else if (target) this.applyProfile(r, target, undefined, conn);
+      else if (target) this.applyProfile(r, target, undefined, conn, targetActivity);
       else {
         this.back(r, newKey);
         const member: ModelMember = { key: newKey, userId: identity.userId, profile: { ...old.profile, name }, since: this.now, until: this.now };
@@ -554,9 +606,10 @@ class Model {
     };
   }
 
-  applyProfile(r: string, member: ModelMember, input: ProfileInput | undefined, conn: ModelConn): void {
+  /** Applies a profile; announced if it, or the member's activity since `before`, changed. */
+  applyProfile(r: string, member: ModelMember, input: ProfileInput | undefined, conn: ModelConn, before = this.activityOf(r, member)): void {
     const next = this.resolveProfile(member.profile, input, conn.identity);
-    if (isDeepStrictEqual(next, member.profile)) return;
+    if (isDeepStrictEqual(next, member.profile) && this.activityOf(r, member) === before) return;
     member.profile = next;
     if (!this.large.has(r)) this.expected.push({ type: 'room:updated', room: r, member: this.view(r, member), except: conn.id });
   }
@@ -608,7 +661,7 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
   /** Rooms a client would know as large, with the last total it heard. */
   const largeReplica = new Map<string, number>();
   /** What a client would know of each room from the announcements alone. */
-  const replica = new Map<string, Map<string, Profile>>();
+  const replica = new Map<string, Map<string, Profile & { activity: ActivityState }>>();
   /** Who a client would know types in each room, from the announcements alone. */
   const typingReplica = new Map<string, Set<string>>();
   /** The last page:count and stats seen, to check what may follow them. */
@@ -632,13 +685,26 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
     return pool.length === 0 ? undefined : pool[t.n % pool.length];
   };
   const idOf = (c: ModelConn | undefined) => c?.id ?? 'ghost';
-  const zero = (p: string): PageCounts => ({ page: p, viewers: 0, connections: 0 });
-  const subscribed = (c: ModelConn, p: string) => c.state === 'live' && (c.pages.includes(p) || c.watched.includes(p));
-  /** `conn` was acked the counts of `p`. */
+  const zero = (p: string): PageCounts => ({ page: p, viewers: 0, connections: 0, active: 0 });
+  /** A hidden connection hears nothing. */
+  const listening = (c: ModelConn) => c.state === 'live' && c.activity !== 'hidden';
+  const subscribed = (c: ModelConn, p: string) => listening(c) && (c.pages.includes(p) || c.watched.includes(p));
+  /** `conn` was acked (or caught up with) the counts of `p`; a hidden one is owed nothing for it. */
   const told = (conn: ModelConn, p: string) => {
     const counts = model.pageCounts(p);
     conn.knownCounts.set(p, counts);
-    if (!isDeepStrictEqual(counts, lastCount.get(p)?.counts ?? zero(p))) ackedSinceSend.add(p);
+    if (listening(conn) && !isDeepStrictEqual(counts, lastCount.get(p)?.counts ?? zero(p))) ackedSinceSend.add(p);
+  };
+  /** What `conn` follows, as the registry lists it: its pages then its watched ones, each once. */
+  const followedBy = (conn: ModelConn) => ({ pages: [...new Set([...conn.pages, ...conn.watched])], rooms: [...conn.rooms], stats: conn.watchingStats });
+  /** What `conn` was told of what it follows: pages, large rooms' totals (as the registry sees them large), the stats. */
+  const knownBy = (conn: ModelConn) => {
+    const followed = followedBy(conn);
+    return {
+      pages: followed.pages.map((p) => conn.knownCounts.get(p)),
+      totals: followed.rooms.filter((r) => presence.isLarge(r)).map((r) => ({ room: r, total: conn.knownTotals.get(r) })),
+      stats: conn.watchingStats ? (conn.knownStats ?? undefined) : undefined,
+    };
   };
   const liveConn = (c: ModelConn | undefined): ModelConn | undefined => (c?.state === 'live' ? c : undefined);
 
@@ -657,8 +723,10 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
       heldOrder: 0,
       heldAt: 0,
       typing: new Map(),
+      activity: 'active',
       knownCounts: new Map(),
       knownStats: null,
+      knownTotals: new Map(),
     };
     model.conns.push(conn);
     presence.connect(conn.id, identity, { counted });
@@ -710,6 +778,7 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
       conn.rooms.push(r);
       if (!model.isLarge(r)) model.expected.push({ type: 'room:joined', room: r, member: model.view(r, member), except: conn.id });
     } else {
+      const before = model.activityOf(r, member);
       if (!joined) {
         const held = model.findHeld(conn, (h) => h.rooms.includes(r));
         conn.rooms.push(r);
@@ -718,9 +787,10 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
           model.releaseIfEmpty(held);
         }
       }
-      model.applyProfile(r, member, input, conn);
+      model.applyProfile(r, member, input, conn, before);
     }
     if (input?.name !== undefined) conn.names.set(r, input.name);
+    if (model.isLarge(r)) conn.knownTotals.set(r, members.length);
     agree(actual, {
       ok: true,
       room: r,
@@ -859,6 +929,43 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
         if (c) model.disconnect(c);
         return;
       }
+      case 'activity': {
+        const c = pick(cmd.target);
+        const conn = liveConn(c);
+        const previous = conn?.activity;
+        if (conn && previous !== 'hidden' && cmd.state === 'hidden') {
+          // As the transport does before a socket stops listening: what it holds is what it was told.
+          const followed = presence.followed(conn.id);
+          agree(followed, followedBy(conn), `${cmdName} → followed`);
+          agree(presence.lastSent(conn.id, followedBy(conn)), knownBy(conn), `${cmdName} → what ${conn.id} holds as it goes hidden`);
+        }
+        const actual = presence.setActivity(idOf(c), cmd.state);
+        if (!conn || previous === undefined) return refused(actual, 'BAD_REQUEST', cmdName);
+        agree(actual, { ok: true, state: cmd.state, previous }, cmdName);
+        const rooms = conn.counted ? conn.rooms : [];
+        const before = rooms.map((r) => model.rooms.get(r)?.find((m) => m.key === keyOf(conn.identity)));
+        const activities = rooms.map((r, i) => model.activityOf(r, before[i]!));
+        conn.activity = cmd.state;
+        rooms.forEach((r, i) => {
+          const member = before[i]!;
+          if (model.activityOf(r, member) !== activities[i] && !model.large.has(r)) {
+            model.expected.push({ type: 'room:updated', room: r, member: model.view(r, member), except: conn.id });
+          }
+        });
+        if (previous === 'hidden' && cmd.state !== 'hidden') {
+          // As the transport does once it listens again: the current figures, which it now holds.
+          const followed = followedBy(conn);
+          const caught = presence.caughtUp(conn.id, followed);
+          for (const p of followed.pages) told(conn, p);
+          for (const r of followed.rooms) if (presence.isLarge(r)) conn.knownTotals.set(r, model.members(r).length);
+          if (conn.watchingStats) {
+            conn.knownStats = model.stats();
+            statsAckedSinceSend = true;
+          }
+          agree(caught, knownBy(conn), `${cmdName} → what ${conn.id} is caught up with`);
+        }
+        return;
+      }
       case 'watchStats': {
         const c = pick(cmd.target);
         const actual = presence.watchStats(idOf(c));
@@ -866,7 +973,7 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
         if (!conn) return refused(actual, 'BAD_REQUEST', cmdName);
         conn.watchingStats = true;
         conn.knownStats = model.stats();
-        statsAckedSinceSend = true;
+        if (listening(conn)) statsAckedSinceSend = true;
         agree(actual, { ok: true, ...model.stats() }, cmdName);
         return;
       }
@@ -942,7 +1049,7 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
         ackedSinceSend.delete(counts.page);
         for (const c of subscribers) c.knownCounts.set(counts.page, counts);
       } else if (e.type === 'stats') {
-        const watchers = model.conns.filter((c) => c.state === 'live' && c.watchingStats);
+        const watchers = model.conns.filter((c) => listening(c) && c.watchingStats);
         if (lastStats && isDeepStrictEqual(e.stats, lastStats.stats)) {
           const allowed =
             repeats === 'acked' ? statsAckedSinceSend : watchers.some((c) => !isDeepStrictEqual(c.knownStats, e.stats));
@@ -956,11 +1063,13 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
         // Whether it should have been sent is judged at the trailing edges: the truth then.
         if (e.total < 0) fail('negative room:count', e);
         largeReplica.set(e.room, e.total);
+        for (const c of model.conns) if (listening(c) && c.rooms.includes(e.room)) c.knownTotals.set(e.room, e.total);
       } else if (e.type === 'room:sync') {
         if (!largeReplica.has(e.room) && !model.wentLarge.has(e.room)) fail('room:sync for a room that was never large', e);
         model.wentLarge.delete(e.room);
         largeReplica.delete(e.room);
-        replica.set(e.room, new Map(e.members.map((m) => [m.userId, { name: m.name, status: m.status, meta: m.meta }])));
+        for (const c of model.conns) c.knownTotals.delete(e.room);
+        replica.set(e.room, new Map(e.members.map((m) => [m.userId, { name: m.name, status: m.status, meta: m.meta, activity: m.activity }])));
         if (e.total !== e.members.length) fail('room:sync with a total that is not its members', e);
         typingReplica.set(e.room, new Set(e.typing));
       } else if (e.type === 'room:typing') {
@@ -980,10 +1089,10 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
         if (type === 'room:updated' && e.previousUserId !== undefined) {
           // The member of previousUserId is gone, replaced by one the room did not have.
           if (!members.delete(e.previousUserId) || members.has(e.member.userId)) fail('room:updated replacing out of turn', e);
-          members.set(e.member.userId, { name: e.member.name, status: e.member.status, meta: e.member.meta });
+          members.set(e.member.userId, { name: e.member.name, status: e.member.status, meta: e.member.meta, activity: e.member.activity });
         } else if (type === 'room:joined' || type === 'room:updated') {
           if (members.has(e.member.userId) !== (type === 'room:updated')) fail(`${type} out of turn`, e);
-          members.set(e.member.userId, { name: e.member.name, status: e.member.status, meta: e.member.meta });
+          members.set(e.member.userId, { name: e.member.name, status: e.member.status, meta: e.member.meta, activity: e.member.activity });
         } else if (!members.delete(e.userId)) {
           fail('room:left for a user not in the room', e);
         } else if (typingReplica.get(e.room)?.has(e.userId)) {
@@ -995,12 +1104,12 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
     for (const r of ROOMS) {
       // A large room's members are not announced; its count is checked at trailing edges.
       if (model.large.has(r) || largeReplica.has(r)) continue;
-      const known = [...(replica.get(r) ?? new Map<string, Profile>()).entries()]
+      const known = [...(replica.get(r) ?? new Map<string, Profile & { activity: ActivityState }>()).entries()]
         .map(([userId, p]) => ({ userId, ...p }))
         .sort((a, b) => (a.userId < b.userId ? -1 : 1));
       const actual = presence
         .members(r)
-        .map(({ userId, name, status, meta }) => ({ userId, name, status, meta }))
+        .map(({ userId, name, status, meta, activity }) => ({ userId, name, status, meta, activity }))
         .sort((a, b) => (a.userId < b.userId ? -1 : 1));
       agree(known, actual, `${cmdName} → what the announcements tell of ${r}`);
       const typing = [...(typingReplica.get(r) ?? [])].sort();
@@ -1091,7 +1200,7 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
       else if (largeReplica.has(r) && total > 0) fail(`${r} is back below the line but no room:sync said so`, r);
     }
     const stats = presence.stats();
-    for (const c of model.conns.filter((x) => x.state === 'live' && x.watchingStats)) {
+    for (const c of model.conns.filter((x) => listening(x) && x.watchingStats)) {
       agree(c.knownStats, stats, `${cmdName} → what ${c.id} was last told of the stats`);
     }
   };
@@ -1121,7 +1230,7 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
     advance(OPTIONS.statsIntervalMs * 2);
     check(true);
     checkTrailingEdges();
-    for (const p of PAGES) expect(presence.pageCounts(p)).toEqual({ page: p, viewers: 0, connections: 0 });
+    for (const p of PAGES) expect(presence.pageCounts(p)).toEqual({ page: p, viewers: 0, connections: 0, active: 0 });
     for (const r of ROOMS) expect(presence.members(r)).toEqual([]);
     expect(presence.stats()).toEqual({ online: { connections: 0, visitors: 0 }, top: [] });
     expect(presence.sizes()).toEqual({ connections: 0, visitors: 0, pages: 0, rooms: 0, held: 0 });

@@ -60,11 +60,11 @@ describe('Presence', () => {
       presence.connect('s1', anonymous('clientA'));
       presence.connect('s2', anonymous('clientA')); // second tab of the same browser
       presence.connect('s3', anonymous('clientB'));
-      expect(presence.enterPage('s1', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, subscribe: true });
-      expect(presence.enterPage('s2', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 2, subscribe: true });
-      expect(presence.enterPage('s3', '/p')).toEqual({ ok: true, page: '/p', viewers: 2, connections: 3, subscribe: true });
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 2, connections: 3 });
-      expect(presence.pageCounts('/other')).toEqual({ page: '/other', viewers: 0, connections: 0 });
+      expect(presence.enterPage('s1', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, active: 1, subscribe: true });
+      expect(presence.enterPage('s2', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 2, active: 1, subscribe: true });
+      expect(presence.enterPage('s3', '/p')).toEqual({ ok: true, page: '/p', viewers: 2, connections: 3, active: 2, subscribe: true });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 2, connections: 3, active: 2 });
+      expect(presence.pageCounts('/other')).toEqual({ page: '/other', viewers: 0, connections: 0, active: 0 });
     });
 
     it('keeps counting a client until its last tab leaves', () => {
@@ -73,9 +73,9 @@ describe('Presence', () => {
       presence.enterPage('s1', '/p');
       presence.enterPage('s2', '/p');
       presence.leavePage('s1', '/p');
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
       presence.leavePage('s2', '/p');
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 0, connections: 0 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 0, connections: 0, active: 0 });
     });
 
     it('counts one signed-in user on two devices as two viewers', () => {
@@ -83,7 +83,7 @@ describe('Presence', () => {
       presence.connect('s2', user('phone001', 'u1', 'Ann'));
       presence.enterPage('s1', '/p');
       presence.enterPage('s2', '/p');
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 2, connections: 2 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 2, connections: 2, active: 2 });
     });
 
     it('lets a socket be on several pages', () => {
@@ -102,8 +102,8 @@ describe('Presence', () => {
       presence.enterPage('s1', '/p');
       clock.flush();
       sink.take();
-      expect(presence.enterPage('s1', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, subscribe: false });
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+      expect(presence.enterPage('s1', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, active: 1, subscribe: false });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
       clock.advance(1000);
       expect(sink.of('page:count')).toEqual([]);
     });
@@ -118,9 +118,9 @@ describe('Presence', () => {
       presence.enterPage('s1', '/p');
       expect(presence.leavePage('s1', '/p')).toEqual({ ok: true, unsubscribe: true });
       expect(presence.leavePage('s1', '/p')).toEqual({ ok: true, unsubscribe: false });
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
       clock.advance(1000);
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
       expect(presence.sizes()).toMatchObject({ pages: 1 });
     });
 
@@ -131,7 +131,7 @@ describe('Presence', () => {
       expectOk(presence.enterPage('s1', '/b'));
       settle();
       expectError(presence.enterPage('s1', '/c'), ErrorCodes.LimitExceeded);
-      expect(presence.pageCounts('/c')).toEqual({ page: '/c', viewers: 0, connections: 0 });
+      expect(presence.pageCounts('/c')).toEqual({ page: '/c', viewers: 0, connections: 0, active: 0 });
       expect(presence.stats().top.map((t) => t.page)).toEqual(['/a', '/b']);
       clock.advance(1000);
       expect(sink.events).toEqual([]);
@@ -169,13 +169,13 @@ describe('Presence', () => {
         expect(ack).toEqual({
           ok: true,
           counts: [
-            { page: '/a', viewers: 1, connections: 1 },
-            { page: '/b', viewers: 0, connections: 0 },
+            { page: '/a', viewers: 1, connections: 1, active: 1 },
+            { page: '/b', viewers: 0, connections: 0, active: 0 },
           ],
           subscribe: ['/a', '/b'],
         });
-        expect(presence.pageCounts('/a')).toEqual({ page: '/a', viewers: 1, connections: 1 });
-        expect(presence.pageCounts('/b')).toEqual({ page: '/b', viewers: 0, connections: 0 });
+        expect(presence.pageCounts('/a')).toEqual({ page: '/a', viewers: 1, connections: 1, active: 1 });
+        expect(presence.pageCounts('/b')).toEqual({ page: '/b', viewers: 0, connections: 0, active: 0 });
         // Watching again subscribes to nothing new.
         expect(presence.watchPages('w', ['/a'])).toMatchObject({ ok: true, subscribe: [] });
       });
@@ -183,7 +183,7 @@ describe('Presence', () => {
       it('counts a socket that watches and enters a page once, and subscribes it once', () => {
         presence.connect('s1', anonymous('clientA'));
         expect(presence.watchPages('s1', ['/a'])).toMatchObject({ subscribe: ['/a'] });
-        expect(presence.enterPage('s1', '/a')).toEqual({ ok: true, page: '/a', viewers: 1, connections: 1, subscribe: false });
+        expect(presence.enterPage('s1', '/a')).toEqual({ ok: true, page: '/a', viewers: 1, connections: 1, active: 1, subscribe: false });
         // Leaving keeps the subscription of the watch.
         expect(presence.leavePage('s1', '/a')).toEqual({ ok: true, unsubscribe: false });
         expect(presence.pageCounts('/a').connections).toBe(0);
@@ -194,7 +194,7 @@ describe('Presence', () => {
         presence.connect('s1', anonymous('clientA'));
         presence.enterPage('s1', '/a');
         expect(presence.watchPages('s1', ['/a', '/b'])).toMatchObject({ subscribe: ['/b'] });
-        expect(presence.pageCounts('/a')).toEqual({ page: '/a', viewers: 1, connections: 1 });
+        expect(presence.pageCounts('/a')).toEqual({ page: '/a', viewers: 1, connections: 1, active: 1 });
         expect(presence.unwatchPages('s1', ['/a', '/b', '/c'])).toEqual({ ok: true, unsubscribe: ['/b'] });
         // Still on /a: leaving it now unsubscribes.
         expect(presence.leavePage('s1', '/a')).toEqual({ ok: true, unsubscribe: true });
@@ -234,7 +234,7 @@ describe('Presence', () => {
       presence.connect('s2', user('phone001', 'u1', 'Ann'));
       const first = joinAck('s1', 'lobby');
       expectOk(first);
-      const member: Member = { userId: 'u1', name: 'Ann', status: 'online', meta: {}, connections: 1, since: t0 };
+      const member: Member = { userId: 'u1', name: 'Ann', status: 'online', meta: {}, connections: 1, since: t0, activity: 'active' };
       expect(first).toEqual({ ok: true, room: 'lobby', self: member, members: [member], total: 1, subscribe: true });
       expect(sink.take()).toEqual([{ type: 'room:joined', room: 'lobby', member, except: 's1' }]);
 
@@ -309,7 +309,7 @@ describe('Presence', () => {
         {
           type: 'room:updated',
           room: 'lobby',
-          member: { userId: 'clientA', name: 'Ann', status: 'away', meta: {}, connections: 1, since: t0 },
+          member: { userId: 'clientA', name: 'Ann', status: 'away', meta: {}, connections: 1, since: t0, activity: 'active' },
           except: 's1',
         },
       ]);
@@ -325,7 +325,7 @@ describe('Presence', () => {
         {
           type: 'room:updated',
           room: 'lobby',
-          member: { userId: 'clientA', name: 'Ann', status: 'online', meta: { color: 'blue' }, connections: 2, since: t0 },
+          member: { userId: 'clientA', name: 'Ann', status: 'online', meta: { color: 'blue' }, connections: 2, since: t0, activity: 'active' },
           except: 's2',
         },
       ]);
@@ -342,7 +342,7 @@ describe('Presence', () => {
 
       const updated = presence.updateProfile('s1', 'lobby', { meta: { a: 2 } });
       expectOk(updated);
-      expect(updated.self).toEqual({ userId: 'clientA', name: 'Ann', status: 'busy', meta: { a: 2 }, connections: 1, since: t0 });
+      expect(updated.self).toEqual({ userId: 'clientA', name: 'Ann', status: 'busy', meta: { a: 2 }, connections: 1, since: t0, activity: 'active' });
       expect(sink.take()).toEqual([{ type: 'room:updated', room: 'lobby', member: updated.self, except: 's1' }]);
 
       presence.updateProfile('s1', 'lobby', { name: 'Annie' });
@@ -352,7 +352,7 @@ describe('Presence', () => {
         ['Annie', 'online'],
       ]);
       expect(presence.members('lobby')).toEqual([
-        { userId: 'clientA', name: 'Annie', status: 'online', meta: { a: 2 }, connections: 1, since: t0 },
+        { userId: 'clientA', name: 'Annie', status: 'online', meta: { a: 2 }, connections: 1, since: t0, activity: 'active' },
       ]);
     });
 
@@ -590,7 +590,7 @@ describe('Presence', () => {
       settle();
 
       presence.disconnect('s1');
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 2, connections: 2 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 2, connections: 2, active: 2 });
       expect(presence.members('lobby')).toMatchObject([
         { userId: 'clientA', connections: 1 },
         { userId: 'clientB', connections: 1 },
@@ -609,9 +609,9 @@ describe('Presence', () => {
       // The expiry, then the new count as a leading edge.
       expect(sink.take()).toEqual([
         { type: 'room:left', room: 'lobby', userId: 'clientA', reason: 'disconnect', duration: 3000, except: null },
-        { type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } },
+        { type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1, active: 1 } },
       ]);
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
       expect(presence.members('lobby').map((m) => m.userId)).toEqual(['clientB']);
       expect(presence.stats().online).toEqual({ connections: 1, visitors: 1 });
       expect(presence.sizes().held).toBe(0);
@@ -628,13 +628,13 @@ describe('Presence', () => {
       clock.advance(2000);
       presence.connect('s2', user('laptop01', 'u1', 'Ann'));
       expect(presence.stats().online).toEqual({ connections: 2, visitors: 1 });
-      expect(presence.enterPage('s2', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, subscribe: true });
+      expect(presence.enterPage('s2', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, active: 1, subscribe: true });
       const join = joinAck('s2', 'lobby', { status: 'busy' });
       expect(join).toEqual({
         ok: true,
         room: 'lobby',
-        self: { userId: 'u1', name: 'Ann', status: 'busy', meta: {}, connections: 1, since: t0 },
-        members: [{ userId: 'u1', name: 'Ann', status: 'busy', meta: {}, connections: 1, since: t0 }],
+        self: { userId: 'u1', name: 'Ann', status: 'busy', meta: {}, connections: 1, since: t0, activity: 'active' },
+        members: [{ userId: 'u1', name: 'Ann', status: 'busy', meta: {}, connections: 1, since: t0, activity: 'active' }],
         total: 1,
         subscribe: true,
       });
@@ -645,8 +645,8 @@ describe('Presence', () => {
 
       clock.advance(TEST_OPTIONS.graceMs * 2);
       expect(sink.events).toEqual([]);
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
-      expect(presence.members('lobby')).toMatchObject([{ userId: 'u1', connections: 1, since: t0 }]);
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
+      expect(presence.members('lobby')).toMatchObject([{ userId: 'u1', connections: 1, since: t0, activity: 'active' }]);
     });
 
     it('lets a returning anonymous visitor keep its place too', () => {
@@ -662,7 +662,7 @@ describe('Presence', () => {
       presence.joinRoom('s2', 'lobby', { name: 'Ann' });
       clock.advance(TEST_OPTIONS.graceMs * 2);
       expect(sink.events).toEqual([]);
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 2, connections: 2 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 2, connections: 2, active: 2 });
       expect(presence.members('lobby')).toMatchObject([{ userId: 'clientA', name: 'Ann', connections: 1 }]);
     });
 
@@ -677,7 +677,7 @@ describe('Presence', () => {
         {
           type: 'room:updated',
           room: 'lobby',
-          member: { userId: 'clientA', name: 'Ann', status: 'away', meta: {}, connections: 1, since: t0 },
+          member: { userId: 'clientA', name: 'Ann', status: 'away', meta: {}, connections: 1, since: t0, activity: 'active' },
           except: 's2',
         },
       ]);
@@ -694,16 +694,16 @@ describe('Presence', () => {
       presence.connect('s2', anonymous('clientA'));
       presence.enterPage('s2', '/a');
       expect(presence.stats().online).toEqual({ connections: 2, visitors: 1 });
-      expect(presence.pageCounts('/a')).toEqual({ page: '/a', viewers: 1, connections: 1 });
-      expect(presence.pageCounts('/b')).toEqual({ page: '/b', viewers: 1, connections: 1 });
+      expect(presence.pageCounts('/a')).toEqual({ page: '/a', viewers: 1, connections: 1, active: 1 });
+      expect(presence.pageCounts('/b')).toEqual({ page: '/b', viewers: 1, connections: 1, active: 1 });
       expect(presence.members('lobby')).toMatchObject([{ userId: 'clientA', connections: 1 }]);
 
       clock.advance(TEST_OPTIONS.graceMs - 1000);
       expect(sink.take()).toEqual([
         { type: 'room:left', room: 'lobby', userId: 'clientA', reason: 'disconnect', duration: 3000, except: null },
-        { type: 'page:count', counts: { page: '/b', viewers: 0, connections: 0 } },
+        { type: 'page:count', counts: { page: '/b', viewers: 0, connections: 0, active: 0 } },
       ]);
-      expect(presence.pageCounts('/a')).toEqual({ page: '/a', viewers: 1, connections: 1 });
+      expect(presence.pageCounts('/a')).toEqual({ page: '/a', viewers: 1, connections: 1, active: 1 });
       expect(presence.stats().online).toEqual({ connections: 1, visitors: 1 });
       expect(presence.stats().top).toEqual([{ page: '/a', viewers: 1 }]);
     });
@@ -731,24 +731,24 @@ describe('Presence', () => {
       presence.disconnect('s1');
       // The visitor signs in on the same browser.
       presence.connect('s2', user('laptop01', 'u1', 'Ann'));
-      expect(presence.enterPage('s2', '/p')).toMatchObject({ viewers: 1, connections: 2 });
+      expect(presence.enterPage('s2', '/p')).toMatchObject({ viewers: 1, connections: 2, active: 1 });
       presence.joinRoom('s2', 'lobby');
       expect(sink.take()).toEqual([
         {
           type: 'room:joined',
           room: 'lobby',
-          member: { userId: 'u1', name: 'Ann', status: 'online', meta: {}, connections: 1, since: t0 + 3000 },
+          member: { userId: 'u1', name: 'Ann', status: 'online', meta: {}, connections: 1, since: t0 + 3000, activity: 'active' },
           except: 's2',
         },
       ]);
       expect(presence.members('lobby').map((m) => m.userId)).toEqual(['laptop01', 'u1']);
       clock.flush();
-      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 2 } }]);
+      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 2, active: 1 } }]);
 
       clock.advance(TEST_OPTIONS.graceMs);
       expect(sink.take()).toEqual([
         { type: 'room:left', room: 'lobby', userId: 'laptop01', reason: 'disconnect', duration: 3000, except: null },
-        { type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } },
+        { type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1, active: 1 } },
       ]);
       expect(presence.members('lobby').map((m) => m.userId)).toEqual(['u1']);
     });
@@ -760,13 +760,13 @@ describe('Presence', () => {
       settle();
       presence.disconnect('s1');
       presence.connect('s2', user('phone001', 'u1', 'Ann'));
-      expect(presence.enterPage('s2', '/p')).toMatchObject({ viewers: 2, connections: 2 });
-      expect(presence.joinRoom('s2', 'lobby')).toMatchObject({ self: { connections: 2, since: t0 } });
+      expect(presence.enterPage('s2', '/p')).toMatchObject({ viewers: 2, connections: 2, active: 2 });
+      expect(presence.joinRoom('s2', 'lobby')).toMatchObject({ self: { connections: 2, since: t0, activity: 'active' } });
       expect(sink.of('room:joined')).toEqual([]);
       clock.advance(TEST_OPTIONS.graceMs);
       expect(sink.of('room:left')).toEqual([]);
-      expect(presence.members('lobby')).toMatchObject([{ userId: 'u1', connections: 1, since: t0 }]);
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+      expect(presence.members('lobby')).toMatchObject([{ userId: 'u1', connections: 1, since: t0, activity: 'active' }]);
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
     });
 
     it('makes an explicit leave take effect at once, even with a held socket around', () => {
@@ -779,12 +779,12 @@ describe('Presence', () => {
       settle();
       presence.leavePage('s2', '/p');
       presence.leaveRoom('s2', 'lobby');
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
       expect(sink.take()).toEqual([
         { type: 'room:left', room: 'lobby', userId: 'clientB', reason: 'leave', duration: 3000, except: 's2' },
       ]);
       clock.flush();
-      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } }]);
+      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1, active: 1 } }]);
       // Leaving before disconnecting leaves nothing to hold.
       presence.disconnect('s2');
       expect(presence.sizes().held).toBe(0);
@@ -803,11 +803,11 @@ describe('Presence', () => {
       expect(sink.take()).toEqual([
         { type: 'room:left', room: 'lobby', userId: 'clientA', reason: 'disconnect', duration: 3000, except: null },
       ]);
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 0, connections: 0 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 0, connections: 0, active: 0 });
       expect(presence.stats().online).toEqual({ connections: 1, visitors: 1 });
       expect(presence.sizes().held).toBe(0);
       clock.flush();
-      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 0, connections: 0 } }]);
+      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 0, connections: 0, active: 0 } }]);
     });
 
     it('removes a disconnected socket with no pages or rooms from online at once', () => {
@@ -858,12 +858,12 @@ describe('Presence', () => {
       presence.connect('s3', anonymous('clientA'));
       presence.enterPage('s3', '/p');
       presence.joinRoom('s3', 'lobby');
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 2 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 2, active: 1 });
       expect(presence.members('lobby')).toMatchObject([{ connections: 2 }]);
       expect(presence.stats().online).toEqual({ connections: 2, visitors: 1 });
       clock.advance(TEST_OPTIONS.graceMs);
       expect(sink.of('room:left')).toEqual([]);
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
       expect(presence.members('lobby')).toMatchObject([{ connections: 1 }]);
       expect(presence.stats().online).toEqual({ connections: 1, visitors: 1 });
     });
@@ -879,16 +879,16 @@ describe('Presence', () => {
     };
 
     it('counts a stream as a viewer and a connection, and in online and top', () => {
-      expect(openStream('sse:1', 'clientA', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, subscribe: true });
+      expect(openStream('sse:1', 'clientA', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, active: 1, subscribe: true });
       expect(presence.stats()).toEqual({ online: { connections: 1, visitors: 1 }, top: [{ page: '/p', viewers: 1 }] });
       clock.flush();
-      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } }]);
+      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1, active: 1 } }]);
     });
 
     it('counts a socket and a stream of one clientId as one viewer and two connections', () => {
       presence.connect('s1', anonymous('clientA'));
       presence.enterPage('s1', '/p');
-      expect(openStream('sse:1', 'clientA', '/p')).toMatchObject({ viewers: 1, connections: 2 });
+      expect(openStream('sse:1', 'clientA', '/p')).toMatchObject({ viewers: 1, connections: 2, active: 1 });
       expect(presence.stats().online).toEqual({ connections: 2, visitors: 1 });
     });
 
@@ -900,12 +900,12 @@ describe('Presence', () => {
 
       presence.disconnect('sse:1');
       expect(presence.sizes()).toMatchObject({ held: 1, connections: 2, visitors: 2 });
-      expect(openStream('sse:2', 'clientA', '/p')).toMatchObject({ viewers: 2, connections: 2 });
+      expect(openStream('sse:2', 'clientA', '/p')).toMatchObject({ viewers: 2, connections: 2, active: 2 });
       expect(presence.sizes()).toMatchObject({ held: 0, connections: 2 });
 
       presence.disconnect('sse:2');
       presence.connect('s3', anonymous('clientA'));
-      expect(presence.enterPage('s3', '/p')).toMatchObject({ viewers: 2, connections: 2 });
+      expect(presence.enterPage('s3', '/p')).toMatchObject({ viewers: 2, connections: 2, active: 2 });
       clock.advance(TEST_OPTIONS.graceMs * 2);
       expect(sink.take()).toEqual([]);
     });
@@ -919,8 +919,8 @@ describe('Presence', () => {
       presence.disconnect('sse:2');
       clock.advance(TEST_OPTIONS.graceMs + TEST_OPTIONS.countIntervalMs);
       expect(sink.take()).toEqual([
-        { type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } },
-        { type: 'page:count', counts: { page: '/p', viewers: 0, connections: 0 } },
+        { type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1, active: 1 } },
+        { type: 'page:count', counts: { page: '/p', viewers: 0, connections: 0, active: 0 } },
       ]);
       expect(presence.sizes()).toEqual({ connections: 0, visitors: 0, pages: 0, rooms: 0, held: 0 });
       clock.advance(TEST_OPTIONS.countIntervalMs);
@@ -938,16 +938,16 @@ describe('Presence', () => {
       presence.enterPage('s1', '/p');
       settle();
       presence.connect('bot', anonymous('botclient'), crawler);
-      expect(presence.enterPage('bot', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, subscribe: true });
+      expect(presence.enterPage('bot', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, active: 1, subscribe: true });
       expect(presence.watchPages('bot', ['/p', '/q'])).toEqual({
         ok: true,
         counts: [
-          { page: '/p', viewers: 1, connections: 1 },
-          { page: '/q', viewers: 0, connections: 0 },
+          { page: '/p', viewers: 1, connections: 1, active: 1 },
+          { page: '/q', viewers: 0, connections: 0, active: 0 },
         ],
         subscribe: ['/q'],
       });
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
       expect(presence.stats()).toEqual({ online: { connections: 1, visitors: 1 }, top: [{ page: '/p', viewers: 1 }] });
       expect(presence.sizes()).toEqual({ connections: 1, visitors: 1, pages: 1, rooms: 0, held: 0 });
       clock.advance(TEST_OPTIONS.statsIntervalMs);
@@ -957,16 +957,16 @@ describe('Presence', () => {
       expect(presence.leavePage('bot', '/p')).toEqual({ ok: true, unsubscribe: false });
       clock.advance(TEST_OPTIONS.statsIntervalMs);
       expect(sink.take()).toEqual([]);
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
     });
 
     it('lets a crawler hear the counts of its page change', () => {
       presence.connect('bot', anonymous('botclient'), crawler);
-      expect(presence.enterPage('bot', '/p')).toMatchObject({ viewers: 0, connections: 0 });
+      expect(presence.enterPage('bot', '/p')).toMatchObject({ viewers: 0, connections: 0, active: 0 });
       presence.connect('s1', anonymous('clientA'));
       presence.enterPage('s1', '/p');
       clock.flush();
-      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } }]);
+      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1, active: 1 } }]);
     });
 
     it('does not count a crawler beside a counted connection of the same clientId', () => {
@@ -974,10 +974,10 @@ describe('Presence', () => {
       presence.connect('bot', anonymous('clientA'), crawler);
       presence.enterPage('s1', '/p');
       presence.enterPage('bot', '/p');
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
       presence.disconnect('bot');
       presence.leavePage('s1', '/p');
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 0, connections: 0 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 0, connections: 0, active: 0 });
       expect(presence.stats().online).toEqual({ connections: 1, visitors: 1 });
     });
 
@@ -988,13 +988,13 @@ describe('Presence', () => {
       presence.disconnect('s1');
       // A crawler with the same clientId does not take the held place...
       presence.connect('bot', anonymous('clientA'), crawler);
-      expect(presence.enterPage('bot', '/p')).toMatchObject({ viewers: 1, connections: 1 });
+      expect(presence.enterPage('bot', '/p')).toMatchObject({ viewers: 1, connections: 1, active: 1 });
       expect(presence.sizes().held).toBe(1);
       // ...and leaves nothing held behind.
       presence.disconnect('bot');
       expect(presence.sizes()).toMatchObject({ held: 1, connections: 1 });
       clock.advance(TEST_OPTIONS.graceMs);
-      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 0, connections: 0 } }]);
+      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 0, connections: 0, active: 0 } }]);
       expect(presence.sizes()).toEqual({ connections: 0, visitors: 0, pages: 0, rooms: 0, held: 0 });
       clock.advance(TEST_OPTIONS.countIntervalMs);
       expect(clock.pendingTimers).toBe(0);
@@ -1024,7 +1024,7 @@ describe('Presence', () => {
       presence.enterPage('s1', '/p');
       expect(sink.events).toEqual([]);
       clock.flush();
-      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } }]);
+      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1, active: 1 } }]);
     });
 
     it('merges changes within countIntervalMs and sends the last value when it ends', () => {
@@ -1042,7 +1042,7 @@ describe('Presence', () => {
       clock.advance(49);
       expect(sink.events).toEqual([]);
       clock.advance(1);
-      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 3, connections: 3 } }]);
+      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 3, connections: 3, active: 3 } }]);
       clock.advance(1000);
       expect(sink.events).toEqual([]);
     });
@@ -1073,7 +1073,7 @@ describe('Presence', () => {
       presence.leavePage('s2', '/p');
       clock.advance(1000);
       expect(sink.events).toEqual([]);
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
     });
 
     it('announces a change of connections alone', () => {
@@ -1083,7 +1083,7 @@ describe('Presence', () => {
       settle();
       presence.enterPage('s2', '/p');
       clock.flush();
-      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 2 } }]);
+      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 2, active: 1 } }]);
     });
 
     it('sends one page:count for a burst of enters in one task', () => {
@@ -1093,7 +1093,7 @@ describe('Presence', () => {
         presence.enterPage(`s${i}`, '/p');
       }
       clock.advance(TEST_OPTIONS.countIntervalMs * 4);
-      expect(sink.of('page:count')).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: n, connections: n } }]);
+      expect(sink.of('page:count')).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: n, connections: n, active: n } }]);
     });
 
     it('sends at most one page:count per page per interval however often it changes', () => {
@@ -1119,7 +1119,7 @@ describe('Presence', () => {
       for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(TEST_OPTIONS.countIntervalMs);
       // The last one is the truth.
       const sent = timed.of('page:count');
-      expect(sent[sent.length - 1].counts).toEqual({ page: '/p', viewers: 1, connections: 1 });
+      expect(sent[sent.length - 1].counts).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
     });
 
     it('tells a socket that subscribed mid-interval the return to the value last sent', () => {
@@ -1128,17 +1128,17 @@ describe('Presence', () => {
       presence.connect('w', anonymous('watcher1'));
       presence.enterPage('s1', '/p');
       clock.flush();
-      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } }]);
+      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1, active: 1 } }]);
       clock.advance(10);
       presence.enterPage('s2', '/p');
       clock.advance(10);
       // w is told 2 viewers, which its subscribers have not been sent yet.
-      expect(presence.watchPages('w', ['/p'])).toMatchObject({ counts: [{ page: '/p', viewers: 2, connections: 2 }] });
+      expect(presence.watchPages('w', ['/p'])).toMatchObject({ counts: [{ page: '/p', viewers: 2, connections: 2, active: 2 }] });
       clock.advance(10);
       presence.leavePage('s2', '/p');
       clock.advance(TEST_OPTIONS.countIntervalMs);
       // Back to the value last sent, but w must not be left believing 2.
-      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } }]);
+      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1, active: 1 } }]);
     });
 
     it('tells a socket that entered mid-interval and stayed the return to the value last sent', () => {
@@ -1154,7 +1154,7 @@ describe('Presence', () => {
       clock.advance(10);
       presence.leavePage('s2', '/p');
       clock.advance(TEST_OPTIONS.countIntervalMs);
-      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 2, connections: 2 } }]);
+      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 2, connections: 2, active: 2 } }]);
     });
 
     it('coalesces each page on its own', () => {
@@ -1198,7 +1198,7 @@ describe('Presence', () => {
       presence.connect('s2', anonymous('clientB'));
       presence.enterPage('s2', '/p');
       clock.flush();
-      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1 } }]);
+      expect(sink.take()).toEqual([{ type: 'page:count', counts: { page: '/p', viewers: 1, connections: 1, active: 1 } }]);
     });
 
     it('keeps the entry of a page that still has viewers', () => {
@@ -1478,8 +1478,8 @@ describe('Presence', () => {
       presence.connect('s2', anonymous('clientB'));
       presence.connect('s3', anonymous('clientC'));
       expect(presence.watchStats('w')).toMatchObject({ online: { connections: 4, visitors: 4 } });
-      expect(presence.enterPage('s1', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, subscribe: true });
-      expect(presence.enterPage('s2', '/p')).toEqual({ ok: true, page: '/p', viewers: 2, connections: 2, subscribe: true });
+      expect(presence.enterPage('s1', '/p')).toEqual({ ok: true, page: '/p', viewers: 1, connections: 1, active: 1, subscribe: true });
+      expect(presence.enterPage('s2', '/p')).toEqual({ ok: true, page: '/p', viewers: 2, connections: 2, active: 2, subscribe: true });
       for (const id of ['s1', 's2', 's3']) expect(presence.joinRoom(id, 'lobby')).toMatchObject({ ok: true });
       expect(presence.roster('lobby').total).toBe(3);
       expect(presence.updateProfile('s1', 'lobby', { status: 'away' })).toMatchObject({ ok: true, self: { status: 'away' } });
@@ -1489,7 +1489,7 @@ describe('Presence', () => {
       expect(presence.leavePage('s2', '/p')).toEqual({ ok: true, unsubscribe: true });
       clock.flush();
       expect(clock.pendingTimers).toBe(0);
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 0, connections: 0 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 0, connections: 0, active: 0 });
       expect(presence.contributions().pages).toEqual([]);
       expect(presence.roster('lobby').total).toBe(2);
       expect(presence.stats().top).toEqual([]);

@@ -5,6 +5,7 @@ import {
   DEFAULT_TYPING_MS,
   ErrorCodes,
   type AckError,
+  type ActivityState,
   type Member,
   type PageCounts,
   type ProfileInput,
@@ -12,6 +13,7 @@ import {
   type Stats,
 } from '@presently/protocol';
 import { checkRoomAccess } from './access';
+import { isListening } from './activity';
 import { AddressBudget } from './address-budget';
 import type { Clock } from './clock';
 import { noteCost } from './accounted-keys';
@@ -24,7 +26,7 @@ import { RecentLeavers } from './recent-leavers';
 import { keyCost, profileCost } from './state-cost';
 import { GlobalStats } from './stats';
 import { Typing } from './typing';
-import type { ConnectOptions, Identity, OccupancySink, PresenceContributions, PresenceLedger, PresenceOptions, PresenceSink } from './types';
+import type { ConnectOptions, CurrentFigures, Followed, Identity, LastSent, OccupancySink, PresenceContributions, PresenceLedger, PresenceOptions, PresenceSink } from './types';
 
 export { userKeyOf } from './connection';
 
@@ -218,6 +220,26 @@ export class Presence {
     return this.rooms.members(room);
   }
 
+  /** The member of `userKey` (see {@link userKeyOf}) in `room`, or null. O(1). */
+  member(room: string, userKey: string): Member | null {
+    return this.rooms.member(room, userKey);
+  }
+
+  /** How many members `room` has. O(1). */
+  roomTotal(room: string): number {
+    return this.rooms.total(room);
+  }
+
+  /** Whether `room` is large: its members are announced as a count (above `rosterMax`, until below 90 % of it). O(1). */
+  isLarge(room: string): boolean {
+    return this.rooms.isLarge(room);
+  }
+
+  /** A number that moves whenever `room`'s members change, so that what is computed from its list can be kept until then. O(1). */
+  roomVersion(room: string): number {
+    return this.rooms.versionOf(room);
+  }
+
   /**
    * What a join ack and the HTTP view show: at most `rosterMax` members,
    * earliest first, and the room's `total`. O(min(members, rosterMax)).
@@ -368,6 +390,81 @@ export class Presence {
     return live;
   }
 
+  // ---------------------------------------------------------------- activity
+
+  /**
+   * The connection's client reports its activity (`active` when it connects).
+   * Its pages' `active` counts and its members' activity follow; a member
+   * whose activity changed is announced (`room:updated`, not in a large
+   * room). A connection that turns `hidden` stops listening: no announcement
+   * is owed to it from now on (read what it holds first, {@link lastSent}).
+   * O(pages and rooms of the connection).
+   */
+  setActivity(id: string, state: ActivityState): Result<{ state: ActivityState; previous: ActivityState }> {
+    const conn = this.live(id);
+    if (!conn) return unknownConnection();
+    const previous = conn.activity;
+    if (previous === state) return { ok: true, state, previous };
+    conn.activity = state;
+    if (!isListening(state)) {
+      this.pages.forget(conn);
+      this.rooms.forget(conn);
+      this.globalStats.forget(conn);
+    }
+    if (conn.counted) {
+      const pages = this.pages.activityChanged(conn, previous);
+      this.rooms.activityChanged(conn, previous);
+      if (pages.length + conn.rooms.size > 0) this.ledger?.activity(ledgerMemberOf(conn), previous, pages, [...conn.rooms], conn.id);
+    }
+    return { ok: true, state, previous };
+  }
+
+  /** Whether connection `id` is live and listening (not hidden): announcements reach it, and what it is answered is what it holds. O(1). */
+  listening(id: string): boolean {
+    const conn = this.live(id);
+    return conn !== undefined && isListening(conn.activity);
+  }
+
+  /** What a live connection follows: the pages it is on or watches, its rooms, the stats. O(what it follows). */
+  followed(id: string): Followed | null {
+    const conn = this.live(id);
+    if (!conn) return null;
+    return { pages: [...new Set([...conn.pages, ...conn.watched])], rooms: [...conn.rooms], stats: conn.watchingStats };
+  }
+
+  /**
+   * What a live connection holds of the figures it follows (`followed`):
+   * each one's value last sent to it, or acked to it since; a large room's
+   * total is undefined before its first `room:count`, and so are the stats
+   * before any was sent. Read as it stops listening, to be compared with the
+   * figures when it listens again. O(what it follows).
+   */
+  lastSent(id: string, followed: Followed): LastSent | null {
+    const conn = this.live(id);
+    if (!conn) return null;
+    return {
+      pages: followed.pages.map((page) => this.pages.lastSent(conn, page)),
+      totals: followed.rooms.filter((room) => this.rooms.isLarge(room)).map((room) => ({ room, total: this.rooms.lastTotal(conn, room) })),
+      stats: followed.stats ? this.globalStats.lastSent(conn) : undefined,
+    };
+  }
+
+  /**
+   * The current figures of what a live connection follows, each noted as
+   * what it now holds (it listens again, and is sent those that differ from
+   * what it held): page counts, large rooms' totals, the stats. Small rooms'
+   * lists are read with {@link roster}. O(what it follows).
+   */
+  caughtUp(id: string, followed: Followed): CurrentFigures | null {
+    const conn = this.live(id);
+    if (!conn) return null;
+    return {
+      pages: followed.pages.map((page) => this.pages.countsFor(conn, page)),
+      totals: followed.rooms.filter((room) => this.rooms.isLarge(room)).map((room) => ({ room, total: this.rooms.totalFor(conn, room) })),
+      stats: followed.stats ? this.globalStats.statsFor(conn) : undefined,
+    };
+  }
+
   // ---------------------------------------------------------------- stats
 
   watchStats(id: string): Result<Stats> {
@@ -449,8 +546,8 @@ export class Presence {
    * contribution ends here without any count moving or any announcement,
    * as it moved to the other process. Nothing happens if it already expired.
    */
-  takeOver(kind: 'p' | 'r', key: string, clientId: string, userKey: string): void {
-    const held = this.grace.find(clientId, userKey, kind, key);
+  takeOver(kind: 'p' | 'r', key: string, clientId: string, userKey: string, activity?: ActivityState): void {
+    const held = this.grace.find(clientId, userKey, kind, key, activity);
     if (!held) return;
     if (kind === 'p') this.pages.release(held, key);
     else this.rooms.release(held, key);

@@ -1,5 +1,6 @@
-import type { LeaveReason, Member, Profile, ProfileInput, RoomSyncEvent } from '@presently/protocol';
+import type { ActivityState, LeaveReason, Member, Profile, ProfileInput, RoomSyncEvent } from '@presently/protocol';
 import { checkRoomAccess } from './access';
+import { ActivityTally, isListening } from './activity';
 import { Announced } from './announced';
 import type { Clock } from './clock';
 import { Coalescer } from './coalescer';
@@ -22,6 +23,8 @@ interface RoomMember {
   /** The latest moment one of its connections stopped being present here (a leave, or a held one's disconnect). */
   until: number;
   readonly connections: Set<Connection>;
+  /** Its connections by activity: the member's is the most active one. */
+  readonly activity: ActivityTally;
 }
 
 /** userKey → member, in the order they first joined. */
@@ -39,7 +42,8 @@ export interface RoomsOptions {
  * The rooms: members by user (one per user, with its connections and
  * profile), in the order they first joined. A user's first connection
  * announces `room:joined`, its last one leaving `room:left`, a changed
- * profile `room:updated`.
+ * profile or activity (the most active state among its connections, held
+ * ones included) `room:updated`.
  *
  * Above `rosterMax` members a room is large: joins, leaves and profile
  * changes are announced as a coalesced `room:count` instead, and the first
@@ -73,6 +77,9 @@ export class Rooms {
   private readonly large = new Map<string, Announced<number, Connection>>();
   private readonly coalescer: Coalescer<string>;
   private readonly rosterMax: number;
+  /** Each room's version: it moves with every change of the room's members (what a list read then would show). */
+  private readonly versions = new Map<string, number>();
+  private version = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -98,6 +105,7 @@ export class Rooms {
   join(conn: Connection, room: string, input: ProfileInput | undefined, next: ResolvedProfile): Member {
     const members = this.place(room);
     let member = members.get(conn.userKey);
+    this.touched(room);
     if (!member) {
       member = this.addMember(members, conn, room, next);
       noteName(conn, room, input);
@@ -105,18 +113,27 @@ export class Rooms {
       this.memberJoined(room, members.size, member, conn.id);
     } else {
       let delta: 0 | 1 = 0;
+      let replaced: ActivityState | undefined;
+      const before = member.activity.state;
       if (!conn.rooms.has(room)) {
         member.connections.add(conn);
+        member.activity.add(conn.activity, 1);
         conn.rooms.add(room);
         const held = this.grace.take(conn, 'r', room);
-        if (held) member.connections.delete(held);
-        else delta = 1;
+        if (held) {
+          member.connections.delete(held);
+          member.activity.add(held.activity, -1);
+          replaced = held.activity;
+        } else {
+          delta = 1;
+        }
       }
       noteName(conn, room, input);
-      this.ledger?.room(room, ledgerMemberOf(conn), delta, { input, origin: conn.id, now: this.clock.now() });
-      this.applyProfile(room, member, next, conn);
+      this.ledger?.room(room, ledgerMemberOf(conn), delta, { input, origin: conn.id, now: this.clock.now(), replaced });
+      this.applyProfile(room, member, next, conn, before);
     }
-    this.large.get(room)?.acked(conn, members.size);
+    // A hidden connection is owed nothing: what it holds is kept apart until it listens again.
+    if (isListening(conn.activity)) this.large.get(room)?.acked(conn, members.size);
     return toMember(member);
   }
 
@@ -131,24 +148,32 @@ export class Rooms {
     const at = held ? conn.heldSince : now;
     present.until = Math.max(present.until, at);
     this.ledger?.room(room, ledgerMemberOf(conn), -1, { reason, origin: except, held, now, at });
-    const member = this.detach(conn, room);
-    if (member && this.memberLeft(room, conn.userKey, member, reason, except)) this.sync(room);
+    const { member, gone, changed } = this.detach(conn, room);
+    if (!member) return;
+    if (!gone) {
+      // The member stays; its activity may have been the leaving connection's.
+      if (changed && this.sink && !this.large.has(room)) this.sink.roomUpdated(room, toMember(member), except);
+      return;
+    }
+    if (this.memberLeft(room, conn.userKey, member, reason, except)) this.sync(room);
   }
 
   /**
    * `conn`, in `room`, changed user: it was `before` (another userKey) and is
    * now its identity's. When it was the old member's only connection and the
    * new user is not a member, the member moves to the new user in its place
-   * (its status, meta and since kept, `next` its profile): the others hear
-   * one `room:updated` with `previousUserId`, and no leave (nobody is
-   * recorded as a recent leaver). Otherwise the old member loses the
-   * connection (a leave, reason `leave`, if it was its last: its duration
-   * runs to now, and it is a recent leaver) and the new user's member gains
-   * it: a new member (`room:joined`), or an existing one taking `next`
-   * (`room:updated` if that changed it); a leave that takes a large room back
-   * below the line is told, with the join, by one `room:sync` of the room as
-   * it ends. `next` is the member's profile once switched. The connection's
-   * typing must have stopped before (its typing is its old user's). O(1).
+   * (its status, meta, since and activity kept, `next` its profile): the
+   * others hear one `room:updated` with `previousUserId`, and no leave
+   * (nobody is recorded as a recent leaver). Otherwise the old member loses
+   * the connection (a leave, reason `leave`, if it was its last: its
+   * duration runs to now, and it is a recent leaver; else a `room:updated`
+   * if its activity, now its remaining connections', changed) and the new
+   * user's member gains it with its activity: a new member (`room:joined`),
+   * or an existing one taking `next` (`room:updated` if that or its activity
+   * changed it); a leave that takes a large room back below the line is
+   * told, with the join, by one `room:sync` of the room as it ends. `next`
+   * is the member's profile once switched. The connection's typing must
+   * have stopped before (its typing is its old user's). O(1).
    */
   switchUser(conn: Connection, room: string, before: LedgerMember, next: ResolvedProfile): void {
     const old = this.rooms.get(room)?.get(before.userKey);
@@ -156,8 +181,10 @@ export class Rooms {
     const now = this.clock.now();
     this.ledger?.switchUser(room, before, ledgerMemberOf(conn), { name: next.profile.name, origin: conn.id, now });
     const members = this.place(room);
+    this.touched(room);
     const joined = members.get(conn.userKey);
     if (!joined && old.connections.size === 1) {
+      // Its only connection: the member's activity is that connection's, and stays.
       members.rekey(before.userKey, conn.userKey);
       this.recent?.forget(room, conn.userKey);
       old.userId = conn.identity.userId;
@@ -168,11 +195,18 @@ export class Rooms {
       return;
     }
     old.until = Math.max(old.until, now);
-    const gone = this.detach(conn, room, before.userKey);
-    const synced = gone !== undefined && this.memberLeft(room, before.userKey, gone, 'leave', conn.id);
+    const left = this.detach(conn, room, before.userKey);
+    let synced = false;
+    if (left.gone && left.member) synced = this.memberLeft(room, before.userKey, left.member, 'leave', conn.id);
+    else if (left.changed && left.member && this.sink && !this.large.has(room)) {
+      // The old member stays with its other connections, whose activity is now its own.
+      this.sink.roomUpdated(room, toMember(left.member), conn.id);
+    }
     if (joined) {
+      const activity = joined.activity.state;
       joined.connections.add(conn);
-      if (!synced) return this.applyProfile(room, joined, next, conn);
+      joined.activity.add(conn.activity, 1);
+      if (!synced) return this.applyProfile(room, joined, next, conn, activity);
       joined.profile = next.profile;
       conn.rooms.chargeExtra(room, next.cost);
     } else {
@@ -219,9 +253,58 @@ export class Rooms {
     const member = conn.rooms.has(room) ? this.rooms.get(room)?.get(conn.userKey) : undefined;
     if (!member) return undefined;
     noteName(conn, room, input);
+    this.touched(room);
     this.ledger?.room(room, ledgerMemberOf(conn), 0, { input, origin: conn.id, now: this.clock.now() });
-    this.applyProfile(room, member, next, conn);
+    this.applyProfile(room, member, next, conn, member.activity.state);
     return toMember(member);
+  }
+
+  /**
+   * `conn`'s activity changed from `from`: its member in each of its rooms
+   * follows, and a member whose activity changed is announced (not in a
+   * large room). O(rooms of the connection).
+   */
+  activityChanged(conn: Connection, from: ActivityState): void {
+    for (const room of conn.rooms) {
+      const member = this.rooms.get(room)?.get(conn.userKey);
+      if (!member) continue;
+      this.touched(room);
+      const before = member.activity.state;
+      member.activity.move(from, conn.activity);
+      if (member.activity.state !== before && this.sink && !this.large.has(room)) this.sink.roomUpdated(room, toMember(member), conn.id);
+    }
+  }
+
+  /** The member of `userKey` in `room` as lists show it, or null. O(1). */
+  member(room: string, userKey: string): Member | null {
+    const member = this.rooms.get(room)?.get(userKey);
+    return member ? toMember(member) : null;
+  }
+
+  /**
+   * A number that moves whenever `room`'s members change (joins, leaves,
+   * profiles, activity), so that what was computed from its list can be
+   * kept until then. O(1).
+   */
+  versionOf(room: string): number {
+    return this.versions.get(room) ?? 0;
+  }
+
+  /** The total `conn` holds of a large room (the last one sent or acked to it); undefined before any. */
+  lastTotal(conn: Connection, room: string): number | undefined {
+    return this.large.get(room)?.lastFor(conn);
+  }
+
+  /** A large room's total as a catch-up answers it to `conn`, which then holds it. */
+  totalFor(conn: Connection, room: string): number {
+    const total = this.total(room);
+    if (isListening(conn.activity)) this.large.get(room)?.acked(conn, total);
+    return total;
+  }
+
+  /** `conn` stops listening (it went hidden): no `room:count` is owed to it. */
+  forget(conn: Connection): void {
+    for (const room of conn.rooms) this.large.get(room)?.forget(conn);
   }
 
   /** The profile of `userKey`'s member in `room`, or null. O(1). */
@@ -267,7 +350,7 @@ export class Rooms {
   contributions(): PresenceContributions['rooms'] {
     const all: PresenceContributions['rooms'] = [];
     for (const [room, members] of this.rooms) {
-      for (const [userKey, member] of members) all.push({ room, userKey, member: toMember(member) });
+      for (const [userKey, member] of members) all.push({ room, userKey, member: toMember(member), states: member.activity.counts() });
     }
     return all;
   }
@@ -295,12 +378,28 @@ export class Rooms {
   /** `conn`'s user becomes a member of `room` (last in the list) with `next`, which `conn` pays for, and is no recent leaver there; announces nothing. */
   private addMember(members: Room, conn: Connection, room: string, next: ResolvedProfile): RoomMember {
     const since = this.clock.now();
-    const member: RoomMember = { userId: conn.identity.userId, profile: next.profile, since, until: since, connections: new Set([conn]) };
+    const member: RoomMember = { userId: conn.identity.userId, profile: next.profile, since, until: since, connections: new Set([conn]), activity: new ActivityTally() };
+    member.activity.add(conn.activity, 1);
     members.set(conn.userKey, member);
     this.recent?.forget(room, conn.userKey);
     conn.rooms.add(room);
     conn.rooms.chargeExtra(room, next.cost);
     return member;
+  }
+
+  /**
+   * A new member is reported to the occupancy sink (after its room's
+   * occupation if it is the first) and announced: `room:joined`, or in a
+   * large room (or one it makes large) a coalesced `room:count`.
+   */
+  private memberJoined(room: string, size: number, member: RoomMember, origin: string): void {
+    if (this.occupancy) {
+      if (size === 1) this.occupancy.roomOccupied(room);
+      this.occupancy.memberJoined(room, toMember(member));
+    }
+    if (!this.sink) return;
+    if (size > this.rosterMax || this.large.has(room)) this.touchLarge(room);
+    else this.sink.roomJoined(room, toMember(member), origin);
   }
 
   /**
@@ -355,22 +454,33 @@ export class Rooms {
   /**
    * Takes `conn` off its member in `room` (the member of `userKey`, its own
    * by default), and the member off the room (the room off the registry)
-   * when that was its last connection. Answers the member if it is gone;
-   * announces nothing.
+   * when that was its last connection. Answers the member, whether it is
+   * gone, and whether its activity changed if it stays; announces nothing.
    */
-  private detach(conn: Connection, room: string, userKey = conn.userKey): RoomMember | undefined {
+  private detach(conn: Connection, room: string, userKey = conn.userKey): { member?: RoomMember; gone: boolean; changed: boolean } {
     const members = this.rooms.get(room);
     const member = members?.get(userKey);
-    if (!members || !member) return undefined;
+    if (!members || !member) return { gone: false, changed: false };
+    this.touched(room);
+    const before = member.activity.state;
     member.connections.delete(conn);
+    member.activity.add(conn.activity, -1);
     const heir = first(member.connections);
     if (heir) {
       heir.rooms.chargeExtra(room, profileCost(member.profile));
-      return undefined;
+      return { member, gone: false, changed: member.activity.state !== before };
     }
     members.delete(userKey);
-    if (members.size === 0) this.rooms.delete(room);
-    return member;
+    if (members.size === 0) {
+      this.rooms.delete(room);
+      this.versions.delete(room);
+    }
+    return { member, gone: true, changed: true };
+  }
+
+  /** `room`'s members changed: its version moves. */
+  private touched(room: string): void {
+    this.versions.set(room, ++this.version);
   }
 
   /** A large room's membership changed: a coalesced `room:count` is due. */
@@ -386,12 +496,17 @@ export class Rooms {
     return true;
   }
 
-  /** `conn`'s member takes the profile `next` (charged to `conn`), announced if it changed. */
-  private applyProfile(room: string, member: RoomMember, next: ResolvedProfile, conn: Connection): void {
+  /**
+   * `conn`'s member takes the profile `next` (charged to `conn`); announced
+   * if it changed, or if the member's activity is no longer `before` (one
+   * `room:updated` for both).
+   */
+  private applyProfile(room: string, member: RoomMember, next: ResolvedProfile, conn: Connection, before: ActivityState): void {
     conn.rooms.chargeExtra(room, next.cost);
-    if (sameProfile(member.profile, next.profile)) return;
-    member.profile = next.profile;
-    // Profile changes in a large room are kept, not announced.
+    const changed = !sameProfile(member.profile, next.profile);
+    if (changed) member.profile = next.profile;
+    if (!changed && member.activity.state === before) return;
+    // Profile and activity changes in a large room are kept, not announced.
     if (this.sink && !this.large.has(room)) this.sink.roomUpdated(room, toMember(member), conn.id);
   }
 }
@@ -419,5 +534,6 @@ function toMember(member: RoomMember): Member {
     meta: member.profile.meta,
     connections: member.connections.size,
     since: member.since,
+    activity: member.activity.state,
   };
 }

@@ -1,4 +1,5 @@
 import { TOP_PAGES, type Stats } from '@presently/protocol';
+import { isListening } from './activity';
 import { Announced } from './announced';
 import type { Clock } from './clock';
 import { Coalescer } from './coalescer';
@@ -82,9 +83,27 @@ export class GlobalStats implements ViewersListener {
       conn.watchingStats = true;
       this.watchers++;
     }
+    return this.statsFor(conn);
+  }
+
+  /**
+   * The stats as an ack (or a catch-up) answers them to a watcher, which then
+   * holds them (unless it is hidden: what it holds is kept apart).
+   */
+  statsFor(conn: Connection): Stats {
     const stats = this.current();
-    if (this.coalescer) (this.announced ??= new Announced(sameStats, stats)).acked(conn, stats);
+    if (this.coalescer && isListening(conn.activity)) (this.announced ??= new Announced(sameStats, stats)).acked(conn, stats);
     return stats;
+  }
+
+  /** What a watcher holds: the stats last sent or acked to it; undefined if nothing was ever sent. */
+  lastSent(conn: Connection): Stats | undefined {
+    return this.announced?.lastFor(conn);
+  }
+
+  /** `conn` stops listening (it went hidden): no `stats` is owed to it. */
+  forget(conn: Connection): void {
+    this.announced?.forget(conn);
   }
 
   unwatch(conn: Connection): void {

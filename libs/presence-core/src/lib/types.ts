@@ -1,4 +1,4 @@
-import type { LeaveReason, Member, PageCounts, PollTallies, ProfileInput, RecentLeaver, RoomSyncEvent, Stats } from '@presently/protocol';
+import type { ActivityState, LeaveReason, Member, PageCounts, PollTallies, ProfileInput, RecentLeaver, RoomSyncEvent, Stats } from '@presently/protocol';
 
 /** Who a connection belongs to, as established at its handshake. */
 export interface Identity {
@@ -12,6 +12,32 @@ export interface Identity {
   authenticated: boolean;
   /** Epoch ms after which the token no longer vouches for the user (its `exp` plus the allowed skew). */
   expiresAt?: number;
+}
+
+/** What a connection follows: the pages it is on or watches, the rooms it joined, whether it watches the stats. */
+export interface Followed {
+  pages: string[];
+  rooms: string[];
+  stats: boolean;
+}
+
+/**
+ * Figures a connection holds (or is answered): each followed page's counts
+ * (undefined: not known), each large room's total (undefined: no
+ * `room:count` was ever sent), the stats if it watches them (undefined: none
+ * was ever sent).
+ */
+export interface LastSent {
+  pages: (PageCounts | undefined)[];
+  totals: { room: string; total: number | undefined }[];
+  stats: Stats | undefined;
+}
+
+/** The figures of what a connection follows as they are now: its pages, its large rooms' totals, the stats if it watches them. */
+export interface CurrentFigures {
+  pages: PageCounts[];
+  totals: { room: string; total: number }[];
+  stats: Stats | undefined;
 }
 
 /** How a connection is registered. */
@@ -47,10 +73,10 @@ export interface StatsSink {
 export interface RoomSink {
   roomJoined(room: string, member: Member, except: string): void;
   /**
-   * A member's profile changed; with `previousUserId`, the member of that
-   * user is gone and `member` took its place (a connection changed identity).
+   * A member's profile or activity changed; `except` is null when no connection caused it (a grace expiry).
+   * With `previousUserId`, the member of that user is gone and `member` took its place (a connection changed identity).
    */
-  roomUpdated(room: string, member: Member, except: string, previousUserId?: string): void;
+  roomUpdated(room: string, member: Member, except: string | null, previousUserId?: string): void;
   /** `duration`: ms from the member's `since` to its leave. */
   roomLeft(room: string, userId: string, reason: LeaveReason, duration: number, except: string | null): void;
   /** A large room's member count changed (coalesced), to every connection in it. */
@@ -141,6 +167,8 @@ export interface LedgerMember {
   userId: string;
   /** The name an authenticated user's token imposes; null: the profile's. */
   tokenName: string | null;
+  /** The connection's activity (a held one's is its last). */
+  activity: ActivityState;
 }
 
 /**
@@ -185,6 +213,13 @@ export interface PresenceLedger {
    * away). `origin`: the connection whose typing changed (no event goes to it).
    */
   typing(room: string, who: LedgerMember, delta: 1 | -1, origin: string): void;
+  /**
+   * A counted connection's activity changed from `from` to `who.activity`
+   * while on `pages` and in `rooms` (`origin`: that connection, which hears
+   * no announcement of it); also told for a page whose held place a
+   * connection of another activity took (`from`: the held one's).
+   */
+  activity(who: LedgerMember, from: ActivityState, pages: readonly string[], rooms: readonly string[], origin: string): void;
 }
 
 /** What comes with a room contribution change. */
@@ -201,6 +236,8 @@ export interface RoomChange {
    * `now`, or the disconnect of a held connection whose grace ran out.
    */
   at?: number;
+  /** A join (0) that took a held connection's place: that connection's activity, which the joining one's replaces. */
+  replaced?: ActivityState;
 }
 
 /** What comes with a connection's change of user in a room (see {@link PresenceLedger.switchUser}). */
@@ -217,12 +254,12 @@ export interface UserSwitch {
 export interface PresenceContributions {
   /** [clientId, counted connections]. */
   online: [string, number][];
-  /** [page, clientId, connections of the client on the page]. */
-  pages: [string, string, number][];
-  /** Room members with this registry's connections of them. */
-  rooms: { room: string; userKey: string; member: Member }[];
-  /** Each page and room of each held connection. */
-  held: { kind: 'p' | 'r'; key: string; clientId: string; userKey: string }[];
+  /** [page, clientId, connections of the client on the page, the active ones among them]. */
+  pages: [string, string, number, number][];
+  /** Room members with this registry's connections of them, by activity. */
+  rooms: { room: string; userKey: string; member: Member; states: Record<ActivityState, number> }[];
+  /** Each page and room of each held connection, with its last activity. */
+  held: { kind: 'p' | 'r'; key: string; clientId: string; userKey: string; activity: ActivityState }[];
   /** The members typing in a room through this registry's connections. */
   typing: { room: string; userKey: string }[];
 }
@@ -291,6 +328,8 @@ export interface ClusterRoster {
   selves: (Member | null)[];
   /** The userIds typing now. */
   typing: string[];
+  /** Whether the room is large (above `ROSTER_MAX`, until it falls below 90 % of it). */
+  large: boolean;
 }
 
 /** A vote as the cluster took it, or which limit refused it. */
@@ -308,7 +347,7 @@ export interface ClusterListener extends OccupancySink {
   changed(page: string | null): void;
   /** Room events this process decided (its join was a user's first anywhere, ...): to every process's sockets. */
   roomJoined(room: string, member: Member, except: string): void;
-  roomUpdated(room: string, member: Member, except: string, previousUserId?: string): void;
+  roomUpdated(room: string, member: Member, except: string | null, previousUserId?: string): void;
   roomLeft(room: string, userId: string, reason: LeaveReason, duration: number, except: string | null): void;
   /** A member started or stopped typing, as this process's change decided it: to every process's sockets. */
   roomTyping(room: string, userId: string, typing: boolean, except: string | null): void;
@@ -322,9 +361,10 @@ export interface ClusterListener extends OccupancySink {
   roomSync(sync: RoomSyncEvent): void;
   /**
    * A connection returning elsewhere took the place of one this process
-   * holds: drop that held contribution here without counting it down.
+   * holds (one whose last activity was `activity`): drop that held
+   * contribution here without counting it down.
    */
-  takenOver(kind: 'p' | 'r', key: string, clientId: string, userKey: string): void;
+  takenOver(kind: 'p' | 'r', key: string, clientId: string, userKey: string, activity: ActivityState): void;
   /**
    * The cluster's figures may have changed in ways no per-key message told
    * (a process rebuilt its share, or this process's subscription was down):

@@ -4,7 +4,7 @@ import type { PresenceSink } from '../lib/types';
 export type Recorded =
   | { type: 'page:count'; counts: PageCounts }
   | { type: 'room:joined'; room: string; member: Member; except: string }
-  | { type: 'room:updated'; room: string; member: Member; except: string; previousUserId?: string }
+  | { type: 'room:updated'; room: string; member: Member; except: string | null; previousUserId?: string }
   | { type: 'room:left'; room: string; userId: string; reason: LeaveReason; duration: number; except: string | null }
   | { type: 'room:typing'; room: string; userId: string; typing: boolean; except: string | null }
   | { type: 'stats'; stats: Stats }
@@ -21,7 +21,7 @@ export class RecordingSink implements PresenceSink {
   roomJoined(room: string, member: Member, except: string): void {
     this.events.push({ type: 'room:joined', room, member, except });
   }
-  roomUpdated(room: string, member: Member, except: string, previousUserId?: string): void {
+  roomUpdated(room: string, member: Member, except: string | null, previousUserId?: string): void {
     this.events.push({ type: 'room:updated', room, member, except, ...(previousUserId !== undefined && { previousUserId }) });
   }
   roomLeft(room: string, userId: string, reason: LeaveReason, duration: number, except: string | null): void {

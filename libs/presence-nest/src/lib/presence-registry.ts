@@ -38,6 +38,7 @@ export class PresenceRegistry implements BeforeApplicationShutdown {
   private readonly socketIo: SocketIoSink;
   private attached: PresenceNamespace | null = null;
   private readonly roomListeners: Array<(room: string) => void> = [];
+  private readonly channelListeners: Array<(channel: string) => void> = [];
 
   constructor(
     @Inject(PRESENCE_OPTIONS) private readonly options: PresenceModuleOptions,
@@ -79,6 +80,14 @@ export class PresenceRegistry implements BeforeApplicationShutdown {
   attach(namespace: PresenceNamespace): void {
     this.attached = namespace;
     this.socketIo.attach(namespace);
+    namespace.adapter.on('delete-room', (channel: string) => {
+      for (const listener of this.channelListeners) listener(channel);
+    });
+  }
+
+  /** Calls `listener` with each Socket.IO channel that no local socket is in any more. */
+  onChannelDeleted(listener: (channel: string) => void): void {
+    this.channelListeners.push(listener);
   }
 
   /** Calls `listener` with a room whose member list this process changed or announced as changed. */

@@ -32,6 +32,7 @@ import { ModerationController } from './http/moderation.controller';
 import { Moderation } from './moderation/moderation';
 import { StateCeiling } from './access/state-ceiling';
 import { WebhookPublisher } from './webhooks/webhook-publisher';
+import { PassiveSockets } from './socket/passive-sockets';
 
 /**
  * Live presence for a Nest application: the `/presence` Socket.IO namespace,
@@ -87,6 +88,7 @@ export class PresenceModule {
         StateCeiling,
         RoomDigests,
         WebhookPublisher,
+        PassiveSockets,
       ],
       exports: [PresenceRegistry, Figures, Moderation, PollService, SessionAuthenticator, PresenceEmitter, PresenceLifecycle, PresenceMetrics, ConnectionAdmission, WebhookPublisher],
     };

@@ -35,8 +35,15 @@ import { RECENT_MAX, RECENT_ROOMS_MAX } from '@presently/protocol';
  * duration); a format-5 process would answer such a change with nothing,
  * leaving the old user's contribution in the share of every format-6
  * process.
+ *
+ * Format 7: activity, on top of format 6. Pages keep their active clients
+ * (`pa:<page>`), members their active and idle connections, shares and held
+ * places the activity of what they hold, and a change of user moves the
+ * connection's activity from one member to the other (`SWITCH_USER` takes
+ * it, and answers a change of the old member's activity); a format-6
+ * process would count no one as active.
  */
-export const DATA_FORMAT = 6;
+export const DATA_FORMAT = 7;
 
 /** The pub/sub channel (under the prefix) of the messages below. */
 export const CHANNEL = 'changes';
@@ -54,7 +61,11 @@ export const MSG_POLL = 'v';
 export const MSG_POLL_CLOSED = 'x';
 /** `s`: the global stats may have moved. */
 export const MSG_STATS = 's';
-/** `t<node>|<kind>|<clientId>|<len(userKey)>|<userKey><key>`: a held contribution of `<node>` was taken over. */
+/**
+ * `t<node>|<kind><state>|<clientId>|<len(userKey)>|<userKey><key>`: a held
+ * contribution of `<node>`, whose activity was `<state>` (its first letter:
+ * `a`, `i` or `h`), was taken over.
+ */
 export const MSG_TAKEN_OVER = 't';
 /** `r<node>`: a process rebuilt its share; what it changed was not told key by key. */
 export const MSG_REBUILT = 'r';
@@ -70,6 +81,11 @@ export const SHARE_ROOM = 'r';
 export const SHARE_HELD = 'h';
 /** A member typing in a room through this process (the field holds 1). */
 export const SHARE_TYPING = 'y';
+/** A share's active connections of a client on a page (`a|<clientId>|<page>`). */
+export const SHARE_PAGE_ACTIVE = 'a';
+/** A share's active and idle connections of a member in a room (`A|…`, `I|…`, keyed like `SHARE_ROOM`); hidden ones are the rest. */
+export const SHARE_ROOM_ACTIVE = 'A';
+export const SHARE_ROOM_IDLE = 'I';
 
 /*
  * What the scripts answer.
@@ -80,7 +96,7 @@ export const OK = 'ok';
 export const REBUILD = 'rebuild';
 /** ROOM: a user's first connection anywhere joined the room: `room:joined`, with the member. */
 export const JOINED = 'joined';
-/** ROOM: the member's profile changed: `room:updated`, with the member. */
+/** ROOM, ACTIVITY: the member's profile or activity changed: `room:updated`, with the member. */
 export const UPDATED = 'updated';
 /** ROOM: the user's last connection anywhere left: `room:left`, with the userId and the duration. */
 export const LEFT = 'left';
@@ -127,7 +143,7 @@ export const PAGE_VACATED = 'pv';
 export const ROOM_OCCUPIED = 'ro';
 /** `ROOM_VACATED, room`: the room's last member left. */
 export const ROOM_VACATED = 'rv';
-/** `MEMBER_JOINED, room, userId, name, status, meta, since, connections`: a user's first connection anywhere joined. */
+/** `MEMBER_JOINED, room, userId, name, status, meta, since, connections, activity`: a user's first connection anywhere joined. */
 export const MEMBER_JOINED = 'mj';
 /** `MEMBER_LEFT, room, userId, duration`: a user's last connection anywhere left, present for `duration` ms (its since to the last moment one of its connections was there). */
 export const MEMBER_LEFT = 'ml';
@@ -173,6 +189,9 @@ export const LUA_CONSTANTS = {
   SHARE_ROOM,
   SHARE_HELD,
   SHARE_TYPING,
+  SHARE_PAGE_ACTIVE,
+  SHARE_ROOM_ACTIVE,
+  SHARE_ROOM_IDLE,
   OK,
   REBUILD,
   JOINED,

@@ -1,4 +1,4 @@
-import { RECENT_MAX, type RoomSyncEvent } from '@presently/protocol';
+import { RECENT_MAX, type ActivityState, type Member, type RoomSyncEvent } from '@presently/protocol';
 import type { ClusterListener, LedgerMember, PresenceContributions } from '@presently/presence-core';
 import { startRedis, until, type RunningRedis } from '@presently/testing';
 import { Redis } from 'ioredis';
@@ -26,6 +26,8 @@ type Recorder = ClusterListener & {
   updated: string[];
   /** `previousUserId>userId` of each member replaced by another user's. */
   replaced: string[];
+  /** room userId activity except, of each room:updated. */
+  activities: string[];
   roomsChanged: string[];
   synced: string[];
   polls: string[];
@@ -45,6 +47,7 @@ function listener(): Recorder {
     moved: [] as string[],
     updated: [] as string[],
     replaced: [] as string[],
+    activities: [] as string[],
     roomsChanged: [] as string[],
     synced: [] as string[],
     polls: [] as string[],
@@ -53,8 +56,11 @@ function listener(): Recorder {
     onResynced: null,
     changed: () => undefined,
     roomJoined: (_room: string, member: { userId: string }) => void l.joined.push(member.userId),
-    roomUpdated: (_room: string, member: { userId: string }, _except: string, previousUserId?: string) =>
-      void (previousUserId === undefined ? l.updated.push(member.userId) : l.replaced.push(`${previousUserId}>${member.userId}`)),
+    roomUpdated: (room: string, member: Member, except: string | null, previousUserId?: string) => {
+      if (previousUserId === undefined) l.updated.push(member.userId);
+      else l.replaced.push(`${previousUserId}>${member.userId}`);
+      l.activities.push(`${room} ${member.userId} ${member.activity} ${except}`);
+    },
     roomChanged: (room: string) => void l.roomsChanged.push(room),
     pollChanged: (poll: string) => void l.polls.push(poll),
     pollClosed: (poll: string) => void l.closed.push(poll),
@@ -65,7 +71,7 @@ function listener(): Recorder {
       l.durations.push(`${userId} ${duration}`);
     },
     roomTyping: (room: string, userId: string, typing: boolean, except: string | null) => void l.typing.push(`${room} ${userId} ${typing} ${except}`),
-    takenOver: (kind: string, key: string, clientId: string) => void l.moved.push(`${kind} ${key} ${clientId}`),
+    takenOver: (kind: string, key: string, clientId: string, _userKey: string, activity: ActivityState) => void l.moved.push(`${kind} ${key} ${clientId} ${activity}`),
     resynced: () => l.onResynced?.(),
     pageOccupied: (page: string) => void l.occupancy.push(`page.occupied ${page}`),
     pageVacated: (page: string) => void l.occupancy.push(`page.vacated ${page}`),
@@ -77,9 +83,15 @@ function listener(): Recorder {
   return l;
 }
 
-const who = (clientId: string, userId = clientId): LedgerMember => ({ clientId, userKey: `a:${clientId}`, userId, tokenName: null });
+const who = (clientId: string, userId = clientId, activity: ActivityState = 'active'): LedgerMember => ({ clientId, userKey: `a:${clientId}`, userId, tokenName: null, activity });
 /** A signed-in user's connection whose token names it `name`. */
-const user = (clientId: string, userId: string, name: string): LedgerMember => ({ clientId, userKey: `u:${userId}`, userId, tokenName: name });
+const user = (clientId: string, userId: string, name: string, activity: ActivityState = 'active'): LedgerMember => ({
+  clientId,
+  userKey: `u:${userId}`,
+  userId,
+  tokenName: name,
+  activity,
+});
 
 describe('RedisPresenceStore', () => {
   let redis: RunningRedis;
@@ -117,10 +129,10 @@ describe('RedisPresenceStore', () => {
     }
     for (let i = 0; i < 100; i++) a.page('/hot', who(`client-a-${i % 50}`), -1, false);
     await Promise.all([a.settled(), b.settled()]);
-    expect(await a.pageCounts(['/hot'])).toEqual([{ page: '/hot', viewers: 120, connections: 500 }]);
+    expect(await a.pageCounts(['/hot'])).toEqual([{ page: '/hot', viewers: 120, connections: 500, active: 120 }]);
     expect(await b.pageCounts(['/hot', '/none'])).toEqual([
-      { page: '/hot', viewers: 120, connections: 500 },
-      { page: '/none', viewers: 0, connections: 0 },
+      { page: '/hot', viewers: 120, connections: 500, active: 120 },
+      { page: '/none', viewers: 0, connections: 0, active: 0 },
     ]);
     expect((await b.stats()).top).toEqual([{ page: '/hot', viewers: 120 }]);
   });
@@ -153,13 +165,13 @@ describe('RedisPresenceStore', () => {
     await a.settled();
     b.page('/p', who('client-r1'), 1, false);
     await b.settled();
-    expect(await b.pageCounts(['/p'])).toEqual([{ page: '/p', viewers: 1, connections: 1 }]);
+    expect(await b.pageCounts(['/p'])).toEqual([{ page: '/p', viewers: 1, connections: 1, active: 1 }]);
     await until(() => aEvents.moved.length === 1, 'the holder heard of the take-over');
-    expect(aEvents.moved).toEqual(['p /p client-r1']);
+    expect(aEvents.moved).toEqual(['p /p client-r1 active']);
     // The holder's grace running out now counts nothing down.
     a.page('/p', who('client-r1'), -1, true);
     await a.settled();
-    expect(await b.pageCounts(['/p'])).toEqual([{ page: '/p', viewers: 1, connections: 1 }]);
+    expect(await b.pageCounts(['/p'])).toEqual([{ page: '/p', viewers: 1, connections: 1, active: 1 }]);
   });
 
   it('moves a connection to another user once for the cluster: the member itself in its place, else a leave and a join', async () => {
@@ -179,7 +191,7 @@ describe('RedisPresenceStore', () => {
     expect([aEvents.replaced, aEvents.left, aEvents.joined]).toEqual([['c1>ann'], [], ['obs', 'c1']]);
     // Nobody arrived or left: nothing for webhooks.
     expect(aEvents.occupancy).toEqual([]);
-    const ann = { userId: 'ann', name: 'Ann', status: 'busy', meta: { x: 1 }, connections: 1, since: anonymous.since };
+    const ann = { userId: 'ann', name: 'Ann', status: 'busy', meta: { x: 1 }, connections: 1, since: anonymous.since, activity: 'active' as const };
     expect(await b.members('lobby')).toEqual([observer, ann]);
     // A replacement is no leave: nobody is a recent leaver.
     expect(await b.recent('lobby')).toEqual([]);
@@ -206,7 +218,7 @@ describe('RedisPresenceStore', () => {
     await a.settled();
     expect([aEvents.joined, aEvents.left]).toEqual([['obs', 'c1', 'c1'], []]);
     expect(aEvents.occupancy).toEqual(['joined lobby c1']);
-    expect(await b.members('lobby')).toEqual([observer, { ...ann, name: 'Ann B', connections: 2 }, { userId: 'c1', name: 'Zed', status: 'busy', meta: { x: 1 }, connections: 1, since: later }]);
+    expect(await b.members('lobby')).toEqual([observer, { ...ann, name: 'Ann B', connections: 2 }, { userId: 'c1', name: 'Zed', status: 'busy', meta: { x: 1 }, connections: 1, since: later, activity: 'active' }]);
 
     // Each process's share followed its connections: withdrawing one leaves exactly the other's.
     stores.splice(stores.indexOf(a), 1);
@@ -241,6 +253,99 @@ describe('RedisPresenceStore', () => {
     expect([events.left, events.joined.slice(3), events.updated]).toEqual([[], [], []]);
   });
 
+  it("counts each page's active clients across processes; an activity change and a take-over by another activity move them", async () => {
+    const [{ store: a, events: aEvents }, { store: b }] = await Promise.all([start(), start()]);
+    a.page('/act', who('c1'), 1, false);
+    b.page('/act', who('c2', 'c2', 'idle'), 1, false);
+    b.page('/act', who('c1', 'c1', 'hidden'), 1, false);
+    await Promise.all([a.settled(), b.settled()]);
+    expect(await a.pageCounts(['/act'])).toEqual([{ page: '/act', viewers: 2, connections: 3, active: 1 }]);
+    // c1's one active tab turns idle; c2's tab turns active.
+    a.activity(who('c1', 'c1', 'idle'), 'active', ['/act'], [], 's1');
+    await a.settled();
+    expect(await b.pageCounts(['/act'])).toEqual([{ page: '/act', viewers: 2, connections: 3, active: 0 }]);
+    b.activity(who('c2', 'c2', 'active'), 'idle', ['/act'], [], 's2');
+    await b.settled();
+    expect(await a.pageCounts(['/act'])).toEqual([{ page: '/act', viewers: 2, connections: 3, active: 1 }]);
+    // c1's idle tab on a goes away and comes back active through b: it takes the held place.
+    a.hold('p', '/act', who('c1', 'c1', 'idle'), 1);
+    await a.settled();
+    b.page('/act', who('c1'), 1, false);
+    await b.settled();
+    expect(await a.pageCounts(['/act'])).toEqual([{ page: '/act', viewers: 2, connections: 3, active: 2 }]);
+    await until(() => aEvents.moved.length === 1, 'the holder heard of the take-over');
+    expect(aEvents.moved).toEqual(['p /act c1 idle']);
+    a.page('/act', who('c1', 'c1', 'idle'), -1, true);
+    await a.settled();
+    expect(await b.pageCounts(['/act'])).toEqual([{ page: '/act', viewers: 2, connections: 3, active: 2 }]);
+  });
+
+  it("decides a member's activity from its connections on every process, announced once as room:updated except to its cause", async () => {
+    const [{ store: a, events: aEvents }, { store: b, events: bEvents }] = await Promise.all([start(), start()]);
+    const change = (origin: string) => ({ origin, now: Date.now() });
+    a.room('team', who('c-ann', 'ann', 'idle'), 1, change('s1'));
+    b.room('team', who('c-ann', 'ann', 'hidden'), 1, change('s2'));
+    await Promise.all([a.settled(), b.settled()]);
+    expect(await a.members('team')).toEqual([expect.objectContaining({ userId: 'ann', connections: 2, activity: 'idle' })]);
+    expect([...aEvents.activities, ...bEvents.activities]).toEqual([]);
+    // The hidden tab turns active: the member is active, told once, by the process of that tab.
+    b.activity(who('c-ann', 'ann', 'active'), 'hidden', [], ['team'], 's2');
+    await b.settled();
+    expect(bEvents.activities).toEqual(['team ann active s2']);
+    // The idle tab turns hidden: the member is still active, nothing is told.
+    a.activity(who('c-ann', 'ann', 'hidden'), 'idle', [], ['team'], 's1');
+    await a.settled();
+    expect(aEvents.activities).toEqual([]);
+    // The active tab leaves: the member stays, hidden.
+    b.room('team', who('c-ann', 'ann', 'active'), -1, { ...change('s2'), reason: 'leave' });
+    await b.settled();
+    expect(bEvents.activities).toEqual(['team ann active s2', 'team ann hidden s2']);
+    expect(await a.roster('team', 10)).toMatchObject({ total: 1, members: [{ userId: 'ann', connections: 1, activity: 'hidden' }] });
+    // A join in a held place of the same process, of another activity: one room:updated.
+    a.room('team', who('c-ann', 'ann', 'idle'), 0, { ...change('s3'), replaced: 'hidden' });
+    await a.settled();
+    expect(aEvents.activities).toEqual(['team ann idle s3']);
+  });
+
+  it('announces a member that a dead process leaves with another activity, to everyone', async () => {
+    const keyPrefix = `deadact${prefix}:`;
+    const timing = { heartbeatMs: 100, heartbeatTtlMs: 300, keyPrefix };
+    const [{ store: a, events: aEvents }, { store: victim }] = await Promise.all([start(timing), start({ keyPrefix, heartbeatMs: 60_000, heartbeatTtlMs: 300 })]);
+    const change = (origin: string) => ({ origin, now: Date.now() });
+    a.room('crew', who('c-bo', 'bo', 'hidden'), 1, change('s1'));
+    victim.room('crew', who('c-bo', 'bo'), 1, change('s2'));
+    victim.page('/crew', who('c-bo'), 1, false);
+    await Promise.all([a.settled(), victim.settled()]);
+    expect(await a.members('crew')).toEqual([expect.objectContaining({ activity: 'active', connections: 2 })]);
+    await until(() => aEvents.activities.length > 0, 'the survivor announced the member');
+    expect(aEvents.activities).toEqual(['crew bo hidden null']);
+    expect(await a.pageCounts(['/crew'])).toEqual([{ page: '/crew', viewers: 0, connections: 0, active: 0 }]);
+    expect(aEvents.left).toEqual([]);
+  });
+
+  it('rebuilds active counts and members\' activity after Redis restarts empty', async () => {
+    const contributions = (): PresenceContributions => ({
+      ...EMPTY,
+      pages: [['/back', 'c-re', 2, 1]],
+      rooms: [
+        {
+          room: 'back',
+          userKey: 'a:c-re',
+          member: { userId: 're', name: 'Re', status: 'online', meta: {}, connections: 2, since: 1, activity: 'idle' },
+          states: { active: 0, idle: 1, hidden: 1 },
+        },
+      ],
+    });
+    const { store: a, events } = await start({ contributions });
+    let resyncs = 0;
+    events.onResynced = () => void resyncs++;
+    await redis.stop();
+    await redis.start();
+    await until(() => resyncs > 0 && a.ready, 'the share was rebuilt', 20_000);
+    expect(await a.pageCounts(['/back'])).toEqual([{ page: '/back', viewers: 1, connections: 2, active: 1 }]);
+    expect(await a.members('back')).toEqual([{ userId: 're', name: 'Re', status: 'online', meta: {}, connections: 2, since: 1, activity: 'idle' }]);
+  }, 30_000);
+
   it('withdraws the share of a process whose heartbeat lapsed, once, with node-down leaves', async () => {
     const keyPrefix = `dead${prefix}:`;
     const timing = { heartbeatMs: 100, heartbeatTtlMs: 300, keyPrefix };
@@ -252,7 +357,7 @@ describe('RedisPresenceStore', () => {
     victim.page('/x', who('client-v1'), 1, false);
     victim.room('team', who('client-v1', 'vic'), 1, { origin: 'v', now: Date.now() });
     await victim.settled();
-    expect(await a.pageCounts(['/x'])).toEqual([{ page: '/x', viewers: 1, connections: 1 }]);
+    expect(await a.pageCounts(['/x'])).toEqual([{ page: '/x', viewers: 1, connections: 1, active: 1 }]);
     // The victim stops heartbeating (its interval is a minute) and never leaves.
     await until(async () => (await a.pageCounts(['/x']))[0].connections === 0, 'the dead share is withdrawn');
     await until(() => aEvents.left.length + bEvents.left.length === 1, 'one survivor announced the leave');
@@ -353,7 +458,7 @@ describe('RedisPresenceStore', () => {
     a.room('r', who('client-m0', 'm0'), -1, { origin: 's0', now: Date.now(), reason: 'leave' });
     await a.settled();
     expect((await b.roster('r', 3)).members.map((m) => m.userId)).toEqual(['m1', 'm2', 'm3']);
-    expect(await b.roster('none', 3, ['a:client-m0'])).toEqual({ members: [], total: 0, typing: [], selves: [null] });
+    expect(await b.roster('none', 3, ['a:client-m0'])).toEqual({ members: [], total: 0, large: false, typing: [], selves: [null] });
   });
 
   it('decides a member starting and stopping to type once, whichever processes its sockets type through', async () => {
@@ -446,7 +551,7 @@ describe('RedisPresenceStore', () => {
     ]);
     const since = Date.now() - 2000;
     // ww, a signed-in user, has a socket on each process and types through both: it still types once the victim is gone.
-    const ww = (clientId: string): LedgerMember => ({ clientId, userKey: 'u:ww', userId: 'ww', tokenName: 'ww' });
+    const ww = (clientId: string): LedgerMember => ({ clientId, userKey: 'u:ww', userId: 'ww', tokenName: 'ww', activity: 'active' });
     victim.room('team', who('client-v1', 'vic'), 1, { origin: 'v', now: since });
     victim.room('team', ww('client-w1'), 1, { origin: 'w1', now: since });
     a.room('team', ww('client-w2'), 1, { origin: 'w2', now: since });
@@ -468,14 +573,14 @@ describe('RedisPresenceStore', () => {
   it('rebuilds a process\'s typing from its registry: what it no longer has stops once, what Redis lost comes back', async () => {
     const keyPrefix = `rebuildtyping${prefix}:`;
     const since = Date.now();
-    const member = (userId: string) => ({ userId, name: userId, status: 'online', meta: {}, connections: 1, since });
+    const member = (userId: string) => ({ userId, name: userId, status: 'online', meta: {}, connections: 1, since, activity: 'active' as const });
     // What the registry holds: both members, and which of them type (changed behind Redis's back below).
     let typing = [{ room: 'desk', userKey: 'a:uu' }];
     const contributions = (): PresenceContributions => ({
       ...EMPTY,
       rooms: [
-        { room: 'desk', userKey: 'a:uu', member: member('uu') },
-        { room: 'desk', userKey: 'a:vv', member: member('vv') },
+        { room: 'desk', userKey: 'a:uu', member: member('uu'), states: { active: 1, idle: 0, hidden: 0 } },
+        { room: 'desk', userKey: 'a:vv', member: member('vv'), states: { active: 1, idle: 0, hidden: 0 } },
       ],
       typing,
     });
@@ -564,7 +669,7 @@ describe('RedisPresenceStore', () => {
     // Each registry's page viewers: 3 through a, 2 through b; one of a's leaves while Redis is down.
     let aViewers = ['c1', 'c2', 'c3'];
     const bViewers = ['c4', 'c5'];
-    const share = (viewers: () => string[]) => (): PresenceContributions => ({ ...EMPTY, pages: viewers().map((clientId): [string, string, number] => ['/r', clientId, 1]) });
+    const share = (viewers: () => string[]) => (): PresenceContributions => ({ ...EMPTY, pages: viewers().map((clientId): [string, string, number, number] => ['/r', clientId, 1, 1]) });
     const [{ store: a, events: aEvents }, { store: b, events: bEvents }] = await Promise.all([
       start({ contributions: share(() => aViewers) }),
       start({ contributions: share(() => bViewers) }),
@@ -591,7 +696,7 @@ describe('RedisPresenceStore', () => {
     // Whatever order the links come back in, each process's last resync reads the whole figure.
     await until(() => reads.a.includes(4) && reads.b.includes(4), 'both processes read the rebuilt figure after a resync', 20_000);
     expect([...reads.a, ...reads.b].every((viewers) => viewers === null || viewers <= 4)).toBe(true);
-    expect(await a.pageCounts(['/r'])).toEqual([{ page: '/r', viewers: 4, connections: 4 }]);
+    expect(await a.pageCounts(['/r'])).toEqual([{ page: '/r', viewers: 4, connections: 4, active: 4 }]);
   }, 30_000);
 
   describe('occupancy (what webhooks report)', () => {
@@ -648,7 +753,7 @@ describe('RedisPresenceStore', () => {
       expect(left).toEqual([]);
       a.room('desk', who('client-dd', 'dd'), -1, { ...at(t0 + 4321), reason: 'leave' });
       await a.settled();
-      expect(joined).toEqual([{ room: 'desk', member: { userId: 'dd', name: 'Dee', status: 'away', meta: { seat: 4 }, connections: 1, since: t0 } }]);
+      expect(joined).toEqual([{ room: 'desk', member: { userId: 'dd', name: 'Dee', status: 'away', meta: { seat: 4 }, connections: 1, since: t0, activity: 'active' } }]);
       expect(left).toEqual([{ room: 'desk', departure: { userId: 'dd', reason: 'leave', duration: 4321 } }]);
     });
 
@@ -702,20 +807,34 @@ describe('RedisPresenceStore', () => {
     it('reports at a rebuild what changed while this process was cut off, unless Redis lost its data', async () => {
       const keyPrefix = `occrebuild${prefix}:`;
       // What the registry holds, as the store reads it to rebuild.
-      let pages: [string, string, number][] = [];
+      let pages: [string, string, number, number][] = [];
       let rooms: PresenceContributions['rooms'] = [];
       const share = (): PresenceContributions => ({ ...EMPTY, pages, rooms });
       const { store: a, events } = await start({ keyPrefix, heartbeatMs: 50, contributions: share });
       a.page('/kept', who('client-k1'), 1, false);
       a.room('den', who('client-x1', 'x1'), 1, at(1000));
-      pages = [['/kept', 'client-k1', 1]];
-      rooms = [{ room: 'den', userKey: 'a:client-x1', member: { userId: 'x1', name: 'X', status: 'online', meta: {}, connections: 1, since: 1000 } }];
+      pages = [['/kept', 'client-k1', 1, 1]];
+      rooms = [
+        {
+          room: 'den',
+          userKey: 'a:client-x1',
+          member: { userId: 'x1', name: 'X', status: 'online', meta: {}, connections: 1, since: 1000, activity: 'active' },
+          states: { active: 1, idle: 0, hidden: 0 },
+        },
+      ];
       await a.settled();
       expect(events.occupancy).toEqual(['page.occupied /kept', 'room.occupied den', 'joined den x1']);
 
       // Meanwhile (its changes not applied), x1 left, y1 joined, a new page has a viewer; then the store finds its share gone.
-      rooms = [{ room: 'den', userKey: 'a:client-y1', member: { userId: 'y1', name: 'Y', status: 'online', meta: {}, connections: 1, since: 2000 } }];
-      pages = [...pages, ['/new', 'client-n1', 1]];
+      rooms = [
+        {
+          room: 'den',
+          userKey: 'a:client-y1',
+          member: { userId: 'y1', name: 'Y', status: 'online', meta: {}, connections: 1, since: 2000, activity: 'active' },
+          states: { active: 1, idle: 0, hidden: 0 },
+        },
+      ];
+      pages = [...pages, ['/new', 'client-n1', 1, 1]];
       let resyncs = 0;
       events.onResynced = () => void resyncs++;
       const raw = new Redis(redis.url);
@@ -732,8 +851,8 @@ describe('RedisPresenceStore', () => {
         await until(() => resyncs > 0, 'the share was rebuilt into the empty Redis', 20_000);
         expect(events.occupancy.slice(before)).toEqual([]);
         expect(await a.pageCounts(['/kept', '/new'])).toEqual([
-          { page: '/kept', viewers: 1, connections: 1 },
-          { page: '/new', viewers: 1, connections: 1 },
+          { page: '/kept', viewers: 1, connections: 1, active: 1 },
+          { page: '/new', viewers: 1, connections: 1, active: 1 },
         ]);
         // Later changes are reported as before.
         a.room('den', who('client-y1', 'y1'), -1, { ...at(5000), reason: 'leave' });

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
+  ACTIVITY_STATES,
   DEFAULT_LIMITS,
   DEFAULT_NAME,
   DEFAULT_RECENT_MS,
   DEFAULT_STATUS,
   TOP_PAGES,
+  type ActivityState,
   type LeaveReason,
   type Member,
   type PageCounts,
@@ -48,7 +50,29 @@ import {
 } from './contract';
 import type { ArgSpec, Argv, LuaScript, ScriptArgs } from './lua-script';
 import { connectRedis, type RedisConnection } from './redis-connection';
-import { COUNTS, HEARTBEAT, HOLD, LEAVE, ONLINE, PAGE, POLL_CLOSE, POLL_DECLARE, POLL_VOTE, REAP, RECENT, RESTORE, ROOM, ROSTER, SCRIPTS, SECRET, shareEntries, STATS, SWITCH_USER, TYPING } from './scripts';
+import {
+  ACTIVITY,
+  COUNTS,
+  HEARTBEAT,
+  HOLD,
+  LEAVE,
+  ONLINE,
+  PAGE,
+  POLL_CLOSE,
+  POLL_DECLARE,
+  POLL_VOTE,
+  REAP,
+  RECENT,
+  RESTORE,
+  ROOM,
+  ROSTER,
+  SCRIPTS,
+  SECRET,
+  shareEntries,
+  STATS,
+  SWITCH_USER,
+  TYPING,
+} from './scripts';
 
 export interface RedisPresenceStoreOptions {
   /** The Redis: `{ url: 'redis://host:port/db' }`, or `{ sentinels, name }` to follow a master across failovers. */
@@ -214,13 +238,27 @@ export class RedisPresenceStore implements PresenceCluster {
   }
 
   page(page: string, who: LedgerMember, delta: 1 | -1, held: boolean): void {
-    this.change(PAGE, { node: this.nodeId, clientId: who.clientId, userKey: who.userKey, page, delta, held }, (result) => {
+    this.change(PAGE, { node: this.nodeId, clientId: who.clientId, userKey: who.userKey, page, delta, held, activity: who.activity }, (result) => {
       if (Array.isArray(result)) this.reportOccupancy(splitOccupancy(result)[1], 'leave');
     });
   }
 
   hold(kind: 'p' | 'r', key: string, who: LedgerMember, delta: 1 | -1): void {
-    this.change(HOLD, { node: this.nodeId, kind, clientId: who.clientId, userKey: who.userKey, key, delta });
+    this.change(HOLD, { node: this.nodeId, kind, clientId: who.clientId, userKey: who.userKey, key, delta, activity: who.activity });
+  }
+
+  activity(who: LedgerMember, from: ActivityState, pages: readonly string[], rooms: readonly string[], origin: string): void {
+    this.change(
+      ACTIVITY,
+      { node: this.nodeId, clientId: who.clientId, userKey: who.userKey, from, activity: who.activity, pages: pages.length },
+      (result) => {
+        const [, ...records] = result as string[];
+        for (let i = 0; i + MEMBER_FIELDS < records.length; i += MEMBER_FIELDS + 1) {
+          this.listener?.roomUpdated(records[i], toMember(records.slice(i + 1, i + 1 + MEMBER_FIELDS)), origin);
+        }
+      },
+      [...pages, ...rooms],
+    );
   }
 
   room(room: string, who: LedgerMember, delta: 1 | 0 | -1, change: RoomChange): void {
@@ -247,6 +285,8 @@ export class RedisPresenceStore implements PresenceCluster {
         at: change.at ?? change.now,
         recentMs: this.recentMs,
         rosterMax: this.rosterMax,
+        activity: who.activity,
+        replaced: change.replaced,
       },
       (result) => {
         const [answer, occupancy] = splitOccupancy(result);
@@ -254,11 +294,9 @@ export class RedisPresenceStore implements PresenceCluster {
         const [outcome, ...fields] = answer as string[];
         if (outcome === LEFT) return this.listener?.roomLeft(room, fields[0], change.reason ?? 'leave', Number(fields[1]), change.origin);
         if (outcome === SYNC) return this.announceSync(room);
-        if (outcome !== JOINED && outcome !== UPDATED) return;
-        const member = toMember(fields);
-        if (!change.origin) return;
-        if (outcome === JOINED) this.listener?.roomJoined(room, member, change.origin);
-        else this.listener?.roomUpdated(room, member, change.origin);
+        // A leave that changed the activity of a member who stays may have no origin (a grace expiry).
+        if (outcome === UPDATED) return this.listener?.roomUpdated(room, toMember(fields), change.origin);
+        if (outcome === JOINED && change.origin) this.listener?.roomJoined(room, toMember(fields), change.origin);
       },
     );
   }
@@ -283,6 +321,7 @@ export class RedisPresenceStore implements PresenceCluster {
         now: change.now,
         recentMs: this.recentMs,
         rosterMax: this.rosterMax,
+        activity: to.activity,
       },
       (result) => {
         const [answer, occupancy] = splitOccupancy(result);
@@ -292,8 +331,12 @@ export class RedisPresenceStore implements PresenceCluster {
         if (outcome === SYNC) return this.announceSync(room);
         if (outcome === REPLACED) return this.listener?.roomUpdated(room, toMember(fields.slice(1)), change.origin, fields[0]);
         if (outcome !== MOVED) return;
-        const [left, duration, joined, ...member] = fields;
+        const [left, duration, joined, ...members] = fields;
+        const member = members.slice(0, MEMBER_FIELDS);
+        // The old member, when it stays with another activity: told before the new one, as the core does.
+        const stayed = members.slice(MEMBER_FIELDS);
         if (left !== '') this.listener?.roomLeft(room, left, 'leave', Number(duration), change.origin);
+        else if (stayed.length > 0) this.listener?.roomUpdated(room, toMember(stayed), change.origin);
         if (joined === JOINED) this.listener?.roomJoined(room, toMember(member), change.origin);
         else if (joined === UPDATED) this.listener?.roomUpdated(room, toMember(member), change.origin);
       },
@@ -308,13 +351,13 @@ export class RedisPresenceStore implements PresenceCluster {
   async roster(room: string, max: number, selfKeys: readonly string[] = []): Promise<ClusterRoster> {
     this.assertReady();
     const flat = (await this.run(ROSTER, { room, limit: max }, selfKeys)) as (number | string)[];
-    const [total, listed, typists] = flat as [number, number, number];
-    const asked = 3 + selfKeys.length;
-    const at = flat.slice(3, asked) as number[];
+    const [total, listed, large, typists] = flat as [number, number, number, number];
+    const asked = 4 + selfKeys.length;
+    const at = flat.slice(4, asked) as number[];
     const typing = flat.slice(asked, asked + typists).map(String);
     const members: Member[] = [];
-    for (let i = asked + typists; i < flat.length; i += 6) members.push(toMember(flat.slice(i, i + 6) as string[]));
-    return { members: members.slice(0, listed), total, typing, selves: at.map((i) => (i >= 0 ? members[i] : null)) };
+    for (let i = asked + typists; i < flat.length; i += MEMBER_FIELDS) members.push(toMember(flat.slice(i, i + MEMBER_FIELDS) as string[]));
+    return { members: members.slice(0, listed), total, large: large === 1, typing, selves: at.map((i) => (i >= 0 ? members[i] : null)) };
   }
 
   async recent(room: string): Promise<RecentLeaver[]> {
@@ -368,7 +411,7 @@ export class RedisPresenceStore implements PresenceCluster {
   async pageCounts(pages: readonly string[]): Promise<PageCounts[]> {
     this.assertReady();
     const flat = (await this.run(COUNTS, {}, pages)) as number[];
-    return pages.map((page, i) => ({ page, viewers: flat[2 * i], connections: flat[2 * i + 1] }));
+    return pages.map((page, i) => ({ page, viewers: flat[3 * i], connections: flat[3 * i + 1], active: flat[3 * i + 2] }));
   }
 
   async stats(): Promise<Stats> {
@@ -422,11 +465,11 @@ export class RedisPresenceStore implements PresenceCluster {
    * (this process holds no share) starts the rebuild, any other goes to
    * `then`.
    */
-  private change<A extends ArgSpec>(script: LuaScript<A>, args: ScriptArgs<A>, then?: (result: unknown) => unknown): void {
+  private change<A extends ArgSpec>(script: LuaScript<A>, args: ScriptArgs<A>, then?: (result: unknown) => unknown, tail?: readonly string[]): void {
     // Until the share is rebuilt, changes are not applied: the rebuild reads them from the registry.
     if (!this.ready) return;
     this.track(
-      this.run(script, args).then((result) => {
+      this.run(script, args, tail).then((result) => {
         if (result === REBUILD || (Array.isArray(result) && result[0] === REBUILD)) return void this.restore();
         return then?.(result);
       }),
@@ -461,15 +504,15 @@ export class RedisPresenceStore implements PresenceCluster {
     }
   }
 
-  /** `<node>|<kind>|<clientId>|<len>|<userKey><key>`: a held contribution of `<node>` was taken over. */
+  /** `<node>|<kind><state>|<clientId>|<len>|<userKey><key>`: a held contribution of `<node>` was taken over. */
   private onTakenOver(subject: string): void {
-    const parts = /^([^|]+)\|([^|])\|([^|]+)\|(\d+)\|/s.exec(subject);
+    const parts = /^([^|]+)\|([^|])([aih])\|([^|]+)\|(\d+)\|/s.exec(subject);
     if (!parts || parts[1] !== this.nodeId) return;
     const kind = parts[2];
     if (kind !== SHARE_PAGE && kind !== SHARE_ROOM) return;
     const rest = subject.slice(parts[0].length);
-    const length = Number(parts[4]);
-    this.listener?.takenOver(kind, rest.slice(length), parts[3], rest.slice(0, length));
+    const length = Number(parts[5]);
+    this.listener?.takenOver(kind, rest.slice(length), parts[4], rest.slice(0, length), activityOf(parts[3]));
   }
 
   /**
@@ -502,18 +545,27 @@ export class RedisPresenceStore implements PresenceCluster {
   }
 
   /**
-   * What a withdraw changed, as records of four (kind, room, userId, n):
-   * members that stopped typing, members that left (`n`: the duration), and
-   * large rooms that switched back, whose snapshot is read and passed on.
-   * Resolves once the snapshots are.
+   * What a withdraw changed, record by record: STOPPED, room, userId, 0 for
+   * a member that stopped typing; LEFT, room, userId, duration for a member
+   * that left; SYNC, room, '', 0 for a large room that switched back, whose
+   * snapshot is read and passed on; UPDATED, room, member for a member that
+   * stays with another activity. Resolves once the snapshots are.
    */
   private announceWithdrawn(records: string[], reason: LeaveReason): Promise<void> {
     const syncs: Promise<void>[] = [];
-    for (let i = 0; i + 3 < records.length; i += 4) {
-      const [kind, room, userId, n] = records.slice(i, i + 4);
+    for (let i = 0; i < records.length; ) {
+      const kind = records[i];
+      if (kind === UPDATED) {
+        this.listener?.roomUpdated(records[i + 1], toMember(records.slice(i + 2, i + 2 + MEMBER_FIELDS)), null);
+        i += 2 + MEMBER_FIELDS;
+        continue;
+      }
+      const [room, userId, n] = records.slice(i + 1, i + 4);
       if (kind === STOPPED) this.listener?.roomTyping(room, userId, false, null);
       else if (kind === LEFT) this.listener?.roomLeft(room, userId, reason, Number(n), null);
       else if (kind === SYNC) syncs.push(this.announceSync(room));
+      else break;
+      i += 4;
     }
     return Promise.all(syncs).then(() => undefined);
   }
@@ -589,7 +641,7 @@ export class RedisPresenceStore implements PresenceCluster {
           const [answer, occupancy] = splitOccupancy(await this.run(REAP, { node, ...this.withdrawArgs() }));
           const [reaped, ...changes] = answer as string[];
           if (reaped !== OK) continue;
-          this.log('warn', 'process down: its presence was withdrawn', { node, membersLeft: changes.filter((kind, i) => i % 4 === 0 && kind === LEFT).length });
+          this.log('warn', 'process down: its presence was withdrawn', { node, membersLeft: countLeft(changes) });
           this.reportOccupancy(occupancy, 'node-down');
           await this.announceWithdrawn(changes, 'node-down');
         }
@@ -612,8 +664,8 @@ export class RedisPresenceStore implements PresenceCluster {
       const kind = occupancy[i];
       const key = String(occupancy[i + 1]);
       if (kind === MEMBER_JOINED) {
-        listener.memberJoined(key, toMember(occupancy.slice(i + 2, i + 8) as string[]));
-        i += 8;
+        listener.memberJoined(key, toMember(occupancy.slice(i + 2, i + 2 + MEMBER_FIELDS) as string[]));
+        i += 2 + MEMBER_FIELDS;
       } else if (kind === MEMBER_LEFT) {
         listener.memberLeft(key, { userId: String(occupancy[i + 2]), reason, duration: Number(occupancy[i + 3]) });
         i += 4;
@@ -640,9 +692,32 @@ function talliesOf(poll: string, pairs: string[]): PollTallies {
   return { poll, tallies };
 }
 
-/** A member from the ROOM script's fields: userId, name, status, meta (JSON), since, connections. */
-function toMember([userId, name, status, meta, since, connections]: string[]): Member {
-  return { userId, name, status, meta: JSON.parse(meta) as Member['meta'], connections: Number(connections), since: Number(since) };
+/** A member from the scripts' fields: userId, name, status, meta (JSON), since, connections, activity. */
+function toMember([userId, name, status, meta, since, connections, activity]: string[]): Member {
+  return {
+    userId,
+    name,
+    status,
+    meta: JSON.parse(meta) as Member['meta'],
+    connections: Number(connections),
+    since: Number(since),
+    activity: activityOf(activity),
+  };
+}
+
+/** How many fields the scripts answer a member with. */
+const MEMBER_FIELDS = 7;
+
+/** How many members left by a withdraw's records (see `announceWithdrawn`). */
+function countLeft(records: string[]): number {
+  let left = 0;
+  for (let i = 0; i < records.length; i += records[i] === UPDATED ? 2 + MEMBER_FIELDS : 4) if (records[i] === LEFT) left++;
+  return left;
+}
+
+/** An activity as the scripts tell it: its name, or its first letter. */
+function activityOf(text: string): ActivityState {
+  return ACTIVITY_STATES.find((state) => state === text || state[0] === text) ?? 'active';
 }
 
 /** A script's answer without its last element, the occupancy (`contract.ts`), and that occupancy (empty when it has none). */

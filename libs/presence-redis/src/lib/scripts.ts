@@ -14,10 +14,14 @@ import { luaScript } from './lua-script';
  * - `P p:<page>`      hash: clientId → connections on the page, and `#` → all
  *                     connections (clientIds never contain `#`, so viewers =
  *                     fields − 1). Deleted when its connections reach 0.
+ * - `P pa:<page>`     hash: clientId → its `active` connections on the page
+ *                     (none: absent), so the page's `active` = fields.
  * - `P top`           sorted set: page → viewers, pages with viewers only.
  * - `P online`        hash: clientId → counted connections, `#` → all of them.
  * - `P node:<id>`     hash: what process `<id>` contributes, `o|<clientId>`,
- *                     `p|<clientId>|<page>`, `r|<len>|<userKey><room>`,
+ *                     `p|<clientId>|<page>`, `a|<clientId>|<page>` (the
+ *                     active ones), `r|<len>|<userKey><room>`, `A|…` and
+ *                     `I|…` (its active and idle ones),
  *                     `y|<len>|<userKey><room>` (typing) and
  *                     `h|<clientId>|<held field>` → connections (the kinds are
  *                     the `SHARE_*` constants), so that its share can be taken
@@ -26,7 +30,10 @@ import { luaScript } from './lua-script';
  * - `P r:<room>:m`    hash: `u:`, `n:`, `s:`, `m:`, `t:`, `g:` + userKey → the
  *                     member's userId, name, status, meta (JSON), since, and
  *                     the latest moment one of its connections stopped being
- *                     present (set once one did; its time present ends then).
+ *                     present (set once one did; its time present ends then);
+ *                     `a:`, `i:` + userKey → its active and idle connections
+ *                     (absent when none; the others are hidden): its activity
+ *                     is the most active state among them.
  * - `P r:<room>:T`    hash: userKey → the processes where the member types.
  * - `P r:<room>:R`    sorted set: userKey of a recent leaver by when it left
  *                     (at most `RECENT_MAX`; expires `RECENT_MS` after the
@@ -39,9 +46,10 @@ import { luaScript } from './lua-script';
  *                     the roster a join ack lists.
  * - `P r:<room>:L`    set while the room is large (the room rules: `SWITCH_BACK`
  *                     in `contract.ts`).
- * - `P h:<clientId>`  hash: `<kind>|<node>|<len(userKey)>|<userKey><key>` →
- *                     connections held after a disconnect (kind `p` page, `r`
- *                     room), which a returning connection may take over.
+ * - `P h:<clientId>`  hash: `<kind><state>|<node>|<len(userKey)>|<userKey><key>`
+ *                     → connections held after a disconnect (kind `p` page,
+ *                     `r` room; state the first letter of their last
+ *                     activity), which a returning connection may take over.
  * - `P nodes`         set of the processes that hold a share.
  * - `P alive:<id>`    the process's heartbeat, with a time to live.
  * - `P anon-secret`   the secret anonymous ids are derived with when the
@@ -56,6 +64,8 @@ import { luaScript } from './lua-script';
  *                     a large room's total, a poll's tallies, the global stats,
  *                     a held contribution was taken over, a process rebuilt
  *                     its share.
+ *
+ * Activities travel as their first letter inside the scripts: `a`, `i`, `h`.
  */
 
 /** Helpers shared by the scripts that change figures. */
@@ -115,6 +125,14 @@ local function page_add(page, cid, d)
   publish(MSG_PAGE, page)
 end
 
+-- A client's active connections on a page; the page's counts move when its first comes or its last goes.
+local function page_active_add(page, cid, d)
+  local key = P .. 'pa:' .. page
+  local n = redis.call('HINCRBY', key, cid, d)
+  if n <= 0 then redis.call('HDEL', key, cid) end
+  if n <= 0 or n == d then publish(MSG_PAGE, page) end
+end
+
 local function online_add(cid, d)
   local key = P .. 'online'
   local n = redis.call('HINCRBY', key, cid, d)
@@ -138,43 +156,86 @@ local function split_uk(s)
   return string.sub(s, bar + 1, bar + len), string.sub(s, bar + len + 1)
 end
 
-local function held_add(cid, kind, node, uk, key, d)
-  local f = kind .. '|' .. node .. '|' .. ukfield(uk, key)
+local function held_add(cid, kind, node, uk, key, d, st)
+  local f = kind .. st .. '|' .. node .. '|' .. ukfield(uk, key)
   local hkey = P .. 'h:' .. cid
   local n = redis.call('HINCRBY', hkey, f, d)
   if n <= 0 then redis.call('HDEL', hkey, f) end
   node_add(node, SHARE_HELD .. '|' .. cid .. '|' .. f, d)
 end
 
-local function is_held(cid, kind, node, uk, key)
-  return redis.call('HEXISTS', P .. 'h:' .. cid, kind .. '|' .. node .. '|' .. ukfield(uk, key)) == 1
+local function is_held(cid, kind, node, uk, key, st)
+  return redis.call('HEXISTS', P .. 'h:' .. cid, kind .. st .. '|' .. node .. '|' .. ukfield(uk, key)) == 1
 end
 
--- Another process holding this client's (and user's) contribution on key, if any.
+-- Another process holding this client's (and user's) contribution on key, if any, and the held one's activity.
 local function find_holder(cid, kind, node, uk, key)
   local entries = redis.call('HGETALL', P .. 'h:' .. cid)
   local suffix = '|' .. ukfield(uk, key)
   for i = 1, #entries, 2 do
     local f = entries[i]
-    if string.sub(f, 1, 2) == kind .. '|' then
-      local rest = string.sub(f, 3)
+    if string.sub(f, 1, 1) == kind and string.sub(f, 3, 3) == '|' then
+      local rest = string.sub(f, 4)
       local bar = string.find(rest, '|', 1, true)
       local holder = string.sub(rest, 1, bar - 1)
-      if holder ~= node and string.sub(rest, bar) == suffix then return holder end
+      if holder ~= node and string.sub(rest, bar) == suffix then return holder, string.sub(f, 2, 2) end
     end
   end
   return nil
 end
 
--- Moves a held contribution from its holder to node: no figure moves.
-local function take_over(cid, kind, holder, node, uk, key, field)
-  held_add(cid, kind, holder, uk, key, -1)
-  node_add(holder, field, -1)
-  node_add(node, field, 1)
-  publish(MSG_TAKEN_OVER, holder .. '|' .. kind .. '|' .. cid .. '|' .. ukfield(uk, key))
+-- A node's active connections of a client on a page.
+local function page_active(node, page, cid, st, d)
+  if st ~= 'a' then return end
+  page_active_add(page, cid, d)
+  node_add(node, SHARE_PAGE_ACTIVE .. '|' .. cid .. '|' .. page, d)
 end
 
-local MEMBER_FIELDS = { 'u:', 'n:', 's:', 'm:', 't:', 'g:' }
+-- A member's connections in state st ('a' active, 'i' idle; hidden ones are not kept: the rest).
+local function member_state_add(room, uk, st, d)
+  if st ~= 'a' and st ~= 'i' then return end
+  local mk, f = P .. 'r:' .. room .. ':m', st .. ':' .. uk
+  if redis.call('HINCRBY', mk, f, d) <= 0 then redis.call('HDEL', mk, f) end
+end
+
+-- A node's connections of a member in state st.
+local function room_state(node, room, uk, st, d)
+  member_state_add(room, uk, st, d)
+  if st == 'a' then node_add(node, SHARE_ROOM_ACTIVE .. '|' .. ukfield(uk, room), d)
+  elseif st == 'i' then node_add(node, SHARE_ROOM_IDLE .. '|' .. ukfield(uk, room), d) end
+end
+
+-- A member's activity: the most active state among its connections.
+local function member_activity(room, uk)
+  local m = redis.call('HMGET', P .. 'r:' .. room .. ':m', 'a:' .. uk, 'i:' .. uk)
+  if m[1] then return 'active' end
+  if m[2] then return 'idle' end
+  return 'hidden'
+end
+
+-- A member as lists show it: userId, name, status, meta (JSON), since, connections, activity.
+local function member_fields(room, uk)
+  local m = redis.call('HMGET', P .. 'r:' .. room .. ':m', 'u:' .. uk, 'n:' .. uk, 's:' .. uk, 'm:' .. uk, 't:' .. uk)
+  return { m[1], m[2], m[3], m[4], m[5], redis.call('HGET', P .. 'r:' .. room .. ':c', uk), member_activity(room, uk) }
+end
+
+-- Moves a held contribution from its holder to node: no count moves, but
+-- its activity (hst) gives way to the taker's (st).
+local function take_over(cid, kind, holder, hst, node, uk, key, field, st)
+  held_add(cid, kind, holder, uk, key, -1, hst)
+  node_add(holder, field, -1)
+  node_add(node, field, 1)
+  if kind == SHARE_PAGE then
+    page_active(holder, key, cid, hst, -1)
+    page_active(node, key, cid, st, 1)
+  else
+    room_state(holder, key, uk, hst, -1)
+    room_state(node, key, uk, st, 1)
+  end
+  publish(MSG_TAKEN_OVER, holder .. '|' .. kind .. hst .. '|' .. cid .. '|' .. ukfield(uk, key))
+end
+
+local MEMBER_FIELDS = { 'u:', 'n:', 's:', 'm:', 't:', 'g:', 'a:', 'i:' }
 
 -- The userIds of the members this script removed, by room and userKey.
 local gone_ids = {}
@@ -272,6 +333,14 @@ end
 local touched = {}
 local function touch_room(room) touched[room] = true end
 
+-- Members a withdraw changed, with their activity before it: one that stays with another activity is announced.
+local activity_was = {}
+local function note_activity(room, uk)
+  local k = room .. '\\0' .. uk
+  if activity_was[k] then return end
+  activity_was[k] = { room, uk, member_activity(room, uk) }
+end
+
 -- Takes back everything a process contributed, as recorded in its node hash;
 -- its members are gone as of now.
 local function withdraw(node, now, recent_ms)
@@ -285,8 +354,12 @@ local function withdraw(node, now, recent_ms)
     elseif kind == SHARE_PAGE then
       local bar = string.find(rest, '|', 1, true)
       page_add(string.sub(rest, bar + 1), string.sub(rest, 1, bar - 1), -n)
+    elseif kind == SHARE_PAGE_ACTIVE then
+      local bar = string.find(rest, '|', 1, true)
+      page_active_add(string.sub(rest, bar + 1), string.sub(rest, 1, bar - 1), -n)
     elseif kind == SHARE_ROOM then
       local uk, room = split_uk(rest)
+      note_activity(room, uk)
       local uid, duration = room_remove(room, uk, n, now, now, recent_ms)
       if uid then note_left(room, uid, duration) end
       touch_room(room)
@@ -297,6 +370,14 @@ local function withdraw(node, now, recent_ms)
         redis.call('HDEL', tk, uk)
         note_stopped(room, uk)
       end
+    elseif kind == SHARE_ROOM_ACTIVE or kind == SHARE_ROOM_IDLE then
+      local uk, room = split_uk(rest)
+      -- A member its other entries already took away has no state left to take.
+      if redis.call('HEXISTS', P .. 'r:' .. room .. ':c', uk) == 1 then
+        note_activity(room, uk)
+        member_state_add(room, uk, kind == SHARE_ROOM_ACTIVE and 'a' or 'i', -n)
+      end
+      touch_room(room)
     else
       local bar = string.find(rest, '|', 1, true)
       local hkey, f = P .. 'h:' .. string.sub(rest, 1, bar - 1), string.sub(rest, bar + 1)
@@ -334,6 +415,7 @@ local function occupancy(arrivals)
       out[#out + 1] = room
       for j = 1, 5 do out[#out + 1] = f[j] or '' end
       out[#out + 1] = redis.call('HGET', ck, uk)
+      out[#out + 1] = member_activity(room, uk)
     end
   end
   for i, m in ipairs(members_touched) do
@@ -389,11 +471,14 @@ local function room_settle(room, max)
 end
 
 -- What a withdraw changed that must be announced, once the touched rooms are
--- settled by the room rules, as records of four: STOPPED, room, userId, 0
--- (a member no longer typing), then LEFT, room, userId, duration (a member
--- gone), then SYNC, room, '', 0 (a room that switched back: one snapshot
--- instead). A large room announces counts instead of either.
-local function withdrawn_out(max)
+-- settled by the room rules, as records: STOPPED, room, userId, 0 (a member
+-- no longer typing), then LEFT, room, userId, duration (a member gone), then
+-- SYNC, room, '', 0 (a room that switched back: one snapshot instead), all
+-- of four; and, unless without_updates, UPDATED, room and the member's
+-- fields (userId, name, status, meta, since, connections, activity) for a
+-- member that stays with another activity. A large room announces counts
+-- instead of any of them.
+local function withdrawn_out(max, without_updates)
   local settled = {}
   for room in pairs(touched) do settled[room] = room_settle(room, max) end
   local function small(room)
@@ -418,6 +503,15 @@ local function withdrawn_out(max)
   for room, state in pairs(settled) do
     if state == SYNC then put(SYNC, room, '', 0) end
   end
+  if without_updates then return out end
+  for _, c in pairs(activity_was) do
+    local room, uk, before = c[1], c[2], c[3]
+    if small(room) and redis.call('HEXISTS', P .. 'r:' .. room .. ':c', uk) == 1 and member_activity(room, uk) ~= before then
+      out[#out + 1] = UPDATED
+      out[#out + 1] = room
+      for _, f in ipairs(member_fields(room, uk)) do out[#out + 1] = f end
+    end
+  end
   return out
 end
 `;
@@ -439,29 +533,31 @@ return OK
 );
 
 /**
- * A counted connection was put on (+1) or taken off (-1) a page; `held`: its
- * grace ran out. A +1 takes the place of a connection of the same client and
+ * A counted connection (whose activity is `activity`) was put on (+1) or
+ * taken off (-1) a page; `held`: its grace ran out. A +1 takes the place of a connection of the same client and
  * user held by another process, if there is one; a held -1 counts down only
  * if it was not taken over. Answers REBUILD, OK (nothing moved), or
  * `{ OK, occupancy }`.
  */
 export const PAGE = luaScript(
   'page',
-  { node: 'string', clientId: 'string', userKey: 'string', page: 'string', delta: 'number', held: 'flag' },
+  { node: 'string', clientId: 'string', userKey: 'string', page: 'string', delta: 'number', held: 'flag', activity: 'string' },
   `${PRELUDE}
 ${UNLESS_SHARED}
+local st = string.sub(activity, 1, 1)
 local field = SHARE_PAGE .. '|' .. clientId .. '|' .. page
 if delta == 1 then
-  local holder = find_holder(clientId, SHARE_PAGE, node, userKey, page)
+  local holder, hst = find_holder(clientId, SHARE_PAGE, node, userKey, page)
   if holder then
-    take_over(clientId, SHARE_PAGE, holder, node, userKey, page, field)
+    take_over(clientId, SHARE_PAGE, holder, hst, node, userKey, page, field, st)
     return OK
   end
 elseif held then
-  if not is_held(clientId, SHARE_PAGE, node, userKey, page) then return OK end
-  held_add(clientId, SHARE_PAGE, node, userKey, page, -1)
+  if not is_held(clientId, SHARE_PAGE, node, userKey, page, st) then return OK end
+  held_add(clientId, SHARE_PAGE, node, userKey, page, -1, st)
 end
 page_add(page, clientId, delta)
+page_active(node, page, clientId, st, delta)
 node_add(node, field, delta)
 finish()
 return { OK, occupancy(true) }
@@ -469,31 +565,71 @@ return { OK, occupancy(true) }
 );
 
 /**
- * A page (`SHARE_PAGE`) or room (`SHARE_ROOM`) of a disconnected connection
- * is held (+1) or no longer (-1). Answers OK or REBUILD.
+ * A page (`SHARE_PAGE`) or room (`SHARE_ROOM`) of a disconnected connection,
+ * whose last activity was `activity`, is held (+1) or no longer (-1).
+ * Answers OK or REBUILD.
  */
 export const HOLD = luaScript(
   'hold',
-  { node: 'string', kind: 'string', clientId: 'string', userKey: 'string', key: 'string', delta: 'number' },
+  { node: 'string', kind: 'string', clientId: 'string', userKey: 'string', key: 'string', delta: 'number', activity: 'string' },
   `${PRELUDE}
 ${UNLESS_SHARED}
-held_add(clientId, kind, node, userKey, key, delta)
+held_add(clientId, kind, node, userKey, key, delta, string.sub(activity, 1, 1))
 return OK
 `,
 );
 
 /**
- * A connection joins (+1), updates its profile in (0) or leaves (-1) a room.
- * `name`, `status`, `meta`: the profile of a new member; `setName`,
- * `setStatus`, `setMeta`: the fields the change sets (absent: kept); `now`:
- * the time, a new member's since; `at`: for a leave, the moment the
- * connection stopped being present (a held one's disconnect). A member that
- * leaves is recorded as a recent leaver (kept `recentMs`); a new member is
- * no longer one. Answers `{ outcome, …, occupancy }`: REBUILD (alone);
- * JOINED, UPDATED or COUNTED with the member (userId, name, status, meta,
- * since, connections); LEFT with the userId and the duration; SYNC; or SAME.
- * Large rooms follow the room rules (`SWITCH_BACK` in `contract.ts`); the
- * occupancy reports every member, in large rooms too.
+ * A counted connection's activity changed from `from` to `activity`
+ * while on the pages and in the rooms of the tail (`pages` pages, then
+ * the rooms): each page's active clients and each member's activity follow;
+ * nobody arrives or leaves. Answers `{ REBUILD }`, or OK then, for each
+ * member whose activity changed in a small room, the room and the member
+ * (userId, name, status, meta, since, connections, activity).
+ */
+export const ACTIVITY = luaScript(
+  'activity',
+  { node: 'string', clientId: 'string', userKey: 'string', from: 'string', activity: 'string', pages: 'number' },
+  `${PRELUDE}
+if redis.call('SISMEMBER', P .. 'nodes', node) == 0 then return { REBUILD } end
+local was, st = string.sub(from, 1, 1), string.sub(activity, 1, 1)
+for i = TAIL, TAIL + pages - 1 do
+  page_active(node, ARGV[i], clientId, was, -1)
+  page_active(node, ARGV[i], clientId, st, 1)
+end
+local out = { OK }
+for i = TAIL + pages, #ARGV do
+  local room = ARGV[i]
+  if redis.call('HEXISTS', P .. 'r:' .. room .. ':c', userKey) == 1 then
+    local before = member_activity(room, userKey)
+    room_state(node, room, userKey, was, -1)
+    room_state(node, room, userKey, st, 1)
+    -- The room rules: a large room's activity changes are kept, not announced.
+    if member_activity(room, userKey) ~= before and not room_is_large(room) then
+      out[#out + 1] = room
+      for _, f in ipairs(member_fields(room, userKey)) do out[#out + 1] = f end
+    end
+  end
+end
+return out
+`,
+);
+
+/**
+ * A connection (whose activity is `activity`) joins (+1), updates its
+ * profile in (0) or leaves (-1) a room. `name`, `status`, `meta`: the
+ * profile of a new member; `setName`, `setStatus`, `setMeta`: the fields the
+ * change sets (absent: kept); `now`: the time, a new member's since; `at`:
+ * for a leave, the moment the connection stopped being present (a held
+ * one's disconnect); `replaced`: for a join (0) that took the place of a
+ * held connection of this process, that connection's activity. A member
+ * that leaves is recorded as a recent leaver (kept `recentMs`); a new member
+ * is no longer one. Answers `{ outcome, …, occupancy }`: REBUILD (alone);
+ * JOINED, UPDATED (its profile or its activity changed) or COUNTED with the
+ * member (userId, name, status, meta, since, connections, activity); LEFT
+ * with the userId and the duration; SYNC; or SAME. Large rooms follow the
+ * room rules (`SWITCH_BACK` in `contract.ts`); the occupancy reports every
+ * member, in large rooms too.
  */
 export const ROOM = luaScript(
   'room',
@@ -515,19 +651,31 @@ export const ROOM = luaScript(
     at: 'number',
     recentMs: 'number',
     rosterMax: 'number',
+    activity: 'string',
+    replaced: 'optional',
   },
   `${PRELUDE}
 if redis.call('SISMEMBER', P .. 'nodes', node) == 0 then return { REBUILD } end
 local ck, mk = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m'
 local field = SHARE_ROOM .. '|' .. ukfield(userKey, room)
+local st = string.sub(activity, 1, 1)
+local before = member_activity(room, userKey)
 if delta == -1 then
   if held then
-    if not is_held(clientId, SHARE_ROOM, node, userKey, room) then return { SAME } end
-    held_add(clientId, SHARE_ROOM, node, userKey, room, -1)
+    if not is_held(clientId, SHARE_ROOM, node, userKey, room, st) then return { SAME } end
+    held_add(clientId, SHARE_ROOM, node, userKey, room, -1, st)
   end
   node_add(node, field, -1)
+  room_state(node, room, userKey, st, -1)
   local gone, duration = room_remove(room, userKey, 1, at, now, recentMs)
-  if not gone then return { SAME, occupancy(true) } end
+  if not gone then
+    -- The member stays; its activity may have been the leaving connection's.
+    if redis.call('HEXISTS', ck, userKey) == 0 or member_activity(room, userKey) == before or room_is_large(room) then return { SAME, occupancy(true) } end
+    local out = { UPDATED }
+    for _, f in ipairs(member_fields(room, userKey)) do out[#out + 1] = f end
+    out[#out + 1] = occupancy(true)
+    return out
+  end
   local state = room_settle(room, rosterMax)
   if state == SMALL then return { LEFT, gone, duration, occupancy(true) } end
   if state == SYNC then return { SYNC, occupancy(true) } end
@@ -535,9 +683,9 @@ if delta == -1 then
 end
 local outcome = SAME
 if delta == 1 then
-  local holder = find_holder(clientId, SHARE_ROOM, node, userKey, room)
+  local holder, hst = find_holder(clientId, SHARE_ROOM, node, userKey, room)
   if holder then
-    take_over(clientId, SHARE_ROOM, holder, node, userKey, room, field)
+    take_over(clientId, SHARE_ROOM, holder, hst, node, userKey, room, field, st)
   else
     node_add(node, field, 1)
     note_member(room, userKey)
@@ -548,10 +696,16 @@ if delta == 1 then
       outcome = JOINED
       if room_settle(room, rosterMax) == COUNT then outcome = COUNTED end
     end
+    room_state(node, room, userKey, st, 1)
   end
+elseif replaced then
+  -- In the place of a held connection of this process: only its activity may differ.
+  room_state(node, room, userKey, string.sub(replaced, 1, 1), -1)
+  room_state(node, room, userKey, st, 1)
 end
 if redis.call('HEXISTS', ck, userKey) == 0 then return { SAME, occupancy(true) } end
 if outcome == SAME then
+  if member_activity(room, userKey) ~= before then outcome = UPDATED end
   for _, set in ipairs({ { 'n:', setName }, { 's:', setStatus }, { 'm:', setMeta } }) do
     if set[2] and redis.call('HGET', mk, set[1] .. userKey) ~= set[2] then
       redis.call('HSET', mk, set[1] .. userKey, set[2])
@@ -559,10 +713,12 @@ if outcome == SAME then
     end
   end
 end
--- The room rules: a large room's profile changes are kept, not announced.
+-- The room rules: a large room's profile and activity changes are kept, not announced.
 if outcome == UPDATED and room_is_large(room) then outcome = SAME end
-local m = redis.call('HMGET', mk, 'u:' .. userKey, 'n:' .. userKey, 's:' .. userKey, 'm:' .. userKey, 't:' .. userKey)
-return { outcome, m[1], m[2], m[3], m[4], m[5], redis.call('HGET', ck, userKey), occupancy(true) }
+local out = { outcome }
+for _, f in ipairs(member_fields(room, userKey)) do out[#out + 1] = f end
+out[#out + 1] = occupancy(true)
+return out
 `,
 );
 
@@ -574,7 +730,7 @@ return { outcome, m[1], m[2], m[3], m[4], m[5], redis.call('HGET', ck, userKey),
  * place (its status, meta, since and time present kept, `name` its name;
  * nobody left, so no recent leaver is recorded, and the new user is no
  * longer one): REPLACED, with the old userId and the member (userId, name,
- * status, meta, since, connections), or SAME in a large room (the room
+ * status, meta, since, connections, activity: the connection's), or SAME in a large room (the room
  * rules: no total moved, a profile change is not announced). Otherwise it is
  * a leave of the old member (present until `now`; recorded as a recent
  * leaver, kept `recentMs`, if it left) then a join of the new one, each by
@@ -582,7 +738,10 @@ return { outcome, m[1], m[2], m[3], m[4], m[5], redis.call('HGET', ck, userKey),
  * if it stays or the room is large) and its duration (0 if it stays), the
  * new one's outcome (JOINED for a new member, made with the old one's
  * status and meta, `name` and `now`; UPDATED when `setName`, a token's name,
- * renames an existing one; else SAME) and the new member; or SYNC when the
+ * renames an existing one, or its activity changed with the connection's
+ * `activity`; else SAME), the new member, then the old member when it stays
+ * with another activity (its remaining connections' states decide it;
+ * not in a large room); or SYNC when the
  * leave took a large room back below the line (one snapshot tells the join
  * too). Answers SAME when the old member is gone already, REBUILD when the
  * process holds no share. Every answer but REBUILD ends with the occupancy
@@ -602,20 +761,22 @@ export const SWITCH_USER = luaScript(
     now: 'number',
     recentMs: 'number',
     rosterMax: 'number',
+    activity: 'string',
   },
   `${PRELUDE}
 if redis.call('SISMEMBER', P .. 'nodes', node) == 0 then return { REBUILD } end
 local ck, mk, order = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m', P .. 'r:' .. room .. ':o'
 local c = tonumber(redis.call('HGET', ck, fromKey) or '0')
 if c == 0 then return { SAME, {} } end
+local st = string.sub(activity, 1, 1)
 node_add(node, SHARE_ROOM .. '|' .. ukfield(fromKey, room), -1)
 node_add(node, SHARE_ROOM .. '|' .. ukfield(toKey, room), 1)
 local old = redis.call('HMGET', mk, 'u:' .. fromKey, 's:' .. fromKey, 'm:' .. fromKey, 't:' .. fromKey, 'g:' .. fromKey)
+local from_was, to_was = member_activity(room, fromKey), member_activity(room, toKey)
+-- The connection's activity leaves the old member (its remaining connections decide its own).
+room_state(node, room, fromKey, st, -1)
 local function answer(head)
-  local m = redis.call('HMGET', mk, 'u:' .. toKey, 'n:' .. toKey, 's:' .. toKey, 'm:' .. toKey, 't:' .. toKey)
-  for k = 1, 5 do head[#head + 1] = m[k] end
-  head[#head + 1] = redis.call('HGET', ck, toKey)
-  head[#head + 1] = occupancy(true)
+  for _, f in ipairs(member_fields(room, toKey)) do head[#head + 1] = f end
   return head
 end
 if c == 1 and redis.call('HEXISTS', ck, toKey) == 0 then
@@ -624,12 +785,16 @@ if c == 1 and redis.call('HEXISTS', ck, toKey) == 0 then
   for _, f in ipairs(MEMBER_FIELDS) do redis.call('HDEL', mk, f .. fromKey) end
   redis.call('HSET', mk, 'u:' .. toKey, userId, 'n:' .. toKey, name, 's:' .. toKey, old[2], 'm:' .. toKey, old[3], 't:' .. toKey, old[4])
   if old[5] then redis.call('HSET', mk, 'g:' .. toKey, old[5]) end
+  -- Its only connection: the member's activity is that connection's, and stays.
+  room_state(node, room, toKey, st, 1)
   redis.call('ZREM', order, fromKey)
   redis.call('ZADD', order, old[4], toKey)
   recent_forget(room, toKey)
   -- Nobody arrived or left (no member was noted): the occupancy is empty.
   if room_is_large(room) then return { SAME, {} } end
-  return answer({ REPLACED, old[1] })
+  local out = answer({ REPLACED, old[1] })
+  out[#out + 1] = occupancy(true)
+  return out
 end
 local left, duration, synced = '', 0, false
 local gone, lasted = room_remove(room, fromKey, 1, now, now, recentMs)
@@ -646,24 +811,36 @@ if redis.call('HINCRBY', ck, toKey, 1) == 1 then
   recent_forget(room, toKey)
   outcome = JOINED
   if room_settle(room, rosterMax) == COUNT then outcome = SAME end
-elseif setName and redis.call('HGET', mk, 'n:' .. toKey) ~= setName then
-  redis.call('HSET', mk, 'n:' .. toKey, setName)
-  -- The room rules: a large room's profile changes are kept, not announced.
-  if not room_is_large(room) then outcome = UPDATED end
+else
+  if setName and redis.call('HGET', mk, 'n:' .. toKey) ~= setName then
+    redis.call('HSET', mk, 'n:' .. toKey, setName)
+    outcome = UPDATED
+  end
 end
+room_state(node, room, toKey, st, 1)
+if outcome == SAME and member_activity(room, toKey) ~= to_was then outcome = UPDATED end
+-- The room rules: a large room's profile and activity changes are kept, not announced.
+if outcome == UPDATED and room_is_large(room) then outcome = SAME end
 if synced then return { SYNC, occupancy(true) } end
-return answer({ MOVED, left, duration, outcome })
+local out = answer({ MOVED, left, duration, outcome })
+-- The old member, when it stays with another activity (its remaining connections').
+if not gone and redis.call('HEXISTS', ck, fromKey) == 1 and member_activity(room, fromKey) ~= from_was and not room_is_large(room) then
+  for _, f in ipairs(member_fields(room, fromKey)) do out[#out + 1] = f end
+end
+out[#out + 1] = occupancy(true)
+return out
 `,
 );
 
 /**
  * What join acks list, without reading the whole room: the first `limit`
  * members (0: every member). Tail: the userKeys of the asking members.
- * Answers the room's total, how many members are listed, how many type,
- * which entry each asking member is (0-based, -1: not in the room), the
- * userIds of those who type, then userId, name, status, meta, since,
- * connections of each entry: the listed ones, earliest first, then the
- * asking members who are not among them.
+ * Answers the room's total, how many members are listed, whether the room
+ * is large (1 or 0), how many type, which entry each asking member is
+ * (0-based, -1: not in the room), the userIds of those who type, then
+ * userId, name, status, meta, since, connections, activity of each entry:
+ * the listed ones, earliest first, then the asking members who are not
+ * among them.
  */
 export const ROSTER = luaScript(
   'roster',
@@ -676,18 +853,19 @@ for _, uk in ipairs(redis.call('HKEYS', P .. 'r:' .. room .. ':T')) do
   local uid = redis.call('HGET', mk, 'u:' .. uk)
   if uid then typing[#typing + 1] = uid end
 end
-local head = { redis.call('HLEN', ck), 0, #typing }
-for k = 1, asks do head[3 + k] = -1 end
+local head = { redis.call('HLEN', ck), 0, redis.call('EXISTS', P .. 'r:' .. room .. ':L'), #typing }
+for k = 1, asks do head[4 + k] = -1 end
 local fields = {}
 local entries = 0
 local at = {}
 local function add(uk)
   if at[uk] then return true end
-  local m = redis.call('HMGET', mk, 'u:' .. uk, 'n:' .. uk, 's:' .. uk, 'm:' .. uk, 't:' .. uk)
+  local m = redis.call('HMGET', mk, 'u:' .. uk, 'n:' .. uk, 's:' .. uk, 'm:' .. uk, 't:' .. uk, 'a:' .. uk, 'i:' .. uk)
   local c = redis.call('HGET', ck, uk)
   if not m[1] or not c then return false end
   for k = 1, 5 do fields[#fields + 1] = m[k] end
   fields[#fields + 1] = c
+  fields[#fields + 1] = m[6] and 'active' or m[7] and 'idle' or 'hidden'
   at[uk] = entries
   entries = entries + 1
   return true
@@ -697,7 +875,7 @@ for _, uk in ipairs(redis.call('ZRANGE', P .. 'r:' .. room .. ':o', 0, limit > 0
 end
 for k = 1, asks do
   local uk = ARGV[TAIL + k - 1]
-  if add(uk) then head[3 + k] = at[uk] end
+  if add(uk) then head[4 + k] = at[uk] end
 end
 for _, uid in ipairs(typing) do head[#head + 1] = uid end
 for _, f in ipairs(fields) do head[#head + 1] = f end
@@ -715,7 +893,9 @@ return head
  * members no longer typing, members gone, in the old share and not in the
  * new one, rooms whose snapshot is due by the room rules), then the
  * occupancy, whose arrivals are left out when this process knew another
- * epoch: Redis lost its data, and they were reported before.
+ * epoch: Redis lost its data, and they were reported before. Members whose
+ * activity moved are not told one by one: every process reads every small
+ * room it follows again after a rebuild.
  */
 export const RESTORE = luaScript(
   'restore',
@@ -737,10 +917,14 @@ while i <= #ARGV do
     node_add(node, SHARE_ONLINE .. '|' .. id, n)
     i = i + 3
   elseif kind == SHARE_PAGE then
-    local page = ARGV[i + 3]
+    local page, active = ARGV[i + 3], tonumber(ARGV[i + 4])
     page_add(page, id, n)
     node_add(node, SHARE_PAGE .. '|' .. id .. '|' .. page, n)
-    i = i + 4
+    if active > 0 then
+      page_active_add(page, id, active)
+      node_add(node, SHARE_PAGE_ACTIVE .. '|' .. id .. '|' .. page, active)
+    end
+    i = i + 5
   elseif kind == SHARE_ROOM then
     local room, uid = ARGV[i + 3], ARGV[i + 4]
     local ck, mk = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m'
@@ -751,10 +935,13 @@ while i <= #ARGV do
     end
     recent_forget(room, id)
     node_add(node, SHARE_ROOM .. '|' .. ukfield(id, room), n)
+    local active, idle = tonumber(ARGV[i + 9]), tonumber(ARGV[i + 10])
+    if active > 0 then room_state(node, room, id, 'a', active) end
+    if idle > 0 then room_state(node, room, id, 'i', idle) end
     local k = left_keys[room .. '\\0' .. uid]
     if k then left[k] = false end
     touch_room(room)
-    i = i + 9
+    i = i + 11
   elseif kind == SHARE_TYPING then
     local room = ARGV[i + 3]
     redis.call('HINCRBY', P .. 'r:' .. room .. ':T', id, n)
@@ -763,17 +950,17 @@ while i <= #ARGV do
     if k then stopped[k] = false end
     i = i + 4
   else
-    local f = ARGV[i + 3] .. '|' .. node .. '|' .. ukfield(ARGV[i + 4], ARGV[i + 5])
+    local f = ARGV[i + 3] .. string.sub(ARGV[i + 6], 1, 1) .. '|' .. node .. '|' .. ukfield(ARGV[i + 4], ARGV[i + 5])
     redis.call('HINCRBY', P .. 'h:' .. id, f, n)
     node_add(node, SHARE_HELD .. '|' .. id .. '|' .. f, n)
-    i = i + 6
+    i = i + 7
   end
 end
 redis.call('SADD', P .. 'nodes', node)
 redis.call('SET', P .. 'alive:' .. node, '1', 'PX', ttlMs)
 finish()
 if changed then publish(MSG_REBUILT, node) end
-local out = withdrawn_out(rosterMax)
+local out = withdrawn_out(rosterMax, true)
 table.insert(out, 1, current)
 out[#out + 1] = occupancy(known == '' or known == current)
 return out
@@ -782,18 +969,19 @@ return out
 
 /**
  * RESTORE's tail, what a registry contributes, entry by entry:
- * `SHARE_ONLINE`, clientId, n; `SHARE_PAGE`, clientId, n, page;
- * `SHARE_ROOM`, userKey, n, room, userId, name, status, meta, since;
- * `SHARE_HELD`, clientId, 1, kind, userKey, key; `SHARE_TYPING`, userKey, 1, room.
+ * `SHARE_ONLINE`, clientId, n; `SHARE_PAGE`, clientId, n, page, active;
+ * `SHARE_ROOM`, userKey, n, room, userId, name, status, meta, since, active,
+ * idle; `SHARE_HELD`, clientId, 1, kind, userKey, key, activity;
+ * `SHARE_TYPING`, userKey, 1, room.
  */
 export function shareEntries({ online, pages, rooms, held, typing }: PresenceContributions): (string | number)[] {
   const entries: (string | number)[] = [];
   for (const [clientId, n] of online) entries.push(SHARE_ONLINE, clientId, n);
-  for (const [page, clientId, n] of pages) entries.push(SHARE_PAGE, clientId, n, page);
-  for (const { room, userKey, member: m } of rooms) {
-    entries.push(SHARE_ROOM, userKey, m.connections, room, m.userId, m.name, m.status, JSON.stringify(m.meta), m.since);
+  for (const [page, clientId, n, active] of pages) entries.push(SHARE_PAGE, clientId, n, page, active);
+  for (const { room, userKey, member: m, states } of rooms) {
+    entries.push(SHARE_ROOM, userKey, m.connections, room, m.userId, m.name, m.status, JSON.stringify(m.meta), m.since, states.active, states.idle);
   }
-  for (const h of held) entries.push(SHARE_HELD, h.clientId, 1, h.kind, h.userKey, h.key);
+  for (const h of held) entries.push(SHARE_HELD, h.clientId, 1, h.kind, h.userKey, h.key, h.activity);
   for (const t of typing) entries.push(SHARE_TYPING, t.userKey, 1, t.room);
   return entries;
 }
@@ -802,7 +990,8 @@ export function shareEntries({ online, pages, rooms, held, typing }: PresenceCon
  * Removes a process that stopped heartbeating, exactly once: only the caller
  * whose SREM succeeds takes its share back (its members gone as of `now`).
  * Answers `{ SAME }` (it is alive, or another caller removed it), or OK then
- * what changed (records of four, as RESTORE answers them), then the occupancy.
+ * what changed (the records of `withdrawn_out`, with UPDATED ones for
+ * members that stay with another activity), then the occupancy.
  */
 export const REAP = luaScript(
   'reap',
@@ -819,7 +1008,7 @@ return out
 `,
 );
 
-/** Withdraws a stopping process's share (its members gone as of `now`). Answers what changed (records of four, as RESTORE answers them), then the occupancy. */
+/** Withdraws a stopping process's share (its members gone as of `now`). Answers what changed, as REAP does (without its OK), then the occupancy. */
 export const LEAVE = luaScript(
   'leave',
   { node: 'string', rosterMax: 'number', now: 'number', recentMs: 'number' },
@@ -904,7 +1093,7 @@ return OK
 `,
 );
 
-/** Counts of pages. Tail: the pages. Answers viewers, connections per page. */
+/** Counts of pages. Tail: the pages. Answers viewers, connections, active per page. */
 export const COUNTS = luaScript(
   'counts',
   {},
@@ -917,6 +1106,7 @@ for i = TAIL, #ARGV do
   if conns > 0 then viewers = redis.call('HLEN', key) - 1 end
   out[#out + 1] = viewers
   out[#out + 1] = conns
+  out[#out + 1] = redis.call('HLEN', P .. 'pa:' .. ARGV[i])
 end
 return out
 `,
@@ -1018,4 +1208,4 @@ return out
 );
 
 /** Every script, as the store defines them on its Redis client. */
-export const SCRIPTS = [ONLINE, PAGE, HOLD, ROOM, SWITCH_USER, ROSTER, RESTORE, REAP, LEAVE, TYPING, RECENT, HEARTBEAT, COUNTS, STATS, POLL_VOTE, SECRET, POLL_DECLARE, POLL_CLOSE] as const;
+export const SCRIPTS = [ONLINE, PAGE, HOLD, ACTIVITY, ROOM, SWITCH_USER, ROSTER, RESTORE, REAP, LEAVE, TYPING, RECENT, HEARTBEAT, COUNTS, STATS, POLL_VOTE, SECRET, POLL_DECLARE, POLL_CLOSE] as const;

@@ -19,8 +19,8 @@ export interface PageCounts {
   page: string;
   viewers: number;
   connections: number;
-  /** v1.1: distinct clientIds with at least one `active` socket on the page. */
-  active?: number;
+  /** v1.1: distinct clientIds with at least one `active` socket on the page (a held socket keeps its last state). */
+  active: number;
 }
 
 /** v1.1: a socket's activity, as its client reports it; a member's is its most active socket's. */
@@ -40,8 +40,8 @@ export interface Member extends Profile {
   connections: number;
   /** Epoch milliseconds of the user's first join, kept across a grace return. */
   since: number;
-  /** v1.1: the most active state among the member's sockets in the room. */
-  activity?: ActivityState;
+  /** v1.1: the most active state among the member's sockets in the room (a held socket keeps its last state). */
+  activity: ActivityState;
 }
 
 export type LeaveReason = 'leave' | 'disconnect' | 'node-down';

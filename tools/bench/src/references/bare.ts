@@ -19,13 +19,13 @@ startReference('bare', (namespace) => {
   const roomChannel = (room: string) => `r:${room}`;
   const counts = (page: string): PageCounts => {
     const n = entered.get(page) ?? 0;
-    return { page, viewers: n, connections: n };
+    return { page, viewers: n, connections: n, active: n };
   };
   const change = (page: string, delta: number): PageCounts => {
     const n = (entered.get(page) ?? 0) + delta;
     if (n > 0) entered.set(page, n);
     else entered.delete(page);
-    const now = { page, viewers: n, connections: n };
+    const now = { page, viewers: n, connections: n, active: n };
     namespace.to(pageChannel(page)).emit('page:count', now);
     return now;
   };
@@ -92,7 +92,7 @@ startReference('bare', (namespace) => {
       let self = members.get(clientId);
       if (!self) {
         const profile = payload.profile ?? {};
-        self = { userId: clientId, name: profile.name ?? 'Anonymous', status: profile.status ?? 'online', meta: profile.meta ?? {}, connections: 1, since: Date.now() };
+        self = { userId: clientId, name: profile.name ?? 'Anonymous', status: profile.status ?? 'online', meta: profile.meta ?? {}, connections: 1, since: Date.now(), activity: 'active' };
         members.set(clientId, self);
         joined.add(room);
         socket.join(roomChannel(room));

@@ -19,7 +19,7 @@ startReference('naive', (namespace) => {
   const visitors = new Map<string, Visitor>();
   const countOf = (page: string): PageCounts => {
     const n = [...visitors.values()].filter((visitor) => visitor.pages.includes(page)).length;
-    return { page, viewers: n, connections: n };
+    return { page, viewers: n, connections: n, active: n };
   };
   const membersOf = (room: string): Member[] =>
     [...visitors.values()].filter((visitor) => visitor.rooms.has(room)).map((visitor) => visitor.rooms.get(room) as Member);
@@ -69,7 +69,7 @@ startReference('naive', (namespace) => {
       let self = visitor.rooms.get(room);
       if (!self) {
         const profile = payload.profile ?? {};
-        self = { userId: clientId, name: profile.name ?? 'Anonymous', status: profile.status ?? 'online', meta: profile.meta ?? {}, connections: 1, since: Date.now() };
+        self = { userId: clientId, name: profile.name ?? 'Anonymous', status: profile.status ?? 'online', meta: profile.meta ?? {}, connections: 1, since: Date.now(), activity: 'active' };
         visitor.rooms.set(room, self);
         socket.broadcast.emit('room:joined', { room, member: self });
       }

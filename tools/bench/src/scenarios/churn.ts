@@ -215,6 +215,6 @@ export const churn: Scenario<'clients' | 'pages' | 'cycles' | 'duration' | 'hold
 /** The counts a `page:enter` ack gave: what the client knows until a `page:count` follows. */
 function known(client: Client, ack: PageEnterAck | null): void {
   if (!ack?.ok) return;
-  client.last = { page: ack.page, viewers: ack.viewers, connections: ack.connections };
+  client.last = { page: ack.page, viewers: ack.viewers, connections: ack.connections, active: ack.active };
   client.pushed = false;
 }

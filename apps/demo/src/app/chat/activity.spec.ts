@@ -8,6 +8,7 @@ const member = (userId: string, name: string, status = 'online'): Member => ({
   meta: {},
   connections: 1,
   since: 0,
+  activity: 'active',
 });
 
 describe('the chat activity feed', () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Events } from '@presently/protocol';
 import type { TimerHandle } from '@presently/presence-core';
-import { identityChannels, roomChannel } from '../socket/channels';
+import { identityChannels, roomChannels } from '../socket/channels';
 import { PresenceMetrics } from '../hooks/presence-metrics';
 import type { PresenceSocket } from '../socket/presence-socket';
 import { PresenceRegistry } from '../presence-registry';
@@ -67,7 +67,7 @@ export class SessionExpiry {
     if (!socket.connected) return;
     const result = this.registry.presence.revokeCredentials(socket.id);
     if (!result.ok) return;
-    for (const room of result.rooms) socket.leave(roomChannel(room));
+    for (const room of result.rooms) for (const channel of roomChannels(room)) socket.leave(channel);
     for (const channel of identityChannels(socket.data)) socket.leave(channel);
     socket.emit(Events.SessionExpired, { rooms: result.rooms });
     this.metrics.sent(Events.SessionExpired);

@@ -5,7 +5,7 @@ import { Figures } from '../figures/figures';
 import { PresenceLifecycle } from '../hooks/presence-lifecycle';
 import { PresenceMetrics } from '../hooks/presence-metrics';
 import { PresenceRegistry } from '../presence-registry';
-import { identityChannels, roomChannel } from '../socket/channels';
+import { identityChannels, roomChannels } from '../socket/channels';
 import { then } from '../socket/handle-event';
 import type { PresenceSocket } from '../socket/presence-socket';
 import { sessionOf } from '../socket/session-event';
@@ -72,7 +72,7 @@ export class SessionSwitch {
     if (refusal) return { ok: false, error: refusal };
     const result = this.registry.presence.changeIdentity(socket.id, identity);
     if (!result.ok) return result;
-    for (const room of result.left) socket.leave(roomChannel(room));
+    for (const room of result.left) for (const channel of roomChannels(room)) socket.leave(channel);
     for (const channel of identityChannels(before)) socket.leave(channel);
     socket.join(identityChannels(identity));
     socket.data = identity;

@@ -1,4 +1,6 @@
 import type { Member, PageCounts, RecentLeaver, Stats } from '@presently/protocol';
+import type { Followed, LastSent } from '@presently/presence-core';
+import type { RoomView } from './room-view';
 
 /** A room as a join ack lists it: at most `ROSTER_MAX` members, the total, who types, and the asking member as the figures know it (null: as the registry knows it). */
 export interface Roster {
@@ -6,6 +8,20 @@ export interface Roster {
   total: number;
   typing: string[];
   self: Member | null;
+  /** Whether the room is large (its changes are announced as `room:count`). */
+  large: boolean;
+}
+
+/** What a socket that listens again is caught up with: everything it follows, as it is now. */
+export interface CaughtUp {
+  pages: PageCounts[];
+  rooms: RoomView[];
+  stats: Stats | undefined;
+  /**
+   * What it was sent meanwhile, once back in its channels (with Redis, the
+   * figures are read after it rejoined them): what it holds now, where given.
+   */
+  heard?: { pages: Map<string, PageCounts>; totals: Map<string, number>; stats: Stats | undefined };
 }
 
 /** Who asks for a roster: the socket (owed the next count if it differs) and its member's key. */
@@ -36,4 +52,21 @@ export abstract class Figures {
   abstract stats(subscriber?: string): Stats | Promise<Stats>;
   /** Who left `room` in the last `RECENT_MS` and is not back, most recent first; rejects while a cluster store is unreachable. */
   abstract recent(room: string): RecentLeaver[] | Promise<RecentLeaver[]>;
+
+  /**
+   * What a socket that stops listening (it went hidden) holds of what it
+   * follows: each page's counts, large rooms' totals (every followed room's
+   * in a cluster; undefined before any was sent) and the stats, as last sent
+   * or acked to it. From now on it is owed none of them. O(what it follows).
+   */
+  abstract heldBy(subscriber: string, followed: Followed): LastSent;
+
+  /**
+   * Everything a socket that listens again follows, as it is now (read once
+   * this process's changes are in), each noted as what it holds from now on.
+   */
+  abstract caughtUp(asker: RosterAsker, followed: Followed): CaughtUp | Promise<CaughtUp>;
+
+  /** `room` as `asker`, one of its sockets, is told of it (see {@link RoomView}); nothing is noted. */
+  abstract roomView(room: string, asker: RosterAsker): RoomView | Promise<RoomView>;
 }

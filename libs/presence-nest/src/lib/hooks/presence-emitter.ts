@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isReservedEventName, type EmitTarget } from '@presently/protocol/validation';
 import type { Namespace } from 'socket.io';
-import { roleChannel, roomChannel, userChannel } from '../socket/channels';
+import { roleChannel, roomChannels, userChannel } from '../socket/channels';
 import { PresenceMetrics } from './presence-metrics';
 import { PresenceRegistry } from '../presence-registry';
 
@@ -67,7 +67,8 @@ export class PresenceEmitter<E extends AppEventMap = AppEventMap> {
       return namespace.to(to.users.map(userChannel));
     }
     if ('role' in to) return namespace.to(roleChannel(to.role));
-    if ('room' in to) return namespace.to(roomChannel(to.room));
+    // Hidden members too: emits reach every socket in the room, whatever it reports.
+    if ('room' in to) return namespace.to(roomChannels(to.room));
     throw new PresenceEmitError('to must have exactly one of all, users, role, room');
   }
 }

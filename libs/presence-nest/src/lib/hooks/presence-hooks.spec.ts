@@ -182,11 +182,11 @@ describe('PresenceModule hooks (in-process)', () => {
       await until(() => lifecycle.some((e) => e.type === 'disconnected'), 'the disconnect was seen');
       clock.advance(5000); // the grace period ends: Alice leaves her page and room
 
-      const member = (userId: string, name: string, status = 'online') => ({ userId, name, status, meta: {}, connections: 1, since: expect.any(Number) });
+      const member = (userId: string, name: string, status = 'online') => ({ userId, name, status, meta: {}, connections: 1, since: expect.any(Number), activity: 'active' });
       expect(lifecycle).toEqual([
         { type: 'connected', socketId: expect.any(String), identity: { clientId: aliceClientId, userId: aliceId, name: null, roles: [], authenticated: false } },
         { type: 'connected', socketId: expect.any(String), identity: expect.objectContaining({ userId: 'bob', name: 'Bob', authenticated: true }) },
-        { type: 'pageCount', page: '/life', viewers: 1, connections: 1 },
+        { type: 'pageCount', page: '/life', viewers: 1, connections: 1, active: 1 },
         { type: 'roomJoined', room: 'life', member: member(aliceId, 'Alice') },
         { type: 'roomJoined', room: 'life', member: member('bob', 'Bob') },
         { type: 'memberUpdated', room: 'life', member: member(aliceId, 'Alice', 'away') },
@@ -195,7 +195,7 @@ describe('PresenceModule hooks (in-process)', () => {
         // The manual clock did not move between her join and her disconnect: no time present, however long the grace.
         { type: 'roomLeft', room: 'life', userId: aliceId, reason: 'disconnect', duration: 0 },
         // Counts are coalesced: they follow once the current turn is done.
-        { type: 'pageCount', page: '/life', viewers: 0, connections: 0 },
+        { type: 'pageCount', page: '/life', viewers: 0, connections: 0, active: 0 },
       ]);
       const [first, , , , , , , disconnected] = lifecycle as Array<{ socketId?: string }>;
       expect(disconnected.socketId).toBe(first.socketId);

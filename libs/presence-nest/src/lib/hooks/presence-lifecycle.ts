@@ -82,7 +82,7 @@ export class PresenceLifecycle implements PageCountSink, RoomSink, OnModuleDestr
     if (this.subject.observed) this.subject.next({ type: 'roomJoined', room, member });
   }
 
-  roomUpdated(room: string, member: Member, _except: string, previousUserId?: string): void {
+  roomUpdated(room: string, member: Member, _except: string | null, previousUserId?: string): void {
     if (!this.subject.observed) return;
     this.subject.next({ type: 'memberUpdated', room, member, ...(previousUserId !== undefined && { previousUserId }) });
   }

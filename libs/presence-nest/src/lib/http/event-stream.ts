@@ -41,7 +41,7 @@ export class EventStream {
    */
   count(counts: PageCounts): void {
     const last = this.lastCount;
-    if (last && last.viewers === counts.viewers && last.connections === counts.connections) return;
+    if (last && last.viewers === counts.viewers && last.connections === counts.connections && last.active === counts.active) return;
     this.lastCount = counts;
     this.send(StreamEvents.Count, counts);
   }

@@ -118,8 +118,9 @@ describe('LiveStreamController (in-process)', () => {
     return socket;
   }
 
+  /** A stream's reader counts as active, like every viewer here. */
   const count = (page: string, viewers: number, connections: number) =>
-    `event: count\ndata: ${JSON.stringify({ page, viewers, connections })}`;
+    `event: count\ndata: ${JSON.stringify({ page, viewers, connections, active: viewers })}`;
 
   it('sends retry, session and the count at once, and a comment each heartbeat interval', async () => {
     const page = '/in-process/heartbeat';
@@ -150,7 +151,7 @@ describe('LiveStreamController (in-process)', () => {
     const socketCounts: unknown[] = [];
     socket.on('page:count', (counts) => socketCounts.push(counts));
 
-    expect(await socket.emitWithAck('page:enter', { page })).toEqual({ ok: true, page, viewers: 2, connections: 2 });
+    expect(await socket.emitWithAck('page:enter', { page })).toEqual({ ok: true, page, viewers: 2, connections: 2, active: 2 });
     clock.flush(); // leading edge
     expect(await reader.next('count')).toBe(count(page, 2, 2));
     expect(await socket.emitWithAck('page:leave', { page })).toEqual({ ok: true, page });
@@ -161,8 +162,8 @@ describe('LiveStreamController (in-process)', () => {
     expect(await reader.next('count')).toBe(count(page, 1, 1));
     await until(() => socketCounts.length === 2, 'the socket heard both counts');
     expect(socketCounts).toEqual([
-      { page, viewers: 2, connections: 2 },
-      { page, viewers: 1, connections: 1 },
+      { page, viewers: 2, connections: 2, active: 2 },
+      { page, viewers: 1, connections: 1, active: 1 },
     ]);
     expect(reader.blocks.slice(blocksBefore)).toEqual([count(page, 1, 1)]);
   });
@@ -175,9 +176,9 @@ describe('LiveStreamController (in-process)', () => {
     reader.close();
     await until(() => service.presence.sizes().held === 1, 'the stream is held');
     expect(service.streams.size).toBe(0);
-    expect(service.presence.pageCounts(page)).toEqual({ page, viewers: 1, connections: 1 });
+    expect(service.presence.pageCounts(page)).toEqual({ page, viewers: 1, connections: 1, active: 1 });
     clock.advance(GRACE_MS);
-    expect(service.presence.pageCounts(page)).toEqual({ page, viewers: 0, connections: 0 });
+    expect(service.presence.pageCounts(page)).toEqual({ page, viewers: 0, connections: 0, active: 0 });
     expect(service.presence.sizes().held).toBe(0);
   });
 });

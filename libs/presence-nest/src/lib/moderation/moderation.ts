@@ -3,7 +3,7 @@ import { Events } from '@presently/protocol';
 import { validateDisconnectRequest, type DisconnectRequest } from '@presently/protocol/validation';
 import { PresenceMetrics } from '../hooks/presence-metrics';
 import { PresenceRegistry } from '../presence-registry';
-import { roomChannel } from '../socket/channels';
+import { hiddenRoomChannel, roomChannel, roomChannels } from '../socket/channels';
 import type { PresenceNamespace, PresenceSocket } from '../socket/presence-socket';
 
 /** The server-side event that carries a moderation request to the other processes of a cluster. */
@@ -83,7 +83,8 @@ export class Moderation implements OnApplicationBootstrap {
   private applyLocally(namespace: PresenceNamespace, { userId, room }: DisconnectRequest): number {
     const mine: PresenceSocket[] = [];
     for (const socket of namespace.sockets.values()) {
-      if (socket.data.userId === userId && (room === undefined || socket.rooms.has(roomChannel(room)))) mine.push(socket);
+      if (socket.data.userId !== userId) continue;
+      if (room === undefined || socket.rooms.has(roomChannel(room)) || socket.rooms.has(hiddenRoomChannel(room))) mine.push(socket);
     }
     const presence = this.registry.presence;
     if (room === undefined) {
@@ -91,7 +92,7 @@ export class Moderation implements OnApplicationBootstrap {
       presence.expelUser(userId);
       for (const socket of mine) socket.disconnect(true);
     } else {
-      for (const socket of mine) socket.leave(roomChannel(room));
+      for (const socket of mine) for (const channel of roomChannels(room)) socket.leave(channel);
       presence.removeFromRoom(userId, room);
       for (const socket of mine) socket.emit(Events.RoomRemoved, { room });
       if (mine.length > 0) this.metrics.sent(Events.RoomRemoved);

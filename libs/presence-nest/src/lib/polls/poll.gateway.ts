@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
-import { Events, PRESENCE_NAMESPACE, type Ack } from '@presently/protocol';
+import { Events, PRESENCE_NAMESPACE, type Ack, type PollTallies } from '@presently/protocol';
 import { pollChannel } from '../socket/channels';
 import { EventRouter } from '../socket/event-router';
-import { handleEvent } from '../socket/handle-event';
+import { PassiveSockets } from '../socket/passive-sockets';
+import { handleEvent, then } from '../socket/handle-event';
 import { PollService } from './poll.service';
 import type { PresenceNamespace, PresenceSocket } from '../socket/presence-socket';
 
@@ -19,6 +20,7 @@ export class PollGateway implements OnGatewayInit, OnGatewayDisconnect {
 
   constructor(
     private readonly service: PollService,
+    private readonly passive: PassiveSockets,
     router: EventRouter,
   ) {
     router.on(Events.PollWatch, (socket, data) => this.watch(socket, data));
@@ -39,8 +41,8 @@ export class PollGateway implements OnGatewayInit, OnGatewayDisconnect {
       const result = await this.service.watch(poll, socket.id);
       if (!result.ok) return result;
       // Subscribed before the tallies are read: no push between the two is missed.
-      if (result.subscribe) socket.join(pollChannel(poll));
-      return this.service.tallies(poll, socket.id);
+      if (result.subscribe) this.passive.join(socket, [pollChannel(poll)]);
+      return then(this.service.tallies(poll, socket.id), (tallies) => this.answered(socket, tallies));
     });
   }
 
@@ -48,12 +50,20 @@ export class PollGateway implements OnGatewayInit, OnGatewayDisconnect {
     return handleEvent(this.logger, socket, Events.PollUnwatch, data, ({ poll }) => {
       const result = this.service.polls.unwatch(socket.id, poll);
       if (!result.ok) return result;
-      if (result.unsubscribe) socket.leave(pollChannel(poll));
+      if (result.unsubscribe) this.passive.leave(socket, pollChannel(poll));
       return { ok: true };
     });
   }
 
   private vote(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
-    return handleEvent(this.logger, socket, Events.PollVote, data, ({ poll, option }) => this.service.vote(poll, option, socket.id));
+    return handleEvent(this.logger, socket, Events.PollVote, data, ({ poll, option }) =>
+      then(this.service.vote(poll, option, socket.id), (tallies) => this.answered(socket, tallies)),
+    );
+  }
+
+  /** Tallies a socket was answered: what it holds, should it be hidden. */
+  private answered<T extends Ack>(socket: PresenceSocket, answer: T): T {
+    if (answer.ok) this.passive.answeredTallies(socket, answer as unknown as PollTallies);
+    return answer;
   }
 }

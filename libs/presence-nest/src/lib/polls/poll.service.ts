@@ -31,7 +31,7 @@ export class PollService implements PollSink, OnModuleDestroy {
 
   constructor(
     @Inject(PRESENCE_OPTIONS) options: PresenceModuleOptions,
-    registry: PresenceRegistry,
+    private readonly registry: PresenceRegistry,
     private readonly metrics: PresenceMetrics,
     changes: PollChanges,
   ) {
@@ -52,6 +52,10 @@ export class PollService implements PollSink, OnModuleDestroy {
         wanted: (poll) => (this.namespace?.adapter.rooms.get(pollChannel(poll))?.size ?? 0) > 0,
       });
       changes.changed$.subscribe((poll) => this.announcer?.touch(poll));
+      // What was kept for a poll's watchers goes once none is left here.
+      registry.onChannelDeleted((channel) => {
+        if (channel.startsWith(pollChannel(''))) this.announcer?.unfollowed(channel.slice(pollChannel('').length));
+      });
       changes.closed$.subscribe((poll) => this.polls.close(poll));
       changes.storeReady$.subscribe(() => {
         for (const poll of configured) {
@@ -109,7 +113,7 @@ export class PollService implements PollSink, OnModuleDestroy {
     const cluster = this.cluster;
     if (!cluster) return { ok: true, ...this.polls.tallies(poll) };
     return cluster.pollTallies(poll).then((tallies) => {
-      this.announcer?.acked(poll, watcher, tallies);
+      this.noteAcked(poll, watcher, tallies);
       return { ok: true as const, ...tallies };
     }, unavailable(this.logger));
   }
@@ -123,9 +127,66 @@ export class PollService implements PollSink, OnModuleDestroy {
         return vote.refused === 'undeclared' ? undeclared(poll) : ackError(ErrorCodes.LimitExceeded, `at most ${POLL_OPTIONS_MAX} options per poll`);
       }
       const { tallies } = vote;
-      this.announcer?.acked(poll, voter, tallies);
+      this.noteAcked(poll, voter, tallies);
       return { ok: true, ...tallies };
     }, unavailable(this.logger));
+  }
+
+  /** The polls a connection watches. */
+  watchedBy(watcher: string): string[] {
+    return this.polls.watchedBy(watcher);
+  }
+
+  /**
+   * What a watcher that stops listening (it went hidden) holds of each poll
+   * it watches, as a count of votes (undefined: not known); it is owed
+   * nothing more of them. In one process: the tallies last sent to the
+   * poll's watchers (a later answer it had can only make it send more).
+   */
+  heldBy(watcher: string): Map<string, number | undefined> {
+    const held = new Map<string, number | undefined>();
+    for (const poll of this.polls.watchedBy(watcher)) {
+      const announcer = this.announcer;
+      if (!announcer) {
+        held.set(poll, this.polls.sentVotes(poll));
+        continue;
+      }
+      const tallies = announcer.lastFor(poll, watcher);
+      held.set(poll, tallies && votes(tallies));
+      announcer.forget(poll, watcher);
+    }
+    return held;
+  }
+
+  /**
+   * The tallies of each poll a watcher that listens again watches, noted as
+   * what it holds; with a cluster, those it was sent meanwhile (back in its
+   * channels before the read) are left out when they are the same.
+   */
+  caughtUp(watcher: string): PollTallies[] | Promise<PollTallies[]> {
+    const polls = this.polls.watchedBy(watcher);
+    const cluster = this.cluster;
+    const announcer = this.announcer;
+    if (!cluster || !announcer) return polls.map((poll) => this.polls.tallies(poll));
+    const mark = announcer.mark();
+    return Promise.all(polls.map((poll) => cluster.pollTallies(poll))).then((all) => {
+      const fresh = all.filter((tallies) => {
+        const heard = announcer.deliveredSince(tallies.poll, mark);
+        return !heard || votes(heard) !== votes(tallies);
+      });
+      for (const tallies of all) announcer.acked(tallies.poll, watcher, tallies, true);
+      return fresh;
+    });
+  }
+
+  /** A watcher was answered `tallies` (not noted for a hidden one: what it holds is kept apart). */
+  private noteAcked(poll: string, watcher: string, tallies: PollTallies): void {
+    if (this.registry.presence.listening(watcher)) this.announcer?.acked(poll, watcher, tallies, true);
+  }
+
+  /** A count of votes, what tells two tallies of one poll apart. */
+  votes(tallies: PollTallies): number {
+    return votes(tallies);
   }
 
   /** The in-process tallies changed (one process only). */

@@ -37,7 +37,7 @@ export class FanOutSink implements PresenceSink {
     for (const sink of this.rooms) sink.roomJoined(room, member, except);
   }
 
-  roomUpdated(room: string, member: Member, except: string, previousUserId?: string): void {
+  roomUpdated(room: string, member: Member, except: string | null, previousUserId?: string): void {
     for (const sink of this.rooms) sink.roomUpdated(room, member, except, previousUserId);
   }
 

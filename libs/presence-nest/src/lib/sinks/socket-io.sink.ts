@@ -33,11 +33,9 @@ export class SocketIoSink implements PresenceSink {
     this.options.roomChanged?.(room);
   }
 
-  roomUpdated(room: string, member: Member, except: string, previousUserId?: string): void {
-    this.namespace
-      ?.to(roomChannel(room))
-      .except(except)
-      .emit(Events.RoomUpdated, { room, member, ...(previousUserId !== undefined && { previousUserId }) });
+  roomUpdated(room: string, member: Member, except: string | null, previousUserId?: string): void {
+    const target = this.namespace?.to(roomChannel(room));
+    (except ? target?.except(except) : target)?.emit(Events.RoomUpdated, { room, member, ...(previousUserId !== undefined && { previousUserId }) });
     this.options.roomChanged?.(room);
   }
 

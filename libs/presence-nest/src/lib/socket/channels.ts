@@ -3,12 +3,31 @@ import type { PresenceNamespace } from './presence-socket';
 
 /**
  * Socket.IO room names. A socket is in a page's channel while it entered or
- * watches the page, in a room's channel while it is a member.
+ * watches the page, in a room's channel while it is a member: those, the
+ * stats and the polls' channels carry announcements. A hidden socket is in
+ * none of them (see `PassiveSockets`): it is in a hidden room channel
+ * instead of each room's, which emits to the room reach but no
+ * announcement.
  */
 export const pageChannel = (page: string) => `p:${page}`;
 export const roomChannel = (room: string) => `r:${room}`;
 export const STATS_CHANNEL = 's:stats';
 export const pollChannel = (poll: string) => `v:${poll}`;
+/** A hidden socket's membership of a room (server-side emits to the room reach it, announcements do not). */
+export const hiddenRoomChannel = (room: string) => `h:${room}`;
+/** Both channels a member of `room` may be in: what an emit to the room reaches, and what leaving it leaves. */
+export const roomChannels = (room: string) => [roomChannel(room), hiddenRoomChannel(room)];
+
+/**
+ * What a channel is to a socket that goes hidden: `room` (it moves to the
+ * room's hidden channel), `announcements` (it leaves it) or `kept` (emits
+ * to a user or a role, its own channel).
+ */
+export function channelKind(channel: string): 'room' | 'announcements' | 'kept' {
+  const prefix = channel.slice(0, 2);
+  if (prefix === 'r:') return 'room';
+  return prefix === 'p:' || prefix === 'v:' || channel === STATS_CHANNEL ? 'announcements' : 'kept';
+}
 /** Every socket of a signed-in user (server-side emit `to: { users }`). */
 export const userChannel = (userId: string) => `u:${userId}`;
 /** Every socket whose token grants the role (server-side emit `to: { role }`). */

@@ -86,14 +86,14 @@ describe('PresenceGateway (in-process)', () => {
     const page = '/in-process';
 
     const firstCount = waitFor<any>(a.socket, 'page:count', (c) => c.page === page);
-    expect(await request(a.socket, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1 });
+    expect(await request(a.socket, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1, active: 1 });
     clock.flush(); // the leading edge goes out once the current task is done
-    expect(await firstCount).toEqual({ page, viewers: 1, connections: 1 });
+    expect(await firstCount).toEqual({ page, viewers: 1, connections: 1, active: 1 });
 
     // A change within the interval waits for its trailing edge.
     const aCounts = record(a.socket, 'page:count');
     const bCounts = record(b.socket, 'page:count');
-    expect(await request(b.socket, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 2, connections: 2 });
+    expect(await request(b.socket, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 2, connections: 2, active: 2 });
     clock.flush();
     await request(a.socket, 'stats:unwatch', {});
     await request(b.socket, 'stats:unwatch', {});
@@ -103,18 +103,18 @@ describe('PresenceGateway (in-process)', () => {
     const trailingA = waitFor<any>(a.socket, 'page:count', (c) => c.page === page);
     const trailingB = waitFor<any>(b.socket, 'page:count', (c) => c.page === page);
     clock.advance(COUNT_INTERVAL_MS);
-    expect(await trailingA).toEqual({ page, viewers: 2, connections: 2 });
-    expect(await trailingB).toEqual({ page, viewers: 2, connections: 2 });
+    expect(await trailingA).toEqual({ page, viewers: 2, connections: 2, active: 2 });
+    expect(await trailingB).toEqual({ page, viewers: 2, connections: 2, active: 2 });
 
     // A watcher is told without being counted.
     const w = await open(newClientId('page-w'));
-    expect(await request(w.socket, 'page:watch', { pages: [page] })).toEqual({ ok: true, counts: [{ page, viewers: 2, connections: 2 }] });
+    expect(await request(w.socket, 'page:watch', { pages: [page] })).toEqual({ ok: true, counts: [{ page, viewers: 2, connections: 2, active: 2 }] });
     clock.advance(COUNT_INTERVAL_MS); // let the cooldown end
     const watcherSees = waitFor<any>(w.socket, 'page:count', (c) => c.page === page);
     expect(await request(b.socket, 'page:leave', { page })).toEqual({ ok: true, page });
     clock.flush();
-    expect(await watcherSees).toEqual({ page, viewers: 1, connections: 1 });
-    expect(service.presence.pageCounts(page)).toEqual({ page, viewers: 1, connections: 1 });
+    expect(await watcherSees).toEqual({ page, viewers: 1, connections: 1, active: 1 });
+    expect(service.presence.pageCounts(page)).toEqual({ page, viewers: 1, connections: 1, active: 1 });
   });
 
   it('room:join acks self and members and announces room:joined to the others', async () => {
@@ -123,13 +123,13 @@ describe('PresenceGateway (in-process)', () => {
     const [aliceId, bobId] = [alice.session.userId, bob.session.userId];
 
     const aliceJoin = await request(alice.socket, 'room:join', { room: 'lobby', profile: { name: 'Alice', status: 'busy', meta: { color: 'red' } } });
-    const aliceMember = { userId: aliceId, name: 'Alice', status: 'busy', meta: { color: 'red' }, connections: 1, since: clock.now() };
+    const aliceMember = { userId: aliceId, name: 'Alice', status: 'busy', meta: { color: 'red' }, connections: 1, since: clock.now(), activity: 'active' };
     expect(aliceJoin).toEqual({ ok: true, room: 'lobby', self: aliceMember, members: [aliceMember], total: 1, typing: [] });
 
     const aliceHears = waitFor<any>(alice.socket, 'room:joined', (e) => e.room === 'lobby');
     const bobJoined = record(bob.socket, 'room:joined');
     const bobJoin = await request(bob.socket, 'room:join', { room: 'lobby', profile: { name: 'Bob' } });
-    const bobMember = { userId: bobId, name: 'Bob', status: 'online', meta: {}, connections: 1, since: clock.now() };
+    const bobMember = { userId: bobId, name: 'Bob', status: 'online', meta: {}, connections: 1, since: clock.now(), activity: 'active' };
     expect(bobJoin).toEqual({ ok: true, room: 'lobby', self: bobMember, members: [aliceMember, bobMember], total: 2, typing: [] });
     expect(await aliceHears).toEqual({ room: 'lobby', member: bobMember });
     await request(bob.socket, 'stats:unwatch', {});
@@ -190,8 +190,8 @@ describe('PresenceGateway (in-process)', () => {
 
     jest.restoreAllMocks();
     expect(socket.connected).toBe(true);
-    expect(service.presence.pageCounts(page)).toEqual({ page, viewers: 0, connections: 0 });
-    expect(await request(socket, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1 });
+    expect(service.presence.pageCounts(page)).toEqual({ page, viewers: 0, connections: 0, active: 0 });
+    expect(await request(socket, 'page:enter', { page })).toEqual({ ok: true, page, viewers: 1, connections: 1, active: 1 });
     expect(await request(socket, 'room:join', { room: 'internal-room' })).toMatchObject({ ok: true, room: 'internal-room', members: [expect.any(Object)] });
     expect(await request(socket, 'page:leave', { page })).toEqual({ ok: true, page });
   });
@@ -201,7 +201,7 @@ describe('PresenceGateway (in-process)', () => {
     expect(await request(socket, 'page:enter', { page: '/http' })).toMatchObject({ ok: true, viewers: 1 });
     const response = await fetch(`${url}/api/pages/count?page=${encodeURIComponent('/http')}`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ page: '/http', viewers: 1, connections: 1 });
+    expect(await response.json()).toEqual({ page: '/http', viewers: 1, connections: 1, active: 1 });
     expect((await fetch(`${url}/api/pages/count?page=`)).status).toBe(400);
   });
   it('answers RATE_LIMITED past the burst, changes nothing, and admits events again as tokens refill', async () => {
@@ -215,7 +215,7 @@ describe('PresenceGateway (in-process)', () => {
       error: { code: 'RATE_LIMITED', message: expect.any(String) },
     });
     expect(await request(socket, 'no-such-event', {})).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
-    expect(service.presence.pageCounts(page)).toEqual({ page, viewers: 0, connections: 0 });
+    expect(service.presence.pageCounts(page)).toEqual({ page, viewers: 0, connections: 0, active: 0 });
 
     // A tenth of a second refills one token at 10 events a second.
     clock.advance(1000 / RATE_PER_S);
@@ -223,6 +223,6 @@ describe('PresenceGateway (in-process)', () => {
     expect(await request(socket, 'page:leave', { page })).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
 
     const { socket: other } = await open(newClientId('rate-other'));
-    expect(await request(other, 'page:enter', { page })).toMatchObject({ ok: true, viewers: 2, connections: 2 });
+    expect(await request(other, 'page:enter', { page })).toMatchObject({ ok: true, viewers: 2, connections: 2, active: 2 });
   });
 });

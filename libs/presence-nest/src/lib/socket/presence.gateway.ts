@@ -15,6 +15,7 @@ import { handleEvent, then } from './handle-event';
 import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
 import { ConnectionHooks } from './connection-hooks';
 import { EventRouter } from './event-router';
+import { PassiveSockets } from './passive-sockets';
 import { PresenceMetrics } from '../hooks/presence-metrics';
 import { isCrawler } from '../access/crawlers';
 import { StateCeiling } from '../access/state-ceiling';
@@ -46,6 +47,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly metrics: PresenceMetrics,
     private readonly router: EventRouter,
     private readonly ceiling: StateCeiling,
+    private readonly passive: PassiveSockets,
     @Inject(PRESENCE_OPTIONS) private readonly options: PresenceModuleOptions,
   ) {
     router.onAnswer((event, response) => metrics.acked(event, response));
@@ -105,14 +107,18 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   handleDisconnect(socket: PresenceSocket): void {
     this.registry.presence.disconnect(socket.id);
+    this.passive.forget(socket.id);
   }
 
   private enterPage(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.PageEnter, data, ({ page }) => {
       const result = this.registry.presence.enterPage(socket.id, page);
       if (!result.ok) return result;
-      if (result.subscribe) socket.join(pageChannel(page));
-      return then(this.figures.pageCounts([page], socket.id), ([counts]) => ({ ok: true as const, ...counts }));
+      if (result.subscribe) this.passive.join(socket, [pageChannel(page)]);
+      return then(this.figures.pageCounts([page], socket.id), ([counts]) => {
+        this.passive.answeredCounts(socket, [counts]);
+        return { ok: true as const, ...counts };
+      });
     });
   }
 
@@ -120,7 +126,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     return this.handle(socket, Events.PageLeave, data, ({ page }) => {
       const result = this.registry.presence.leavePage(socket.id, page);
       if (!result.ok) return result;
-      if (result.unsubscribe) socket.leave(pageChannel(page));
+      if (result.unsubscribe) this.passive.leave(socket, pageChannel(page));
       return then(this.figures.settled(), () => ({ ok: true as const, page }));
     });
   }
@@ -129,8 +135,11 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     return this.handle(socket, Events.PageWatch, data, ({ pages }) => {
       const result = this.registry.presence.watchPages(socket.id, pages);
       if (!result.ok) return result;
-      if (result.subscribe.length > 0) socket.join(result.subscribe.map(pageChannel));
-      return then(this.figures.pageCounts(result.counts.map((c) => c.page), socket.id), (counts) => ({ ok: true as const, counts }));
+      if (result.subscribe.length > 0) this.passive.join(socket, result.subscribe.map(pageChannel));
+      return then(this.figures.pageCounts(result.counts.map((c) => c.page), socket.id), (counts) => {
+        this.passive.answeredCounts(socket, counts);
+        return { ok: true as const, counts };
+      });
     });
   }
 
@@ -138,7 +147,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     return this.handle(socket, Events.PageUnwatch, data, ({ pages }) => {
       const result = this.registry.presence.unwatchPages(socket.id, pages);
       if (!result.ok) return result;
-      for (const page of result.unsubscribe) socket.leave(pageChannel(page));
+      for (const page of result.unsubscribe) this.passive.leave(socket, pageChannel(page));
       return { ok: true };
     });
   }
@@ -147,16 +156,12 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     return this.handle(socket, Events.RoomJoin, data, ({ room, profile }) => {
       const result = this.registry.presence.joinRoom(socket.id, room, profile);
       if (!result.ok) return result;
-      if (result.subscribe) socket.join(roomChannel(room));
+      if (result.subscribe) this.passive.join(socket, [roomChannel(room)]);
       this.registry.roomChanged(room);
-      return then(this.figures.roster(room, asker(socket)), (roster) => ({
-        ok: true as const,
-        room,
-        self: roster.self ?? result.self,
-        members: roster.members,
-        total: roster.total,
-        typing: roster.typing,
-      }));
+      return then(this.figures.roster(room, asker(socket)), (roster) => {
+        this.passive.answeredRoster(socket, room, roster);
+        return { ok: true as const, room, self: roster.self ?? result.self, members: roster.members, total: roster.total, typing: roster.typing };
+      });
     });
   }
 
@@ -164,7 +169,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     return this.handle(socket, Events.RoomLeave, data, ({ room }) => {
       const result = this.registry.presence.leaveRoom(socket.id, room);
       if (!result.ok) return result;
-      if (result.unsubscribe) socket.leave(roomChannel(room));
+      if (result.unsubscribe) this.passive.leave(socket, roomChannel(room));
       return then(this.figures.settled(), () => ({ ok: true as const, room }));
     });
   }
@@ -181,15 +186,18 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     return this.handle(socket, Events.StatsWatch, data, () => {
       const result = this.registry.presence.watchStats(socket.id);
       if (!result.ok) return result;
-      socket.join(STATS_CHANNEL);
-      return then(this.figures.stats(socket.id), (stats) => ({ ok: true as const, ...stats }));
+      this.passive.join(socket, [STATS_CHANNEL]);
+      return then(this.figures.stats(socket.id), (stats) => {
+        this.passive.answeredStats(socket, stats);
+        return { ok: true as const, ...stats };
+      });
     });
   }
 
   private unwatchStats(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.StatsUnwatch, data, () => {
       const result = this.registry.presence.unwatchStats(socket.id);
-      if (result.ok) socket.leave(STATS_CHANNEL);
+      if (result.ok) this.passive.leave(socket, STATS_CHANNEL);
       return result;
     });
   }

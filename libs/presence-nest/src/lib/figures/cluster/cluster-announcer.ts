@@ -23,6 +23,9 @@ export interface ClusterAnnouncerOptions<K, V> {
  */
 export class ClusterAnnouncer<K, V> {
   private readonly figures = new Map<K, Announced<V, string>>();
+  /** When each key was last delivered, on {@link mark}'s scale. */
+  private readonly delivered = new Map<K, number>();
+  private deliveries = 0;
   private readonly coalescer: Coalescer<K>;
   private disposed = false;
 
@@ -46,11 +49,40 @@ export class ClusterAnnouncer<K, V> {
   /**
    * `subscriber` was answered `value` directly (an ack, or local figures
    * while the cluster was unreachable): it is owed the next announcement if
-   * that differs. Nothing to note for a key never announced: its first read
-   * goes out anyway.
+   * that differs. For a key never announced its first read goes out anyway,
+   * so nothing needs noting, unless `remember`: then what it holds is kept
+   * (for {@link lastFor}) until the key has no subscriber here any more
+   * ({@link unfollowed}).
    */
-  acked(key: K, subscriber: string, value: V): void {
-    this.figures.get(key)?.acked(subscriber, value);
+  acked(key: K, subscriber: string, value: V, remember = false): void {
+    let figure = this.figures.get(key);
+    if (!figure && remember) this.figures.set(key, (figure = new Announced<V, string>(this.options.same)));
+    figure?.acked(subscriber, value);
+  }
+
+  /** What `subscriber` holds of `key`, as far as is known: its own value, else the last one announced; undefined if neither. */
+  lastFor(key: K, subscriber: string): V | undefined {
+    return this.figures.get(key)?.lastFor(subscriber);
+  }
+
+  /** `subscriber` stopped listening to `key`: it is owed nothing. */
+  forget(key: K, subscriber: string): void {
+    this.figures.get(key)?.forget(subscriber);
+  }
+
+  /** `key` may have no subscriber here any more: what was kept for it goes, unless it is still wanted. */
+  unfollowed(key: K): void {
+    if (!this.options.wanted(key)) this.drop(key);
+  }
+
+  /** A point in this announcer's deliveries, for {@link deliveredSince}. */
+  mark(): number {
+    return this.deliveries;
+  }
+
+  /** The value last delivered for `key` if that was after `mark`: what a subscriber listening since then holds. */
+  deliveredSince(key: K, mark: number): V | undefined {
+    return (this.delivered.get(key) ?? 0) > mark ? this.figures.get(key)?.last : undefined;
   }
 
   dispose(): void {
@@ -66,7 +98,9 @@ export class ClusterAnnouncer<K, V> {
     const announced = figure;
     this.options.read(key).then(
       (value) => {
-        if (!this.disposed && announced.due(value)) this.options.deliver(key, value);
+        if (this.disposed || !announced.due(value)) return;
+        this.delivered.set(key, ++this.deliveries);
+        this.options.deliver(key, value);
       },
       () => undefined,
     );
@@ -74,6 +108,11 @@ export class ClusterAnnouncer<K, V> {
   }
 
   private idle(key: K): void {
-    if (!this.options.wanted(key)) this.figures.delete(key);
+    if (!this.options.wanted(key)) this.drop(key);
+  }
+
+  private drop(key: K): void {
+    this.figures.delete(key);
+    this.delivered.delete(key);
   }
 }

@@ -1,11 +1,12 @@
 import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DEFAULT_LIMITS, Events, STATS_INTERVAL_MS, type Member, type PageCounts, type RecentLeaver, type RoomSyncEvent, type Stats } from '@presently/protocol';
-import { samePageCounts, sameStats, type ClusterListener, type PresenceCluster } from '@presently/presence-core';
+import { samePageCounts, sameStats, type ClusterListener, type Followed, type LastSent, type PresenceCluster } from '@presently/presence-core';
 import type { PresenceMetrics } from '../../hooks/presence-metrics';
 import type { PollChanges } from '../../polls/poll-changes';
 import type { PresenceRegistry } from '../../presence-registry';
 import { followedChannels, pageChannel, roomChannel, STATS_CHANNEL } from '../../socket/channels';
-import { Figures, type Roster, type RosterAsker } from '../figures';
+import { Figures, type CaughtUp, type Roster, type RosterAsker } from '../figures';
+import { digestFor, listDigest, type Digest, type RoomView } from '../room-view';
 import { BatchedReads } from './batched-reads';
 import { ClusterAnnouncer } from './cluster-announcer';
 
@@ -47,6 +48,8 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
   private readonly roomSyncs: ClusterAnnouncer<string, RoomSyncEvent>;
   /** A burst of joins of one room reads its roster from the cluster about twice, not once per join. */
   private readonly rosterReads = new BatchedReads<string, string | undefined, Roster>((room, selfKeys) => this.readRosters(room, selfKeys));
+  /** The digest of each member list read, while it is held (sockets of one room going hidden at once share a read). */
+  private readonly digests = new WeakMap<Member[], Digest>();
 
   constructor(
     private readonly cluster: PresenceCluster,
@@ -91,6 +94,13 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
       deliver: (_room, sync) => this.syncLocally(sync),
       wanted: (room) => registry.subscribers(roomChannel(room)) > 0,
     });
+    // What was kept for a channel's sockets goes once none is left here.
+    registry.onChannelDeleted((channel) => {
+      const [kind, key] = [channel.slice(0, 2), channel.slice(2)];
+      if (kind === pageChannel('')) this.pages.unfollowed(key);
+      else if (kind === roomChannel('')) this.largeRooms.unfollowed(key);
+      else if (channel === STATS_CHANNEL) this.stats$.unfollowed(null);
+    });
   }
 
   get ready(): boolean {
@@ -111,17 +121,17 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
       () => pages.map((page) => this.registry.presence.pageCounts(page)),
       () => this.cluster.pageCounts(pages),
       (counts) => {
-        if (subscriber !== undefined) for (const c of counts) this.pages.acked(c.page, subscriber, c);
+        if (this.noting(subscriber)) for (const c of counts) this.pages.acked(c.page, subscriber, c, this.isSocket(subscriber));
       },
     );
   }
 
   roster(room: string, asker?: RosterAsker): Promise<Roster> {
     return this.answer(
-      () => ({ ...this.registry.presence.roster(room), typing: this.registry.presence.typingIn(room), self: null }),
+      () => ({ ...this.registry.presence.roster(room), typing: this.registry.presence.typingIn(room), self: null, large: this.registry.presence.isLarge(room) }),
       () => this.rosterReads.read(room, asker?.userKey),
       (roster) => {
-        if (asker) this.largeRooms.acked(room, asker.id, roster.total);
+        if (asker && this.noting(asker.id)) this.largeRooms.acked(room, asker.id, roster.total, roster.large);
       },
     );
   }
@@ -135,7 +145,7 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
       () => this.registry.presence.stats(),
       () => this.cluster.stats(),
       (stats) => {
-        if (subscriber !== undefined) this.stats$.acked(null, subscriber, stats);
+        if (this.noting(subscriber)) this.stats$.acked(null, subscriber, stats, this.isSocket(subscriber));
       },
     );
   }
@@ -144,6 +154,60 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
   async recent(room: string): Promise<RecentLeaver[]> {
     await this.cluster.settled();
     return this.cluster.recent(room);
+  }
+
+  heldBy(subscriber: string, followed: Followed): LastSent {
+    const held: LastSent = {
+      pages: followed.pages.map((page) => this.pages.lastFor(page, subscriber)),
+      totals: followed.rooms.map((room) => ({ room, total: this.largeRooms.lastFor(room, subscriber) })),
+      stats: followed.stats ? this.stats$.lastFor(null, subscriber) : undefined,
+    };
+    for (const page of followed.pages) this.pages.forget(page, subscriber);
+    for (const room of followed.rooms) this.largeRooms.forget(room, subscriber);
+    this.stats$.forget(null, subscriber);
+    return held;
+  }
+
+  caughtUp(asker: RosterAsker, followed: Followed): Promise<CaughtUp> {
+    const marks = { pages: this.pages.mark(), rooms: this.largeRooms.mark(), stats: this.stats$.mark() };
+    const heard = (): CaughtUp['heard'] => {
+      const pages = new Map<string, PageCounts>();
+      const totals = new Map<string, number>();
+      for (const page of followed.pages) {
+        const counts = this.pages.deliveredSince(page, marks.pages);
+        if (counts) pages.set(page, counts);
+      }
+      for (const room of followed.rooms) {
+        const total = this.largeRooms.deliveredSince(room, marks.rooms);
+        if (total !== undefined) totals.set(room, total);
+      }
+      return { pages, totals, stats: followed.stats ? this.stats$.deliveredSince(null, marks.stats) : undefined };
+    };
+    return this.answer(
+      () => this.localFigures(asker, followed),
+      async (): Promise<CaughtUp> => {
+        const [pages, stats, ...rooms] = await Promise.all([
+          this.cluster.pageCounts(followed.pages),
+          followed.stats ? this.cluster.stats() : undefined,
+          ...followed.rooms.map((room) => this.roomView(room, asker)),
+        ]);
+        return { pages, rooms, stats };
+      },
+      (figures) => {
+        figures.heard = heard();
+        for (const counts of figures.pages) this.pages.acked(counts.page, asker.id, counts, true);
+        for (const view of figures.rooms) if (view.large) this.largeRooms.acked(view.room, asker.id, view.total, true);
+        if (figures.stats) this.stats$.acked(null, asker.id, figures.stats, true);
+      },
+    );
+  }
+
+  async roomView(room: string, asker: RosterAsker): Promise<RoomView> {
+    const { members, total, typing, self, large } = await this.rosterReads.read(room, asker.userKey);
+    if (large) return { room, large, total };
+    let digest = this.digests.get(members);
+    if (!digest) this.digests.set(members, (digest = listDigest(members)));
+    return { room, large, members, total, typing, digest: digestFor(digest, self, typing) };
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -172,7 +236,7 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
       roomChanged: (room) => this.largeRooms.touch(room),
       pollChanged: (poll) => this.polls.changed(poll),
       pollClosed: (poll) => this.polls.closed(poll),
-      takenOver: (kind, key, clientId, userKey) => presence.takeOver(kind, key, clientId, userKey),
+      takenOver: (kind, key, clientId, userKey, activity) => presence.takeOver(kind, key, clientId, userKey, activity),
       resynced: () => {
         this.resync();
         // A store that restarted empty lost the declared polls: the configured ones are declared again.
@@ -210,7 +274,38 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
   private async readRosters(room: string, selfKeys: (string | undefined)[]): Promise<Roster[]> {
     const asked = [...new Set(selfKeys.filter((key): key is string => key !== undefined))];
     const roster = await this.cluster.roster(room, this.rosterMax, asked);
-    return selfKeys.map((key) => ({ members: roster.members, total: roster.total, typing: roster.typing, self: key === undefined ? null : roster.selves[asked.indexOf(key)] }));
+    return selfKeys.map((key) => ({
+      members: roster.members,
+      total: roster.total,
+      typing: roster.typing,
+      large: roster.large,
+      self: key === undefined ? null : roster.selves[asked.indexOf(key)],
+    }));
+  }
+
+  /** Whether what `subscriber` is answered is noted: not for a hidden socket (what it holds is kept apart). */
+  private noting(subscriber: string | undefined): subscriber is string {
+    return subscriber !== undefined && this.registry.presence.listening(subscriber);
+  }
+
+  /** Whether `id` is a socket of this process (a stream is answered once and never goes hidden). */
+  private isSocket(id: string): boolean {
+    return this.registry.namespace?.sockets.has(id) ?? false;
+  }
+
+  /** A catch-up from this process's registry alone, while the cluster is unreachable. */
+  private localFigures(asker: RosterAsker, followed: Followed): CaughtUp {
+    const { presence } = this.registry;
+    return {
+      pages: followed.pages.map((page) => presence.pageCounts(page)),
+      rooms: followed.rooms.map((room): RoomView => {
+        const { members, total } = presence.roster(room);
+        if (presence.isLarge(room)) return { room, large: true, total };
+        const typing = presence.typingIn(room);
+        return { room, large: false, members, total, typing, digest: digestFor(listDigest(members), presence.member(room, asker.userKey), typing) };
+      }),
+      stats: followed.stats ? presence.stats() : undefined,
+    };
   }
 
   /**
