@@ -33,7 +33,7 @@ import {
 const SECRET = 'cluster-session-token-secret-0123456789abcdef';
 const API_KEY = 'cluster-session-token-key-0123456789';
 
-type Member = { userId: string; name: string; status: string; meta: Record<string, unknown>; connections: number; since: number };
+type Member = { userId: string; name: string; status: string; meta: Record<string, unknown>; connections: number; since: number; activity: string };
 type RoomEvent = { event: string; payload: { room: string } & Record<string, unknown> };
 
 const clusterEnv = (redis: RunningRedis) => ({ REDIS_URL: redis.url, JWT_SECRET: SECRET, API_KEY, GRACE_MS: '3000', COUNT_INTERVAL_MS: '50' });
@@ -120,7 +120,7 @@ describe('session:token across processes', () => {
     });
     expect(sessions).toEqual([ack.session]);
     await quiet(watching, room, servers[0].url);
-    const ada = { userId: 'ada', name: 'Ada', status: 'away', meta: { n: 1 }, connections: 1, since: joined.self.since };
+    const ada = { userId: 'ada', name: 'Ada', status: 'away', meta: { n: 1 }, connections: 1, since: joined.self.since, activity: 'active' };
     for (const events of heard) expect(events).toEqual([{ event: 'room:updated', payload: { room, member: ada, previousUserId: anonymous.session.userId } }]);
     await Promise.all(stopped);
     // A replacement is no leave: on either process, only the marker is a recent leaver.
@@ -131,7 +131,7 @@ describe('session:token across processes', () => {
     for (const server of servers) {
       expect((await members(server.url, room)).map((m) => m.userId)).toEqual([`observer-a-${room}`, `observer-b-${room}`, 'ada']);
       expect((await members(server.url, room))[2]).toEqual(ada);
-      expect(await pageCount(server.url, page)).toEqual({ page, viewers: 1, connections: 1 });
+      expect(await pageCount(server.url, page)).toEqual({ page, viewers: 1, connections: 1, active: 1 });
     }
   });
 

@@ -38,7 +38,7 @@ import {
 const SECRET = 'session-token-e2e-secret-0123456789abcdef';
 const API_KEY = 'session-token-e2e-key-0123456789';
 
-type Member = { userId: string; name: string; status: string; meta: Record<string, unknown>; connections: number; since: number };
+type Member = { userId: string; name: string; status: string; meta: Record<string, unknown>; connections: number; since: number; activity: string };
 type RoomEvent = { event: string; payload: { room: string } & Record<string, unknown> };
 
 /** Every room event (`room:joined`, `room:left`, `room:updated`) `socket` hears of `room`, in order. */
@@ -104,7 +104,7 @@ describe('session:token', () => {
     const { socket, session: anonymous } = await connect(server.url);
     await request(socket, 'page:enter', { page });
     const joined = await joinSeen(observer, { socket, session: anonymous }, room, { name: 'Zed', status: 'away', meta: { color: 'teal' } });
-    await countArrived(watcher, { page, viewers: 1, connections: 1 });
+    await countArrived(watcher, { page, viewers: 1, connections: 1, active: 1 });
     // It types: a change of user stops its typing first (the old user typed).
     const typing = waitFor(observer, 'room:typing', (e: { userId: string; typing: boolean }) => e.userId === anonymous.userId && e.typing);
     expect(await request(socket, 'room:typing', { room, typing: true })).toEqual({ ok: true });
@@ -121,7 +121,7 @@ describe('session:token', () => {
     expect(sessions).toEqual([ack.session]);
 
     await quiet(observer, room);
-    const ada = { userId: 'ada', name: 'Ada', status: 'away', meta: { color: 'teal' }, connections: 1, since: joined.self.since };
+    const ada = { userId: 'ada', name: 'Ada', status: 'away', meta: { color: 'teal' }, connections: 1, since: joined.self.since, activity: 'active' };
     expect(withoutMarkers(heard)).toEqual([{ event: 'room:updated', payload: { room, member: ada, previousUserId: anonymous.userId } }]);
     await stopped;
     // A replacement is no leave: only the marker is a recent leaver.
@@ -131,11 +131,11 @@ describe('session:token', () => {
     expect((await members(room))[1]).toEqual(ada);
 
     // The page did not move: its count is the same, and its watcher hears only the next real change.
-    expect(await pageCount(server.url, page)).toEqual({ page, viewers: 1, connections: 1 });
+    expect(await pageCount(server.url, page)).toEqual({ page, viewers: 1, connections: 1, active: 1 });
     const { socket: other } = await connect(server.url);
     await request(other, 'page:enter', { page });
-    await countArrived(watcher, { page, viewers: 2, connections: 2 });
-    expect(countsReceived(watcher).slice(countsBefore)).toEqual([{ page, viewers: 2, connections: 2 }]);
+    await countArrived(watcher, { page, viewers: 2, connections: 2, active: 2 });
+    expect(countsReceived(watcher).slice(countsBefore)).toEqual([{ page, viewers: 2, connections: 2, active: 2 }]);
   });
 
   it('signs a socket out: the rooms it may no longer be in are left first, the others keep it under its anonymous id and the name it gave', async () => {
@@ -213,7 +213,7 @@ describe('session:token', () => {
     await request(tab1, 'session:token', { token: await token('dee', { name: 'Dee' }) });
     await quiet(observer, room);
     expect(withoutMarkers(heard)).toEqual([
-      { event: 'room:joined', payload: { room, member: { userId: 'dee', name: 'Dee', status: 'busy', meta: { n: 1 }, connections: 1, since: expect.any(Number) } } },
+      { event: 'room:joined', payload: { room, member: { userId: 'dee', name: 'Dee', status: 'busy', meta: { n: 1 }, connections: 1, since: expect.any(Number), activity: 'active' } } },
     ]);
     expect((heard[0].payload.member as Member).since).toBeGreaterThanOrEqual(before - 1000);
 

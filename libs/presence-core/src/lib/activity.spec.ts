@@ -257,6 +257,7 @@ describe('activity: active, idle, hidden', () => {
         page: (page: string, who: LedgerMember, delta: number) => calls.push(['page', page, who.activity, delta]),
         room: () => undefined,
         typing: () => undefined,
+        switchUser: () => undefined,
         hold: (kind: string, key: string, who: LedgerMember, delta: number) => calls.push(['hold', kind, key, who.activity, delta]),
         activity: (who: LedgerMember, from: ActivityState, pages: readonly string[], rooms: readonly string[]) => calls.push(['activity', from, who.activity, pages, rooms]),
       };

@@ -477,6 +477,7 @@ describe('Presence: a connection changing identity', () => {
         page: () => undefined,
         hold: () => undefined,
         typing: () => undefined,
+        activity: () => undefined,
         room: (room: string, who: LedgerMember, delta: 1 | 0 | -1, change: RoomChange) =>
           calls.push(['room', room, who.userKey, who.tokenName, delta, change.reason ?? null]),
         switchUser: (room: string, from: LedgerMember, to: LedgerMember, change: UserSwitch) =>

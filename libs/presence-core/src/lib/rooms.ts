@@ -403,21 +403,6 @@ export class Rooms {
   }
 
   /**
-   * A new member is reported to the occupancy sink (after its room's
-   * occupation if it is the first) and announced: `room:joined`, or in a
-   * large room (or one it makes large) a coalesced `room:count`.
-   */
-  private memberJoined(room: string, size: number, member: RoomMember, origin: string): void {
-    if (this.occupancy) {
-      if (size === 1) this.occupancy.roomOccupied(room);
-      this.occupancy.memberJoined(room, toMember(member));
-    }
-    if (!this.sink) return;
-    if (size > this.rosterMax || this.large.has(room)) this.touchLarge(room);
-    else this.sink.roomJoined(room, toMember(member), origin);
-  }
-
-  /**
    * A member (of `userKey`) that left is reported to the occupancy sink (with
    * its room's vacation if it was the last), recorded as a recent leaver and
    * announced: `room:left` with its duration (its first join to its
