@@ -68,7 +68,7 @@ describe('Presence: a connection changing identity', () => {
       settle();
       clock.advance(1000);
       expectOk(presence.changeIdentity('s1', named('c1', 'ann', 'Ann B.')));
-      const member = { userId: 'ann', name: 'Ann B.', status: 'busy', meta: { x: 1 }, connections: 1, since };
+      const member = { userId: 'ann', name: 'Ann B.', status: 'busy', meta: { x: 1 }, connections: 1, since, activity: 'active' };
       expect(sink.take()).toEqual([{ type: 'room:updated', room: 'lobby', member, except: 's1' }]);
       expect(presence.members('lobby')[1]).toEqual(member);
     });
@@ -95,7 +95,7 @@ describe('Presence: a connection changing identity', () => {
       settle();
       clock.advance(1000);
       expect(presence.changeIdentity('s1', named('c1', 'ann', 'Ann'))).toEqual({ ok: true, left: [] });
-      const member = { userId: 'ann', name: 'Ann', status: 'away', meta: { color: 'red' }, connections: 1, since };
+      const member = { userId: 'ann', name: 'Ann', status: 'away', meta: { color: 'red' }, connections: 1, since, activity: 'active' };
       expect(sink.take()).toEqual([{ type: 'room:updated', room: 'lobby', member, except: 's1', previousUserId: 'c1' }]);
       // Its place in the list (first-join order) is kept.
       expect(presence.members('lobby').map((m) => m.userId)).toEqual(['obs', 'ann', 'bob']);
@@ -135,7 +135,7 @@ describe('Presence: a connection changing identity', () => {
       settle();
       clock.advance(1000);
       expectOk(presence.changeIdentity('s1', named('c1', 'ann', 'Ann')));
-      const joined = { userId: 'ann', name: 'Ann', status: 'busy', meta: { n: 1 }, connections: 1, since: clock.now() };
+      const joined = { userId: 'ann', name: 'Ann', status: 'busy', meta: { n: 1 }, connections: 1, since: clock.now(), activity: 'active' };
       expect(sink.take()).toEqual([{ type: 'room:joined', room: 'lobby', member: joined, except: 's1' }]);
       expect(presence.members('lobby').map((m) => [m.userId, m.connections])).toEqual([
         ['obs', 1],
@@ -205,7 +205,7 @@ describe('Presence: a connection changing identity', () => {
       presence.enterPage('s3', '/p');
       presence.joinRoom('s3', 'lobby');
       expect(presence.sizes().held).toBe(0);
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
       expect(presence.members('lobby').find((m) => m.userId === 'ann')?.connections).toBe(1);
       settle();
       expect(sink.of('room:left')).toEqual([]);
@@ -227,6 +227,50 @@ describe('Presence: a connection changing identity', () => {
       expectOk(presence.changeIdentity('v3', named('client3', 'bob', 'Bob')));
       clock.flush();
       expect(sink.take()).toEqual([{ type: 'room:count', room: 'lobby', total: 4 }]);
+    });
+  });
+
+  describe('activity', () => {
+    it('keeps the switched connection its state: a member it replaces takes it, with the room:updated that replaces', () => {
+      observe('lobby');
+      presence.connect('s1', anonymous('c1'));
+      expectOk(presence.joinRoom('s1', 'lobby'));
+      expectOk(presence.setActivity('s1', 'idle'));
+      settle();
+      sink.take();
+      expectOk(presence.changeIdentity('s1', named('c1', 'ann', 'Ann')));
+      expect(sink.take()).toEqual([
+        { type: 'room:updated', room: 'lobby', member: expect.objectContaining({ userId: 'ann', activity: 'idle' }), except: 's1', previousUserId: 'c1' },
+      ]);
+      expect(presence.members('lobby').map((m) => [m.userId, m.activity])).toEqual([
+        ['obs', 'active'],
+        ['ann', 'idle'],
+      ]);
+    });
+
+    it("recomputes the old member's activity from its remaining connections, announced before the new member; page active counts do not move", () => {
+      observe('lobby');
+      presence.connect('s1', anonymous('c1'));
+      presence.connect('s1b', anonymous('c1'));
+      expectOk(presence.enterPage('s1', '/p'));
+      expectOk(presence.joinRoom('s1', 'lobby'));
+      expectOk(presence.joinRoom('s1b', 'lobby'));
+      expectOk(presence.setActivity('s1b', 'hidden'));
+      presence.connect('s2', named('c2', 'ann', 'Ann'));
+      expectOk(presence.joinRoom('s2', 'lobby'));
+      expectOk(presence.setActivity('s2', 'idle'));
+      settle();
+      sink.take();
+      expectOk(presence.changeIdentity('s1', named('c1', 'ann', 'Ann')));
+      const events = sink.take().filter((e) => e.type === 'room:updated');
+      expect(events.map((e) => e.type === 'room:updated' && [e.member.userId, e.member.activity, e.except])).toEqual([
+        ['c1', 'hidden', 's1'],
+        ['ann', 'active', 's1'],
+      ]);
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
+      // The joined member follows the switched connection's state from now on.
+      expectOk(presence.setActivity('s1', 'idle'));
+      expect(presence.members('lobby').find((m) => m.userId === 'ann')?.activity).toBe('idle');
     });
   });
 
@@ -403,7 +447,7 @@ describe('Presence: a connection changing identity', () => {
       expectOk(presence.changeIdentity('s1', anonymous('c1')));
       settle();
       expect(sink.take()).toEqual([]);
-      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1 });
+      expect(presence.pageCounts('/p')).toEqual({ page: '/p', viewers: 1, connections: 1, active: 1 });
       expect(presence.stats()).toEqual(stats);
       expect(presence.leavePage('s1', '/p')).toEqual({ ok: true, unsubscribe: true });
       expect(presence.unwatchPages('s1', ['/q'])).toEqual({ ok: true, unsubscribe: ['/q'] });

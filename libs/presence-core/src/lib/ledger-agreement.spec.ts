@@ -52,7 +52,7 @@ class ShareModel implements PresenceLedger {
 
   room(room: string, who: LedgerMember, delta: 1 | 0 | -1, change: RoomChange): void {
     if (delta === -1 && change.held) {
-      const place = `r|${who.clientId}|${who.userKey}|${room}`;
+      const place = `r|${who.clientId}|${who.userKey}|${room}|${who.activity}`;
       if (!this.held.has(place)) return;
       this.addHeld(place, -1);
     }
