@@ -96,6 +96,24 @@ describe('session:token across processes', () => {
     await Promise.all(left);
   }
 
+  it("keeps an idle socket's state through a change of user on every process: the replacement's room:updated carries the member's activity idle", async () => {
+    const room = key('cluster-token-idle');
+    const watching = await observers(room);
+    const anonymous = await connect(servers[0].url);
+    await joinSeen(watching, anonymous, room);
+    const idle = watching.map((observer) =>
+      waitFor<{ member: Member }>(observer, 'room:updated', (e) => e.member.userId === anonymous.session.userId && e.member.activity === 'idle'),
+    );
+    expect(await request(anonymous.socket, 'presence:activity', { state: 'idle' })).toEqual({ ok: true, state: 'idle' });
+    await Promise.all(idle);
+    const replaced = watching.map((observer) =>
+      waitFor<{ member: Member; previousUserId?: string }>(observer, 'room:updated', (e) => e.previousUserId === anonymous.session.userId),
+    );
+    expect(await request(anonymous.socket, 'session:token', { token: await token('ivy', { name: 'Ivy' }) })).toMatchObject({ ok: true });
+    for (const { member } of await Promise.all(replaced)) expect(member).toMatchObject({ userId: 'ivy', name: 'Ivy', connections: 1, activity: 'idle' });
+    for (const server of servers) expect((await members(server.url, room)).find((m) => m.userId === 'ivy')?.activity).toBe('idle');
+  });
+
   it('replaces a member whose only socket signs in by one room:updated on every process, in its place, page counts unchanged', async () => {
     const room = key('cluster-token-in');
     const page = `/cluster-token/${key('page')}`;

@@ -138,6 +138,22 @@ describe('session:token', () => {
     expect(countsReceived(watcher).slice(countsBefore)).toEqual([{ page, viewers: 2, connections: 2, active: 2 }]);
   });
 
+  it("keeps an idle socket's state through a change of user: the replacement's room:updated carries the member's activity idle", async () => {
+    const room = key('token-idle');
+    const { socket: observer } = await user('observer');
+    await join(observer, room);
+    const { socket, session: anonymous } = await connect(server.url);
+    await joinSeen(observer, { socket, session: anonymous }, room);
+    const idle = waitFor<{ member: Member }>(observer, 'room:updated', (e) => e.member.userId === anonymous.userId && e.member.activity === 'idle');
+    expect(await request(socket, 'presence:activity', { state: 'idle' })).toEqual({ ok: true, state: 'idle' });
+    await idle;
+    const replaced = waitFor<{ member: Member; previousUserId?: string }>(observer, 'room:updated', (e) => e.previousUserId === anonymous.userId);
+    expect(await request(socket, 'session:token', { token: await token('ivy', { name: 'Ivy' }) })).toMatchObject({ ok: true });
+    const { member } = await replaced;
+    expect(member).toMatchObject({ userId: 'ivy', name: 'Ivy', connections: 1, activity: 'idle' });
+    expect((await members(room)).find((m) => m.userId === 'ivy')?.activity).toBe('idle');
+  });
+
   it('signs a socket out: the rooms it may no longer be in are left first, the others keep it under its anonymous id and the name it gave', async () => {
     const [lobby, team, ops] = [key('token-out'), `private:${key('team')}`, `role:ops:${key('night')}`];
     const { socket: observer } = await user('watcher', { roles: ['ops'] });
