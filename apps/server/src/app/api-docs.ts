@@ -34,12 +34,17 @@ const ERROR: Schema = {
 const KEY: Schema = { type: 'string', minLength: 1, maxLength: 512 };
 const PAGE_COUNTS: Schema = {
   type: 'object',
-  required: ['page', 'viewers', 'connections'],
-  properties: { page: KEY, viewers: { type: 'integer', minimum: 0 }, connections: { type: 'integer', minimum: 0 }, active: { type: 'integer', minimum: 0 } },
+  required: ['page', 'viewers', 'connections', 'active'],
+  properties: {
+    page: KEY,
+    viewers: { type: 'integer', minimum: 0 },
+    connections: { type: 'integer', minimum: 0 },
+    active: { type: 'integer', minimum: 0, description: 'distinct clientIds with an active socket on the page' },
+  },
 };
 const MEMBER: Schema = {
   type: 'object',
-  required: ['userId', 'name', 'status', 'meta', 'connections', 'since'],
+  required: ['userId', 'name', 'status', 'meta', 'connections', 'since', 'activity'],
   properties: {
     userId: { type: 'string' },
     name: { type: 'string', maxLength: 64 },
@@ -47,6 +52,7 @@ const MEMBER: Schema = {
     meta: { type: 'object' },
     connections: { type: 'integer', minimum: 1 },
     since: { type: 'integer', description: 'epoch milliseconds of the first join' },
+    activity: { type: 'string', enum: ['active', 'idle', 'hidden'], description: "the most active state among the member's sockets" },
   },
 };
 const OK: Schema = { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean', enum: [true] } } };
