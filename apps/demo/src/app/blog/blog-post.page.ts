@@ -1,13 +1,13 @@
 import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import { LiveCountComponent } from '@presently/angular';
 import { findPost, postPath } from './posts';
+import { ReadersNowComponent } from './readers-now.component';
 
-/** One post with its live badge: this reader counts on the post while it is shown. */
+/** One post with its live badge ("3 reading now · 2 active"): this reader counts on the post while it is shown. */
 @Component({
   selector: 'app-blog-post-page',
-  imports: [RouterLink, DatePipe, LiveCountComponent],
+  imports: [RouterLink, DatePipe, ReadersNowComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './blog-post.page.html',
   styleUrl: './blog.css',

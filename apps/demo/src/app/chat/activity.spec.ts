@@ -1,11 +1,11 @@
 import type { Member } from '@presently/protocol';
 import { type Activity, describe as describeEvent, type KnownMember, learn, prepend, remember } from './activity';
 
-const member = (userId: string, name: string, status = 'online'): Member => ({
+const member = (userId: string, name: string, status = 'online', meta: Member['meta'] = {}): Member => ({
   userId,
   name,
   status,
-  meta: {},
+  meta,
   connections: 1,
   since: 0,
   activity: 'active',
@@ -41,6 +41,25 @@ describe('the chat activity feed', () => {
       { kind: 'renamed', name: 'Ada', text: 'is now called Ada L.', status: 'online' },
     ]);
     expect(describeEvent({ type: 'updated', room: 'r', member: member('u1', 'Ada') }, known)).toEqual([]);
+  });
+
+  it('shows a new message in a member\'s meta as a line, once, and nothing for an activity change', () => {
+    const known = new Map<string, KnownMember>();
+    learn(known, [member('u1', 'Ada', 'online', { message: { text: 'said before', at: 1 } })]);
+    // What was said before this page joined is not news.
+    const idle = { type: 'updated', room: 'r', member: { ...member('u1', 'Ada', 'online', { message: { text: 'said before', at: 1 } }), activity: 'idle' } } as const;
+    expect(describeEvent(idle, known)).toEqual([]);
+    const said = { type: 'updated', room: 'r', member: member('u1', 'Ada', 'online', { message: { text: 'Hello', at: 2 } }) } as const;
+    expect(describeEvent(said, known)).toEqual([{ kind: 'message', name: 'Ada', text: 'Hello', status: 'online' }]);
+    remember(known, said);
+    // The same message again (a status change, a rejoin) is not said twice.
+    const busy = { type: 'updated', room: 'r', member: member('u1', 'Ada', 'busy', { message: { text: 'Hello', at: 2 } }) } as const;
+    expect(describeEvent(busy, known)).toEqual([{ kind: 'status', name: 'Ada', text: 'is now busy', status: 'busy' }]);
+    // A member who joins with a message in their meta joined; the message is old.
+    const joined = { type: 'joined', room: 'r', member: member('u2', 'Lin', 'online', { message: { text: 'old', at: 3 } }) } as const;
+    expect(describeEvent(joined, known).map((line) => line.kind)).toEqual(['joined']);
+    remember(known, joined);
+    expect(known.get('u2')?.messageAt).toBe(3);
   });
 
   it('tells a sign-in or sign-out without reconnecting as one line, and forgets the old id', () => {

@@ -1,15 +1,16 @@
 import type { RemovedReason, RoomEvent } from '@presently/client';
 import { ANONYMOUS_ID_PREFIX, type Member } from '@presently/protocol';
+import { messageOf } from './chat-message';
 
 /** One line of the chat's activity feed. */
 export interface Activity {
   id: number;
   /** Epoch milliseconds it was seen. */
   at: number;
-  kind: 'joined' | 'left' | 'status' | 'renamed' | 'signed-in' | 'removed';
+  kind: 'joined' | 'left' | 'status' | 'renamed' | 'signed-in' | 'removed' | 'message';
   /** Who it is about, as the feed knew them. */
   name: string;
-  /** What happened, after the name: "joined", "is now busy". */
+  /** What happened, after the name: "joined", "is now busy"; for a message, what they said. */
   text: string;
   /** The member's status after the change, for its dot. */
   status: string | null;
@@ -21,6 +22,8 @@ export type ActivityDraft = Omit<Activity, 'id' | 'at'>;
 export interface KnownMember {
   name: string;
   status: string;
+  /** When the member's last message seen was sent (see `chat-message.ts`). */
+  messageAt?: number;
 }
 
 /** At most this many lines are kept, newest first. */
@@ -40,8 +43,9 @@ const REMOVED_TEXT: Record<RemovedReason, string> = {
 /**
  * The feed lines a room event makes, given what was known of the members
  * before it: a status change and a rename are told apart; an update that
- * changed neither (meta only) makes no line; a member replaced by a sign-in
- * or sign-out without reconnecting is one line.
+ * changed neither (meta only, or activity) makes no line; a new message in
+ * the member's meta is a line of its own; a member replaced by a sign-in or
+ * sign-out without reconnecting is one line.
  */
 export function describe(event: RoomEvent, known: ReadonlyMap<string, KnownMember>): ActivityDraft[] {
   switch (event.type) {
@@ -68,6 +72,10 @@ export function describe(event: RoomEvent, known: ReadonlyMap<string, KnownMembe
       if (!before || before.status !== member.status) {
         lines.push({ kind: 'status', name: member.name, text: `is now ${member.status}`, status: member.status });
       }
+      const message = messageOf(member);
+      if (message && message.at !== before?.messageAt) {
+        lines.push({ kind: 'message', name: member.name, text: message.text, status: member.status });
+      }
       return lines;
     }
   }
@@ -79,14 +87,22 @@ export function remember(known: Map<string, KnownMember>, event: RoomEvent): voi
   else if (event.type === 'removed') known.clear();
   else {
     if (event.type === 'updated' && event.previousUserId !== undefined) known.delete(event.previousUserId);
-    known.set(event.member.userId, { name: event.member.name, status: event.member.status });
+    known.set(event.member.userId, knownAs(event.member));
   }
 }
 
-/** Learns members first seen in a member list (the join's snapshot), keeping what events taught. */
+function knownAs(member: Member): KnownMember {
+  const message = messageOf(member);
+  return { name: member.name, status: member.status, ...(message && { messageAt: message.at }) };
+}
+
+/**
+ * Learns members first seen in a member list (the join's snapshot), keeping
+ * what events taught: a message said before this page joined is not news.
+ */
 export function learn(known: Map<string, KnownMember>, members: readonly Member[]): void {
   for (const member of members) {
-    if (!known.has(member.userId)) known.set(member.userId, { name: member.name, status: member.status });
+    if (!known.has(member.userId)) known.set(member.userId, knownAs(member));
   }
 }
 

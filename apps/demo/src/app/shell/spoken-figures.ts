@@ -15,3 +15,9 @@ export function pollSplit(split: { red: number; blue: number; total: number } | 
   if (split.total === 0) return 'No votes yet';
   return `Red ${split.red}%, blue ${split.blue}%, ${split.total} ${split.total === 1 ? 'click' : 'clicks'} in all`;
 }
+
+/** "3 reading now, 2 active" ("3 reading now" without an active count), or '' while unknown. */
+export function readersNow(viewers: number | null, active: number | null): string {
+  if (viewers === null) return '';
+  return active === null ? `${viewers} reading now` : `${viewers} reading now, ${active} active`;
+}
