@@ -34,8 +34,8 @@ export class HomePage {
     {
       path: '/chat',
       title: 'Who is online',
-      text: 'Pick a name and a status; see who else is in the room and what they are up to.',
-      tryIt: 'Switch to "busy" in one tab, watch the other.',
+      text: 'Pick a name and a status, and talk; see who else is in the room, who is typing, who stepped away and who just left.',
+      tryIt: 'Type in one tab, or switch to another tab, and watch the other.',
     },
     {
       path: '/dashboard',

@@ -34,15 +34,18 @@ describe('demo tokens', () => {
     expect(JSON.parse(String(calls[0].init.body))).toEqual({ name: 'Ada Lovelace' });
   });
 
-  it('are not offered by a server that answers 404', async () => {
+  it('are not offered by a server that answers 404, or refuses the route before looking at it', async () => {
     await expect(requestDemoToken('Ada', answering(404, { error: { code: 'NOT_FOUND' } }).fetchFn)).resolves.toEqual({ kind: 'not-offered' });
     await expect(demoTokensOffered(answering(404).fetchFn)).resolves.toBe(false);
+    await expect(demoTokensOffered(answering(401, { error: { code: 'UNAUTHORIZED' } }).fetchFn)).resolves.toBe(false);
+    await expect(demoTokensOffered(answering(500).fetchFn)).resolves.toBe(false);
   });
 
-  it('are offered by a server that refuses a request without a name', async () => {
+  it('are offered by a server that refuses a request without a name, or mints a token for it', async () => {
     const { fetchFn, calls } = answering(400, { error: { code: 'BAD_REQUEST', message: 'name is required' } });
     await expect(demoTokensOffered(fetchFn)).resolves.toBe(true);
     expect(JSON.parse(String(calls[0].init.body))).toEqual({});
+    await expect(demoTokensOffered(answering(201, { token: 'a.b.c' }).fetchFn)).resolves.toBe(true);
   });
 
   it('say why they were refused, in words, and never throw', async () => {
