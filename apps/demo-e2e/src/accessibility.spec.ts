@@ -3,6 +3,8 @@ import { launchBrowser, useServer, WORKSPACE_ROOT } from '@presently/testing';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { useBrowser } from './support/browser';
+import { feedLine, member, pickName } from './support/chat';
+import { shown, waitForAttribute } from './support/wait';
 
 /** The widths every route is checked at: a desktop and a phone. */
 const VIEWPORTS = [
@@ -27,6 +29,40 @@ describe('demo: accessibility (axe-core, no serious or critical violation)', () 
     const { page } = await browser.visit(`${server.url}${route}`, { viewport });
     expect(await seriousViolations(page)).toEqual([]);
   });
+});
+
+describe('demo: the chat once joined, accessibility (axe-core, no serious or critical violation)', () => {
+  const server = useServer({ COUNT_INTERVAL_MS: '50', GRACE_MS: '200', DEMO_TOKENS: '1' });
+  const browser = useBrowser();
+
+  it.each(VIEWPORTS.map(({ name, viewport }) => [name, viewport] as const))(
+    'at %s width: members, who is typing, who was recently here, the conversation, the sign-in form',
+    async (_name, viewport) => {
+      const room = `${server.url}/chat/${viewport.width > 600 ? 'lobby' : 'design'}`;
+      const ada = await browser.visit(room, { viewport });
+      await pickName(ada.page, 'Ada');
+      const lin = await browser.visit(room);
+      await pickName(lin.page, 'Lin');
+      const grace = await browser.visit(room);
+      await pickName(grace.page, 'Grace');
+      await grace.page.getByTestId('message-input').fill('Hello, Ada');
+      await grace.page.getByTestId('message-send').click();
+      await grace.page.getByTestId('message-input').pressSequentially('And');
+      await lin.close();
+      await shown(feedLine(ada.page, 'Grace: Hello, Ada'), 'Grace\'s message in Ada\'s feed');
+      await shown(feedLine(ada.page, 'Lin left'), 'Lin\'s leave in Ada\'s feed');
+      await shown(ada.page.getByTestId('typing-line').filter({ hasText: 'Grace is typing…' }), '"Grace is typing…" in Ada\'s page');
+      await shown(ada.page.locator('[data-testid="recent-list"] li[data-user]').filter({ hasText: 'Lin' }), 'Lin recently here');
+      await shown(member(ada.page, 'Grace'), 'Grace in Ada\'s list');
+      expect(await seriousViolations(ada.page)).toEqual([]);
+
+      await waitForAttribute(ada.page, 'self-card', 'data-sign-in-offered', 'true');
+      await ada.page.getByTestId('sign-in').click();
+      await ada.page.getByTestId('sign-in-name').waitFor();
+      expect(await seriousViolations(ada.page)).toEqual([]);
+    },
+    60_000,
+  );
 });
 
 describe('badge example page: accessibility (axe-core, no serious or critical violation)', () => {

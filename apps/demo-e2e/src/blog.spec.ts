@@ -1,5 +1,6 @@
 import { screenshot, useServer } from '@presently/testing';
 import { useBrowser } from './support/browser';
+import { setTabHidden } from './support/visibility';
 import { waitForAttribute } from './support/wait';
 
 describe('demo: blog', () => {
@@ -17,6 +18,38 @@ describe('demo: blog', () => {
     for (const { page } of readers.slice(0, 2)) await waitForAttribute(page, 'post-readers', 'data-viewers', 2);
     await screenshot(readers[0].page, 'demo-blog', 'post-two-readers');
   });
+
+  it('says how many of a post\'s readers are active: a reader whose tab is hidden still reads, and is not active', async () => {
+    const url = `${server.url}/blog/coalescing`;
+    const [ada, lin] = await Promise.all([browser.visit(url), browser.visit(url)]);
+    for (const { page } of [ada, lin]) {
+      await waitForAttribute(page, 'post-readers', 'data-viewers', 2);
+      await waitForAttribute(page, 'post-active', 'data-active', 2);
+    }
+    await expect(ada.page.getByTestId('post-readers').textContent()).resolves.toMatch(/^\s*2\s+reading now\s*$/);
+    await expect(ada.page.getByTestId('post-active').textContent()).resolves.toMatch(/^\s*·\s+2\s+active\s*$/);
+
+    await setTabHidden(lin.page, true);
+    await waitForAttribute(ada.page, 'post-active', 'data-active', 1);
+    await expect(ada.page.getByTestId('post-readers').getAttribute('data-viewers')).resolves.toBe('2');
+    await screenshot(ada.page, 'demo-blog', 'post-one-reader-hidden');
+
+    // A third reader arrives while Lin's tab is hidden (a passive tab is sent no count)...
+    const grace = await browser.visit(url);
+    await waitForAttribute(ada.page, 'post-readers', 'data-viewers', 3);
+    await waitForAttribute(ada.page, 'post-active', 'data-active', 2);
+    // ...and Lin's tab, back in front, shows the figures of now at once.
+    await setTabHidden(lin.page, false);
+    for (const { page } of [ada, lin, grace]) {
+      await waitForAttribute(page, 'post-readers', 'data-viewers', 3);
+      await waitForAttribute(page, 'post-active', 'data-active', 3);
+    }
+    // Screen readers hear both figures in one sentence (politely: at most every 10 s, the last value always).
+    await ada.page
+      .locator('[data-testid="post-readers-now"] presently-announce')
+      .filter({ hasText: /^\s*3 reading now, 3 active\s*$/ })
+      .waitFor({ state: 'attached', timeout: 20_000 });
+  }, 45_000);
 
   it('shows beside each post how many read it, without counting the reader of the index', async () => {
     const index = await browser.visit(`${server.url}/blog`);

@@ -1,16 +1,7 @@
 import { screenshot, useServer } from '@presently/testing';
-import type { Page } from 'playwright-core';
 import { useBrowser } from './support/browser';
+import { feedLine as activity, member, pickName } from './support/chat';
 import { gone, shown, waitForAttribute } from './support/wait';
-
-const member = (page: Page, name: string) => page.locator('[data-testid="member-list"] li[data-user]').filter({ hasText: name });
-const activity = (page: Page, text: string) => page.getByTestId('activity-item').filter({ hasText: text });
-
-async function pickName(page: Page, name: string): Promise<void> {
-  await page.getByTestId('name-input').fill(name);
-  await page.getByTestId('name-submit').click();
-  await shown(member(page, name), `${name} in their own member list`);
-}
 
 describe('demo: chat', () => {
   const server = useServer({ COUNT_INTERVAL_MS: '50', GRACE_MS: '200' });
@@ -66,6 +57,33 @@ describe('demo: chat', () => {
     await gone(member(ada.page, 'Lin Chen'), 'Lin Chen in Ada\'s list');
     await waitForAttribute(ada.page, 'member-count', 'data-value', 1);
     await screenshot(ada.page, 'demo-chat', 'member-left');
+  });
+
+  it('carries a message to the others in the room, and shows it in the sender\'s own feed', async () => {
+    const ada = await browser.visit(`${server.url}/chat/random`);
+    await pickName(ada.page, 'Ada');
+    const grace = await browser.visit(`${server.url}/chat/random`);
+    await pickName(grace.page, 'Grace');
+    await shown(member(ada.page, 'Grace'), 'Grace in Ada\'s list');
+
+    await ada.page.getByTestId('message-input').fill('Hello, Grace');
+    await ada.page.getByTestId('message-send').click();
+    await shown(activity(grace.page, 'Ada: Hello, Grace'), 'the message in Grace\'s feed');
+    await shown(activity(ada.page, 'Ada: Hello, Grace'), 'the message in Ada\'s own feed');
+    await expect(ada.page.getByTestId('message-input').inputValue()).resolves.toBe('');
+
+    // The same words again are a new message; a status change after it says nothing of it again.
+    await ada.page.getByTestId('message-input').fill('Hello, Grace');
+    await ada.page.getByTestId('message-send').click();
+    await ada.page.getByTestId('status-busy').check();
+    await shown(activity(grace.page, 'Ada is now busy'), 'the status change in Grace\'s feed');
+    await expect(activity(grace.page, 'Ada: Hello, Grace').count()).resolves.toBe(2);
+    // A newcomer is not told what was said before it came.
+    const lin = await browser.visit(`${server.url}/chat/random`);
+    await pickName(lin.page, 'Lin');
+    await shown(member(lin.page, 'Ada'), 'Ada in Lin\'s list');
+    await expect(activity(lin.page, 'Hello, Grace').count()).resolves.toBe(0);
+    await screenshot(grace.page, 'demo-chat', 'messages');
   });
 
   it('keeps the chosen name in the browser across a reload', async () => {
