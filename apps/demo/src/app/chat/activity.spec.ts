@@ -72,6 +72,19 @@ describe('the chat activity feed', () => {
     expect(describeEvent(signedOut, known)[0]).toMatchObject({ name: 'Ada Lovelace', text: 'signed out (now Anonymous)' });
   });
 
+  it('says nothing when a signed-in member is replaced under the same name (a renewed demo token), and forgets the old id', () => {
+    const known = new Map([['u_old', { name: 'Ada Lovelace', status: 'busy' }]]);
+    const renewed = { type: 'updated', room: 'r', member: member('u_new', 'Ada Lovelace', 'busy'), previousUserId: 'u_old' } as const;
+    expect(describeEvent(renewed, known)).toEqual([]);
+    remember(known, renewed);
+    expect([...known.keys()]).toEqual(['u_new']);
+    // Another name is a sign-in as someone else; an anonymous member signing in under its own name is a sign-in too.
+    expect(describeEvent({ ...renewed, member: member('u_new', 'Grace') }, new Map([['u_old', { name: 'Ada', status: 'online' }]]))).toHaveLength(1);
+    expect(describeEvent({ ...renewed, previousUserId: 'a_anon' }, new Map([['a_anon', { name: 'Ada Lovelace', status: 'online' }]]))[0].text).toBe(
+      'signed in as Ada Lovelace',
+    );
+  });
+
   it('says why this browser was taken out of the room', () => {
     expect(describeEvent({ type: 'removed', room: 'r', reason: 'moderation' }, new Map())[0].text).toBe('were removed from this room by a moderator');
     expect(describeEvent({ type: 'removed', room: 'r', reason: 'identity' }, new Map())[0].text).toBe('left this room: it needs a sign-in you no longer have');

@@ -45,7 +45,8 @@ const REMOVED_TEXT: Record<RemovedReason, string> = {
  * before it: a status change and a rename are told apart; an update that
  * changed neither (meta only, or activity) makes no line; a new message in
  * the member's meta is a line of its own; a member replaced by a sign-in or
- * sign-out without reconnecting is one line.
+ * sign-out without reconnecting is one line (none when a signed-in member is
+ * replaced by another signed-in id under the same name: a renewed token).
  */
 export function describe(event: RoomEvent, known: ReadonlyMap<string, KnownMember>): ActivityDraft[] {
   switch (event.type) {
@@ -61,7 +62,10 @@ export function describe(event: RoomEvent, known: ReadonlyMap<string, KnownMembe
       const { member } = event;
       if (event.previousUserId !== undefined) {
         const name = known.get(event.previousUserId)?.name ?? 'Someone';
-        const text = member.userId.startsWith(ANONYMOUS_ID_PREFIX) ? `signed out (now ${member.name})` : `signed in as ${member.name}`;
+        const signedOut = member.userId.startsWith(ANONYMOUS_ID_PREFIX);
+        // A signed-in member under the same name with a fresh token (a demo token renewed): nothing to tell.
+        if (!signedOut && !event.previousUserId.startsWith(ANONYMOUS_ID_PREFIX) && name === member.name) return [];
+        const text = signedOut ? `signed out (now ${member.name})` : `signed in as ${member.name}`;
         return [{ kind: 'signed-in', name, text, status: member.status }];
       }
       const before = known.get(member.userId);

@@ -1,14 +1,17 @@
-import { computed, effect, inject, Injectable, signal, untracked } from '@angular/core';
+import { computed, DestroyRef, effect, inject, Injectable, signal, untracked } from '@angular/core';
 import { PresenceService } from '@presently/angular';
 import { ANONYMOUS_ID_PREFIX } from '@presently/protocol';
 import { demoTokensOffered, requestDemoToken } from './demo-token';
 import { KeptToken } from './kept-token';
+import { TokenRenewal } from './token-renewal';
 
 /**
  * Signing in and out of the demo without reconnecting: a demo token from the
  * server, handed to the client's `setToken()` (the socket stays, the rooms
  * see the member change name in place), and `signOut()`. The token is kept
- * for this tab, so a reload is still signed in.
+ * for this tab, so a reload is still signed in, and renewed before it
+ * expires (demo tokens live 15 minutes): a fresh token names a new user
+ * with the same name, which the room sees as the member replaced in place.
  */
 @Injectable({ providedIn: 'root' })
 export class DemoSignIn {
@@ -29,18 +32,26 @@ export class DemoSignIn {
   /** Why the last attempt failed, in words. */
   readonly error = signal<string | null>(null);
 
+  private probing = false;
+  private readonly renewal = new TokenRenewal({
+    now: () => this.presence.client.serverNow(),
+    renew: () => this.renew(),
+  });
+
   constructor() {
+    const token = this.kept.read();
+    if (token !== null) this.renewal.follow(token);
     // A token the server no longer takes (it expired during a long drop, or
     // the server restarted with another secret) leaves the client offline:
     // forget it and connect again, anonymously.
     effect(() => {
       if (this.presence.connectionState() !== 'offline' || !untracked(() => this.kept.held())) return;
+      this.renewal.stop();
       this.kept.keep(null);
       this.presence.client.reconnect?.();
     });
+    inject(DestroyRef).onDestroy(() => this.renewal.stop());
   }
-
-  private probing = false;
 
   /** Finds out, once, whether the server offers demo sign-in. */
   probe(): void {
@@ -63,6 +74,7 @@ export class DemoSignIn {
       this.offered.set(true);
       await this.presence.client.setToken(answer.token);
       this.kept.keep(answer.token);
+      this.renewal.follow(answer.token);
       return null;
     });
   }
@@ -71,9 +83,21 @@ export class DemoSignIn {
   async signOut(): Promise<boolean> {
     return this.run(async () => {
       await this.presence.client.signOut();
+      this.renewal.stop();
       this.kept.keep(null);
       return null;
     });
+  }
+
+  /** A fresh token for the signed-in name, set on the socket; `null` when that failed. */
+  private async renew(): Promise<string | null> {
+    const name = this.name();
+    if (name === null || this.busy()) return null;
+    const answer = await requestDemoToken(name);
+    if (answer.kind !== 'token' || this.name() !== name) return null;
+    await this.presence.client.setToken(answer.token);
+    this.kept.keep(answer.token);
+    return answer.token;
   }
 
   private async run(attempt: () => Promise<string | null>): Promise<boolean> {

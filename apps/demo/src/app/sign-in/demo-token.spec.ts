@@ -41,11 +41,12 @@ describe('demo tokens', () => {
     await expect(demoTokensOffered(answering(500).fetchFn)).resolves.toBe(false);
   });
 
-  it('are offered by a server that refuses a request without a name, or mints a token for it', async () => {
+  it('are offered by a server that refuses a request without a name, or one too many, or mints a token for it', async () => {
     const { fetchFn, calls } = answering(400, { error: { code: 'BAD_REQUEST', message: 'name is required' } });
     await expect(demoTokensOffered(fetchFn)).resolves.toBe(true);
     expect(JSON.parse(String(calls[0].init.body))).toEqual({});
-    await expect(demoTokensOffered(answering(201, { token: 'a.b.c' }).fetchFn)).resolves.toBe(true);
+    await expect(demoTokensOffered(answering(429, { error: { code: 'RATE_LIMITED' } }).fetchFn)).resolves.toBe(true);
+    await expect(demoTokensOffered(answering(200, { token: 'a.b.c' }).fetchFn)).resolves.toBe(true);
   });
 
   it('say why they were refused, in words, and never throw', async () => {

@@ -37,15 +37,15 @@ export async function requestDemoToken(name: string, fetchFn: Fetch = (input, in
 
 /**
  * Whether the server mints demo tokens, asked with a request that names no
- * one: a server that mints them refuses it as a bad request (or mints a
- * token nobody uses); one that does not answers 404 (or refuses the unknown
- * route some other way, 401 before any route is matched). `false` when the
- * server cannot be reached.
+ * one: a server that mints them refuses it as a bad request (400), or as
+ * one too many from this address (429), or mints a token nobody uses; one
+ * that does not answers 404 (401 without an API key, like any unknown
+ * operator call). `false` when the server cannot be reached.
  */
 export async function demoTokensOffered(fetchFn: Fetch = (input, init) => fetch(input, init)): Promise<boolean> {
   try {
     const response = await fetchFn(DEMO_TOKEN_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    return response.ok || response.status === 400 || response.status === 422;
+    return response.ok || response.status === 400 || response.status === 429;
   } catch {
     return false;
   }
