@@ -18,7 +18,8 @@ import { readersNow } from '../shell/spoken-figures';
     <presently-live-count data-testid="post-readers" [page]="page()" enter announce="false" />
     @if (active() !== null) {
       <span class="readers-now__active" data-testid="post-active" [attr.data-active]="active()">
-        <span aria-hidden="true">·</span> <span class="readers-now__number">{{ active() }}</span> active
+        <!-- &ngsp; keeps the space Angular would drop between the elements. -->
+        <span aria-hidden="true">·</span>&ngsp;<span class="readers-now__number">{{ active() }}</span> active
       </span>
     }
     <presently-announce [text]="spoken()" />
