@@ -18,6 +18,9 @@ const PUBLISHED = {
   '@presently/protocol/validation': '@presently/protocol/validation',
 };
 
+/** Workspace libraries with no public entry point of their own, bundled: the pure core (demo tokens use its clock and limiter). */
+const BUNDLED = new Set(['@presently/presence-core']);
+
 module.exports = {
   mode: 'none',
   target: 'node20',
@@ -37,6 +40,7 @@ module.exports = {
   externals: [
     ({ request }, callback) => {
       if (PUBLISHED[request]) return callback(null, `commonjs ${PUBLISHED[request]}`);
+      if (BUNDLED.has(request)) return callback();
       if (request.startsWith('@presently/')) return callback(new Error(`${request} is neither bundled nor published`));
       if (/^[.\/]/.test(request) || request.startsWith('node:')) return callback();
       return callback(null, `commonjs ${request}`);
