@@ -14,3 +14,4 @@ export * from './lib/top-pages';
 export * from './lib/types';
 export * from './lib/connection-limiter';
 export * from './lib/slow-readers';
+export * from './lib/history/minute-buckets';

@@ -1,11 +1,13 @@
 import {
   ackError,
+  DEFAULT_HISTORY_PAGES,
   DEFAULT_LIMITS,
   DEFAULT_RECENT_MS,
   DEFAULT_TYPING_MS,
   ErrorCodes,
   type AckError,
   type ActivityState,
+  type HistoryPoint,
   type Member,
   type PageCounts,
   type ProfileInput,
@@ -19,7 +21,8 @@ import type { Clock } from './clock';
 import { noteCost } from './accounted-keys';
 import { createConnection, ledgerMemberOf, NO_CREDENTIALS, userKeyOf, type Connection } from './connection';
 import { Grace } from './grace';
-import { Pages } from './pages';
+import { OccupancyHistory } from './history/occupancy-history';
+import { Pages, type ViewersListener } from './pages';
 import { Rooms } from './rooms';
 import { resolveProfile, switchedProfile, type ResolvedProfile } from './profile';
 import { RecentLeavers } from './recent-leavers';
@@ -74,6 +77,8 @@ export class Presence {
   private readonly rooms: Rooms;
   private readonly typing: Typing;
   private readonly recent: RecentLeavers | null;
+  /** Null in a cluster (Redis keeps the history of every process's viewers). */
+  private readonly history: OccupancyHistory | null;
   private readonly budget: AddressBudget;
   private disposed = false;
 
@@ -87,7 +92,8 @@ export class Presence {
     this.budget = new AddressBudget(options.maxBytesPerAddress ?? 0);
     this.globalStats = new GlobalStats(clock, options.statsIntervalMs, sink);
     this.grace = new Grace(clock, options.graceMs, ledger, (conn) => this.end(conn));
-    this.pages = new Pages(clock, options.countIntervalMs, sink, this.globalStats, this.grace, ledger, occupancy);
+    this.history = sink ? new OccupancyHistory(clock, options.historyPages ?? DEFAULT_HISTORY_PAGES) : null;
+    this.pages = new Pages(clock, options.countIntervalMs, sink, viewersListeners(this.globalStats, this.history), this.grace, ledger, occupancy);
     const rosterMax = options.rosterMax ?? DEFAULT_LIMITS.rosterMax;
     this.typing = new Typing(clock, options.typingMs ?? DEFAULT_TYPING_MS, sink, ledger, (room) => this.rooms.isLarge(room));
     this.recent = sink ? new RecentLeavers(clock, options.recentMs ?? DEFAULT_RECENT_MS) : null;
@@ -166,6 +172,11 @@ export class Presence {
   /** A page's counts. O(1). */
   pageCounts(page: string): PageCounts {
     return this.pages.counts(page);
+  }
+
+  /** A page's occupancy over the last hour, a point per minute with viewers (none in a cluster: Redis keeps it). */
+  pageHistory(page: string): HistoryPoint[] {
+    return this.history?.points(page) ?? [];
   }
 
   // ---------------------------------------------------------------- rooms
@@ -632,4 +643,15 @@ export class Presence {
 
 function unknownConnection(): AckError {
   return ackError(ErrorCodes.BadRequest, 'unknown connection');
+}
+
+/** The stats' listener, and the history's when one is kept. */
+function viewersListeners(stats: ViewersListener, history: ViewersListener | null): ViewersListener {
+  if (!history) return stats;
+  return {
+    viewersMoved(page, before, after) {
+      stats.viewersMoved(page, before, after);
+      history.viewersMoved(page, before, after);
+    },
+  };
 }

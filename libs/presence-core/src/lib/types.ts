@@ -157,6 +157,8 @@ export interface PresenceOptions extends PresenceLimits {
   typingMs?: number;
   /** How long a room remembers who left it (ms, default 600000; 0: nobody). */
   recentMs?: number;
+  /** Pages that keep an occupancy history, the busiest (default 1000). */
+  historyPages?: number;
 }
 
 /** Who a room contribution belongs to, as the ledger needs it. */

@@ -5,6 +5,9 @@
  */
 export const LIVE_STREAM_PATH = '/api/pages/live';
 export const BADGE_SVG_PATH = '/api/pages/badge.svg';
+/** v1.1: a page's occupancy over the last hour, as JSON and as an SVG sparkline. */
+export const HISTORY_PATH = '/api/pages/history';
+export const HISTORY_SVG_PATH = '/api/pages/history.svg';
 
 /** The stream's named events, in the order they first arrive. */
 export const StreamEvents = {

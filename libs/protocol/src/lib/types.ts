@@ -56,6 +56,24 @@ export interface Stats {
   top: TopPage[];
 }
 
+/** v1.1: one minute of a page's occupancy history (`GET /api/pages/history`). */
+export interface HistoryPoint {
+  /** The minute's start, epoch milliseconds (the server's clock; Redis's `TIME` in a cluster). */
+  t: number;
+  /** The most `viewers` the page had in the minute. */
+  peak: number;
+  /** The time-weighted mean of `viewers` over the part of the minute that has passed, to two decimals. */
+  mean: number;
+}
+
+/** v1.1: `GET /api/pages/history`: the last hour, a point per minute with viewers, oldest first. */
+export interface PageHistory {
+  page: string;
+  /** The points' width in milliseconds (`HISTORY_INTERVAL_MS`). */
+  interval: number;
+  points: HistoryPoint[];
+}
+
 // client → server payloads
 export interface PagePayload {
   page: string;
