@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       rosterMax: 1000,
       typingMs: 6000,
       recentMs: 600000,
+      historyPages: 1000,
       maxPagesPerSocket: 100,
       maxWatchedPerSocket: 1000,
       maxRoomsPerSocket: 100,
@@ -54,6 +55,7 @@ describe('loadConfig', () => {
       GRACE_MS: '0',
       TYPING_MS: '300',
       RECENT_MS: '0',
+      HISTORY_PAGES: '0',
       MAX_PAGES_PER_SOCKET: '5',
       MAX_WATCHED_PER_SOCKET: '6',
       MAX_ROOMS_PER_SOCKET: '7',
@@ -81,6 +83,7 @@ describe('loadConfig', () => {
       graceMs: 0,
       typingMs: 300,
       recentMs: 0,
+      historyPages: 0,
       maxPagesPerSocket: 5,
       maxWatchedPerSocket: 6,
       maxRoomsPerSocket: 7,
@@ -216,6 +219,8 @@ describe('loadConfig', () => {
     ['RECENT_MS', '1.5'],
     ['DEMO_TOKENS', 'yes'],
     ['DEMO_TOKENS', 'true'],
+    ['HISTORY_PAGES', '-1'],
+    ['HISTORY_PAGES', '2.5'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));

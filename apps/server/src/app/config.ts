@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisConnection } from '@presently/presence-redis';
-import { DEFAULT_LIMITS, DEFAULT_MAX_TOKEN_TTL_S, DEFAULT_RECENT_MS, DEFAULT_TYPING_MS, KEY_MAX_LENGTH, MIN_HTTP_BUFFER_SIZE, POLLS_MAX } from '@presently/protocol';
+import { DEFAULT_HISTORY_PAGES, DEFAULT_LIMITS, DEFAULT_MAX_TOKEN_TTL_S, DEFAULT_RECENT_MS, DEFAULT_TYPING_MS, KEY_MAX_LENGTH, MIN_HTTP_BUFFER_SIZE, POLLS_MAX } from '@presently/protocol';
 import { noControlChars } from '@presently/protocol/validation';
 import { ANON_ID_SECRET_MIN_LENGTH } from '@presently/presence-nest';
 import { getHeapStatistics } from 'node:v8';
@@ -69,6 +69,7 @@ const envSchema = z.object({
   ROSTER_MAX: int(1, 1_000_000, DEFAULT_LIMITS.rosterMax),
   TYPING_MS: int(100, 600_000, DEFAULT_TYPING_MS),
   RECENT_MS: int(0, 7 * 24 * 3_600_000, DEFAULT_RECENT_MS),
+  HISTORY_PAGES: int(0, 1_000_000, DEFAULT_HISTORY_PAGES),
   MAX_PAGES_PER_SOCKET: int(1, 100_000, DEFAULT_LIMITS.maxPagesPerSocket),
   MAX_WATCHED_PER_SOCKET: int(1, 100_000, DEFAULT_LIMITS.maxWatchedPerSocket),
   MAX_ROOMS_PER_SOCKET: int(1, 100_000, DEFAULT_LIMITS.maxRoomsPerSocket),
@@ -188,6 +189,7 @@ const configSchema = checkedEnv.transform((e) => {
     rosterMax: e.ROSTER_MAX,
     typingMs: e.TYPING_MS,
     recentMs: e.RECENT_MS,
+    historyPages: e.HISTORY_PAGES,
     maxPagesPerSocket: e.MAX_PAGES_PER_SOCKET,
     maxWatchedPerSocket: e.MAX_WATCHED_PER_SOCKET,
     maxRoomsPerSocket: e.MAX_ROOMS_PER_SOCKET,

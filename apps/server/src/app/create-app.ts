@@ -58,6 +58,7 @@ function createStore(config: ServerConfig, connection: RedisConnection, logger: 
     heartbeatTtlMs: config.heartbeatTtlMs,
     rosterMax: config.rosterMax,
     recentMs: config.recentMs,
+    historyPages: config.historyPages,
     log: (level, msg, details) => log[level](details ?? {}, msg),
   });
 }

@@ -1,4 +1,4 @@
-import type { ActivityState, LeaveReason, Member, PageCounts, PollTallies, ProfileInput, RecentLeaver, RoomSyncEvent, Stats } from '@presently/protocol';
+import type { ActivityState, HistoryPoint, LeaveReason, Member, PageCounts, PollTallies, ProfileInput, RecentLeaver, RoomSyncEvent, Stats } from '@presently/protocol';
 
 /** Who a connection belongs to, as established at its handshake. */
 export interface Identity {
@@ -290,6 +290,8 @@ export interface PresenceCluster extends PresenceLedger {
   roster(room: string, max: number, selfKeys?: readonly string[]): Promise<ClusterRoster>;
   /** Who left `room` in the last `RECENT_MS` and is not back, most recent first, at most `RECENT_MAX`. */
   recent(room: string): Promise<RecentLeaver[]>;
+  /** A page's occupancy over the last hour, a point per minute with viewers, by the cluster's clock. */
+  history(page: string): Promise<HistoryPoint[]>;
   /** One vote in a declared live poll (a protocol extension), within the option limit; the tallies after it. */
   pollVote(poll: string, option: string, limits: { maxOptions: number }): Promise<ClusterVote>;
   pollTallies(poll: string): Promise<PollTallies>;

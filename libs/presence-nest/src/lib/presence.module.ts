@@ -6,6 +6,7 @@ import { PollsController } from './http/polls.controller';
 import { EventRouter } from './socket/event-router';
 import { PresenceLifecycle } from './hooks/presence-lifecycle';
 import { BadgeSvgController } from './http/badge-svg.controller';
+import { HistoryController } from './history/history.controller';
 import { LiveStreamController } from './http/live-stream.controller';
 import { PollGateway } from './polls/poll.gateway';
 import { PollService } from './polls/poll.service';
@@ -37,7 +38,8 @@ import { PassiveSockets } from './socket/passive-sockets';
 /**
  * Live presence for a Nest application: the `/presence` Socket.IO namespace,
  * the HTTP endpoints under `/api` (`POST /api/emit` and `POST /api/disconnect` included), the
- * `/api/pages/live` stream and the `/api/pages/badge.svg` image, and for the
+ * `/api/pages/live` stream, the `/api/pages/badge.svg` image and the
+ * `/api/pages/history(.svg)` occupancy history, and for the
  * application's own providers `PresenceEmitter` (send events to users, roles,
  * rooms), `PresenceLifecycle` (the lifecycle stream) and `PresenceMetrics`.
  *
@@ -56,7 +58,7 @@ export class PresenceModule {
     const options = presenceOptions(settings);
     return {
       module: PresenceModule,
-      controllers: [PresenceController, EmitController, ModerationController, PollsController, LiveStreamController, BadgeSvgController],
+      controllers: [PresenceController, EmitController, ModerationController, PollsController, LiveStreamController, BadgeSvgController, HistoryController],
       providers: [
         { provide: PRESENCE_OPTIONS, useValue: options },
         PresenceRegistry,

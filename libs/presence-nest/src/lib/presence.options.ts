@@ -15,6 +15,8 @@ export interface PresenceModuleOptions extends PresenceLimits {
   typingMs?: number;
   /** How long a room remembers who left it, for `room:recent` (ms, default 600000; 0: nobody). */
   recentMs?: number;
+  /** Pages that keep an occupancy history (`GET /api/pages/history`), the busiest; default 1000, 0: none. */
+  historyPages?: number;
   /** Events a socket may send per second, sustained (token bucket). */
   rateLimitPerS: number;
   /** Events a socket may send at once before the rate applies. */

@@ -1,4 +1,4 @@
-import { RECENT_MAX, RECENT_ROOMS_MAX } from '@presently/protocol';
+import { HISTORY_INTERVAL_MS, HISTORY_POINTS, RECENT_MAX, RECENT_ROOMS_MAX } from '@presently/protocol';
 
 /**
  * The contract between the store and its Lua scripts, defined once: the
@@ -42,8 +42,13 @@ import { RECENT_MAX, RECENT_ROOMS_MAX } from '@presently/protocol';
  * connection's activity from one member to the other (`SWITCH_USER` takes
  * it, and answers a change of the old member's activity); a format-6
  * process would count no one as active.
+ *
+ * Format 8: the occupancy history (`hs:<page>`, `hist`), on top of format 7,
+ * kept by the scripts that move a page's cluster-wide viewers (PAGE and the
+ * withdrawing ones take the history bound, `historyPages`); a format-7
+ * process would leave its viewers out of it.
  */
-export const DATA_FORMAT = 7;
+export const DATA_FORMAT = 8;
 
 /** The pub/sub channel (under the prefix) of the messages below. */
 export const CHANNEL = 'changes';
@@ -174,6 +179,14 @@ export const SWITCH_BACK = 0.9;
  */
 export { RECENT_MAX, RECENT_ROOMS_MAX };
 
+/*
+ * The occupancy history, the protocol's minute buckets: `HISTORY_POINTS`
+ * minutes of `HISTORY_INTERVAL_MS`; an empty page keeps them
+ * `HISTORY_KEPT_MS` after its last minute with viewers (then none is left).
+ */
+export { HISTORY_INTERVAL_MS, HISTORY_POINTS };
+export const HISTORY_KEPT_MS = HISTORY_POINTS * HISTORY_INTERVAL_MS;
+
 /** Every constant above, as the scripts' Lua header declares it. */
 export const LUA_CONSTANTS = {
   CHANNEL,
@@ -220,4 +233,7 @@ export const LUA_CONSTANTS = {
   SWITCH_BACK,
   RECENT_MAX,
   RECENT_ROOMS_MAX,
+  HISTORY_INTERVAL_MS,
+  HISTORY_POINTS,
+  HISTORY_KEPT_MS,
 } as const;

@@ -3,10 +3,12 @@ import {
   ACTIVITY_STATES,
   DEFAULT_LIMITS,
   DEFAULT_NAME,
+  DEFAULT_HISTORY_PAGES,
   DEFAULT_RECENT_MS,
   DEFAULT_STATUS,
   TOP_PAGES,
   type ActivityState,
+  type HistoryPoint,
   type LeaveReason,
   type Member,
   type PageCounts,
@@ -50,10 +52,12 @@ import {
 } from './contract';
 import type { ArgSpec, Argv, LuaScript, ScriptArgs } from './lua-script';
 import { connectRedis, type RedisConnection } from './redis-connection';
+import { historyFromHash } from './history-hash';
 import {
   ACTIVITY,
   COUNTS,
   HEARTBEAT,
+  HISTORY,
   HOLD,
   LEAVE,
   ONLINE,
@@ -92,6 +96,8 @@ export interface RedisPresenceStoreOptions {
   rosterMax?: number;
   /** How long a room remembers who left it (the protocol's `RECENT_MS`, ms); the same in every process. */
   recentMs?: number;
+  /** Pages that keep an occupancy history, the busiest (the protocol's `HISTORY_PAGES`); the same in every process. */
+  historyPages?: number;
   /** Told about connection changes and failures (for logs). */
   log?: (level: 'info' | 'warn' | 'error', msg: string, details?: Record<string, unknown>) => void;
 }
@@ -140,6 +146,7 @@ export class RedisPresenceStore implements PresenceCluster {
   private readonly ttlMs: number;
   private readonly rosterMax: number;
   private readonly recentMs: number;
+  private readonly historyPages: number;
   private readonly client: Redis;
   /** The client's script commands, by name. */
   private readonly scripts: Record<string, (...args: Argv) => Promise<unknown>>;
@@ -170,6 +177,7 @@ export class RedisPresenceStore implements PresenceCluster {
     this.ttlMs = options.heartbeatTtlMs ?? 10_000;
     this.rosterMax = options.rosterMax ?? DEFAULT_LIMITS.rosterMax;
     this.recentMs = options.recentMs ?? DEFAULT_RECENT_MS;
+    this.historyPages = options.historyPages ?? DEFAULT_HISTORY_PAGES;
     const redisOptions: RedisOptions = {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -238,7 +246,7 @@ export class RedisPresenceStore implements PresenceCluster {
   }
 
   page(page: string, who: LedgerMember, delta: 1 | -1, held: boolean): void {
-    this.change(PAGE, { node: this.nodeId, clientId: who.clientId, userKey: who.userKey, page, delta, held, activity: who.activity }, (result) => {
+    this.change(PAGE, { node: this.nodeId, clientId: who.clientId, userKey: who.userKey, page, delta, held, activity: who.activity, historyPages: this.historyPages }, (result) => {
       if (Array.isArray(result)) this.reportOccupancy(splitOccupancy(result)[1], 'leave');
     });
   }
@@ -368,6 +376,12 @@ export class RedisPresenceStore implements PresenceCluster {
       recent.push({ userId: flat[i], name: flat[i + 1], leftAt: Number(flat[i + 2]), duration: Number(flat[i + 3]) });
     }
     return recent;
+  }
+
+  async history(page: string): Promise<HistoryPoint[]> {
+    this.assertReady();
+    const [now, ...fields] = (await this.run(HISTORY, { page })) as [number, ...string[]];
+    return historyFromHash(fields, now);
   }
 
   async pollVote(poll: string, option: string, limits: { maxOptions: number }): Promise<ClusterVote> {
@@ -581,8 +595,8 @@ export class RedisPresenceStore implements PresenceCluster {
   }
 
   /** What the withdrawing scripts need: the room rules, and now as the moment the withdrawn members left. */
-  private withdrawArgs(): { rosterMax: number; now: number; recentMs: number } {
-    return { rosterMax: this.rosterMax, now: Date.now(), recentMs: this.recentMs };
+  private withdrawArgs(): { rosterMax: number; now: number; recentMs: number; historyPages: number } {
+    return { rosterMax: this.rosterMax, now: Date.now(), recentMs: this.recentMs, historyPages: this.historyPages };
   }
 
   /** Rebuilds this process's share from the registry; one at a time. */

@@ -1,5 +1,6 @@
 import type { PresenceContributions } from '@presently/presence-core';
 import { SHARE_HELD, SHARE_ONLINE, SHARE_PAGE, SHARE_ROOM, SHARE_TYPING } from './contract';
+import { HISTORY_PRELUDE, HISTORY_READ } from './history-scripts';
 import { luaScript } from './lua-script';
 
 /**
@@ -59,6 +60,7 @@ import { luaScript } from './lua-script';
  *                     Redis lost its data (its rebuild is no arrival).
  * - `P poll:<poll>`   hash: option → votes (a live poll, a protocol extension).
  * - `P polls`         set of the declared polls (declared by the application; votes need one).
+ * - `P hs:<page>`, `P hist`: the occupancy history (`history-scripts.ts`).
  * - `P changes`       pub/sub channel (`CHANNEL`): a message kind and its
  *                     subject (the `MSG_*` constants): a page's counts moved,
  *                     a large room's total, a poll's tallies, the global stats,
@@ -71,7 +73,7 @@ import { luaScript } from './lua-script';
 /** Helpers shared by the scripts that change figures. */
 const PRELUDE = `
 local stats_changed = false
-
+${HISTORY_PRELUDE}
 local function publish(kind, subject) redis.call('PUBLISH', P .. CHANNEL, kind .. subject) end
 
 -- Occupancy: who was present before this script's first change of each page,
@@ -121,6 +123,7 @@ local function page_add(page, cid, d)
     if viewers > 0 then redis.call('ZADD', P .. 'top', viewers, page)
     else redis.call('ZREM', P .. 'top', page) end
     stats_changed = true
+    history_move(page, viewers)
   end
   publish(MSG_PAGE, page)
 end
@@ -541,7 +544,7 @@ return OK
  */
 export const PAGE = luaScript(
   'page',
-  { node: 'string', clientId: 'string', userKey: 'string', page: 'string', delta: 'number', held: 'flag', activity: 'string' },
+  { node: 'string', clientId: 'string', userKey: 'string', page: 'string', delta: 'number', held: 'flag', activity: 'string', historyPages: 'number' },
   `${PRELUDE}
 ${UNLESS_SHARED}
 local st = string.sub(activity, 1, 1)
@@ -899,7 +902,7 @@ return head
  */
 export const RESTORE = luaScript(
   'restore',
-  { node: 'string', ttlMs: 'number', rosterMax: 'number', epoch: 'string', known: 'string', now: 'number', recentMs: 'number' },
+  { node: 'string', ttlMs: 'number', rosterMax: 'number', epoch: 'string', known: 'string', now: 'number', recentMs: 'number', historyPages: 'number' },
   `${PRELUDE}
 local current = redis.call('GET', P .. 'epoch')
 if not current then
@@ -995,7 +998,7 @@ export function shareEntries({ online, pages, rooms, held, typing }: PresenceCon
  */
 export const REAP = luaScript(
   'reap',
-  { node: 'string', rosterMax: 'number', now: 'number', recentMs: 'number' },
+  { node: 'string', rosterMax: 'number', now: 'number', recentMs: 'number', historyPages: 'number' },
   `${PRELUDE}
 if redis.call('EXISTS', P .. 'alive:' .. node) == 1 then return { SAME } end
 if redis.call('SREM', P .. 'nodes', node) == 0 then return { SAME } end
@@ -1011,7 +1014,7 @@ return out
 /** Withdraws a stopping process's share (its members gone as of `now`). Answers what changed, as REAP does (without its OK), then the occupancy. */
 export const LEAVE = luaScript(
   'leave',
-  { node: 'string', rosterMax: 'number', now: 'number', recentMs: 'number' },
+  { node: 'string', rosterMax: 'number', now: 'number', recentMs: 'number', historyPages: 'number' },
   `${PRELUDE}
 redis.call('SREM', P .. 'nodes', node)
 redis.call('DEL', P .. 'alive:' .. node)
@@ -1208,4 +1211,7 @@ return out
 );
 
 /** Every script, as the store defines them on its Redis client. */
-export const SCRIPTS = [ONLINE, PAGE, HOLD, ACTIVITY, ROOM, SWITCH_USER, ROSTER, RESTORE, REAP, LEAVE, TYPING, RECENT, HEARTBEAT, COUNTS, STATS, POLL_VOTE, SECRET, POLL_DECLARE, POLL_CLOSE] as const;
+/** A page's occupancy history as kept (`history-scripts.ts`). Answers Redis's time now (ms), then the history hash's fields and values. */
+export const HISTORY = luaScript('history', { page: 'string' }, HISTORY_READ);
+
+export const SCRIPTS = [ONLINE, PAGE, HISTORY, HOLD, ACTIVITY, ROOM, SWITCH_USER, ROSTER, RESTORE, REAP, LEAVE, TYPING, RECENT, HEARTBEAT, COUNTS, STATS, POLL_VOTE, SECRET, POLL_DECLARE, POLL_CLOSE] as const;

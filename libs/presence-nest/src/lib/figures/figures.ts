@@ -1,4 +1,4 @@
-import type { Member, PageCounts, RecentLeaver, Stats } from '@presently/protocol';
+import type { HistoryPoint, Member, PageCounts, RecentLeaver, Stats } from '@presently/protocol';
 import type { Followed, LastSent } from '@presently/presence-core';
 import type { RoomView } from './room-view';
 
@@ -69,4 +69,6 @@ export abstract class Figures {
 
   /** `room` as `asker`, one of its sockets, is told of it (see {@link RoomView}); nothing is noted. */
   abstract roomView(room: string, asker: RosterAsker): RoomView | Promise<RoomView>;
+  /** A page's occupancy over the last hour, a point per minute with viewers, oldest first; rejects while a cluster store is unreachable. */
+  abstract history(page: string): HistoryPoint[] | Promise<HistoryPoint[]>;
 }

@@ -1,4 +1,4 @@
-import type { Member, PageCounts, RecentLeaver, Stats } from '@presently/protocol';
+import type { HistoryPoint, Member, PageCounts, RecentLeaver, Stats } from '@presently/protocol';
 import type { Followed, LastSent, Presence } from '@presently/presence-core';
 import { Figures, type CaughtUp, type Roster, type RosterAsker } from './figures';
 import { digestFor, listDigest, type Digest, type RoomView } from './room-view';
@@ -72,5 +72,9 @@ export class LocalFigures extends Figures {
     const own = this.presence.member(room, asker.userKey);
     const typing = this.presence.typingIn(room);
     return { room, large: false, members: view.members, total: view.total, typing, digest: digestFor(view.digest, own, typing) };
+  }
+
+  history(page: string): HistoryPoint[] {
+    return this.presence.pageHistory(page);
   }
 }

@@ -1,5 +1,5 @@
 import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { DEFAULT_LIMITS, Events, STATS_INTERVAL_MS, type Member, type PageCounts, type RecentLeaver, type RoomSyncEvent, type Stats } from '@presently/protocol';
+import { DEFAULT_LIMITS, Events, STATS_INTERVAL_MS, type HistoryPoint, type Member, type PageCounts, type RecentLeaver, type RoomSyncEvent, type Stats } from '@presently/protocol';
 import { samePageCounts, sameStats, type ClusterListener, type Followed, type LastSent, type PresenceCluster } from '@presently/presence-core';
 import type { PresenceMetrics } from '../../hooks/presence-metrics';
 import type { PollChanges } from '../../polls/poll-changes';
@@ -208,6 +208,11 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
     let digest = this.digests.get(members);
     if (!digest) this.digests.set(members, (digest = listDigest(members)));
     return { room, large, members, total, typing, digest: digestFor(digest, self, typing) };
+  }
+
+  async history(page: string): Promise<HistoryPoint[]> {
+    await this.cluster.settled();
+    return this.cluster.history(page);
   }
 
   async onModuleDestroy(): Promise<void> {
