@@ -33,4 +33,25 @@ describe('demo: dashboard', () => {
     expect(samples).toBeGreaterThanOrEqual(3);
     await screenshot(dashboard.page, 'demo-dashboard', 'back-to-one');
   });
+
+  it('shows each top page’s last hour as a chart with its peak, from the server’s history', async () => {
+    const dashboard = await browser.visit(`${server.url}/dashboard`);
+    const readers = await Promise.all([1, 2].map(() => browser.visit(`${server.url}/blog/grace-period`)));
+    const row = dashboard.page.locator('[data-testid="top-pages"] li[data-page="/blog/grace-period"]');
+    await row.and(dashboard.page.locator('[data-viewers="2"]')).waitFor();
+    // Two readers at once this minute: the hour's peak is 2, said in words by the chart's label.
+    const peak = row.getByTestId('hour-peak');
+    await row.locator('[data-testid="hour-peak"][data-value="2"]').waitFor();
+    await expect(peak.textContent()).resolves.toContain('peak 2');
+    const chart = row.getByTestId('hour-chart');
+    await expect(chart.getAttribute('role')).resolves.toBe('img');
+    await expect(chart.getAttribute('aria-label')).resolves.toBe('The grace period: peak of 2 readers in the last hour');
+    await expect(chart.locator('path').count()).resolves.toBe(2);
+    await screenshot(dashboard.page, 'demo-dashboard', 'hour-charts');
+
+    // One reader leaves: the page has 1 now, and its hour keeps the peak of 2.
+    await readers[1].close();
+    await row.and(dashboard.page.locator('[data-viewers="1"]')).waitFor();
+    await expect(peak.getAttribute('data-value')).resolves.toBe('2');
+  });
 });

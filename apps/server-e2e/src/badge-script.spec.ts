@@ -70,4 +70,16 @@ describe('badge.js', () => {
     expect(page.text).toContain('<presently-badge');
     expect(page.text).toContain('/api/pages/badge.svg?page=/examples/badge');
   });
+
+  it('shows the page’s last hour on the example page as an image with a text alternative', async () => {
+    const page = await get(server.url, '/examples/badge');
+    const img = /<img id="history"[^>]*>/.exec(page.text)?.[0] ?? '';
+    expect(img).toMatch(/ alt="[^"]+"/);
+    const src = / src="([^"]+)"/.exec(img)?.[1];
+    expect(src).toBe('/api/pages/history.svg?page=/examples/badge');
+    const image = await get(server.url, src!);
+    expect(image.status).toBe(200);
+    expect(image.contentType).toBe('image/svg+xml; charset=utf-8');
+    expect(image.text).toContain('<title>/examples/badge: ');
+  });
 });
