@@ -53,5 +53,5 @@ describe('demo: dashboard', () => {
     await readers[1].close();
     await row.and(dashboard.page.locator('[data-viewers="1"]')).waitFor();
     await expect(peak.getAttribute('data-value')).resolves.toBe('2');
-  });
+  }, 120_000);
 });
