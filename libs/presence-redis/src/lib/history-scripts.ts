@@ -62,8 +62,11 @@ local function history_move(page, viewers)
   local state = redis.call('HMGET', key, 'v', 'l')
   local level, last = tonumber(state[1]) or 0, tonumber(state[2]) or now
   if level > 0 and now > last then
+    -- A level that ends as a minute starts is not in that minute.
+    local upto = minute
+    if now == minute then upto = minute - HISTORY_INTERVAL_MS end
     local t = math.max(last - last % HISTORY_INTERVAL_MS, minute - (HISTORY_POINTS - 1) * HISTORY_INTERVAL_MS)
-    while t <= minute do
+    while t <= upto do
       local k, peak, integral = history_bucket(key, t)
       local held = level * (math.min(now, t + HISTORY_INTERVAL_MS) - math.max(last, t))
       redis.call('HSET', key, 't' .. k, t, 'p' .. k, math.max(peak, level), 'i' .. k, integral + held)

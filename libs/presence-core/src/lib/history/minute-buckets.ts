@@ -91,10 +91,10 @@ export class MinuteRing {
     }
   }
 
-  /** Accounts the level held from `last` to `now`, minute by minute (the ring's minutes at most). */
+  /** Accounts the level held from `last` until `now`, minute by minute (the ring's minutes at most; a level that ends as a minute starts is not in it). */
   private settle(now: number): void {
     if (this.level === 0 || now <= this.last) return;
-    const end = minuteOf(now);
+    const end = now === minuteOf(now) ? now - HISTORY_INTERVAL_MS : minuteOf(now);
     const start = Math.max(minuteOf(this.last), end - (HISTORY_POINTS - 1) * HISTORY_INTERVAL_MS);
     for (let t = start; t <= end; t += HISTORY_INTERVAL_MS) {
       const i = this.bucket(t);

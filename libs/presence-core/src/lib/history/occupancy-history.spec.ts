@@ -1,6 +1,6 @@
 import { HISTORY_INTERVAL_MS as MINUTE, HISTORY_POINTS } from '@presently/protocol';
 import { Presence } from '../presence';
-import { anonymous, ManualClock, RecordingSink, registryUnderTest, TEST_OPTIONS, type RegistryUnderTest } from '../../testing';
+import { anonymous, ManualClock, RecordingSink, registryUnderTest, seededRandom, TEST_OPTIONS, type RegistryUnderTest } from '../../testing';
 import { minuteOf } from './minute-buckets';
 
 const S = 1000;
@@ -196,5 +196,69 @@ describe('occupancy history', () => {
     clustered.enterPage('a', '/a');
     expect(clustered.pageHistory('/a')).toEqual([]);
     clustered.dispose();
+  });
+});
+
+describe('occupancy history against a model', () => {
+  /** Each page's viewers over time, as (moment, viewers) steps: the model computes every minute by brute force. */
+  function modelPoints(steps: readonly [number, number][], now: number) {
+    const current = minuteOf(now);
+    const points: { t: number; peak: number; mean: number }[] = [];
+    for (let t = current - (HISTORY_POINTS - 1) * MINUTE; t <= current; t += MINUTE) {
+      const end = Math.min(now, t + MINUTE);
+      let peak = 0;
+      let integral = 0;
+      for (let i = 0; i < steps.length; i++) {
+        const [from, viewers] = steps[i];
+        const last = i + 1 === steps.length;
+        const until = last ? now : steps[i + 1][0];
+        // In the minute: reached within it, or held into it (the viewers now are there, even at its first instant).
+        if (viewers > 0 && from < t + MINUTE && (from >= t || until > t || last)) peak = Math.max(peak, viewers);
+        integral += viewers * Math.max(0, Math.min(until, end) - Math.max(from, t));
+      }
+      if (peak === 0) continue;
+      const elapsed = end - t;
+      const level = steps.at(-1)?.[1] ?? 0;
+      points.push({ t, peak, mean: Math.round((elapsed > 0 ? integral / elapsed : level) * 100) / 100 });
+    }
+    return points;
+  }
+
+  it.each([1, 2, 3, 4, 5])('answers what the model computes under random traffic (seed %i)', (seed) => {
+    const random = seededRandom(seed);
+    const clock = new ManualClock(1_700_000_000_000 + Math.floor(random() * MINUTE));
+    const presence = new Presence(clock, new RecordingSink(), TEST_OPTIONS);
+    const pages = ['/p0', '/p1', '/p2'];
+    const steps = new Map<string, [number, number][]>(pages.map((page) => [page, []]));
+    const sockets: { id: string; page: string }[] = [];
+    let next = 0;
+    const note = (page: string) => {
+      const list = steps.get(page)!;
+      const viewers = presence.pageCounts(page).viewers;
+      if (list.at(-1)?.[1] !== viewers) list.push([clock.now(), viewers]);
+    };
+    for (let step = 0; step < 400; step++) {
+      const roll = random();
+      if (roll < 0.45 || sockets.length === 0) {
+        const page = pages[Math.floor(random() * pages.length)];
+        const id = `s${next++}`;
+        // A few browsers, several tabs each: viewers are distinct browsers.
+        presence.connect(id, anonymous(`browser-${Math.floor(random() * 6)}`));
+        presence.enterPage(id, page);
+        sockets.push({ id, page });
+        note(page);
+      } else if (roll < 0.85) {
+        const [{ id, page }] = sockets.splice(Math.floor(random() * sockets.length), 1);
+        presence.leavePage(id, page);
+        note(page);
+      } else {
+        // Quiet spells, from a moment to several minutes, now and then past the hour or to the very start of a minute.
+        const edge = random() < 0.2;
+        clock.advance(edge ? minuteOf(clock.now()) + MINUTE - clock.now() : Math.floor(random() * (random() < 0.05 ? 70 * MINUTE : 3 * MINUTE)));
+      }
+      if (step % 37 === 0) for (const page of pages) expect([page, presence.pageHistory(page)]).toEqual([page, modelPoints(steps.get(page)!, clock.now())]);
+    }
+    for (const page of pages) expect([page, presence.pageHistory(page)]).toEqual([page, modelPoints(steps.get(page)!, clock.now())]);
+    presence.dispose();
   });
 });
