@@ -9,6 +9,8 @@ const ROUTES = [
   'GET /',
   'GET /api/pages/badge.svg',
   'GET /api/pages/count',
+  'GET /api/pages/history',
+  'GET /api/pages/history.svg',
   'GET /api/pages/live',
   'GET /api/rooms/members',
   'GET /api/rooms/recent',

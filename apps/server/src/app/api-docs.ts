@@ -71,6 +71,36 @@ const OPERATIONS: Record<string, OperationDoc> = {
     query: { page: { description: 'the page key, typically a URL path', required: true, schema: KEY } },
     responses: { 200: { description: 'the counts', schema: PAGE_COUNTS }, 400: BAD_REQUEST },
   },
+  'get /api/pages/history': {
+    tag: 'presence',
+    summary: "A page's last hour",
+    description:
+      "A point per minute with viewers over the last 60 minutes, oldest first, the current minute last: `t` the minute's start (epoch ms, the server's clock; Redis's `TIME` with Redis), `peak` the most viewers in it, `mean` the time-weighted mean over the part of it that has passed (two decimals). Kept for the `HISTORY_PAGES` busiest pages; reading counts nobody.",
+    query: { page: { description: 'the page key, typically a URL path', required: true, schema: KEY } },
+    responses: {
+      200: {
+        description: 'the history',
+        schema: {
+          type: 'object',
+          required: ['page', 'interval', 'points'],
+          properties: {
+            page: KEY,
+            interval: { type: 'integer', enum: [60000], description: 'milliseconds' },
+            points: {
+              type: 'array',
+              maxItems: 60,
+              items: {
+                type: 'object',
+                required: ['t', 'peak', 'mean'],
+                properties: { t: { type: 'integer', description: 'epoch milliseconds' }, peak: { type: 'integer', minimum: 1 }, mean: { type: 'number', minimum: 0 } },
+              },
+            },
+          },
+        },
+      },
+      400: BAD_REQUEST,
+    },
+  },
   'get /api/rooms/members': {
     tag: 'presence',
     summary: "A room's members",
@@ -163,6 +193,13 @@ const OPERATIONS: Record<string, OperationDoc> = {
       style: { description: 'the badge style', schema: { type: 'string', enum: [...BADGE_STYLES] } },
     },
     responses: { 200: TEXT('image/svg+xml', 'the badge'), 400: BAD_REQUEST },
+  },
+  'get /api/pages/history.svg': {
+    tag: 'badge',
+    summary: "A page's last hour as an SVG sparkline",
+    description: "230 × 40: each minute's mean viewers as a line over its peak, the viewers now and the hour's peak beside it, said in words by its title; cached 10 s.",
+    query: { page: { description: 'the page key', required: true, schema: KEY } },
+    responses: { 200: TEXT('image/svg+xml', 'the sparkline'), 400: BAD_REQUEST },
   },
   'post /api/emit': {
     tag: 'operator',
