@@ -1,4 +1,4 @@
-import { HISTORY_INTERVAL_MS } from '@presently/protocol';
+import { HISTORY_INTERVAL_MS, type ActivityState } from '@presently/protocol';
 import type { LedgerMember, PresenceContributions } from '@presently/presence-core';
 import { startRedis, type RunningRedis } from '@presently/testing';
 import { Redis } from 'ioredis';
@@ -15,7 +15,7 @@ import { RedisPresenceStore } from './redis-presence-store';
 
 const EMPTY: PresenceContributions = { online: [], pages: [], rooms: [], held: [], typing: [] };
 const NOTHING = new Proxy({}, { get: () => () => undefined });
-const who = (clientId: string): LedgerMember => ({ clientId, userKey: `a:${clientId}`, userId: clientId, tokenName: null });
+const who = (clientId: string, activity: ActivityState = 'active'): LedgerMember => ({ clientId, userKey: `a:${clientId}`, userId: clientId, tokenName: null, activity });
 
 describe('occupancy history in Redis', () => {
   let redis: RunningRedis;
@@ -107,5 +107,24 @@ describe('occupancy history in Redis', () => {
     store.page('/d', who('/d-0'), 1, false);
     await store.settled();
     expect((await raw.zrange(key('hist'), 0, -1)).sort()).toEqual(['/c', '/d']);
+  });
+
+  it('moves with viewers only: hidden and idle tabs are viewers, and activity changes or a second tab of a viewer change no bucket', async () => {
+    const [a, b] = await Promise.all([start(), start()]);
+    a.page('/p', who('x', 'hidden'), 1, false);
+    await a.settled();
+    expect((await a.history('/p')).map((p) => p.peak)).toEqual([1]);
+    const kept = await raw.hgetall(key('hs:/p'));
+    a.activity(who('x', 'active'), 'hidden', ['/p'], [], 'test');
+    b.page('/p', who('x', 'idle'), 1, false);
+    await Promise.all([a.settled(), b.settled()]);
+    b.activity(who('x', 'active'), 'idle', ['/p'], [], 'test');
+    await b.settled();
+    expect((await a.pageCounts(['/p']))[0]).toMatchObject({ viewers: 1, connections: 2, active: 1 });
+    expect(await raw.hgetall(key('hs:/p'))).toEqual(kept);
+    // A new viewer moves it.
+    b.page('/p', who('y', 'idle'), 1, false);
+    await b.settled();
+    expect(await raw.hget(key('hs:/p'), 'v')).toBe('2');
   });
 });
