@@ -28,6 +28,9 @@ const LIMIT = 5;
 const SECRET = 'held-places-secret-0123456789abcdef';
 const env = { MAX_CONNECTIONS_PER_IP: String(LIMIT), TRUST_PROXY: '1', GRACE_MS: '60000', COUNT_INTERVAL_MS: '50', JWT_SECRET: SECRET };
 
+/** Socket.IO's packet type for leaving a namespace. */
+const SOCKET_IO_DISCONNECT = 1;
+
 let nextAddress = 10;
 const newAddress = () => ({ 'x-forwarded-for': `203.0.113.${nextAddress++}` });
 
@@ -123,6 +126,32 @@ describe('held places per address', () => {
     ]);
     // u4, u5, the new tab and u3 again; nothing of this address is held any more.
     expect(await pageCount(server.url, page)).toEqual({ page, viewers: LIMIT - 1, connections: LIMIT - 1, active: LIMIT - 1 });
+  });
+
+  it('a socket whose namespace disconnect arrives before its transport closes is held, not also still open: the next connection at the limit ends one held place', async () => {
+    const page = key('/held/session-open');
+    const address = newAddress();
+    const users = ['s1', 's2', 's3', 's4', 's5'].map((u) => key(u));
+    const sockets: TestSocket[] = [];
+    for (let i = 0; i < LIMIT; i++) {
+      const { socket } = await connect(server.url, { clientId: clientId('open'), token: await userToken(SECRET, users[i]), headers: address });
+      await request(socket, 'page:enter', { page });
+      sockets.push(socket);
+    }
+    const baseline = (await metrics(server.url)).presently_held_connections;
+    sockets[0].disconnect();
+    await untilMetric(server.url, 'presently_held_connections', (held) => held >= baseline + 1);
+    // s2 sends the namespace's DISCONNECT packet and keeps its transport open: the moment between the two, held open.
+    const closed = new Promise((resolve) => sockets[1].io.once('close', resolve));
+    (sockets[1] as unknown as { packet(packet: { type: number }): void }).packet({ type: SOCKET_IO_DISCONNECT });
+    await untilMetric(server.url, 'presently_held_connections', (held) => held >= baseline + 2);
+
+    // 3 open and 2 held: the new tab ends the oldest held place (s1) and only it.
+    const { socket: newTab } = await connect(server.url, { clientId: clientId('new-tab'), token: await userToken(SECRET, key('s6')), headers: address });
+    await request(newTab, 'page:enter', { page });
+    expect(await pageCount(server.url, page)).toEqual({ page, viewers: LIMIT, connections: LIMIT, active: LIMIT });
+    // A session whose last /presence socket left has nothing left to do: the server closes it.
+    await closed;
   });
 });
 

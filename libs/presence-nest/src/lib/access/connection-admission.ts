@@ -25,7 +25,10 @@ interface Slot {
  * together with its held places (disconnected, still shown for the grace
  * period): each Engine.IO session from its handshake on, a `/presence`
  * socket as part of its session (a second socket on one session counts
- * apart), each live stream. A connection at the limit ends the address's
+ * apart), each live stream. A socket's place ends when it disconnects,
+ * the moment its presence becomes a held place (so nothing is open and held
+ * at once), and a session left with no `/presence` socket is closed. A
+ * connection at the limit ends the address's
  * oldest held place instead of being refused; it is refused only when the
  * address has that many open. Handshakes are also limited per address
  * (`HANDSHAKES_PER_S`, `HANDSHAKE_BURST`). The limits are per process.
@@ -51,6 +54,8 @@ export class ConnectionAdmission {
   private readonly pending = new WeakMap<IncomingMessage, Slot>();
   /** Each session's own place, until its first `/presence` socket takes it. */
   private readonly sessions = new WeakMap<EngineSession, Slot>();
+  /** Admitted `/presence` sockets of each session. */
+  private readonly sockets = new WeakMap<EngineSession, number>();
   /** The address key each admitted socket counts against. */
   private readonly addresses = new WeakMap<PresenceSocket, string>();
 
@@ -180,21 +185,28 @@ export class ConnectionAdmission {
     const transport = socket.conn;
     // The client gave up while the hook was deciding: nothing to count.
     if (transport.readyState === 'closed') return next(new Error('transport closed'));
-    // The session's first socket counts as the session; any further one on its own.
-    const own = this.sessions.get(transport);
+    // The session's first socket takes the session's place; any further one takes its own.
+    const slot = this.sessions.get(transport) ?? this.acquire(key);
+    if (!slot) return this.refuse(next, ErrorCodes.LimitExceeded, 'too many connections from this address');
     this.sessions.delete(transport);
-    if (!own) {
-      const slot = this.acquire(key);
-      if (!slot) return this.refuse(next, ErrorCodes.LimitExceeded, 'too many connections from this address');
-      const release = () => {
-        transport.off('close', release);
-        slot.release();
-      };
-      transport.once('close', release);
-      socket.once('disconnect', release);
-    }
+    this.sockets.set(transport, (this.sockets.get(transport) ?? 0) + 1);
+    transport.once('close', slot.release);
+    // The socket's place ends with it, in the moment its presence becomes a held place: never open and held at once.
+    socket.once('disconnect', () => {
+      transport.off('close', slot.release);
+      slot.release();
+      this.left(transport);
+    });
     this.addresses.set(socket, key);
     next();
+  }
+
+  /** A session whose last `/presence` socket left has nothing more to do, and no place: it is closed. */
+  private left(transport: EngineSession): void {
+    const sockets = (this.sockets.get(transport) ?? 1) - 1;
+    if (sockets > 0) return void this.sockets.set(transport, sockets);
+    this.sockets.delete(transport);
+    if (transport.readyState === 'open') transport.close();
   }
 
   private acquire(key: string): Slot | null {
