@@ -23,13 +23,26 @@ export function rosterDigest(members: readonly Pick<Member, 'userId' | 'name' | 
     high ^= hash[0];
     low ^= hash[1];
   }
-  return hex(high) + hex(low);
+  return digestHex(high, low);
 }
 
 /** The two 32-bit halves of one member's entry hash. */
 export function entryHash(member: Pick<Member, 'userId' | 'name' | 'status'>): [number, number] {
-  const text = `${member.userId}\u0000${member.name}\u0000${member.status}`;
+  return textHash(`${member.userId}\u0000${member.name}\u0000${member.status}`);
+}
+
+/**
+ * The 64-bit hash a digest XORs per entry, as two 32-bit halves: FNV-1a of
+ * the UTF-16 code units of `text`, with the offset bases 0x811c9dc5 (high)
+ * and 0x01000193 (low).
+ */
+export function textHash(text: string): [number, number] {
   return [fnv1a(text, 0x811c9dc5), fnv1a(text, 0x01000193)];
+}
+
+/** A digest's two 32-bit halves as 16 lowercase hex digits. */
+export function digestHex(high: number, low: number): string {
+  return hex(high) + hex(low);
 }
 
 function fnv1a(text: string, basis: number): number {

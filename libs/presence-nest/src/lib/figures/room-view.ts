@@ -1,4 +1,4 @@
-import type { Member } from '@presently/protocol';
+import { digestHex, textHash, type Member } from '@presently/protocol';
 
 /**
  * A room as one of its sockets is told of it: a small room's member list
@@ -42,7 +42,7 @@ export function digestFor(base: Digest, own: Member | null, typing: readonly str
     xorInto(digest, own, '');
   }
   for (const userId of typing) xorText(digest, `\u0001typing\u0000${userId}`);
-  return hex(digest[0]) + hex(digest[1]);
+  return digestHex(digest[0], digest[1]);
 }
 
 function xorInto(digest: Digest, member: Member, activity: string): void {
@@ -50,19 +50,7 @@ function xorInto(digest: Digest, member: Member, activity: string): void {
 }
 
 function xorText(digest: Digest, text: string): void {
-  digest[0] ^= fnv1a(text, 0x811c9dc5);
-  digest[1] ^= fnv1a(text, 0x01000193);
-}
-
-function fnv1a(text: string, basis: number): number {
-  let hash = basis;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
-function hex(value: number): string {
-  return (value >>> 0).toString(16).padStart(8, '0');
+  const [high, low] = textHash(text);
+  digest[0] ^= high;
+  digest[1] ^= low;
 }
