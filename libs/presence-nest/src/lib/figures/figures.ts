@@ -1,5 +1,5 @@
 import type { HistoryPoint, Member, PageCounts, RecentLeaver, Stats } from '@presently/protocol';
-import type { Followed, LastSent } from '@presently/presence-core';
+import { userKeyOf, type Followed, type Identity, type LastSent } from '@presently/presence-core';
 import type { RoomView } from './room-view';
 
 /** A room as a join ack lists it: at most `ROSTER_MAX` members, the total, who types, and the asking member as the figures know it (null: as the registry knows it). */
@@ -28,6 +28,11 @@ export interface CaughtUp {
 export interface RosterAsker {
   id: string;
   userKey: string;
+}
+
+/** A socket as the figures see it when it asks. */
+export function askerOf(socket: { id: string; data: Identity }): RosterAsker {
+  return { id: socket.id, userKey: userKeyOf(socket.data) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Events, type Ack, type ActivityAck, type ActivityState, type PageCounts, type PollTallies, type Stats } from '@presently/protocol';
 import { samePageCounts, sameStats, userKeyOf, type Followed, type Result, type TimerHandle } from '@presently/presence-core';
-import { Figures, type CaughtUp, type Roster, type RosterAsker } from '../figures/figures';
+import { askerOf, Figures, type CaughtUp, type Roster } from '../figures/figures';
 import { digestFor, listDigest, type RoomView } from '../figures/room-view';
 import { PresenceMetrics } from '../hooks/presence-metrics';
 import { PollService } from '../polls/poll.service';
@@ -276,10 +276,6 @@ export class PassiveSockets implements OnModuleDestroy {
 
 /** What a catch-up sends. */
 type CatchUpEvent = typeof Events.PageCount | typeof Events.RoomCount | typeof Events.RoomSync | typeof Events.Stats | typeof Events.PollTally;
-
-function askerOf(socket: PresenceSocket): RosterAsker {
-  return { id: socket.id, userKey: userKeyOf(socket.data) };
-}
 
 /** The ack of `presence:activity`. */
 function ack(result: Result<{ state: ActivityState }>): ActivityAck {

@@ -10,7 +10,6 @@ import {
   type ClientEventName,
 } from '@presently/protocol';
 import type { PayloadOf } from '@presently/protocol/validation';
-import { userKeyOf } from '@presently/presence-core';
 import { handleEvent, then } from './handle-event';
 import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
 import { ConnectionHooks } from './connection-hooks';
@@ -21,7 +20,7 @@ import { isCrawler } from '../access/crawlers';
 import { StateCeiling } from '../access/state-ceiling';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from '../presence.options';
 import type { PresenceNamespace, PresenceSocket } from './presence-socket';
-import { Figures } from '../figures/figures';
+import { askerOf, Figures } from '../figures/figures';
 import { PresenceRegistry } from '../presence-registry';
 import { SessionAuthenticator, UnauthorizedError } from '../access/session-authenticator';
 import { sessionOf } from './session-event';
@@ -158,7 +157,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       if (!result.ok) return result;
       if (result.subscribe) this.passive.join(socket, [roomChannel(room)]);
       this.registry.roomChanged(room);
-      return then(this.figures.roster(room, asker(socket)), (roster) => {
+      return then(this.figures.roster(room, askerOf(socket)), (roster) => {
         this.passive.answeredRoster(socket, room, roster);
         return { ok: true as const, room, self: roster.self ?? result.self, members: roster.members, total: roster.total, typing: roster.typing };
       });
@@ -178,7 +177,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     return this.handle(socket, Events.RoomUpdate, data, ({ room, profile }) => {
       const result = this.registry.presence.updateProfile(socket.id, room, profile);
       if (!result.ok) return result;
-      return then(this.figures.self(room, asker(socket)), (self) => ({ ok: true as const, room, self: self ?? result.self }));
+      return then(this.figures.self(room, askerOf(socket)), (self) => ({ ok: true as const, room, self: self ?? result.self }));
     });
   }
 
@@ -210,9 +209,4 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   ): Ack | Promise<Ack> {
     return handleEvent(this.logger, socket, event, data, operation);
   }
-}
-
-/** A socket as the figures see it when it asks for a roster. */
-function asker(socket: PresenceSocket) {
-  return { id: socket.id, userKey: userKeyOf(socket.data) };
 }
