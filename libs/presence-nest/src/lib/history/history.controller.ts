@@ -2,7 +2,7 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { HISTORY_INTERVAL_MS, type PageHistory } from '@presently/protocol';
 import { minuteOf } from '@presently/presence-core';
 import type { Response } from 'express';
-import { BADGE_MAX_AGE_S } from '../http/badge-svg.controller';
+import { SVG_IMAGE_HEADERS } from '../http/svg-image';
 import { queryKey } from '../http/http-query';
 import { Figures } from '../figures/figures';
 import { historySparkline } from './history-sparkline';
@@ -28,13 +28,7 @@ export class HistoryController {
   async sparkline(@Query('page') page: unknown, @Res({ passthrough: true }) response: Response): Promise<string> {
     const key = queryKey('page', page);
     const [points, [counts]] = await Promise.all([this.figures.history(key), this.figures.pageCounts([key])]);
-    response.set({
-      'Content-Type': 'image/svg+xml; charset=utf-8',
-      'Cache-Control': `public, max-age=${BADGE_MAX_AGE_S}`,
-      'X-Content-Type-Options': 'nosniff',
-      // Opened on its own, the image may run nothing and load nothing.
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
-    });
+    response.set(SVG_IMAGE_HEADERS);
     return historySparkline(key, points, counts.viewers, minuteOf(Date.now()));
   }
 }

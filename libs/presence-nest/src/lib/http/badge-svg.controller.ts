@@ -5,9 +5,9 @@ import { makeBadge } from 'badge-maker';
 import type { Response } from 'express';
 import { badRequest } from './http-error';
 import { Figures } from '../figures/figures';
+import { SVG_IMAGE_HEADERS } from './svg-image';
 
-/** How long caches may keep a badge, in seconds (the contract: at most 10). */
-export const BADGE_MAX_AGE_S = 10;
+export { BADGE_MAX_AGE_S } from './svg-image';
 
 /**
  * `GET /api/pages/badge.svg?page=&label=&color=&labelColor=&style=`: the
@@ -23,13 +23,7 @@ export class BadgeSvgController {
     const parsed = validate(badgeQuerySchema, query);
     if (!parsed.ok) throw badRequest(parsed.error.message);
     const { page, label, color, labelColor, style } = parsed.value;
-    response.set({
-      'Content-Type': 'image/svg+xml; charset=utf-8',
-      'Cache-Control': `public, max-age=${BADGE_MAX_AGE_S}`,
-      'X-Content-Type-Options': 'nosniff',
-      // Opened on its own, the image may run nothing and load nothing.
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
-    });
+    response.set(SVG_IMAGE_HEADERS);
     const [counts] = await this.figures.pageCounts([page]);
     return makeBadge({
       label: label ?? DEFAULT_BADGE_LABEL,
