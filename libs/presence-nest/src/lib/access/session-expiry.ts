@@ -26,17 +26,15 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class SessionExpiry {
   /** Each watched socket's timer. */
   private readonly timers = new WeakMap<PresenceSocket, TimerHandle>();
-  /** Sockets whose disconnect already stops their timer. */
-  private readonly followed = new WeakSet<PresenceSocket>();
 
   constructor(
     private readonly registry: PresenceRegistry,
     private readonly metrics: PresenceMetrics,
   ) {}
 
-  /** Watches the token of a socket (newly connected, or of a new identity) until it expires or the socket goes. */
+  /** Watches the token of a socket (newly connected, or of a new identity) until it expires or the socket goes ({@link forget}). */
   watch(socket: PresenceSocket): void {
-    this.stop(socket);
+    this.forget(socket);
     const identity = socket.data;
     const { authenticated, expiresAt } = identity;
     if (!authenticated || expiresAt === undefined) return;
@@ -51,12 +49,10 @@ export class SessionExpiry {
     };
     // Never from inside the connection handler: `session` goes out first.
     this.timers.set(socket, clock.setTimer(Math.min(Math.max(0, expiresAt - clock.now()), MAX_TIMER_MS), check));
-    if (this.followed.has(socket)) return;
-    this.followed.add(socket);
-    socket.once('disconnect', () => this.stop(socket));
   }
 
-  private stop(socket: PresenceSocket): void {
+  /** The socket went away (or changes identity): its token is not watched any more. */
+  forget(socket: PresenceSocket): void {
     const timer = this.timers.get(socket);
     if (timer === undefined) return;
     this.registry.clock.clearTimer(timer);

@@ -43,6 +43,7 @@ export class ConnectionHooks {
     socket.join(identityChannels(socket.data));
     this.expiry.watch(socket);
     socket.once('disconnect', (reason) => {
+      this.expiry.forget(socket);
       this.slowReaders.forget(socket.id);
       // Who it is now: `session:token` may have changed it since it connected.
       this.events.disconnected(socket.id, socket.data, reason);
