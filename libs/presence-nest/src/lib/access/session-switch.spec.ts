@@ -1,8 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { ManualClock } from '@presently/presence-core/testing';
-import { record, request, waitFor } from '@presently/testing';
-import { SignJWT } from 'jose';
-import { io, type Socket } from 'socket.io-client';
+import { clientId, closeAll, connect, record, request, signToken, waitFor } from '@presently/testing';
 import { startInProcessApp } from '../../testing/in-process-app';
 import { PresenceLifecycle, type PresenceLifecycleEvent } from '../hooks/presence-lifecycle';
 import { PresenceEmitter } from '../hooks/presence-emitter';
@@ -26,8 +24,6 @@ describe('session:token with the application hooks (in-process)', () => {
   let emitter: PresenceEmitter;
   let lifecycle: PresenceLifecycleEvent[];
   const clock = new ManualClock(Date.now());
-  const sockets: Socket[] = [];
-  let counter = 0;
   let authorize: AuthorizeHook = () => true;
   let seen: PresenceHandshake[] = [];
 
@@ -51,35 +47,24 @@ describe('session:token with the application hooks (in-process)', () => {
     seen = [];
   });
 
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.disconnect();
-  });
+  afterEach(closeAll);
 
   afterAll(async () => {
     await app?.close();
   });
 
-  const token = (sub: string, claims: Record<string, unknown> = {}, exp = Math.floor(clock.now() / 1000) + 3600) =>
-    new SignJWT({ sub, ...claims }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(exp).sign(new TextEncoder().encode(SECRET));
+  const token = (sub: string, claims: Record<string, unknown> = {}, exp = Math.floor(clock.now() / 1000) + 3600) => signToken(SECRET, { sub, ...claims }, { expiresIn: exp });
 
-  async function open(auth: Record<string, unknown> = {}): Promise<{ socket: Socket; session: { clientId: string; userId: string } }> {
-    const socket = io(`${url}/presence`, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { clientId: `switch-${process.pid}-${++counter}`, ...auth } });
-    sockets.push(socket);
-    const session = await new Promise<{ clientId: string; userId: string }>((resolve, reject) => {
-      socket.once('session', resolve);
-      socket.once('connect_error', reject);
-    });
-    return { socket, session };
-  }
+  const open = (auth: Record<string, unknown> = {}) => connect(url, { clientId: clientId('switch'), auth });
 
   it('runs authorize again for the new identity, with the new token in auth, and refuses with UNAUTHORIZED changing nothing', async () => {
     const { socket, session } = await open({ extra: 'kept' });
-    await request(socket as never, 'room:join', { room: 'lobby' });
-    const sessions = record(socket as never, 'session');
+    await request(socket, 'room:join', { room: 'lobby' });
+    const sessions = record(socket, 'session');
     seen = [];
     const ada = await token('ada', { roles: ['ops'] });
     authorize = ({ identity }) => (identity.userId === 'ada' ? { refuse: 'FORBIDDEN', message: 'ada is banned' } : true);
-    expect(await request(socket as never, 'session:token', { token: ada })).toEqual({ ok: false, error: { code: 'UNAUTHORIZED', message: 'ada is banned' } });
+    expect(await request(socket, 'session:token', { token: ada })).toEqual({ ok: false, error: { code: 'UNAUTHORIZED', message: 'ada is banned' } });
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({
       identity: { clientId: session.clientId, userId: 'ada', roles: ['ops'], authenticated: true },
@@ -87,20 +72,20 @@ describe('session:token with the application hooks (in-process)', () => {
       auth: { clientId: session.clientId, extra: 'kept', token: ada },
     });
     authorize = () => false;
-    expect(await request(socket as never, 'session:token', { token: await token('bob') })).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    expect(await request(socket, 'session:token', { token: await token('bob') })).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
     // Nothing changed: no session, the same member, no emit to the refused user reaches it.
-    const notes = record(socket as never, 'note');
+    const notes = record(socket, 'note');
     emitter.toUsers(['ada', 'bob'], 'note', 'for the refused');
     emitter.toAll('note', 'for all');
-    await waitFor(socket as never, 'note', (note) => note === 'for all');
+    await waitFor(socket, 'note', (note) => note === 'for all');
     expect([sessions, notes]).toEqual([[], ['for all']]);
     expect(registry.presence.members('lobby').map((m) => m.userId)).toEqual([session.userId]);
 
     // Signing out runs the hook too, without a token in auth.
     authorize = () => true;
-    await request(socket as never, 'session:token', { token: ada });
+    await request(socket, 'session:token', { token: ada });
     seen = [];
-    expect(await request(socket as never, 'session:token', { token: null })).toMatchObject({ ok: true, session: { userId: session.userId } });
+    expect(await request(socket, 'session:token', { token: null })).toMatchObject({ ok: true, session: { userId: session.userId } });
     expect(seen[0].auth).toEqual({ clientId: session.clientId, extra: 'kept' });
     expect(seen[0].identity).toMatchObject({ userId: session.userId, authenticated: false });
   });
@@ -110,17 +95,17 @@ describe('session:token with the application hooks (in-process)', () => {
     authorize = () => {
       throw new Error('hook bug');
     };
-    expect(await request(socket as never, 'session:token', { token: await token('cy') })).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'internal error' } });
+    expect(await request(socket, 'session:token', { token: await token('cy') })).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'internal error' } });
     authorize = () => Promise.reject(new Error('hook down'));
-    expect(await request(socket as never, 'session:token', { token: await token('cy') })).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    expect(await request(socket, 'session:token', { token: await token('cy') })).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
     authorize = () => true;
-    expect(await request(socket as never, 'session:token', { token: null })).toMatchObject({ ok: true, session: { userId: session.userId } });
+    expect(await request(socket, 'session:token', { token: null })).toMatchObject({ ok: true, session: { userId: session.userId } });
   });
 
   it('tells the lifecycle who the socket was and is, and its disconnect as who it is then', async () => {
     const { socket, session } = await open();
     lifecycle.length = 0;
-    await request(socket as never, 'session:token', { token: await token('dee', { name: 'Dee' }) });
+    await request(socket, 'session:token', { token: await token('dee', { name: 'Dee' }) });
     expect(lifecycle).toEqual([
       {
         type: 'identityChanged',
@@ -145,8 +130,8 @@ describe('session:token with the application hooks (in-process)', () => {
     let release: (() => void) | null = null;
     authorize = ({ identity }) => (identity.userId === 'slow' ? new Promise((resolve) => (release = () => resolve(true))) : true);
     const acks: string[] = [];
-    const slow = request(socket as never, 'session:token', { token: await token('slow') }).then((ack) => acks.push(`slow ${ack.ok}`));
-    const fast = request(socket as never, 'session:token', { token: await token('fast') }).then((ack) => acks.push(`fast ${ack.ok}`));
+    const slow = request(socket, 'session:token', { token: await token('slow') }).then((ack) => acks.push(`slow ${ack.ok}`));
+    const fast = request(socket, 'session:token', { token: await token('fast') }).then((ack) => acks.push(`fast ${ack.ok}`));
     await new Promise<void>((resolve) => {
       const poll = () => (release ? resolve() : setImmediate(poll));
       poll();
@@ -155,26 +140,26 @@ describe('session:token with the application hooks (in-process)', () => {
     (release as unknown as () => void)();
     await Promise.all([slow, fast]);
     expect(acks).toEqual(['slow true', 'fast true']);
-    expect(await request(socket as never, 'room:join', { room: 'order' })).toMatchObject({ ok: true, self: { userId: 'fast' } });
+    expect(await request(socket, 'room:join', { room: 'order' })).toMatchObject({ ok: true, self: { userId: 'fast' } });
   });
 
   it('watches the new token\'s exp, and no longer the old one\'s', async () => {
     const now = Math.floor(clock.now() / 1000);
     const { socket } = await open({ token: await token('eve', {}, now + 60) });
-    await request(socket as never, 'room:join', { room: 'private:eve' });
-    const expired = record(socket as never, 'session:expired');
+    await request(socket, 'room:join', { room: 'private:eve' });
+    const expired = record(socket, 'session:expired');
     // The new token expires later: the old exp (+ 30 s skew) passes without anything.
-    await request(socket as never, 'session:token', { token: await token('eve', {}, now + 600) });
+    await request(socket, 'session:token', { token: await token('eve', {}, now + 600) });
     clock.advance(91_000);
-    expect(await request(socket as never, 'room:join', { room: 'private:eve' })).toMatchObject({ ok: true });
+    expect(await request(socket, 'room:join', { room: 'private:eve' })).toMatchObject({ ok: true });
     expect(expired).toEqual([]);
     clock.advance(540_000);
-    expect(await waitFor(socket as never, 'session:expired')).toEqual({ rooms: ['private:eve'] });
+    expect(await waitFor(socket, 'session:expired')).toEqual({ rooms: ['private:eve'] });
     // Anonymous, nothing is watched: a fresh token brings the rights back, and is watched in turn.
-    await request(socket as never, 'session:token', { token: null });
-    await request(socket as never, 'session:token', { token: await token('eve', {}, Math.floor(clock.now() / 1000) + 60) });
-    expect(await request(socket as never, 'room:join', { room: 'private:eve' })).toMatchObject({ ok: true });
+    await request(socket, 'session:token', { token: null });
+    await request(socket, 'session:token', { token: await token('eve', {}, Math.floor(clock.now() / 1000) + 60) });
+    expect(await request(socket, 'room:join', { room: 'private:eve' })).toMatchObject({ ok: true });
     clock.advance(91_000);
-    expect(await waitFor(socket as never, 'session:expired')).toEqual({ rooms: ['private:eve'] });
+    expect(await waitFor(socket, 'session:expired')).toEqual({ rooms: ['private:eve'] });
   });
 });

@@ -1,12 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { ManualClock } from '@presently/presence-core/testing';
-import { SignJWT } from 'jose';
-import { io, type Socket } from 'socket.io-client';
 import type { AuthorizeHook, PresenceHandshake } from '../access/authorize';
 import { PresenceLifecycle, type PresenceLifecycleEvent } from './presence-lifecycle';
 import { PresenceEmitError, PresenceEmitter } from './presence-emitter';
 import { PresenceRegistry } from '../presence-registry';
-import { ANONYMOUS_ID, record, request, until, waitFor } from '@presently/testing';
+import { ANONYMOUS_ID, clientId as newClientId, closeAll, connect, connectError, record, request, signToken, until, waitFor } from '@presently/testing';
 import { startInProcessApp } from '../../testing/in-process-app';
 
 /**
@@ -24,8 +22,6 @@ describe('PresenceModule hooks (in-process)', () => {
   let emitter: PresenceEmitter<{ 'order:shipped': { id: string }; notice: string }>;
   let lifecycle: PresenceLifecycleEvent[];
   const clock = new ManualClock(Date.now());
-  const sockets: Socket[] = [];
-  let counter = 0;
   /** The hook the module calls; each test sets the one it needs. */
   let authorize: AuthorizeHook = () => true;
   let seenHandshakes: PresenceHandshake[] = [];
@@ -54,43 +50,18 @@ describe('PresenceModule hooks (in-process)', () => {
     seenHandshakes = [];
   });
 
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.disconnect();
-  });
+  afterEach(closeAll);
 
   afterAll(async () => {
     await app?.close();
   });
 
-  const newClientId = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
-
   const token = (sub: string, claims: Record<string, unknown> = {}, expiresAt = Math.floor(Date.now() / 1000) + 3600) =>
-    new SignJWT({ sub, ...claims }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(expiresAt).sign(new TextEncoder().encode(SECRET));
+    signToken(SECRET, { sub, ...claims }, { expiresIn: expiresAt });
 
-  function socketFor(auth: Record<string, unknown>, headers: Record<string, string> = {}): Socket {
-    const socket = io(`${url}/presence`, { transports: ['websocket'], reconnection: false, forceNew: true, auth, extraHeaders: headers });
-    sockets.push(socket);
-    return socket;
-  }
+  const open = (auth: Record<string, unknown> = { clientId: newClientId('c') }, headers: Record<string, string> = {}) => connect(url, { auth, headers });
 
-  async function open(auth: Record<string, unknown> = { clientId: newClientId('c') }, headers: Record<string, string> = {}): Promise<{ socket: Socket; session: any }> {
-    const socket = socketFor(auth, headers);
-    const session = await new Promise((resolve, reject) => {
-      socket.once('session', resolve);
-      socket.once('connect_error', reject);
-    });
-    return { socket, session };
-  }
-
-  function refusal(auth: Record<string, unknown> = { clientId: newClientId('r') }): Promise<Error & { data?: unknown }> {
-    const socket = socketFor(auth);
-    return new Promise((resolve, reject) => {
-      socket.once('connect_error', resolve);
-      socket.once('connect', () => reject(new Error('connected, but a refusal was expected')));
-    });
-  }
-
-
+  const refusal = (auth: Record<string, unknown> = { clientId: newClientId('r') }) => connectError(url, { auth }) as Promise<Error & { data?: unknown }>;
 
   /** Waits until every socket of earlier tests is gone, held ones included (their grace ends on the manual clock). */
   const drained = () =>
