@@ -4,26 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { apiKeyBeforeBody } from '../lib/http/api-key-before-body';
 import { PresenceIoAdapter } from '../lib/socket/presence-io.adapter';
 import { PresenceModule } from '../lib/presence.module';
-import type { PresenceModuleOptions } from '../lib/presence.options';
-
-/** The module's options in tests, unless a test says otherwise. */
-export const TEST_OPTIONS: PresenceModuleOptions = {
-  graceMs: 5000,
-  countIntervalMs: 250,
-  maxPagesPerSocket: 100,
-  maxWatchedPerSocket: 1000,
-  maxRoomsPerSocket: 100,
-  rateLimitPerS: 100,
-  rateLimitBurst: 200,
-};
+import type { PresenceModuleSettings } from '../lib/presence.options';
 
 /**
- * `PresenceModule.forRoot(options)` in a real Nest application listening on
- * an ephemeral port with the Socket.IO adapter, for tests with real sockets.
+ * `PresenceModule.forRoot(options)` (the defaults for what a test leaves out)
+ * in a real Nest application listening on an ephemeral port with the
+ * Socket.IO adapter, for tests with real sockets.
  */
-export async function startInProcessApp(options: Partial<PresenceModuleOptions>): Promise<{ app: INestApplication; url: string }> {
+export async function startInProcessApp(options: PresenceModuleSettings): Promise<{ app: INestApplication; url: string }> {
   const moduleRef = await Test.createTestingModule({
-    imports: [PresenceModule.forRoot({ ...TEST_OPTIONS, ...options })],
+    imports: [PresenceModule.forRoot(options)],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   app.use(apiKeyBeforeBody(options.apiKey));
