@@ -40,7 +40,11 @@ interface Passive {
   timer: TimerHandle | null;
   /** What a catch-up on its way was comparing with: what the socket still holds should it go hidden before it arrives. */
   catching: Held | null;
-  /** Moves with every report, so that a catch-up read for an earlier one is dropped. */
+  /**
+   * Moves each time it reports `hidden`, so that a catch-up read before is
+   * dropped (what it holds then is what that catch-up compared with:
+   * `catching`); another `active` or `idle` meanwhile leaves it owed.
+   */
   turn: number;
 }
 
@@ -141,12 +145,12 @@ export class PassiveSockets implements OnModuleDestroy {
   private report(socket: PresenceSocket, state: ActivityState): Ack | Promise<Ack> {
     const presence = this.registry.presence;
     const passive = this.sockets.get(socket.id);
-    if (passive) passive.turn++;
     if (state !== 'hidden') {
       const result = presence.setActivity(socket.id, state);
       if (!result.ok || !passive?.held) return ack(result);
       return then(this.listenAgain(socket, passive), () => ack(result));
     }
+    if (passive) passive.turn++;
     if (passive?.timer) {
       // Out of its channels still: what it held stays what it holds.
       this.registry.clock.clearTimer(passive.timer);
