@@ -20,8 +20,10 @@ export interface RecentLeaversLimits {
  * at once, through one {@link DeadlineQueue} for every room (each record
  * moves its room to the back). At most `rooms` rooms keep leavers.
  *
- * Recording and forgetting cost O(1) (a room at its `perRoom` limit looks
- * for its oldest leaver, O(perRoom)); a read costs O(perRoom).
+ * A leaver's `leftAt` is the clock when it is recorded, so a room's leavers
+ * are kept in the order they left: the oldest is the first one, and a read
+ * lists them backwards. Recording and forgetting cost O(1); a read costs
+ * O(perRoom).
  */
 export class RecentLeavers {
   /** Room → its leavers by userKey, in the order they were recorded. */
@@ -36,14 +38,15 @@ export class RecentLeavers {
     this.sweep = new DeadlineQueue(clock, recentMs, (room) => this.rooms.delete(room));
   }
 
-  /** The member `userKey` left `room`. */
-  record(room: string, userKey: string, leaver: RecentLeaver): void {
+  /** The member `userKey` left `room` now. */
+  record(room: string, userKey: string, leaver: Omit<RecentLeaver, 'leftAt'>): void {
     if (this.recentMs <= 0) return;
     let leavers = this.rooms.get(room);
     if (!leavers) this.rooms.set(room, (leavers = new Map()));
     leavers.delete(userKey);
-    leavers.set(userKey, leaver);
-    if (leavers.size > this.limits.perRoom) leavers.delete(oldest(leavers));
+    leavers.set(userKey, { ...leaver, leftAt: this.clock.now() });
+    // They are kept in the order they left: the first one left first.
+    if (leavers.size > this.limits.perRoom) leavers.delete(leavers.keys().next().value as string);
     this.sweep.push(room);
     while (this.rooms.size > this.limits.rooms) this.forgetRoom(this.sweep.first() as string);
   }
@@ -65,8 +68,7 @@ export class RecentLeavers {
       else leavers.delete(userKey);
     }
     if (leavers.size === 0) this.forgetRoom(room);
-    // Latest record first among equal times: reversed, then a stable sort.
-    return listed.reverse().sort((a, b) => b.leftAt - a.leftAt);
+    return listed.reverse();
   }
 
   /** Rooms keeping leavers. */
@@ -83,11 +85,4 @@ export class RecentLeavers {
     this.rooms.delete(room);
     this.sweep.delete(room);
   }
-}
-
-/** The key of the leaver who left first. O(leavers). */
-function oldest(leavers: Map<string, RecentLeaver>): string {
-  let found: [string, RecentLeaver] | undefined;
-  for (const entry of leavers) if (!found || entry[1].leftAt < found[1].leftAt) found = entry;
-  return (found as [string, RecentLeaver])[0];
 }

@@ -417,7 +417,7 @@ export class Rooms {
       if (!this.rooms.has(room)) this.occupancy.roomVacated(room);
     }
     if (!this.sink) return false;
-    this.recent?.record(room, userKey, { userId: member.userId, name: member.profile.name, leftAt: this.clock.now(), duration });
+    this.recent?.record(room, userKey, { userId: member.userId, name: member.profile.name, duration });
     const members = this.rooms.get(room)?.size ?? 0;
     if (!this.large.has(room)) {
       this.sink.roomLeft(room, member.userId, reason, duration, except);
