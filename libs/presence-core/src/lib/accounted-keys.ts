@@ -26,14 +26,17 @@ export class AccountedKeys extends Set<string> {
   }
 
   override delete(key: string): boolean {
+    const bytes = this.bytesOf(key);
     if (!super.delete(key)) return false;
-    this.account.charge(-keyCost(key) - this.dropExtra(key) - this.dropNote(key));
+    this.extras?.delete(key);
+    this.notes?.delete(key);
+    this.account.charge(-bytes);
     return true;
   }
 
   override clear(): void {
     let bytes = 0;
-    for (const key of this) bytes += keyCost(key) + (this.extras?.get(key) ?? 0) + noteCost(this.notes?.get(key));
+    for (const key of this) bytes += this.bytesOf(key);
     super.clear();
     this.extras = null;
     this.notes = null;
@@ -49,6 +52,11 @@ export class AccountedKeys extends Set<string> {
     if (bytes > 0) this.extras.set(key, bytes);
     else this.extras.delete(key);
     this.account.charge(bytes - before);
+  }
+
+  /** What `key` holds, as its deletion releases it: the key, its extra charge and its note (0 if it is not in the set). */
+  bytesOf(key: string): number {
+    return this.has(key) ? keyCost(key) + this.extra(key) + noteCost(this.note(key)) : 0;
   }
 
   /** The extra charge of `key` (0 if none). */
@@ -68,18 +76,6 @@ export class AccountedKeys extends Set<string> {
   /** The note kept with `key`, if any. */
   note(key: string): string | undefined {
     return this.notes?.get(key);
-  }
-
-  private dropNote(key: string): number {
-    const bytes = noteCost(this.note(key));
-    this.notes?.delete(key);
-    return bytes;
-  }
-
-  private dropExtra(key: string): number {
-    const bytes = this.extra(key);
-    if (bytes > 0) this.extras?.delete(key);
-    return bytes;
   }
 }
 

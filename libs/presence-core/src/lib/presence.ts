@@ -338,7 +338,7 @@ export class Presence {
     for (const room of conn.rooms) {
       if (checkRoomAccess(room, identity) !== null) {
         left.push(room);
-        bytes -= keyCost(room) + conn.rooms.extra(room) + noteCost(conn.rooms.note(room));
+        bytes -= conn.rooms.bytesOf(room);
         continue;
       }
       const own = this.rooms.profile(room, conn.userKey);
