@@ -152,7 +152,7 @@ export class Rooms {
     if (!member) return;
     if (!gone) {
       // The member stays; its activity may have been the leaving connection's.
-      if (changed && this.sink && !this.large.has(room)) this.sink.roomUpdated(room, toMember(member), except);
+      if (changed) this.updated(room, member, except);
       return;
     }
     if (this.memberLeft(room, conn.userKey, member, reason, except)) this.sync(room);
@@ -190,17 +190,16 @@ export class Rooms {
       old.userId = conn.identity.userId;
       old.profile = next.profile;
       conn.rooms.chargeExtra(room, next.cost);
-      // The room rules: a large room's profile changes are kept, not announced.
-      if (this.sink && !this.large.has(room)) this.sink.roomUpdated(room, toMember(old), conn.id, before.userId);
+      this.updated(room, old, conn.id, before.userId);
       return;
     }
     old.until = Math.max(old.until, now);
     const left = this.detach(conn, room, before.userKey);
     let synced = false;
     if (left.gone && left.member) synced = this.memberLeft(room, before.userKey, left.member, 'leave', conn.id);
-    else if (left.changed && left.member && this.sink && !this.large.has(room)) {
+    else if (left.changed && left.member) {
       // The old member stays with its other connections, whose activity is now its own.
-      this.sink.roomUpdated(room, toMember(left.member), conn.id);
+      this.updated(room, left.member, conn.id);
     }
     if (joined) {
       const activity = joined.activity.state;
@@ -271,7 +270,7 @@ export class Rooms {
       this.touched(room);
       const before = member.activity.state;
       member.activity.move(from, conn.activity);
-      if (member.activity.state !== before && this.sink && !this.large.has(room)) this.sink.roomUpdated(room, toMember(member), conn.id);
+      if (member.activity.state !== before) this.updated(room, member, conn.id);
     }
   }
 
@@ -490,9 +489,12 @@ export class Rooms {
     conn.rooms.chargeExtra(room, next.cost);
     const changed = !sameProfile(member.profile, next.profile);
     if (changed) member.profile = next.profile;
-    if (!changed && member.activity.state === before) return;
-    // Profile and activity changes in a large room are kept, not announced.
-    if (this.sink && !this.large.has(room)) this.sink.roomUpdated(room, toMember(member), conn.id);
+    if (changed || member.activity.state !== before) this.updated(room, member, conn.id);
+  }
+
+  /** A member's profile or activity changed: `room:updated`, but in a large room it is kept, not announced. */
+  private updated(room: string, member: RoomMember, except: string | null, previousUserId?: string): void {
+    if (this.sink && !this.large.has(room)) this.sink.roomUpdated(room, toMember(member), except, previousUserId);
   }
 }
 
