@@ -1,6 +1,6 @@
 import type { ActivityState, Member } from '@presently/protocol';
-import { Presence, type LedgerMember, type PresenceLedger } from '../index';
-import { anonymous, registryUnderTest, signedIn, TEST_OPTIONS, type RegistryUnderTest } from '../testing';
+import { Presence } from '../index';
+import { anonymous, ledgerHearing, registryUnderTest, signedIn, TEST_OPTIONS, type RegistryUnderTest } from '../testing';
 
 describe('activity: active, idle, hidden', () => {
   let t: RegistryUnderTest;
@@ -252,15 +252,11 @@ describe('activity: active, idle, hidden', () => {
   describe('a cluster ledger', () => {
     it('hears one activity change per report, with the pages whose active count moved and every room', () => {
       const calls: unknown[] = [];
-      const ledger: PresenceLedger = {
-        online: () => undefined,
-        page: (page: string, who: LedgerMember, delta: number) => calls.push(['page', page, who.activity, delta]),
-        room: () => undefined,
-        typing: () => undefined,
-        switchUser: () => undefined,
-        hold: (kind: string, key: string, who: LedgerMember, delta: number) => calls.push(['hold', kind, key, who.activity, delta]),
-        activity: (who: LedgerMember, from: ActivityState, pages: readonly string[], rooms: readonly string[]) => calls.push(['activity', from, who.activity, pages, rooms]),
-      };
+      const ledger = ledgerHearing({
+        page: (page, who, delta) => calls.push(['page', page, who.activity, delta]),
+        hold: (kind, key, who, delta) => calls.push(['hold', kind, key, who.activity, delta]),
+        activity: (who, from, pages, rooms) => calls.push(['activity', from, who.activity, pages, rooms]),
+      });
       const clustered = new Presence(t.clock, null, TEST_OPTIONS, ledger);
       clustered.connect('s1', signedIn('laptop1', 'ann'));
       clustered.enterPage('s1', '/p');

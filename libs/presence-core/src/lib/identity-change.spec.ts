@@ -1,6 +1,6 @@
 import { ErrorCodes, type AckError } from '@presently/protocol';
-import { Presence, type Identity, type LedgerMember, type PresenceLedger, type Result, type RoomChange, type UserSwitch } from '../index';
-import { anonymous, ManualClock, RecordingOccupancy, RecordingSink, registryUnderTest, signedIn, TEST_OPTIONS } from '../testing';
+import { Presence, type Identity, type Result } from '../index';
+import { anonymous, ledgerHearing, ManualClock, RecordingOccupancy, RecordingSink, registryUnderTest, signedIn, TEST_OPTIONS } from '../testing';
 import { keyCost, profileCost, stringCost } from './state-cost';
 
 /*
@@ -516,17 +516,10 @@ describe('Presence: a connection changing identity', () => {
   describe('with a cluster ledger', () => {
     it('reports the forbidden rooms as leaves of the old user, then each other room as a renewal or a switch of user', () => {
       const calls: unknown[] = [];
-      const ledger: PresenceLedger = {
-        online: () => undefined,
-        page: () => undefined,
-        hold: () => undefined,
-        typing: () => undefined,
-        activity: () => undefined,
-        room: (room: string, who: LedgerMember, delta: 1 | 0 | -1, change: RoomChange) =>
-          calls.push(['room', room, who.userKey, who.tokenName, delta, change.reason ?? null]),
-        switchUser: (room: string, from: LedgerMember, to: LedgerMember, change: UserSwitch) =>
-          calls.push(['switchUser', room, from.userKey, to.userKey, to.tokenName, change.name, change.origin]),
-      };
+      const ledger = ledgerHearing({
+        room: (room, who, delta, change) => calls.push(['room', room, who.userKey, who.tokenName, delta, change.reason ?? null]),
+        switchUser: (room, from, to, change) => calls.push(['switchUser', room, from.userKey, to.userKey, to.tokenName, change.name, change.origin]),
+      });
       const local = new Presence(new ManualClock(), null, TEST_OPTIONS, ledger);
       local.connect('s1', named('c1', 'ann', 'Ann', ['ops']));
       local.joinRoom('s1', 'role:ops');

@@ -1,6 +1,6 @@
-import type { PresenceLedger, PresenceOptions } from '../index';
+import type { PresenceOptions } from '../index';
 import { Presence } from '../index';
-import { registryUnderTest, TEST_OPTIONS, signedIn, ManualClock, RecordingSink } from '../testing';
+import { registryUnderTest, TEST_OPTIONS, signedIn, ManualClock, RecordingSink, ledgerHearing } from '../testing';
 
 
 describe('Presence moderation', () => {
@@ -104,15 +104,7 @@ describe('Presence moderation', () => {
 
   it('reports the leaves to a cluster ledger with reason leave, so that every process hears them', () => {
     const rooms: { delta: number; reason?: string }[] = [];
-    const ledger: PresenceLedger = {
-      online: () => undefined,
-      page: () => undefined,
-      hold: () => undefined,
-      typing: () => undefined,
-      activity: () => undefined,
-      room: (_room, _who, delta, change) => rooms.push({ delta, reason: change.reason }),
-      switchUser: () => undefined,
-    };
+    const ledger = ledgerHearing({ room: (_room, _who, delta, change) => rooms.push({ delta, reason: change.reason }) });
     const clustered = new Presence(clock, null, TEST_OPTIONS, ledger);
     clustered.connect('m1', signedIn('laptop01', 'mallory'));
     clustered.joinRoom('m1', 'lobby');

@@ -1,5 +1,5 @@
 import { Presence } from '../lib/presence';
-import type { Identity, PresenceOptions } from '../lib/types';
+import type { Identity, PresenceLedger, PresenceOptions } from '../lib/types';
 import { ManualClock } from './manual-clock';
 import { RecordingOccupancy } from './recording-occupancy';
 import { RecordingSink } from './recording-sink';
@@ -19,6 +19,12 @@ export const anonymous = (clientId: string): Identity => ({ clientId, userId: cl
 
 /** A signed-in user, named after its userId. */
 export const signedIn = (clientId: string, userId: string, roles: string[] = []): Identity => ({ clientId, userId, name: userId, roles, authenticated: true });
+
+/** A cluster ledger that hears `calls` (the rest it ignores), for tests of what a registry reports. */
+export function ledgerHearing(calls: Partial<PresenceLedger>): PresenceLedger {
+  const ignored = () => undefined;
+  return { online: ignored, page: ignored, room: ignored, switchUser: ignored, hold: ignored, typing: ignored, activity: ignored, ...calls };
+}
 
 /**
  * A seeded generator (mulberry32) of numbers in [0, 1): the same seed gives
