@@ -47,6 +47,17 @@ describe('Presence: a connection changing identity', () => {
     expectOk(presence.joinRoom(id, room));
   };
 
+  /** `lobby` with client1..client3, and client3 on a second connection; everything announced forgotten. */
+  const fill = () => {
+    for (const i of [1, 2, 3]) {
+      presence.connect(`v${i}`, anonymous(`client${i}`));
+      presence.joinRoom(`v${i}`, 'lobby');
+    }
+    presence.connect('v3b', anonymous('client3'));
+    presence.joinRoom('v3b', 'lobby');
+    settle();
+  };
+
   describe('with the same user (a renewed token)', () => {
     it('announces nothing when the name is the same, and answers no room left', () => {
       observe('lobby');
@@ -213,13 +224,7 @@ describe('Presence: a connection changing identity', () => {
 
     it('keeps rooms of large rooms quiet: a replacement changes no total, a new member is a count', () => {
       restart({ ...TEST_OPTIONS, rosterMax: 2 });
-      for (const i of [1, 2, 3]) {
-        presence.connect(`v${i}`, anonymous(`client${i}`));
-        presence.joinRoom(`v${i}`, 'lobby');
-      }
-      presence.connect('v3b', anonymous('client3'));
-      presence.joinRoom('v3b', 'lobby');
-      settle();
+      fill();
       expectOk(presence.changeIdentity('v1', named('client1', 'ann', 'Ann')));
       settle();
       expect(sink.take()).toEqual([]);
@@ -365,17 +370,6 @@ describe('Presence: a connection changing identity', () => {
 
   describe('in a room at the line', () => {
     beforeEach(() => restart({ ...TEST_OPTIONS, rosterMax: 3 }));
-
-    /** `lobby` with client1..client3, and client3 on a second connection. */
-    const fill = () => {
-      for (const i of [1, 2, 3]) {
-        presence.connect(`v${i}`, anonymous(`client${i}`));
-        presence.joinRoom(`v${i}`, 'lobby');
-      }
-      presence.connect('v3b', anonymous('client3'));
-      presence.joinRoom('v3b', 'lobby');
-      settle();
-    };
 
     it('announces a new member that takes the room over the line as a count, not a join', () => {
       fill();
