@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import type { ActivityState, JsonObject, LeaveReason, Member, PageCounts, Profile, ProfileInput, RecentLeaver, RoomSyncEvent, Stats } from '@presently/protocol';
-import { Presence, type Departure, type Identity, type OccupancySink, type PresenceOptions, type PresenceSink } from '../index';
-import { ManualClock, type OccupancyRecord, type Recorded } from '../testing';
+import type { ActivityState, JsonObject, LeaveReason, Member, PageCounts, Profile, ProfileInput, RecentLeaver, Stats } from '@presently/protocol';
+import { Presence, type Departure, type Identity, type PresenceOptions } from '../index';
+import { ManualClock, RecordingOccupancy, RecordingSink, type OccupancyRecord, type Recorded } from '../testing';
 
 /*
  * Randomized model test: random sequences of connections (some of them
@@ -143,62 +143,24 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 
 type Timed = Recorded & { at: number };
 
-class TimedSink implements PresenceSink {
-  events: Timed[] = [];
-  constructor(private readonly clock: ManualClock) {}
-  private push(event: Recorded): void {
+class TimedSink extends RecordingSink {
+  declare events: Timed[];
+  constructor(private readonly clock: ManualClock) {
+    super();
+  }
+  protected override record(event: Recorded): void {
     this.events.push({ ...event, at: this.clock.now() });
-  }
-  pageCount(counts: PageCounts): void {
-    this.push({ type: 'page:count', counts });
-  }
-  roomJoined(room: string, member: Member, except: string): void {
-    this.push({ type: 'room:joined', room, member, except });
-  }
-  roomUpdated(room: string, member: Member, except: string | null, previousUserId?: string): void {
-    this.push({ type: 'room:updated', room, member, except, ...(previousUserId !== undefined && { previousUserId }) });
-  }
-  roomLeft(room: string, userId: string, reason: LeaveReason, duration: number, except: string | null): void {
-    this.push({ type: 'room:left', room, userId, reason, duration, except });
-  }
-  roomTyping(room: string, userId: string, typing: boolean, except: string | null): void {
-    this.push({ type: 'room:typing', room, userId, typing, except });
-  }
-  stats(stats: Stats): void {
-    this.push({ type: 'stats', stats });
-  }
-  roomCount(room: string, total: number): void {
-    this.push({ type: 'room:count', room, total });
-  }
-  roomSync(sync: RoomSyncEvent): void {
-    this.push({ type: 'room:sync', ...sync });
   }
 }
 
 /** Records occupancy reports with the time they were made. */
-class TimedOccupancy implements OccupancySink {
-  events: Array<OccupancyRecord & { at: number }> = [];
-  constructor(private readonly clock: ManualClock) {}
-  private push(event: OccupancyRecord): void {
+class TimedOccupancy extends RecordingOccupancy {
+  declare events: Array<OccupancyRecord & { at: number }>;
+  constructor(private readonly clock: ManualClock) {
+    super();
+  }
+  protected override record(event: OccupancyRecord): void {
     this.events.push({ ...event, at: this.clock.now() });
-  }
-  pageOccupied(page: string): void {
-    this.push({ type: 'pageOccupied', page });
-  }
-  pageVacated(page: string): void {
-    this.push({ type: 'pageVacated', page });
-  }
-  roomOccupied(room: string): void {
-    this.push({ type: 'roomOccupied', room });
-  }
-  memberJoined(room: string, member: Member): void {
-    this.push({ type: 'memberJoined', room, member });
-  }
-  memberLeft(room: string, departure: Departure): void {
-    this.push({ type: 'memberLeft', room, ...departure });
-  }
-  roomVacated(room: string): void {
-    this.push({ type: 'roomVacated', room });
   }
 }
 

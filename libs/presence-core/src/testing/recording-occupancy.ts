@@ -14,22 +14,27 @@ export class RecordingOccupancy implements OccupancySink {
   events: OccupancyRecord[] = [];
 
   pageOccupied(page: string): void {
-    this.events.push({ type: 'pageOccupied', page });
+    this.record({ type: 'pageOccupied', page });
   }
   pageVacated(page: string): void {
-    this.events.push({ type: 'pageVacated', page });
+    this.record({ type: 'pageVacated', page });
   }
   roomOccupied(room: string): void {
-    this.events.push({ type: 'roomOccupied', room });
+    this.record({ type: 'roomOccupied', room });
   }
   memberJoined(room: string, member: Member): void {
-    this.events.push({ type: 'memberJoined', room, member });
+    this.record({ type: 'memberJoined', room, member });
   }
   memberLeft(room: string, departure: Departure): void {
-    this.events.push({ type: 'memberLeft', room, ...departure });
+    this.record({ type: 'memberLeft', room, ...departure });
   }
   roomVacated(room: string): void {
-    this.events.push({ type: 'roomVacated', room });
+    this.record({ type: 'roomVacated', room });
+  }
+
+  /** Keeps one report; a subclass may add to it (the time it was made, say). */
+  protected record(event: OccupancyRecord): void {
+    this.events.push(event);
   }
 
   /** Returns what was recorded since the last call, and forgets it. */

@@ -16,28 +16,33 @@ export class RecordingSink implements PresenceSink {
   events: Recorded[] = [];
 
   pageCount(counts: PageCounts): void {
-    this.events.push({ type: 'page:count', counts });
+    this.record({ type: 'page:count', counts });
   }
   roomJoined(room: string, member: Member, except: string): void {
-    this.events.push({ type: 'room:joined', room, member, except });
+    this.record({ type: 'room:joined', room, member, except });
   }
   roomUpdated(room: string, member: Member, except: string | null, previousUserId?: string): void {
-    this.events.push({ type: 'room:updated', room, member, except, ...(previousUserId !== undefined && { previousUserId }) });
+    this.record({ type: 'room:updated', room, member, except, ...(previousUserId !== undefined && { previousUserId }) });
   }
   roomLeft(room: string, userId: string, reason: LeaveReason, duration: number, except: string | null): void {
-    this.events.push({ type: 'room:left', room, userId, reason, duration, except });
+    this.record({ type: 'room:left', room, userId, reason, duration, except });
   }
   roomTyping(room: string, userId: string, typing: boolean, except: string | null): void {
-    this.events.push({ type: 'room:typing', room, userId, typing, except });
+    this.record({ type: 'room:typing', room, userId, typing, except });
   }
   stats(stats: Stats): void {
-    this.events.push({ type: 'stats', stats });
+    this.record({ type: 'stats', stats });
   }
   roomCount(room: string, total: number): void {
-    this.events.push({ type: 'room:count', room, total });
+    this.record({ type: 'room:count', room, total });
   }
   roomSync(sync: RoomSyncEvent): void {
-    this.events.push({ type: 'room:sync', ...sync });
+    this.record({ type: 'room:sync', ...sync });
+  }
+
+  /** Keeps one report; a subclass may add to it (the time it was made, say). */
+  protected record(event: Recorded): void {
+    this.events.push(event);
   }
 
   /** Returns what was recorded since the last call, and forgets it. */
