@@ -344,25 +344,20 @@ export type ClusterVote = { tallies: PollTallies } | { refused: 'undeclared' | '
  * hears each change of who is present that the store decided on a change of
  * this process (its join, leave or expiry; the withdrawal of a process it
  * reaped, or its own; its rebuild), so that each is reported by one process
- * of the cluster only.
+ * of the cluster only. Likewise its {@link RoomSink} part (but `roomCount`)
+ * and {@link TypingSink} part hear the room events and the typing this
+ * process's changes decided (its join was a user's first anywhere, a large
+ * room fell below 90 % of `ROSTER_MAX`, ...): for every process's sockets.
  */
-export interface ClusterListener extends OccupancySink {
+export interface ClusterListener extends OccupancySink, Omit<RoomSink, 'roomCount'>, TypingSink {
   /** A page's counts (or, for `null`, the global stats) may have changed anywhere. */
   changed(page: string | null): void;
-  /** Room events this process decided (its join was a user's first anywhere, ...): to every process's sockets. */
-  roomJoined(room: string, member: Member, except: string): void;
-  roomUpdated(room: string, member: Member, except: string | null, previousUserId?: string): void;
-  roomLeft(room: string, userId: string, reason: LeaveReason, duration: number, except: string | null): void;
-  /** A member started or stopped typing, as this process's change decided it: to every process's sockets. */
-  roomTyping(room: string, userId: string, typing: boolean, except: string | null): void;
   /** A poll's tallies changed somewhere: this process's watchers of it are due a (coalesced) `poll:tally`. */
   pollChanged(poll: string): void;
   /** A poll was closed somewhere: this process forgets who watched it. */
   pollClosed(poll: string): void;
   /** A large room's total changed somewhere: this process's sockets of it are due a (coalesced) `room:count`. */
   roomChanged(room: string): void;
-  /** A large room fell below 90 % of `ROSTER_MAX` through this process's change: its members, for every process's sockets. */
-  roomSync(sync: RoomSyncEvent): void;
   /**
    * A connection returning elsewhere took the place of one this process
    * holds (one whose last activity was `activity`): drop that held
