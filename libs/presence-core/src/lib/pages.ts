@@ -85,11 +85,9 @@ export class Pages {
       }
     }
     const entry = this.entries.get(page);
-    const subscribe = !entered && !conn.watched.has(page);
-    if (!entry) return { ok: true, page, viewers: 0, connections: 0, active: 0, subscribe };
-    const ack = { ok: true as const, page, viewers: entry.clients.size, connections: entry.connections, active: entry.active.size, subscribe };
+    const ack = { ok: true as const, ...countsOf(page, entry), subscribe: !entered && !conn.watched.has(page) };
     // A hidden connection is owed nothing: what it holds is kept apart until it listens again.
-    if (isListening(conn.activity)) entry.announced.acked(conn, ack);
+    if (entry && isListening(conn.activity)) entry.announced.acked(conn, ack);
     return ack;
   }
 
@@ -169,10 +167,7 @@ export class Pages {
   }
 
   counts(page: string): PageCounts {
-    const entry = this.entries.get(page);
-    return entry
-      ? { page, viewers: entry.clients.size, connections: entry.connections, active: entry.active.size }
-      : { page, viewers: 0, connections: 0, active: 0 };
+    return countsOf(page, this.entries.get(page));
   }
 
   /** Changes of page counts so far. */
@@ -206,8 +201,8 @@ export class Pages {
    * which then holds them (unless it is hidden: what it holds is kept apart).
    */
   countsFor(subscriber: Connection, page: string): PageCounts {
-    const counts = this.counts(page);
     const entry = this.entries.get(page);
+    const counts = countsOf(page, entry);
     if (entry && this.coalescer && isListening(subscriber.activity)) entry.announced.acked(subscriber, counts);
     return counts;
   }
@@ -257,7 +252,7 @@ export class Pages {
   private send(page: string): boolean {
     const entry = this.entries.get(page);
     if (!entry) return false;
-    const counts = { page, viewers: entry.clients.size, connections: entry.connections, active: entry.active.size };
+    const counts = countsOf(page, entry);
     if (!entry.announced.due(counts, (conn) => isSubscribed(conn, page))) return false;
     this.sink?.pageCount(counts);
     return true;
@@ -267,6 +262,11 @@ export class Pages {
   private dropIfIdle(page: string): void {
     if (this.entries.get(page)?.connections === 0) this.entries.delete(page);
   }
+}
+
+/** A page's counts from its entry (none: all 0). */
+function countsOf(page: string, entry: PageEntry | undefined): PageCounts {
+  return entry ? { page, viewers: entry.clients.size, connections: entry.connections, active: entry.active.size } : { page, viewers: 0, connections: 0, active: 0 };
 }
 
 /** Whether `conn` still hears `page:count`s of `page`. */
