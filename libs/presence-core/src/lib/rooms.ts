@@ -267,10 +267,12 @@ export class Rooms {
     for (const room of conn.rooms) {
       const member = this.rooms.get(room)?.get(conn.userKey);
       if (!member) continue;
-      this.touched(room);
       const before = member.activity.state;
       member.activity.move(from, conn.activity);
-      if (member.activity.state !== before) this.updated(room, member, conn.id);
+      if (member.activity.state === before) continue;
+      // Lists show the member's activity only: its other connections' changes move nothing.
+      this.touched(room);
+      this.updated(room, member, conn.id);
     }
   }
 
