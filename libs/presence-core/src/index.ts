@@ -1,9 +1,7 @@
 export * from './lib/access';
-export { INITIAL_ACTIVITY, isActive, isListening } from './lib/activity';
 export * from './lib/announced';
 export * from './lib/clock';
 export * from './lib/coalescer';
-export * from './lib/deadline-queue';
 export { samePageCounts } from './lib/pages';
 export * from './lib/polls';
 export * from './lib/presence';
@@ -14,4 +12,4 @@ export * from './lib/top-pages';
 export * from './lib/types';
 export * from './lib/connection-limiter';
 export * from './lib/slow-readers';
-export * from './lib/history/minute-buckets';
+export { historyPoints, minuteOf, type MinuteBucket } from './lib/history/minute-buckets';
