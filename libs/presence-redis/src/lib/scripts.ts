@@ -70,9 +70,31 @@ import { luaScript } from './lua-script';
  * Activities travel as their first letter inside the scripts: `a`, `i`, `h`.
  */
 
+/** How the scripts read a member, shared by the prelude and ROSTER. */
+const MEMBERS = `
+-- The activity of a member whose active and idle counts are a and i (nil: none): the most active state among its connections.
+local function activity_of(a, i)
+  if a then return 'active' end
+  if i then return 'idle' end
+  return 'hidden'
+end
+
+local function member_activity(room, uk)
+  return activity_of(unpack(redis.call('HMGET', P .. 'r:' .. room .. ':m', 'a:' .. uk, 'i:' .. uk)))
+end
+
+-- A member as lists show it: userId, name, status, meta (JSON), since,
+-- connections, activity (userId and connections nil: not a member).
+local function member_fields(room, uk)
+  local m = redis.call('HMGET', P .. 'r:' .. room .. ':m', 'u:' .. uk, 'n:' .. uk, 's:' .. uk, 'm:' .. uk, 't:' .. uk, 'a:' .. uk, 'i:' .. uk)
+  return { m[1], m[2], m[3], m[4], m[5], redis.call('HGET', P .. 'r:' .. room .. ':c', uk), activity_of(m[6], m[7]) }
+end
+`;
+
 /** Helpers shared by the scripts that change figures. */
 const PRELUDE = `
 local stats_changed = false
+${MEMBERS}
 ${HISTORY_PRELUDE}
 local function publish(kind, subject) redis.call('PUBLISH', P .. CHANNEL, kind .. subject) end
 
@@ -206,20 +228,6 @@ local function room_state(node, room, uk, st, d)
   member_state_add(room, uk, st, d)
   if st == 'a' then node_add(node, SHARE_ROOM_ACTIVE .. '|' .. ukfield(uk, room), d)
   elseif st == 'i' then node_add(node, SHARE_ROOM_IDLE .. '|' .. ukfield(uk, room), d) end
-end
-
--- A member's activity: the most active state among its connections.
-local function member_activity(room, uk)
-  local m = redis.call('HMGET', P .. 'r:' .. room .. ':m', 'a:' .. uk, 'i:' .. uk)
-  if m[1] then return 'active' end
-  if m[2] then return 'idle' end
-  return 'hidden'
-end
-
--- A member as lists show it: userId, name, status, meta (JSON), since, connections, activity.
-local function member_fields(room, uk)
-  local m = redis.call('HMGET', P .. 'r:' .. room .. ':m', 'u:' .. uk, 'n:' .. uk, 's:' .. uk, 'm:' .. uk, 't:' .. uk)
-  return { m[1], m[2], m[3], m[4], m[5], redis.call('HGET', P .. 'r:' .. room .. ':c', uk), member_activity(room, uk) }
 end
 
 -- Moves a held contribution from its holder to node: no count moves, but
@@ -410,15 +418,12 @@ local function occupancy(arrivals)
   local stayed = {}
   for i, m in ipairs(members_touched) do
     local room, uk = m[1], m[2]
-    local ck, mk = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m'
-    stayed[i] = redis.call('HEXISTS', ck, uk) == 1
+    stayed[i] = redis.call('HEXISTS', P .. 'r:' .. room .. ':c', uk) == 1
     if arrivals and stayed[i] and not member_was[room .. '\0' .. uk] then
-      local f = redis.call('HMGET', mk, 'u:' .. uk, 'n:' .. uk, 's:' .. uk, 'm:' .. uk, 't:' .. uk)
+      local f = member_fields(room, uk)
       out[#out + 1] = MEMBER_JOINED
       out[#out + 1] = room
-      for j = 1, 5 do out[#out + 1] = f[j] or '' end
-      out[#out + 1] = redis.call('HGET', ck, uk)
-      out[#out + 1] = member_activity(room, uk)
+      for j = 1, 7 do out[#out + 1] = f[j] or '' end
     end
   end
   for i, m in ipairs(members_touched) do
@@ -848,27 +853,24 @@ return out
 export const ROSTER = luaScript(
   'roster',
   { room: 'string', limit: 'number' },
-  `
-local ck, mk = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m'
+  `${MEMBERS}
+local mk = P .. 'r:' .. room .. ':m'
 local asks = #ARGV - TAIL + 1
 local typing = {}
 for _, uk in ipairs(redis.call('HKEYS', P .. 'r:' .. room .. ':T')) do
   local uid = redis.call('HGET', mk, 'u:' .. uk)
   if uid then typing[#typing + 1] = uid end
 end
-local head = { redis.call('HLEN', ck), 0, redis.call('EXISTS', P .. 'r:' .. room .. ':L'), #typing }
+local head = { redis.call('HLEN', P .. 'r:' .. room .. ':c'), 0, redis.call('EXISTS', P .. 'r:' .. room .. ':L'), #typing }
 for k = 1, asks do head[4 + k] = -1 end
 local fields = {}
 local entries = 0
 local at = {}
 local function add(uk)
   if at[uk] then return true end
-  local m = redis.call('HMGET', mk, 'u:' .. uk, 'n:' .. uk, 's:' .. uk, 'm:' .. uk, 't:' .. uk, 'a:' .. uk, 'i:' .. uk)
-  local c = redis.call('HGET', ck, uk)
-  if not m[1] or not c then return false end
-  for k = 1, 5 do fields[#fields + 1] = m[k] end
-  fields[#fields + 1] = c
-  fields[#fields + 1] = m[6] and 'active' or m[7] and 'idle' or 'hidden'
+  local m = member_fields(room, uk)
+  if not m[1] or not m[6] then return false end
+  for k = 1, 7 do fields[#fields + 1] = m[k] end
   at[uk] = entries
   entries = entries + 1
   return true
