@@ -268,6 +268,18 @@ local function recent_prune(room, after)
   for _, uk in ipairs(redis.call('ZRANGEBYSCORE', P .. 'r:' .. room .. ':R', '-inf', after)) do recent_forget(room, uk) end
 end
 
+-- Adds n connections to member uk of room. A new member gets its profile
+-- (userId, name, status, meta, since) and its place in the join order, and is
+-- no longer a recent leaver. Answers whether it is new.
+local function member_add(room, uk, n, uid, name, status, meta, since)
+  note_member(room, uk)
+  if redis.call('HINCRBY', P .. 'r:' .. room .. ':c', uk, n) ~= n then return false end
+  redis.call('HSET', P .. 'r:' .. room .. ':m', 'u:' .. uk, uid, 'n:' .. uk, name, 's:' .. uk, status, 'm:' .. uk, meta, 't:' .. uk, since)
+  redis.call('ZADD', P .. 'r:' .. room .. ':o', since, uk)
+  recent_forget(room, uk)
+  return true
+end
+
 -- Records that uk left room at left_at after duration ms there: at most
 -- RECENT_MAX per room (the earliest leave goes), every key expiring
 -- recent_ms after the room's last leave, and at most RECENT_ROOMS_MAX rooms
@@ -696,11 +708,7 @@ if delta == 1 then
     take_over(clientId, SHARE_ROOM, holder, hst, node, userKey, room, field, st)
   else
     node_add(node, field, 1)
-    note_member(room, userKey)
-    if redis.call('HINCRBY', ck, userKey, 1) == 1 then
-      redis.call('HSET', mk, 'u:' .. userKey, userId, 'n:' .. userKey, name, 's:' .. userKey, status, 'm:' .. userKey, meta, 't:' .. userKey, now)
-      redis.call('ZADD', P .. 'r:' .. room .. ':o', now, userKey)
-      recent_forget(room, userKey)
+    if member_add(room, userKey, 1, userId, name, status, meta, now) then
       outcome = JOINED
       if room_settle(room, rosterMax) == COUNT then outcome = COUNTED end
     end
@@ -812,11 +820,7 @@ if gone then
   synced = state == SYNC
 end
 local outcome = SAME
-note_member(room, toKey)
-if redis.call('HINCRBY', ck, toKey, 1) == 1 then
-  redis.call('HSET', mk, 'u:' .. toKey, userId, 'n:' .. toKey, name, 's:' .. toKey, old[2], 'm:' .. toKey, old[3], 't:' .. toKey, now)
-  redis.call('ZADD', order, now, toKey)
-  recent_forget(room, toKey)
+if member_add(room, toKey, 1, userId, name, old[2], old[3], now) then
   outcome = JOINED
   if room_settle(room, rosterMax) == COUNT then outcome = SAME end
 else
@@ -932,13 +936,7 @@ while i <= #ARGV do
     i = i + 5
   elseif kind == SHARE_ROOM then
     local room, uid = ARGV[i + 3], ARGV[i + 4]
-    local ck, mk = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m'
-    note_member(room, id)
-    if redis.call('HINCRBY', ck, id, n) == n then
-      redis.call('HSET', mk, 'u:' .. id, uid, 'n:' .. id, ARGV[i + 5], 's:' .. id, ARGV[i + 6], 'm:' .. id, ARGV[i + 7], 't:' .. id, ARGV[i + 8])
-      redis.call('ZADD', P .. 'r:' .. room .. ':o', ARGV[i + 8], id)
-    end
-    recent_forget(room, id)
+    member_add(room, id, n, uid, ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8])
     node_add(node, SHARE_ROOM .. '|' .. ukfield(id, room), n)
     local active, idle = tonumber(ARGV[i + 9]), tonumber(ARGV[i + 10])
     if active > 0 then room_state(node, room, id, 'a', active) end
