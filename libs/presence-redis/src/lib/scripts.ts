@@ -280,6 +280,14 @@ local function member_add(room, uk, n, uid, name, status, meta, since)
   return true
 end
 
+-- Moves the processes where member uk types in room by d; answers how many are left.
+local function typing_add(room, uk, d)
+  local tk = P .. 'r:' .. room .. ':T'
+  local n = redis.call('HINCRBY', tk, uk, d)
+  if n <= 0 then redis.call('HDEL', tk, uk) end
+  return n
+end
+
 -- Records that uk left room at left_at after duration ms there: at most
 -- RECENT_MAX per room (the earliest leave goes), every key expiring
 -- recent_ms after the room's last leave, and at most RECENT_ROOMS_MAX rooms
@@ -388,11 +396,7 @@ local function withdraw(node, now, recent_ms)
       touch_room(room)
     elseif kind == SHARE_TYPING then
       local uk, room = split_uk(rest)
-      local tk = P .. 'r:' .. room .. ':T'
-      if redis.call('HINCRBY', tk, uk, -n) <= 0 then
-        redis.call('HDEL', tk, uk)
-        note_stopped(room, uk)
-      end
+      if typing_add(room, uk, -n) <= 0 then note_stopped(room, uk) end
     elseif kind == SHARE_ROOM_ACTIVE or kind == SHARE_ROOM_IDLE then
       local uk, room = split_uk(rest)
       -- A member its other entries already took away has no state left to take.
@@ -947,7 +951,7 @@ while i <= #ARGV do
     i = i + 11
   elseif kind == SHARE_TYPING then
     local room = ARGV[i + 3]
-    redis.call('HINCRBY', P .. 'r:' .. room .. ':T', id, n)
+    typing_add(room, id, n)
     node_add(node, SHARE_TYPING .. '|' .. ukfield(id, room), n)
     local k = stopped_keys[room .. '\\0' .. id]
     if k then stopped[k] = false end
@@ -1044,9 +1048,7 @@ local field = SHARE_TYPING .. '|' .. ukfield(userKey, room)
 local here = tonumber(redis.call('HGET', P .. 'node:' .. node, field) or '0')
 if (delta == 1 and here > 0) or (delta == -1 and here <= 0) then return SAME end
 node_add(node, field, delta)
-local tk = P .. 'r:' .. room .. ':T'
-local n = redis.call('HINCRBY', tk, userKey, delta)
-if n <= 0 then redis.call('HDEL', tk, userKey) end
+local n = typing_add(room, userKey, delta)
 if room_is_large(room) then return SAME end
 if delta == 1 and n == 1 then return STARTED end
 if delta == -1 and n <= 0 then return STOPPED end
