@@ -102,6 +102,7 @@ local function publish(kind, subject) redis.call('PUBLISH', P .. CHANNEL, kind .
 -- room and member it touched; occupancy() answers the net changes.
 local page_was, page_now, pages_touched = {}, {}, {}
 local room_was, rooms_seen = {}, {}
+-- member_gone: the userId ('' if none) and duration of each member removed, by room and userKey.
 local member_was, member_gone, members_touched = {}, {}, {}
 
 local function note_page(page, conns_before, conns_after)
@@ -248,12 +249,10 @@ end
 
 local MEMBER_FIELDS = { 'u:', 'n:', 's:', 'm:', 't:', 'g:', 'a:', 'i:' }
 
--- The userIds of the members this script removed, by room and userKey.
-local gone_ids = {}
-
--- The userId of the member uk of room, present or removed by this script.
+-- The userId of the member uk of room, present or removed by this script (member_gone).
 local function user_id(room, uk)
-  return redis.call('HGET', P .. 'r:' .. room .. ':m', 'u:' .. uk) or gone_ids[room .. '\\0' .. uk]
+  local gone = member_gone[room .. '\\0' .. uk]
+  return redis.call('HGET', P .. 'r:' .. room .. ':m', 'u:' .. uk) or (gone and gone[1] ~= '' and gone[1]) or nil
 end
 
 -- A recent leaver of room is back (or present): it is no longer listed.
@@ -336,7 +335,6 @@ local function room_remove(room, uk, n, at, now, recent_ms)
   local duration = math.max(0, last - tonumber(m[3] or last))
   member_gone[room .. '\\0' .. uk] = { m[1] or '', duration }
   if not m[1] then return nil end
-  gone_ids[room .. '\\0' .. uk] = m[1]
   recent_record(room, uk, m[1], m[2] or '', now, duration, now, recent_ms)
   return m[1], duration
 end
