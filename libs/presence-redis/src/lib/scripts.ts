@@ -287,14 +287,14 @@ local function typing_add(room, uk, d)
   return n
 end
 
--- Records that uk left room at left_at after duration ms there: at most
+-- Records that uk left room now after duration ms there: at most
 -- RECENT_MAX per room (the earliest leave goes), every key expiring
 -- recent_ms after the room's last leave, and at most RECENT_ROOMS_MAX rooms
 -- (the one whose last leave is the oldest forgets everything).
-local function recent_record(room, uk, uid, name, left_at, duration, now, recent_ms)
+local function recent_record(room, uk, uid, name, duration, now, recent_ms)
   if recent_ms <= 0 then return end
   local rk, ik, rooms = P .. 'r:' .. room .. ':R', P .. 'r:' .. room .. ':I', P .. 'recent'
-  redis.call('ZADD', rk, left_at, uk)
+  redis.call('ZADD', rk, now, uk)
   redis.call('HSET', ik, 'u:' .. uk, uid, 'n:' .. uk, name, 'd:' .. uk, duration)
   recent_prune(room, now - recent_ms)
   local extra = redis.call('ZCARD', rk) - RECENT_MAX
@@ -335,7 +335,7 @@ local function room_remove(room, uk, n, at, now, recent_ms)
   local duration = math.max(0, last - tonumber(m[3] or last))
   member_gone[room .. '\\0' .. uk] = { m[1] or '', duration }
   if not m[1] then return nil end
-  recent_record(room, uk, m[1], m[2] or '', now, duration, now, recent_ms)
+  recent_record(room, uk, m[1], m[2] or '', duration, now, recent_ms)
   return m[1], duration
 end
 
