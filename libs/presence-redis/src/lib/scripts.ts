@@ -247,7 +247,10 @@ local function take_over(cid, kind, holder, hst, node, uk, key, field, st)
   publish(MSG_TAKEN_OVER, holder .. '|' .. kind .. hst .. '|' .. cid .. '|' .. ukfield(uk, key))
 end
 
-local MEMBER_FIELDS = { 'u:', 'n:', 's:', 'm:', 't:', 'g:', 'a:', 'i:' }
+-- Deletes every field a member of room has in r:<room>:m (its profile, its last presence, its states), in one HDEL.
+local function member_delete(room, uk)
+  redis.call('HDEL', P .. 'r:' .. room .. ':m', 'u:' .. uk, 'n:' .. uk, 's:' .. uk, 'm:' .. uk, 't:' .. uk, 'g:' .. uk, 'a:' .. uk, 'i:' .. uk)
+end
 
 -- The userId of the member uk of room, present or removed by this script (member_gone).
 local function user_id(room, uk)
@@ -331,7 +334,7 @@ local function room_remove(room, uk, n, at, now, recent_ms)
   redis.call('HDEL', ck, uk)
   redis.call('ZREM', P .. 'r:' .. room .. ':o', uk)
   local m = redis.call('HMGET', mk, 'u:' .. uk, 'n:' .. uk, 't:' .. uk)
-  for _, f in ipairs(MEMBER_FIELDS) do redis.call('HDEL', mk, f .. uk) end
+  member_delete(room, uk)
   local duration = math.max(0, last - tonumber(m[3] or last))
   member_gone[room .. '\\0' .. uk] = { m[1] or '', duration }
   if not m[1] then return nil end
@@ -800,7 +803,7 @@ end
 if c == 1 and redis.call('HEXISTS', ck, toKey) == 0 then
   redis.call('HDEL', ck, fromKey)
   redis.call('HSET', ck, toKey, 1)
-  for _, f in ipairs(MEMBER_FIELDS) do redis.call('HDEL', mk, f .. fromKey) end
+  member_delete(room, fromKey)
   redis.call('HSET', mk, 'u:' .. toKey, userId, 'n:' .. toKey, name, 's:' .. toKey, old[2], 'm:' .. toKey, old[3], 't:' .. toKey, old[4])
   if old[5] then redis.call('HSET', mk, 'g:' .. toKey, old[5]) end
   -- Its only connection: the member's activity is that connection's, and stays.
