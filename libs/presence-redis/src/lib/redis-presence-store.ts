@@ -484,7 +484,7 @@ export class RedisPresenceStore implements PresenceCluster {
     if (!this.ready) return;
     this.track(
       this.run(script, args, tail).then((result) => {
-        if (result === REBUILD || (Array.isArray(result) && result[0] === REBUILD)) return void this.restore();
+        if (result === REBUILD) return void this.restore();
         return then?.(result);
       }),
     );

@@ -608,7 +608,7 @@ return OK
  * A counted connection's activity changed from `from` to `activity`
  * while on the pages and in the rooms of the tail (`pages` pages, then
  * the rooms): each page's active clients and each member's activity follow;
- * nobody arrives or leaves. Answers `{ REBUILD }`, or OK then, for each
+ * nobody arrives or leaves. Answers REBUILD, or OK then, for each
  * member whose activity changed in a small room, the room and the member
  * (userId, name, status, meta, since, connections, activity).
  */
@@ -616,7 +616,7 @@ export const ACTIVITY = luaScript(
   'activity',
   { node: 'string', clientId: 'string', userKey: 'string', from: 'string', activity: 'string', pages: 'number' },
   `${PRELUDE}
-if redis.call('SISMEMBER', P .. 'nodes', node) == 0 then return { REBUILD } end
+${UNLESS_SHARED}
 local was, st = string.sub(from, 1, 1), string.sub(activity, 1, 1)
 for i = TAIL, TAIL + pages - 1 do
   page_active(node, ARGV[i], clientId, was, -1)
@@ -680,7 +680,7 @@ export const ROOM = luaScript(
     replaced: 'optional',
   },
   `${PRELUDE}
-if redis.call('SISMEMBER', P .. 'nodes', node) == 0 then return { REBUILD } end
+${UNLESS_SHARED}
 local ck, mk = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m'
 local field = SHARE_ROOM .. '|' .. ukfield(userKey, room)
 local st = string.sub(activity, 1, 1)
@@ -785,7 +785,7 @@ export const SWITCH_USER = luaScript(
     activity: 'string',
   },
   `${PRELUDE}
-if redis.call('SISMEMBER', P .. 'nodes', node) == 0 then return { REBUILD } end
+${UNLESS_SHARED}
 local ck, mk, order = P .. 'r:' .. room .. ':c', P .. 'r:' .. room .. ':m', P .. 'r:' .. room .. ':o'
 local c = tonumber(redis.call('HGET', ck, fromKey) or '0')
 if c == 0 then return { SAME, {} } end
