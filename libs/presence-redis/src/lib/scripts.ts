@@ -1213,8 +1213,8 @@ return out
 `,
 );
 
-/** Every script, as the store defines them on its Redis client. */
 /** A page's occupancy history as kept (`history-scripts.ts`). Answers Redis's time now (ms), then the history hash's fields and values. */
 export const HISTORY = luaScript('history', { page: 'string' }, HISTORY_READ);
 
+/** Every script, as the store defines them on its Redis client. */
 export const SCRIPTS = [ONLINE, PAGE, HISTORY, HOLD, ACTIVITY, ROOM, SWITCH_USER, ROSTER, RESTORE, REAP, LEAVE, TYPING, RECENT, HEARTBEAT, COUNTS, STATS, POLL_VOTE, SECRET, POLL_DECLARE, POLL_CLOSE] as const;
