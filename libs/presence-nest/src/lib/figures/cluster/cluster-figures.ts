@@ -6,6 +6,7 @@ import type { PollChanges } from '../../polls/poll-changes';
 import type { PresenceRegistry } from '../../presence-registry';
 import { followedChannels, pageChannel, roomChannel, STATS_CHANNEL } from '../../socket/channels';
 import { Figures, type CaughtUp, type Roster, type RosterAsker } from '../figures';
+import { LocalFigures } from '../local-figures';
 import { digestFor, listDigest, type Digest, type RoomView } from '../room-view';
 import { BatchedReads } from './batched-reads';
 import { ClusterAnnouncer } from './cluster-announcer';
@@ -50,6 +51,8 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
   private readonly rosterReads = new BatchedReads<string, string | undefined, Roster>((room, selfKeys) => this.readRosters(room, selfKeys));
   /** The digest of each member list read, while it is held (sockets of one room going hidden at once share a read). */
   private readonly digests = new WeakMap<Member[], Digest>();
+  /** This process's own figures, the answers while the cluster is unreachable. */
+  private readonly local: LocalFigures;
 
   constructor(
     private readonly cluster: PresenceCluster,
@@ -60,6 +63,7 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
   ) {
     super();
     this.rosterMax = options.rosterMax ?? DEFAULT_LIMITS.rosterMax;
+    this.local = new LocalFigures(registry.presence);
     const { clock, deliveries } = registry;
     const intervalMs = options.countIntervalMs;
     this.pages = new ClusterAnnouncer<string, PageCounts>(clock, {
@@ -118,7 +122,7 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
 
   pageCounts(pages: readonly string[], subscriber?: string): Promise<PageCounts[]> {
     return this.answer(
-      () => pages.map((page) => this.registry.presence.pageCounts(page)),
+      () => this.local.pageCounts(pages),
       () => this.cluster.pageCounts(pages),
       (counts) => {
         if (this.noting(subscriber)) for (const c of counts) this.pages.acked(c.page, subscriber, c, this.isSocket(subscriber));
@@ -128,7 +132,7 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
 
   roster(room: string, asker?: RosterAsker): Promise<Roster> {
     return this.answer(
-      () => ({ ...this.registry.presence.roster(room), typing: this.registry.presence.typingIn(room), self: null, large: this.registry.presence.isLarge(room) }),
+      () => this.local.roster(room),
       () => this.rosterReads.read(room, asker?.userKey),
       (roster) => {
         if (asker && this.noting(asker.id)) this.largeRooms.acked(room, asker.id, roster.total, roster.large);
@@ -142,7 +146,7 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
 
   stats(subscriber?: string): Promise<Stats> {
     return this.answer(
-      () => this.registry.presence.stats(),
+      () => this.local.stats(),
       () => this.cluster.stats(),
       (stats) => {
         if (this.noting(subscriber)) this.stats$.acked(null, subscriber, stats, this.isSocket(subscriber));
@@ -298,18 +302,12 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
     return this.registry.namespace?.sockets.has(id) ?? false;
   }
 
-  /** A catch-up from this process's registry alone, while the cluster is unreachable. */
+  /** A catch-up from this process's registry alone, while the cluster is unreachable (nothing is noted in the registry). */
   private localFigures(asker: RosterAsker, followed: Followed): CaughtUp {
-    const { presence } = this.registry;
     return {
-      pages: followed.pages.map((page) => presence.pageCounts(page)),
-      rooms: followed.rooms.map((room): RoomView => {
-        const { members, total } = presence.roster(room);
-        if (presence.isLarge(room)) return { room, large: true, total };
-        const typing = presence.typingIn(room);
-        return { room, large: false, members, total, typing, digest: digestFor(listDigest(members), presence.member(room, asker.userKey), typing) };
-      }),
-      stats: followed.stats ? presence.stats() : undefined,
+      pages: this.local.pageCounts(followed.pages),
+      rooms: followed.rooms.map((room) => this.local.roomView(room, asker)),
+      stats: followed.stats ? this.local.stats() : undefined,
     };
   }
 
