@@ -19,9 +19,9 @@ import {
   waitFor,
   until,
   untilMetric,
-  type Entry,
   type TestSocket,
 } from '@presently/testing';
+import { ANNOUNCEMENTS, type Member, membersOn, names, type Updated, upToAck } from './support/rooms';
 
 /**
  * Protocol 1.1, "Activity: active, idle, hidden", through real sockets in
@@ -35,17 +35,7 @@ import {
 const SECRET = 'activity-e2e-secret-0123456789abcdef';
 const API_KEY = 'activity-e2e-key-0123456789';
 
-type Member = { userId: string; name: string; status: string; meta: Record<string, unknown>; connections: number; since: number; activity: string };
-type Updated = { room: string; member: Member };
-
-/** The protocol's announcements a passive socket must not hear. */
-const ANNOUNCEMENTS = ['page:count', 'room:count', 'room:joined', 'room:left', 'room:updated', 'room:typing', 'stats', 'poll:tally'];
-
 const user = async (url: string, sub: string, name = sub) => (await connect(url, { clientId: clientId(sub), token: await userToken(SECRET, sub, { name }) })).socket;
-/** The events' names; `room:digest` (an extension that follows a room's changes, debounced) may come once a socket is back in its room's channel, and carries no change. */
-const names = (entries: Entry[]) => entries.map((e) => e.event).filter((event) => event !== 'room:digest');
-/** The entries up to the (first) ack: what came before it. */
-const upToAck = (entries: Entry[]) => entries.slice(0, entries.findIndex((e) => e.event.startsWith('ack:')) + 1);
 
 describe('activity (one process)', () => {
   const server = useServer({ JWT_SECRET: SECRET, API_KEY, COUNT_INTERVAL_MS: '50', GRACE_MS: '1000', ROSTER_MAX: '4', POLLS: 'activity-poll' });
@@ -134,8 +124,8 @@ describe('activity (one process)', () => {
     // Tab 1 caused the first change and heard of the others.
     expect(tab1Updates.map((e) => e.member.activity)).toEqual(['active', 'idle']);
 
-    const listed = await get<{ members: Member[] }>(server.url, `/api/rooms/members?room=${encodeURIComponent(room)}`);
-    expect(listed.body.members.map((m) => [m.userId, m.activity])).toEqual([
+    const listed = await membersOn(server.url, room);
+    expect(listed.map((m) => [m.userId, m.activity])).toEqual([
       ['observer', 'active'],
       ['ann', 'idle'],
     ]);
@@ -191,7 +181,7 @@ describe('activity (one process)', () => {
     expect(caughtUp[caughtUp.length - 1].event).toBe('ack:presence:activity');
     const payload = (event: string) => caughtUp.find((e) => e.event === event)?.payload;
     expect(payload('page:count')).toEqual(await pageCount(server.url, page));
-    const members = (await get<{ members: Member[] }>(server.url, `/api/rooms/members?room=${encodeURIComponent(room)}`)).body.members;
+    const members = await membersOn(server.url, room);
     expect(payload('room:sync')).toEqual({ room, members, total: 3, typing: [] });
     expect(payload('room:sync').members.find((m: Member) => m.userId === 'xavier')).toMatchObject({ status: 'busy', activity: 'active' });
     expect(payload('poll:tally')).toEqual({ poll, tallies: expect.objectContaining({ red: expect.any(Number) }) });

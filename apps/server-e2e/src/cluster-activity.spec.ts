@@ -17,9 +17,9 @@ import {
   userToken,
   useCluster,
   waitFor,
-  type Entry,
   type RunningRedis,
 } from '@presently/testing';
+import { ANNOUNCEMENTS, type Member, membersOn, names, type Updated, upToAck } from './support/rooms';
 
 /**
  * Protocol 1.1, "Activity", with two server processes sharing a real
@@ -33,11 +33,6 @@ import {
 const SECRET = 'cluster-activity-secret-0123456789abcdef';
 const API_KEY = 'cluster-activity-key-0123456789';
 
-type Member = { userId: string; name: string; status: string; meta: Record<string, unknown>; connections: number; since: number; activity: string };
-type Updated = { room: string; member: Member };
-
-const ANNOUNCEMENTS = ['page:count', 'room:count', 'room:joined', 'room:left', 'room:updated', 'room:typing', 'stats', 'poll:tally'];
-
 const clusterEnv = (redis: RunningRedis, countIntervalMs = '50') => ({
   REDIS_URL: redis.url,
   JWT_SECRET: SECRET,
@@ -48,10 +43,6 @@ const clusterEnv = (redis: RunningRedis, countIntervalMs = '50') => ({
 });
 
 const user = async (url: string, sub: string, name = sub) => (await connect(url, { clientId: clientId(sub), token: await userToken(SECRET, sub, { name }) })).socket;
-/** The events' names; `room:digest` (an extension that follows a room's changes, debounced) may come once a socket is back in its room's channel, and carries no change. */
-const names = (entries: Entry[]) => entries.map((e) => e.event).filter((event) => event !== 'room:digest');
-const upToAck = (entries: Entry[]) => entries.slice(0, entries.findIndex((e) => e.event.startsWith('ack:')) + 1);
-const membersOn = async (url: string, room: string) => (await get<{ members: Member[] }>(url, `/api/rooms/members?room=${encodeURIComponent(room)}`)).body.members;
 
 describe('activity across processes', () => {
   const cluster = useCluster(2, (redis) => clusterEnv(redis));

@@ -3,7 +3,6 @@ import type { Socket } from 'socket.io-client';
 import {
   clientId,
   connect,
-  get,
   key,
   nowS,
   pageCount,
@@ -19,6 +18,7 @@ import {
   type TestSocket,
   type WebhookReceiver,
 } from '@presently/testing';
+import { join, type Member, membersOn, roomEvents } from './support/rooms';
 
 /**
  * `session:token` across two server processes sharing one real
@@ -33,21 +33,7 @@ import {
 const SECRET = 'cluster-session-token-secret-0123456789abcdef';
 const API_KEY = 'cluster-session-token-key-0123456789';
 
-type Member = { userId: string; name: string; status: string; meta: Record<string, unknown>; connections: number; since: number; activity: string };
-type RoomEvent = { event: string; payload: { room: string } & Record<string, unknown> };
-
 const clusterEnv = (redis: RunningRedis) => ({ REDIS_URL: redis.url, JWT_SECRET: SECRET, API_KEY, GRACE_MS: '3000', COUNT_INTERVAL_MS: '50' });
-
-/** Every room event `socket` hears of `room`, in order, markers left out. */
-function roomEvents(socket: TestSocket, room: string): RoomEvent[] {
-  const seen: RoomEvent[] = [];
-  (socket as unknown as Socket).onAny((event: string, payload: { room?: string; userId?: string; member?: Member }) => {
-    if (!['room:joined', 'room:left', 'room:updated'].includes(event) || payload?.room !== room) return;
-    if (String(payload.member?.userId ?? payload.userId).startsWith('marker-')) return;
-    seen.push({ event, payload: payload as RoomEvent['payload'] });
-  });
-  return seen;
-}
 
 describe('session:token across processes', () => {
   const cluster = useCluster(2, clusterEnv);
@@ -55,13 +41,6 @@ describe('session:token across processes', () => {
 
   const token = (sub: string, claims: Record<string, unknown> = {}) => userToken(SECRET, sub, claims);
   const user = async (url: string, sub: string, claims: Record<string, unknown> = {}) => connect(url, { clientId: clientId(`tab-${sub}`), token: await token(sub, claims) });
-  const join = async (socket: TestSocket, room: string, profile?: Record<string, unknown>) => {
-    const ack = await request(socket, 'room:join', { room, ...(profile && { profile }) });
-    if (!ack.ok) throw new Error(`room:join ${room} refused: ${JSON.stringify(ack)}`);
-    return ack as { self: Member; members: Member[] };
-  };
-  const members = async (url: string, room: string, bearer?: string) =>
-    (await get<{ members: Member[] }>(url, `/api/rooms/members?room=${encodeURIComponent(room)}`, bearer ? { authorization: `Bearer ${bearer}` } : {})).body.members;
 
   /** Two signed-in observers of `rooms`, one on each process, the first having heard the second join each room. */
   async function observers(...rooms: string[]) {
@@ -111,7 +90,7 @@ describe('session:token across processes', () => {
     );
     expect(await request(anonymous.socket, 'session:token', { token: await token('ivy', { name: 'Ivy' }) })).toMatchObject({ ok: true });
     for (const { member } of await Promise.all(replaced)) expect(member).toMatchObject({ userId: 'ivy', name: 'Ivy', connections: 1, activity: 'idle' });
-    for (const server of servers) expect((await members(server.url, room)).find((m) => m.userId === 'ivy')?.activity).toBe('idle');
+    for (const server of servers) expect((await membersOn(server.url, room)).find((m) => m.userId === 'ivy')?.activity).toBe('idle');
   });
 
   it('replaces a member whose only socket signs in by one room:updated on every process, in its place, page counts unchanged', async () => {
@@ -147,8 +126,8 @@ describe('session:token across processes', () => {
       expect(recent.map((l) => l.userId).filter((id) => !id.startsWith('marker-'))).toEqual([]);
     }
     for (const server of servers) {
-      expect((await members(server.url, room)).map((m) => m.userId)).toEqual([`observer-a-${room}`, `observer-b-${room}`, 'ada']);
-      expect((await members(server.url, room))[2]).toEqual(ada);
+      expect((await membersOn(server.url, room)).map((m) => m.userId)).toEqual([`observer-a-${room}`, `observer-b-${room}`, 'ada']);
+      expect((await membersOn(server.url, room))[2]).toEqual(ada);
       expect(await pageCount(server.url, page)).toEqual({ page, viewers: 1, connections: 1, active: 1 });
     }
   });
@@ -170,7 +149,7 @@ describe('session:token across processes', () => {
       expect(events).toEqual([{ event: 'room:joined', payload: { room, member: expect.objectContaining({ userId: 'bea', name: 'Bea', status: 'busy', meta: { tab: 1 }, connections: 1 }) } }]);
     }
     for (const server of servers) {
-      expect((await members(server.url, room)).map((m) => [m.userId, m.connections])).toEqual([
+      expect((await membersOn(server.url, room)).map((m) => [m.userId, m.connections])).toEqual([
         [`observer-a-${room}`, 1],
         [`observer-b-${room}`, 1],
         [here.session.userId, 1],
@@ -190,7 +169,7 @@ describe('session:token across processes', () => {
       expect(recent.filter((l) => l.userId === here.session.userId)).toEqual([expect.objectContaining({ duration: leftEvent.payload.duration })]);
     }
     for (const server of servers) {
-      expect((await members(server.url, room)).map((m) => [m.userId, m.connections])).toEqual([
+      expect((await membersOn(server.url, room)).map((m) => [m.userId, m.connections])).toEqual([
         [`observer-a-${room}`, 1],
         [`observer-b-${room}`, 1],
         ['bea', 2],
@@ -231,7 +210,7 @@ describe('session:token across processes', () => {
       expect(h.lobby).toEqual([{ event: 'room:updated', payload: { room: lobby, member: expect.objectContaining({ userId: anonymousId, name: 'Cyan' }), previousUserId: 'cy' } }]);
     }
     const bearer = await token('reader');
-    for (const server of servers) expect((await members(server.url, team, bearer)).map((m) => m.userId)).toEqual([`observer-a-${lobby}`, `observer-b-${lobby}`]);
+    for (const server of servers) expect((await membersOn(server.url, team, bearer)).map((m) => m.userId)).toEqual([`observer-a-${lobby}`, `observer-b-${lobby}`]);
   });
 
   it('answers UNAUTHORIZED to a bad token and changes nothing anywhere', async () => {
@@ -245,7 +224,7 @@ describe('session:token across processes', () => {
     }
     await quiet(watching, room, servers[0].url);
     expect(heard.flat()).toEqual([]);
-    for (const server of servers) expect((await members(server.url, room))[2]).toEqual(joined.self);
+    for (const server of servers) expect((await membersOn(server.url, room))[2]).toEqual(joined.self);
   });
 
   it('makes the socket reachable by the new identity\'s emits through either process, and no longer by the old one\'s', async () => {

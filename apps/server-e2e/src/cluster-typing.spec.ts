@@ -12,6 +12,7 @@ import {
   type RunningRedis,
   type TestSocket,
 } from '@presently/testing';
+import { roomLog, type Typing, typingOf } from './support/rooms';
 
 /**
  * Typing and recent leavers across two real server processes sharing one
@@ -27,20 +28,13 @@ const GRACE_MS = 1500;
 /** A timer may fire a few milliseconds early by the wall clock. */
 const TIMER_SLACK_MS = 10;
 
-type Typing = { room: string; userId: string; typing: boolean };
 type Left = { room: string; userId: string; reason: string; duration: number };
 type Leaver = { userId: string; name: string; leftAt: number; duration: number };
 
 const clusterEnv = (redis: RunningRedis) => ({ REDIS_URL: redis.url, JWT_SECRET: SECRET, GRACE_MS: String(GRACE_MS), COUNT_INTERVAL_MS: '50' });
 
-/** The room events `socket` receives, in the order it receives them. */
-function roomLog(socket: TestSocket): Array<[string, { userId?: string; typing?: boolean }]> {
-  const seen: Array<[string, { userId?: string; typing?: boolean }]> = [];
-  for (const event of ['room:typing', 'room:left']) socket.on(event as 'room:typing', (payload) => seen.push([event, payload]));
-  return seen;
-}
-
-const typingOf = (room: string, userId: string, typing: boolean) => (e: Typing) => e.room === room && e.userId === userId && e.typing === typing;
+/** The room events `socket` receives, in the order it receives them: typing, and who left. */
+const typingLog = (socket: TestSocket) => roomLog(socket, ['room:typing', 'room:left']);
 
 async function user(url: string, sub: string): Promise<TestSocket> {
   return (await connect(url, { clientId: clientId(`tab-${sub}`), token: await userToken(SECRET, sub) })).socket;
@@ -64,7 +58,7 @@ describe('typing across processes', () => {
     const bob = await user(b.url, 'bob');
     const cat = await user(a.url, 'cat');
     for (const socket of [ann1, ann2, bob, cat]) await join(socket, room);
-    const [logAnn1, logAnn2, logBob, logCat] = [ann1, ann2, bob, cat].map(roomLog);
+    const [logAnn1, logAnn2, logBob, logCat] = [ann1, ann2, bob, cat].map(typingLog);
 
     const heard = [bob, ann2, cat].map((socket) => waitFor<Typing>(socket, 'room:typing', typingOf(room, 'ann', true)));
     expect(await request(ann1, 'room:typing', { room, typing: true })).toEqual({ ok: true });
@@ -104,7 +98,7 @@ describe('typing across processes', () => {
     const dan = await user(a.url, 'dan');
     const eve = await user(a.url, 'eve');
     for (const socket of [obs, dan, eve]) await join(socket, room);
-    const log = roomLog(obs);
+    const log = typingLog(obs);
 
     await request(dan, 'room:typing', { room, typing: true });
     const danLeft = waitFor<Left>(obs, 'room:left', (e) => e.userId === 'dan');

@@ -23,6 +23,7 @@ import {
   type TestSocket,
   type WebhookReceiver,
 } from '@presently/testing';
+import { join, type Member, membersOn, roomEvents } from './support/rooms';
 
 /**
  * `session:token` (protocol v1.1, "Signing in and out without
@@ -38,18 +39,6 @@ import {
 const SECRET = 'session-token-e2e-secret-0123456789abcdef';
 const API_KEY = 'session-token-e2e-key-0123456789';
 
-type Member = { userId: string; name: string; status: string; meta: Record<string, unknown>; connections: number; since: number; activity: string };
-type RoomEvent = { event: string; payload: { room: string } & Record<string, unknown> };
-
-/** Every room event (`room:joined`, `room:left`, `room:updated`) `socket` hears of `room`, in order. */
-function roomEvents(socket: TestSocket, room: string): RoomEvent[] {
-  const seen: RoomEvent[] = [];
-  (socket as unknown as Socket).onAny((event: string, payload: { room?: string }) => {
-    if (['room:joined', 'room:left', 'room:updated'].includes(event) && payload?.room === room) seen.push({ event, payload: payload as RoomEvent['payload'] });
-  });
-  return seen;
-}
-
 /** Every application event (`note:*`) a socket receives. */
 function notes(socket: TestSocket): string[] {
   const seen: string[] = [];
@@ -64,13 +53,7 @@ describe('session:token', () => {
 
   const token = (sub: string, claims: Record<string, unknown> = {}) => userToken(SECRET, sub, claims);
   const user = async (sub: string, claims: Record<string, unknown> = {}) => connect(server.url, { clientId: clientId(`tab-${sub}`), token: await token(sub, claims) });
-  const join = async (socket: TestSocket, room: string, profile?: Record<string, unknown>) => {
-    const ack = await request(socket, 'room:join', { room, ...(profile && { profile }) });
-    if (!ack.ok) throw new Error(`room:join ${room} refused: ${JSON.stringify(ack)}`);
-    return ack as { self: Member; members: Member[] };
-  };
-  const members = async (room: string, bearer?: string) =>
-    (await get<{ members: Member[] }>(server.url, `/api/rooms/members?room=${encodeURIComponent(room)}`, bearer ? { authorization: `Bearer ${bearer}` } : {})).body.members;
+  const members = (room: string, bearer?: string) => membersOn(server.url, room, bearer);
 
   /** `socket` joins `room`, and `observer` has heard of it (the two travel on different sockets, in no order). */
   const joinSeen = async (observer: TestSocket, { socket, session }: { socket: TestSocket; session: Session }, room: string, profile?: Record<string, unknown>) => {
@@ -92,8 +75,6 @@ describe('session:token', () => {
     await request(marker, 'room:leave', { room });
     await left;
   }
-  const withoutMarkers = (events: RoomEvent[]) =>
-    events.filter((e) => !String((e.payload.member as Member | undefined)?.userId ?? e.payload.userId).startsWith('marker-'));
 
   it('signs an anonymous socket in: session before the ack, one room:updated with previousUserId, the member kept in its place, page counts unchanged', async () => {
     const room = key('token-in');
@@ -122,7 +103,7 @@ describe('session:token', () => {
 
     await quiet(observer, room);
     const ada = { userId: 'ada', name: 'Ada', status: 'away', meta: { color: 'teal' }, connections: 1, since: joined.self.since, activity: 'active' };
-    expect(withoutMarkers(heard)).toEqual([{ event: 'room:updated', payload: { room, member: ada, previousUserId: anonymous.userId } }]);
+    expect(heard).toEqual([{ event: 'room:updated', payload: { room, member: ada, previousUserId: anonymous.userId } }]);
     await stopped;
     // A replacement is no leave: only the marker is a recent leaver.
     const { recent } = (await request(observer, 'room:recent', { room })) as { recent: { userId: string }[] };
@@ -176,9 +157,9 @@ describe('session:token', () => {
     expect((await connect(server.url, { clientId: signedIn.clientId })).session.userId).toBe(anonymousId);
 
     for (const room of [lobby, team, ops]) await quiet(observer, room);
-    expect(withoutMarkers(heard.team)).toEqual([{ event: 'room:left', payload: { room: team, userId: 'bea', reason: 'leave', duration: expect.any(Number) } }]);
-    expect(withoutMarkers(heard.ops)).toEqual([{ event: 'room:left', payload: { room: ops, userId: 'bea', reason: 'leave', duration: expect.any(Number) } }]);
-    expect(withoutMarkers(heard.lobby)).toEqual([
+    expect(heard.team).toEqual([{ event: 'room:left', payload: { room: team, userId: 'bea', reason: 'leave', duration: expect.any(Number) } }]);
+    expect(heard.ops).toEqual([{ event: 'room:left', payload: { room: ops, userId: 'bea', reason: 'leave', duration: expect.any(Number) } }]);
+    expect(heard.lobby).toEqual([
       { event: 'room:updated', payload: { room: lobby, member: expect.objectContaining({ userId: anonymousId, name: 'Bee', status: 'busy' }), previousUserId: 'bea' } },
     ]);
     const bearer = await token('watcher', { roles: ['ops'] });
@@ -197,11 +178,11 @@ describe('session:token', () => {
 
     expect(await request(socket, 'session:token', { token: await token('cy', { name: 'Cy' }) })).toMatchObject({ ok: true, session: { userId: 'cy', name: 'Cy' }, left: [] });
     await quiet(observer, room);
-    expect(withoutMarkers(heard)).toEqual([]);
+    expect(heard).toEqual([]);
 
     expect(await request(socket, 'session:token', { token: await token('cy', { name: 'Cyrus' }) })).toMatchObject({ ok: true, session: { userId: 'cy', name: 'Cyrus' } });
     await quiet(observer, room);
-    expect(withoutMarkers(heard)).toEqual([{ event: 'room:updated', payload: { room, member: { ...joined.self, name: 'Cyrus' } } }]);
+    expect(heard).toEqual([{ event: 'room:updated', payload: { room, member: { ...joined.self, name: 'Cyrus' } } }]);
 
     const anon = await connect(server.url);
     const { socket: anonymous, session } = anon;
@@ -209,7 +190,7 @@ describe('session:token', () => {
     heard.length = 0;
     expect(await request(anonymous, 'session:token', { token: null })).toMatchObject({ ok: true, session: { userId: session.userId, name: null }, left: [] });
     await quiet(observer, room);
-    expect(withoutMarkers(heard)).toEqual([]);
+    expect(heard).toEqual([]);
   });
 
   it('announces the ordinary events when the old member keeps another socket or the new user is there already', async () => {
@@ -228,7 +209,7 @@ describe('session:token', () => {
     const before = Date.now();
     await request(tab1, 'session:token', { token: await token('dee', { name: 'Dee' }) });
     await quiet(observer, room);
-    expect(withoutMarkers(heard)).toEqual([
+    expect(heard).toEqual([
       { event: 'room:joined', payload: { room, member: { userId: 'dee', name: 'Dee', status: 'busy', meta: { n: 1 }, connections: 1, since: expect.any(Number), activity: 'active' } } },
     ]);
     expect((heard[0].payload.member as Member).since).toBeGreaterThanOrEqual(before - 1000);
@@ -237,7 +218,7 @@ describe('session:token', () => {
     heard.length = 0;
     await request(tab2, 'session:token', { token: await token('dee', { name: 'Dee' }) });
     await quiet(observer, room);
-    expect(withoutMarkers(heard)).toEqual([{ event: 'room:left', payload: { room, userId: anonymous.userId, reason: 'leave', duration: expect.any(Number) } }]);
+    expect(heard).toEqual([{ event: 'room:left', payload: { room, userId: anonymous.userId, reason: 'leave', duration: expect.any(Number) } }]);
     expect((await members(room)).map((m) => [m.userId, m.connections])).toEqual([
       ['observer', 1],
       ['dee', 2],
@@ -269,7 +250,7 @@ describe('session:token', () => {
       expect(await request(socket, 'session:token', malformed)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     }
     await quiet(observer, room);
-    expect([sessions, withoutMarkers(heard)]).toEqual([[], []]);
+    expect([sessions, heard]).toEqual([[], []]);
     expect((await members(room)).find((m) => m.userId === 'eve')).toEqual(joined.self);
     expect(await request(socket, 'room:join', { room: `private:${key('still')}` })).toMatchObject({ ok: true });
     expect(session.userId).toBe('eve');

@@ -1,4 +1,5 @@
-import { barrier, clientId, connect, get, key, request, untilMetric, useServer, userToken, waitFor, type TestSocket } from '@presently/testing';
+import { barrier, clientId, connect, key, request, untilMetric, useServer, userToken, waitFor, type TestSocket } from '@presently/testing';
+import { type Member, membersOn, roomLog, type Typing, typingOf } from './support/rooms';
 
 /**
  * `room:typing` (protocol 1.1, "Typing") through real sockets against the
@@ -11,18 +12,6 @@ import { barrier, clientId, connect, get, key, request, untilMetric, useServer, 
 
 const SECRET = 'typing-e2e-secret-0123456789abcdef';
 const GRACE_MS = 1500;
-
-type Typing = { room: string; userId: string; typing: boolean };
-type Member = { userId: string };
-
-/** The room events `socket` receives, in the order it receives them. */
-function roomLog(socket: TestSocket): Array<[string, { room: string; userId?: string; typing?: boolean }]> {
-  const seen: Array<[string, { room: string; userId?: string; typing?: boolean }]> = [];
-  for (const event of ['room:typing', 'room:joined', 'room:left', 'room:updated']) socket.on(event as 'room:typing', (payload) => seen.push([event, payload]));
-  return seen;
-}
-
-const typingOf = (room: string, userId: string, typing: boolean) => (e: Typing) => e.room === room && e.userId === userId && e.typing === typing;
 
 describe('typing (one process)', () => {
   const server = useServer({ JWT_SECRET: SECRET, GRACE_MS: String(GRACE_MS), COUNT_INTERVAL_MS: '50' });
@@ -39,7 +28,7 @@ describe('typing (one process)', () => {
     const room = key('typing-start');
     const [ann1, ann2, bob, cat] = [await user('ann'), await user('ann'), await user('bob'), await user('cat')];
     for (const socket of [ann1, ann2, bob, cat]) await joined(socket, room);
-    const [logAnn1, logAnn2, logBob] = [ann1, ann2, bob].map(roomLog);
+    const [logAnn1, logAnn2, logBob] = [ann1, ann2, bob].map((socket) => roomLog(socket));
 
     const bobHears = waitFor<Typing>(bob, 'room:typing', typingOf(room, 'ann', true));
     const otherTabHears = waitFor<Typing>(ann2, 'room:typing', typingOf(room, 'ann', true));
@@ -99,7 +88,7 @@ describe('typing (one process)', () => {
     cat.disconnect();
     await catStops;
     // The stop came when the grace started: Cat is still a member, held.
-    expect((await get<{ members: Member[] }>(server.url, `/api/rooms/members?room=${encodeURIComponent(room)}`)).body.members.map((m) => m.userId)).toContain('cat');
+    expect((await membersOn(server.url, room)).map((m) => m.userId)).toContain('cat');
     await waitFor(obs, 'room:left', (e: { userId: string }) => e.userId === 'cat', GRACE_MS + 5000);
     expect(log.slice(3).map(([event, e]) => [event, e.userId, e.typing])).toEqual([
       ['room:typing', 'cat', true],
