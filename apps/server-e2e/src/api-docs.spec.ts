@@ -1,5 +1,5 @@
 import { PROTOCOL_VERSION } from '@presently/protocol';
-import { useServer } from '@presently/testing';
+import { connect, get, key, request, useServer } from '@presently/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,12 +27,35 @@ const ROUTES = [
   'POST /api/polls/close',
 ];
 
+interface Schema {
+  type?: string;
+  required?: string[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+}
+
 interface Operation {
   summary?: string;
   tags?: string[];
   security?: Array<Record<string, string[]>>;
   parameters?: Array<{ name: string; in: string; required?: boolean }>;
-  responses?: Record<string, unknown>;
+  responses?: Record<string, { content?: Record<string, { schema: Schema }> }>;
+}
+
+/** The JSON type of `value` as a schema names it. */
+const jsonType = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : Number.isInteger(value) ? 'integer' : typeof value);
+
+/** How `value` departs from `schema`: a type other than the documented one, a required field missing, a field not documented. */
+function departures(value: unknown, schema: Schema, at = '$'): string[] {
+  const type = jsonType(value);
+  if (schema.type && type !== schema.type && !(schema.type === 'number' && type === 'integer')) return [`${at} is ${type}, documented ${schema.type}`];
+  if (type === 'array' && schema.items) return (value as unknown[]).flatMap((item, i) => departures(item, schema.items!, `${at}[${i}]`));
+  if (type !== 'object' || !schema.properties) return [];
+  const fields = value as Record<string, unknown>;
+  return [
+    ...(schema.required ?? []).filter((name) => !(name in fields)).map((name) => `${at}.${name} is missing`),
+    ...Object.entries(fields).flatMap(([name, field]) => (schema.properties![name] ? departures(field, schema.properties![name], `${at}.${name}`) : [`${at}.${name} is not documented`])),
+  ];
 }
 
 describe('the HTTP API documents (OpenAPI at /api/openapi.json, Swagger UI at /api/docs)', () => {
@@ -65,6 +88,22 @@ describe('the HTTP API documents (OpenAPI at /api/openapi.json, Swagger UI at /a
     expect(paths['/api/rooms/members'].get.security).toEqual([{ bearer: [] }]);
     expect(paths['/api/pages/count'].get.parameters).toEqual([expect.objectContaining({ name: 'page', in: 'query', required: true })]);
     expect(paths['/badge.{version}.js'].get.parameters).toEqual([expect.objectContaining({ name: 'version', in: 'path', required: true })]);
+  });
+
+  it('documents the answers as the server gives them', async () => {
+    const { paths } = await openapi();
+    const [page, room] = [key('/docs/page'), key('docs-room')];
+    const { socket } = await connect(server.url);
+    await request(socket, 'page:enter', { page });
+    await request(socket, 'room:join', { room, profile: { name: 'Ann' } });
+    const { socket: leaver } = await connect(server.url);
+    await request(leaver, 'room:join', { room, profile: { name: 'Bob' } });
+    await request(leaver, 'room:leave', { room });
+    for (const path of [`/api/pages/count?page=${encodeURIComponent(page)}`, `/api/pages/history?page=${encodeURIComponent(page)}`, '/api/stats', `/api/rooms/members?room=${room}`, `/api/rooms/recent?room=${room}`]) {
+      const answer = await get(server.url, path);
+      const schema = paths[path.split('?')[0]].get.responses?.[answer.status]?.content?.['application/json']?.schema;
+      expect([path, answer.status, schema && departures(answer.body, schema)]).toEqual([path, 200, []]);
+    }
   });
 
   it('serves its docs page, and that page its assets', async () => {

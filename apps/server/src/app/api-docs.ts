@@ -161,14 +161,25 @@ const OPERATIONS: Record<string, OperationDoc> = {
     responses: {
       200: {
         description: 'the stats',
-        schema: { type: 'object', required: ['online', 'top'], properties: { online: { type: 'integer', minimum: 0 }, top: { type: 'array', items: { type: 'object', properties: { page: KEY, viewers: { type: 'integer' } } } } } },
+        schema: {
+          type: 'object',
+          required: ['online', 'top'],
+          properties: {
+            online: {
+              type: 'object',
+              required: ['connections', 'visitors'],
+              properties: { connections: { type: 'integer', minimum: 0, description: 'sockets' }, visitors: { type: 'integer', minimum: 0, description: 'distinct clientIds' } },
+            },
+            top: { type: 'array', items: { type: 'object', required: ['page', 'viewers'], properties: { page: KEY, viewers: { type: 'integer', minimum: 0 } } } },
+          },
+        },
       },
     },
   },
   'get /api/pages/live': {
     tag: 'presence',
     summary: "A page's live count (Server-Sent Events)",
-    description: 'The stream the badge follows: `count` events with `{ page, viewers, connections }`, the reader counted on the page while the stream is open (crawlers are served, never counted).',
+    description: 'The stream the badge follows: `count` events with the page counts (`{ page, viewers, connections, active }`), the reader counted on the page while the stream is open (crawlers are served, never counted).',
     query: {
       page: { description: 'the page key', required: true, schema: KEY },
       clientId: { description: 'the browser id to count the reader as (8–64 of `[A-Za-z0-9_-]`)', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' } },
