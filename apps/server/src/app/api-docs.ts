@@ -60,6 +60,15 @@ const POLL_BODY: Schema = { type: 'object', required: ['poll'], additionalProper
 const TALLIES: Schema = { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } };
 const TEXT = (type: string, description: string) => ({ description, type });
 const BAD_REQUEST = { description: 'a malformed query or body', schema: ERROR };
+const PAGE_QUERY = { page: { description: 'the page key, typically a URL path', required: true, schema: KEY } };
+const ROOM_QUERY = { room: { description: 'the room key', required: true, schema: KEY } };
+/** A room's reads: `private:*` and `role:*` rooms need a session token that may join them. */
+const ROOM_ACCESS = {
+  401: { description: 'a room that needs a token, without a valid one', schema: ERROR },
+  403: { description: 'the token may not join this room', schema: ERROR },
+};
+const POLL_DECLARED: Schema = { type: 'object', properties: { ok: { type: 'boolean' }, poll: KEY, created: { type: 'boolean' } } };
+const STATUS: Schema = { type: 'object', properties: { status: { type: 'string' } } };
 const NO_KEY = { description: 'no `x-api-key`, or the wrong one (checked before the body is read)', schema: ERROR };
 
 /** Every HTTP route of the server, by `method path` as OpenAPI writes it. */
@@ -68,7 +77,7 @@ const OPERATIONS: Record<string, OperationDoc> = {
     tag: 'presence',
     summary: "A page's counts",
     description: 'Viewers (distinct browsers) and connections (sockets) on the page right now: for a first paint, server-side rendering, readers without JavaScript.',
-    query: { page: { description: 'the page key, typically a URL path', required: true, schema: KEY } },
+    query: PAGE_QUERY,
     responses: { 200: { description: 'the counts', schema: PAGE_COUNTS }, 400: BAD_REQUEST },
   },
   'get /api/pages/history': {
@@ -76,7 +85,7 @@ const OPERATIONS: Record<string, OperationDoc> = {
     summary: "A page's last hour",
     description:
       "A point per minute with viewers over the last 60 minutes, oldest first, the current minute last: `t` the minute's start (epoch ms, the server's clock; Redis's `TIME` with Redis), `peak` the most viewers in it, `mean` the time-weighted mean over the part of it that has passed (two decimals). Kept for the `HISTORY_PAGES` busiest pages; reading counts nobody.",
-    query: { page: { description: 'the page key, typically a URL path', required: true, schema: KEY } },
+    query: PAGE_QUERY,
     responses: {
       200: {
         description: 'the history',
@@ -106,12 +115,11 @@ const OPERATIONS: Record<string, OperationDoc> = {
     summary: "A room's members",
     description: 'At most `ROSTER_MAX` members, earliest first, and the total. `private:*` and `role:*` rooms need a session token that may join them.',
     auth: 'bearer',
-    query: { room: { description: 'the room key', required: true, schema: KEY } },
+    query: ROOM_QUERY,
     responses: {
       200: { description: 'the members', schema: { type: 'object', required: ['room', 'members', 'total'], properties: { room: KEY, members: { type: 'array', items: MEMBER }, total: { type: 'integer', minimum: 0 } } } },
       400: BAD_REQUEST,
-      401: { description: 'a room that needs a token, without a valid one', schema: ERROR },
-      403: { description: 'the token may not join this room', schema: ERROR },
+      ...ROOM_ACCESS,
     },
   },
   'get /api/rooms/recent': {
@@ -119,7 +127,7 @@ const OPERATIONS: Record<string, OperationDoc> = {
     summary: 'Who just left a room',
     description: 'The members who left in the last `RECENT_MS` and are not back, most recent first, at most 100 (`leftAt`: when its `room:left` went out; `duration`: how long it had been there). The access rules of `GET /api/rooms/members`.',
     auth: 'bearer',
-    query: { room: { description: 'the room key', required: true, schema: KEY } },
+    query: ROOM_QUERY,
     responses: {
       200: {
         description: 'the recent leavers',
@@ -140,8 +148,7 @@ const OPERATIONS: Record<string, OperationDoc> = {
         },
       },
       400: BAD_REQUEST,
-      401: { description: 'a room that needs a token, without a valid one', schema: ERROR },
-      403: { description: 'the token may not join this room', schema: ERROR },
+      ...ROOM_ACCESS,
     },
   },
   'post /api/demo/token': {
@@ -181,7 +188,7 @@ const OPERATIONS: Record<string, OperationDoc> = {
     summary: "A page's live count (Server-Sent Events)",
     description: 'The stream the badge follows: `count` events with the page counts (`{ page, viewers, connections, active }`), the reader counted on the page while the stream is open (crawlers are served, never counted).',
     query: {
-      page: { description: 'the page key', required: true, schema: KEY },
+      ...PAGE_QUERY,
       clientId: { description: 'the browser id to count the reader as (8–64 of `[A-Za-z0-9_-]`)', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' } },
     },
     responses: {
@@ -197,7 +204,7 @@ const OPERATIONS: Record<string, OperationDoc> = {
     summary: "A page's count as an SVG badge",
     description: 'For places where no script runs (a README, a feed); shields.io-style options; cached 10 s.',
     query: {
-      page: { description: 'the page key', required: true, schema: KEY },
+      ...PAGE_QUERY,
       label: { description: 'the words beside the number', schema: { type: 'string' } },
       color: { description: "the number's background", schema: { type: 'string' } },
       labelColor: { description: "the label's background", schema: { type: 'string' } },
@@ -209,7 +216,7 @@ const OPERATIONS: Record<string, OperationDoc> = {
     tag: 'badge',
     summary: "A page's last hour as an SVG sparkline",
     description: "230 × 40: each minute's mean viewers as a line over its peak, the viewers now and the hour's peak beside it, said in words by its title; cached 10 s.",
-    query: { page: { description: 'the page key', required: true, schema: KEY } },
+    query: PAGE_QUERY,
     responses: { 200: TEXT('image/svg+xml', 'the sparkline'), 400: BAD_REQUEST },
   },
   'post /api/emit': {
@@ -254,8 +261,8 @@ const OPERATIONS: Record<string, OperationDoc> = {
     auth: 'apiKey',
     body: POLL_BODY,
     responses: {
-      200: { description: 'it already was declared (`created: false`)', schema: { type: 'object', properties: { ok: { type: 'boolean' }, poll: KEY, created: { type: 'boolean' } } } },
-      201: { description: 'declared (`created: true`)', schema: { type: 'object', properties: { ok: { type: 'boolean' }, poll: KEY, created: { type: 'boolean' } } } },
+      200: { description: 'it already was declared (`created: false`)', schema: POLL_DECLARED },
+      201: { description: 'declared (`created: true`)', schema: POLL_DECLARED },
       400: BAD_REQUEST,
       401: NO_KEY,
       409: { description: 'past the number of polls a server holds (`LIMIT_EXCEEDED`)', schema: ERROR },
@@ -297,13 +304,13 @@ const OPERATIONS: Record<string, OperationDoc> = {
     description: 'With `WEB_ROOT`, `/` is the web app instead.',
     responses: { 200: TEXT('text/html', 'a short page: what Presently is and where its docs are') },
   },
-  'get /healthz': { tag: 'server', summary: 'Liveness', responses: { 200: { description: 'the process runs', schema: { type: 'object', properties: { status: { type: 'string' } } } } } },
+  'get /healthz': { tag: 'server', summary: 'Liveness', responses: { 200: { description: 'the process runs', schema: STATUS } } },
   'get /readyz': {
     tag: 'server',
     summary: 'Readiness',
     responses: {
-      200: { description: 'it takes traffic', schema: { type: 'object', properties: { status: { type: 'string' } } } },
-      503: { description: 'shutting down, or Redis unreachable with `REDIS_URL`', schema: { type: 'object', properties: { status: { type: 'string' } } } },
+      200: { description: 'it takes traffic', schema: STATUS },
+      503: { description: 'shutting down, or Redis unreachable with `REDIS_URL`', schema: STATUS },
     },
   },
   'get /metrics': { tag: 'server', summary: 'Prometheus metrics', responses: { 200: TEXT('text/plain', "Presently's and the process's metrics") } },
