@@ -1,11 +1,10 @@
-import type { ClientIdStorage } from '@presently/client';
-
 /**
  * This tab's `sessionStorage` (it survives a reload, so a reload takes over
  * the held presence within the grace period), or `null` where the browser
- * refuses storage: the server then assigns an id per connection.
+ * refuses storage: the server then assigns an id per connection, and a
+ * sign-in lasts until a reload.
  */
-export function tabStorage(): ClientIdStorage | null {
+export function tabStorage(): Storage | null {
   try {
     return globalThis.sessionStorage ?? null;
   } catch {

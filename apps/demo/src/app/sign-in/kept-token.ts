@@ -1,3 +1,4 @@
+import { tabStorage } from '../shell/tab-storage';
 import { stillValid } from './demo-token';
 
 const TOKEN_KEY = 'presently-demo:token';
@@ -56,11 +57,5 @@ export class KeptToken {
 
 /** This tab's kept token (`sessionStorage`; nothing where the browser refuses storage). */
 export function tabToken(): KeptToken {
-  let storage: TokenStorage | null = null;
-  try {
-    storage = globalThis.sessionStorage ?? null;
-  } catch {
-    storage = null;
-  }
-  return new KeptToken(storage);
+  return new KeptToken(tabStorage());
 }
