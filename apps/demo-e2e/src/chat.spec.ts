@@ -1,6 +1,6 @@
 import { screenshot, useServer } from '@presently/testing';
 import { useBrowser } from './support/browser';
-import { feedLine as activity, member, pickName } from './support/chat';
+import { feedLine as activity, member, pickName, visitorId } from './support/chat';
 import { gone, shown, waitForAttribute } from './support/wait';
 
 describe('demo: chat', () => {
@@ -24,8 +24,8 @@ describe('demo: chat', () => {
       [ada, 'Ada', 'Grace'],
       [grace, 'Grace', 'Ada'],
     ] as const) {
-      const visitorId = await page.getByTestId('visitor-id').textContent();
-      await expect(member(page, self).getAttribute('data-user')).resolves.toBe(visitorId);
+      const id = await visitorId(page);
+      await expect(member(page, self).getAttribute('data-user')).resolves.toBe(id);
       await expect(member(page, self).getAttribute('data-self')).resolves.toBe('');
       await expect(member(page, other).getAttribute('data-self')).resolves.toBeNull();
     }
