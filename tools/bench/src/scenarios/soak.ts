@@ -19,6 +19,8 @@ const MIB = 2 ** 20;
 const HEAP_DRIFT_PCT = 5;
 /** How long the server keeps timers for the harness's own last HTTP request (its keep-alive timeout, 5 s, and more). */
 const HARNESS_REQUESTS_SETTLE_MS = 6000;
+/** Past `RECENT_MS`, the time the server's one timer for recent leavers may take to fire. */
+const RECENT_SLACK_MS = 250;
 /** Presently's registry sizes on `/metrics`. */
 const GAUGES = ['presently_connections', 'presently_visitors', 'presently_pages', 'presently_rooms', 'presently_held_connections'] as const;
 /** Every event the server announces to the sockets of a page or room. */
@@ -73,13 +75,12 @@ interface Visit {
  * gives the registry's gauges and `nodejs_active_resources`. Leaks show as
  * a difference between the two: the live heap within 5 %, every Map and Set
  * of Presently's own classes at the same size, as many timers. Presently
- * only; it runs with `GRACE_MS` = `--grace-ms`, and `RECENT_MS=0`: who just
- * left a room is a window of time by design (each leaver kept `RECENT_MS`,
- * at most 100 per room), not steady state, so a churn would legitimately
- * leave it fuller at the end than at the checkpoint; its bounds are the
- * core's unit tests'.
+ * only; it runs with `GRACE_MS` = `--grace-ms` and `RECENT_MS` =
+ * `--recent-ms`: who just left a room is a window of time by design, so each
+ * settle also waits until that window has passed since the last leave, and
+ * the registry must have forgotten every recent leaver by then.
  */
-export const soak: Scenario<'clients' | 'churners' | 'pages' | 'rooms' | 'duration' | 'checkpoint' | 'holdMs' | 'graceMs'> = {
+export const soak: Scenario<'clients' | 'churners' | 'pages' | 'rooms' | 'duration' | 'checkpoint' | 'holdMs' | 'graceMs' | 'recentMs'> = {
   name: 'soak',
   parameters: {
     clients: { full: 1000, quick: 20, scaled: true, help: 'steady clients, one page and one room each' },
@@ -90,10 +91,11 @@ export const soak: Scenario<'clients' | 'churners' | 'pages' | 'rooms' | 'durati
     checkpoint: { full: 120, quick: 2, help: 'seconds of churn before the first measurement' },
     holdMs: { full: 4000, quick: 500, help: 'longest stay of a churner on a page, in ms' },
     graceMs: { full: 5000, quick: 1000, help: 'GRACE_MS given to the server' },
+    recentMs: { full: 5000, quick: 1000, help: 'RECENT_MS given to the server (each settle waits it out)' },
   },
   describe: (p) =>
     `${p.clients} steady clients on ${p.pages} pages and ${p.rooms} rooms, ${p.churners} churners for ${p.duration} s; settled heap, Maps and timers after ${p.checkpoint} s and at the end`,
-  env: (p) => ({ GRACE_MS: String(p.graceMs), RECENT_MS: '0' }),
+  env: (p) => ({ GRACE_MS: String(p.graceMs), RECENT_MS: String(p.recentMs) }),
   nodeFlags: () => ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${directory()}`],
   rows: [
     { key: 'steadyClients', label: 'steady clients' },
@@ -156,7 +158,7 @@ export const soak: Scenario<'clients' | 'churners' | 'pages' | 'rooms' | 'durati
       const joined = failure(await ask(socket, 'room:join', { room: roomKey(i % p.rooms), profile: { name: `steady ${i}`, status: 'here' } }));
       if (entered || joined) throw new Error(`steady client ${i}: ${entered ?? joined}`);
     });
-    const setup = await settle(target, fleet.sockets.length, p.graceMs, context.countIntervalMs, activity, context.timeoutMs);
+    const setup = await settle(target, fleet.sockets.length, p, context.countIntervalMs, activity, context.timeoutMs);
     context.log(`soak: ${fleet.sockets.length} steady clients, live heap ${round(setup.heapBytes / MIB, 1)} MiB`);
 
     // The churn.
@@ -239,12 +241,12 @@ export const soak: Scenario<'clients' | 'churners' | 'pages' | 'rooms' | 'durati
     };
 
     await churn(p.checkpoint);
-    const checkpoint = await settle(target, fleet.sockets.length, p.graceMs, context.countIntervalMs, activity, context.timeoutMs);
+    const checkpoint = await settle(target, fleet.sockets.length, p, context.countIntervalMs, activity, context.timeoutMs);
     context.log(`soak: checkpoint after ${p.checkpoint} s of churn, ${counts.connects} connections so far, live heap ${round(checkpoint.heapBytes / MIB, 1)} MiB`);
     const meter = await startMeter(target);
     await churn(p.duration - p.checkpoint);
     const m = await meter.stop();
-    const end = await settle(target, fleet.sockets.length, p.graceMs, context.countIntervalMs, activity, context.timeoutMs);
+    const end = await settle(target, fleet.sockets.length, p, context.countIntervalMs, activity, context.timeoutMs);
     context.log(`soak: end after ${p.duration} s of churn, ${counts.connects} connections, live heap ${round(end.heapBytes / MIB, 1)} MiB`);
 
     const classes = classesOf(presently.command[presently.command.length - 1]);
@@ -351,9 +353,17 @@ function gaugeFigures(s: Settled, suffix: string): Figures {
  * Waits until the registry holds only the steady population (no held
  * connection left, `steady` connections) or the grace period plus 15 s
  * passed, then until the clients heard nothing for two coalescing
- * intervals, and measures.
+ * intervals and `recentMs` has passed since (the last leave was before:
+ * every recent leaver is forgotten), and measures.
  */
-async function settle(target: RunningTarget, steady: number, graceMs: number, countIntervalMs: number, activity: Activity, timeoutMs: number): Promise<Settled> {
+async function settle(
+  target: RunningTarget,
+  steady: number,
+  { graceMs, recentMs }: { graceMs: number; recentMs: number },
+  countIntervalMs: number,
+  activity: Activity,
+  timeoutMs: number,
+): Promise<Settled> {
   const url = target.urls[0];
   const startedAt = performance.now();
   const deadline = startedAt + graceMs + 15_000;
@@ -362,10 +372,12 @@ async function settle(target: RunningTarget, steady: number, graceMs: number, co
     await delay(100);
     metrics = await scrapeSamples(url);
   }
+  const steadyAt = performance.now();
   await activity.quiet(2 * countIntervalMs + 250, timeoutMs);
   // The harness's own requests leave timers behind for a while: the server's keep-alive (5 s) on
   // the idle connection of the last scrape, and the 1 s cache of its Date header. They are gone now.
   await delay(HARNESS_REQUESTS_SETTLE_MS);
+  await delay(Math.max(0, steadyAt + recentMs + RECENT_SLACK_MS - performance.now()));
   const settleMs = performance.now() - startedAt;
   const read = await takeHeapSnapshot(target, directory(), (file) => {
     const graph = readHeapGraph(file);
