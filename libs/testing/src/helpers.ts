@@ -1,3 +1,4 @@
+import type { PageCounts } from '@presently/protocol';
 import { clientId, connect, record, request, signToken, type TestSocket } from './client';
 
 /** A key (page or room) unique to this test process and call. */
@@ -161,9 +162,9 @@ function sortKeys(value: unknown): unknown {
 }
 
 /** Page counts as pushed in `page:count` (`active`: by default every viewer). */
-export const counts = (page: string, viewers: number, connections: number, active = viewers) => ({ page, viewers, connections, active });
+export const counts = (page: string, viewers: number, connections: number, active = viewers): PageCounts => ({ page, viewers, connections, active });
 
-export type PageCounts = { page: string; viewers: number; connections: number; active: number };
+export type { PageCounts };
 const receivedCounts = new WeakMap<TestSocket, PageCounts[]>();
 
 /** Starts keeping every `page:count` `socket` receives; answers the (live) list. */
