@@ -1,4 +1,5 @@
 import { clientId, connect, get, key, pageCount, request, until, useCluster, type RunningRedis, type TestSocket } from '@presently/testing';
+import { expectWellFormed, type History, minuteOf } from './support/history';
 
 /**
  * "Occupancy history" across two real server processes sharing one real
@@ -10,15 +11,10 @@ import { clientId, connect, get, key, pageCount, request, until, useCluster, typ
  * bounds are checked.
  */
 
-const MINUTE = 60_000;
 /** Generous: the expected bound (about COUNT_INTERVAL_MS + 500 ms after the last rebuild) is in the benchmark report. */
 const AFTER_REBUILD_MS = 20_000;
 
-type Point = { t: number; peak: number; mean: number };
-type History = { page: string; interval: number; points: Point[] };
-
 const clusterEnv = (redis: RunningRedis) => ({ REDIS_URL: redis.url, GRACE_MS: '1000', COUNT_INTERVAL_MS: '50' });
-const minuteOf = (at: number) => at - (at % MINUTE);
 const peakOf = (history: History) => Math.max(0, ...history.points.map((p) => p.peak));
 
 async function history(url: string, page: string): Promise<History> {
@@ -31,23 +27,6 @@ async function enter(url: string, page: string, id = clientId()): Promise<TestSo
   const { socket } = await connect(url, { clientId: id });
   expect(await request(socket, 'page:enter', { page })).toMatchObject({ ok: true });
   return socket;
-}
-
-/** Points oldest first, a minute each, within [from, to], means within [0, peak]. */
-function expectWellFormed(answer: History, page: string, from: number, to: number): void {
-  expect(answer).toEqual({ page, interval: MINUTE, points: expect.any(Array) });
-  let previous = -Infinity;
-  for (const point of answer.points) {
-    expect(point.t % MINUTE).toBe(0);
-    expect(point.t).toBeGreaterThan(previous);
-    expect(point.t).toBeGreaterThanOrEqual(minuteOf(from));
-    expect(point.t).toBeLessThanOrEqual(minuteOf(to));
-    expect(point.peak).toBeGreaterThan(0);
-    expect(Number.isFinite(point.mean)).toBe(true);
-    expect(point.mean).toBeGreaterThanOrEqual(0);
-    expect(point.mean).toBeLessThanOrEqual(point.peak);
-    previous = point.t;
-  }
 }
 
 describe('occupancy history across processes', () => {

@@ -1,4 +1,5 @@
 import { clientId, connect, get, HOSTILE_STRINGS, key, metrics, request, untilMetric, useServer, type TestSocket } from '@presently/testing';
+import { expectWellFormed, type History, MINUTE, minuteOf, type Point } from './support/history';
 
 /**
  * "Occupancy history" (protocol 1.1) through real sockets against the built
@@ -8,31 +9,6 @@ import { clientId, connect, get, HOSTILE_STRINGS, key, metrics, request, untilMe
  * the wall clock, so they are checked within bounds that hold however slow
  * the machine is; peaks are exact.
  */
-
-const MINUTE = 60_000;
-
-type Point = { t: number; peak: number; mean: number };
-type History = { page: string; interval: number; points: Point[] };
-
-const minuteOf = (at: number) => at - (at % MINUTE);
-
-/** Checks the shape every answer has: points oldest first, one per minute at most, between `from` and `to`. */
-function expectWellFormed(history: History, page: string, from: number, to: number): void {
-  expect(history).toEqual({ page, interval: MINUTE, points: expect.any(Array) });
-  let previous = -Infinity;
-  for (const point of history.points) {
-    expect(Object.keys(point).sort()).toEqual(['mean', 'peak', 't']);
-    expect(point.t % MINUTE).toBe(0);
-    expect(point.t).toBeGreaterThan(previous);
-    expect(point.t).toBeGreaterThanOrEqual(minuteOf(from));
-    expect(point.t).toBeLessThanOrEqual(minuteOf(to));
-    expect(point.peak).toBeGreaterThan(0);
-    expect(point.mean).toBeGreaterThanOrEqual(0);
-    expect(point.mean).toBeLessThanOrEqual(point.peak);
-    expect(Math.round(point.mean * 100) / 100).toBe(point.mean);
-    previous = point.t;
-  }
-}
 
 describe('occupancy history (one process)', () => {
   const server = useServer({ COUNT_INTERVAL_MS: '50' });
