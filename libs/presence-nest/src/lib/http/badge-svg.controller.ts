@@ -23,8 +23,9 @@ export class BadgeSvgController {
     const parsed = validate(badgeQuerySchema, query);
     if (!parsed.ok) throw badRequest(parsed.error.message);
     const { page, label, color, labelColor, style } = parsed.value;
-    response.set(SVG_IMAGE_HEADERS);
     const [counts] = await this.figures.pageCounts([page]);
+    // Only once there is an image: an error (a cluster read that failed) is not cached as one.
+    response.set(SVG_IMAGE_HEADERS);
     return makeBadge({
       label: label ?? DEFAULT_BADGE_LABEL,
       message: String(counts.viewers),
