@@ -160,7 +160,7 @@ describe('recent leavers', () => {
   it('keeps leavers for a bounded number of rooms: the one whose last leave is the oldest forgets first', () => {
     const clock = new ManualClock();
     const recent = new RecentLeavers(clock, RECENT_MS, { perRoom: 2, rooms: 2 });
-    const leaver = (userId: string) => ({ userId, name: userId, duration: 0 });
+    const leaver = (userId: string) => ({ userId, name: userId, leftAt: clock.now(), duration: 0 });
     recent.record('a', 'u:1', leaver('1'));
     clock.advance(1);
     recent.record('b', 'u:2', leaver('2'));

@@ -20,9 +20,8 @@ export interface RecentLeaversLimits {
  * at once, through one {@link DeadlineQueue} for every room (each record
  * moves its room to the back). At most `rooms` rooms keep leavers.
  *
- * A leaver's `leftAt` is the clock when it is recorded, so a room's leavers
- * are kept in the order they left: the oldest is the first one, and a read
- * lists them backwards. Recording and forgetting cost O(1); a read costs
+ * Leavers are recorded as they leave, so a room's are kept in the order
+ * they left: the oldest is the first one, and a read lists them backwards. Recording and forgetting cost O(1); a read costs
  * O(perRoom).
  */
 export class RecentLeavers {
@@ -38,13 +37,13 @@ export class RecentLeavers {
     this.sweep = new DeadlineQueue(clock, recentMs, (room) => this.rooms.delete(room));
   }
 
-  /** The member `userKey` left `room` now. */
-  record(room: string, userKey: string, leaver: Omit<RecentLeaver, 'leftAt'>): void {
+  /** The member `userKey` left `room` (at `leaver.leftAt`, which is now). */
+  record(room: string, userKey: string, leaver: RecentLeaver): void {
     if (this.recentMs <= 0) return;
     let leavers = this.rooms.get(room);
     if (!leavers) this.rooms.set(room, (leavers = new Map()));
     leavers.delete(userKey);
-    leavers.set(userKey, { ...leaver, leftAt: this.clock.now() });
+    leavers.set(userKey, leaver);
     // They are kept in the order they left: the first one left first.
     if (leavers.size > this.limits.perRoom) leavers.delete(leavers.keys().next().value as string);
     this.sweep.push(room);

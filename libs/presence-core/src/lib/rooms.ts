@@ -155,7 +155,7 @@ export class Rooms {
       if (changed) this.updated(room, member, except);
       return;
     }
-    if (this.memberLeft(room, conn.userKey, member, reason, except)) this.sync(room);
+    if (this.memberLeft(room, conn.userKey, member, reason, except, now)) this.sync(room);
   }
 
   /**
@@ -196,7 +196,7 @@ export class Rooms {
     old.until = Math.max(old.until, now);
     const left = this.detach(conn, room, before.userKey);
     let synced = false;
-    if (left.gone && left.member) synced = this.memberLeft(room, before.userKey, left.member, 'leave', conn.id);
+    if (left.gone && left.member) synced = this.memberLeft(room, before.userKey, left.member, 'leave', conn.id, now);
     else if (left.changed && left.member) {
       // The old member stays with its other connections, whose activity is now its own.
       this.updated(room, left.member, conn.id);
@@ -407,18 +407,19 @@ export class Rooms {
    * A member (of `userKey`) that left is reported to the occupancy sink (with
    * its room's vacation if it was the last), recorded as a recent leaver and
    * announced: `room:left` with its duration (its first join to its
-   * `until`), or in a large room a `room:count`. True when it took the room
+   * `until`), or in a large room a `room:count`; `now` is when it left (the
+   * leave's one reading of the clock). True when it took the room
    * back below the line: one snapshot is due instead of this leave (see
    * {@link sync}).
    */
-  private memberLeft(room: string, userKey: string, member: RoomMember, reason: LeaveReason, except: string | null): boolean {
+  private memberLeft(room: string, userKey: string, member: RoomMember, reason: LeaveReason, except: string | null, now: number): boolean {
     const duration = Math.max(0, member.until - member.since);
     if (this.occupancy) {
       this.occupancy.memberLeft(room, { userId: member.userId, reason, duration });
       if (!this.rooms.has(room)) this.occupancy.roomVacated(room);
     }
     if (!this.sink) return false;
-    this.recent?.record(room, userKey, { userId: member.userId, name: member.profile.name, duration });
+    this.recent?.record(room, userKey, { userId: member.userId, name: member.profile.name, leftAt: now, duration });
     const members = this.rooms.get(room)?.size ?? 0;
     if (!this.large.has(room)) {
       this.sink.roomLeft(room, member.userId, reason, duration, except);
