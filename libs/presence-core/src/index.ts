@@ -5,6 +5,7 @@ export * from './lib/coalescer';
 export { samePageCounts } from './lib/pages';
 export * from './lib/polls';
 export * from './lib/presence';
+export * from './lib/rated-announcer';
 export { sameStats } from './lib/stats';
 export * from './lib/token-bucket';
 export * from './lib/handshake-limiter';
