@@ -170,6 +170,11 @@ export class Presence {
   }
 
   /** A page's counts. O(1). */
+  /** Whether live connection `id` entered `page` (it then hears the page at the page's own rate). O(1). */
+  isOn(id: string, page: string): boolean {
+    return this.live(id)?.pages.has(page) ?? false;
+  }
+
   pageCounts(page: string): PageCounts {
     return this.pages.counts(page);
   }

@@ -6,6 +6,7 @@ import { PresenceMetrics } from './hooks/presence-metrics';
 import { PageStreams } from './http/page-streams';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from './presence.options';
 import { FanOutSink } from './sinks/fan-out-sink';
+import { RatedDeliveries } from './sinks/rated-deliveries';
 import { SocketIoSink } from './sinks/socket-io.sink';
 import type { PresenceNamespace } from './socket/presence-socket';
 import { WebhookPublisher } from './webhooks/webhook-publisher';
@@ -31,6 +32,8 @@ export class PresenceRegistry implements BeforeApplicationShutdown {
   readonly clock: Clock;
   /** The open `/api/pages/live` streams. */
   readonly streams: PageStreams;
+  /** The deliveries at the rates watchers chose (`every`), fed by {@link deliveries}. */
+  readonly rates: RatedDeliveries;
   /** Every announcement goes out through here, in one process and in a cluster. */
   readonly deliveries: PresenceSink;
   /** Where each change of who is present goes; null when nothing listens (no webhooks). */
@@ -53,7 +56,14 @@ export class PresenceRegistry implements BeforeApplicationShutdown {
       countsToLocalSocketsOnly: options.cluster !== undefined,
       roomChanged: (room) => this.roomChanged(room),
     });
-    this.deliveries = new FanOutSink([this.socketIo, this.streams, lifecycle, metrics]);
+    this.rates = new RatedDeliveries({
+      clock: this.clock,
+      countIntervalMs: options.countIntervalMs,
+      socketIo: this.socketIo,
+      streams: this.streams,
+      subscribers: (channel) => this.subscribers(channel),
+    });
+    this.deliveries = new FanOutSink([this.socketIo, this.streams, this.rates, lifecycle, metrics]);
     // With a cluster the registry announces nothing: the cluster figures deliver the cluster-wide ones.
     const sink = options.cluster ? null : this.deliveries;
     this.occupancy = webhooks.enabled ? webhooks : null;
@@ -116,6 +126,7 @@ export class PresenceRegistry implements BeforeApplicationShutdown {
    */
   beforeApplicationShutdown(): void {
     this.streams.closeAll();
+    this.rates.dispose();
     this.presence.dispose();
   }
 }

@@ -14,6 +14,7 @@ import { PresenceController } from './http/presence.controller';
 import { PresenceEmitter } from './hooks/presence-emitter';
 import { PresenceMetrics } from './hooks/presence-metrics';
 import { PresenceGateway } from './socket/presence.gateway';
+import { WatchRates } from './socket/watch-rates';
 import { RecentLeaversGateway } from './socket/recent-leavers.gateway';
 import { TypingGateway } from './socket/typing.gateway';
 import { PRESENCE_OPTIONS, presenceOptions, type PresenceModuleSettings } from './presence.options';
@@ -72,6 +73,7 @@ export class PresenceModule {
         AnonymousIds,
         SessionAuthenticator,
         EventRouter,
+        WatchRates,
         PresenceGateway,
         TypingGateway,
         RecentLeaversGateway,

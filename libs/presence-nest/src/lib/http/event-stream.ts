@@ -12,6 +12,8 @@ export class EventStream {
     /** The page whose counts this stream carries. */
     readonly page: string,
     private readonly response: ServerResponse,
+    /** The slower rate its reader chose (ms), or null: the page's own. */
+    readonly every: number | null = null,
   ) {
     // A write racing the client's disconnect must not become an unhandled 'error'.
     response.on('error', () => undefined);

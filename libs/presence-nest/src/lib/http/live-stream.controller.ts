@@ -5,7 +5,7 @@ import { ConnectionAdmission } from '../access/connection-admission';
 import { isCrawler } from '../access/crawlers';
 import { EventStream } from './event-stream';
 import { PresenceHttpError } from './http-error';
-import { queryKey } from './http-query';
+import { queryEvery, queryKey } from './http-query';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from '../presence.options';
 import { isAllowedOrigin } from '../access/origin';
 import { Figures } from '../figures/figures';
@@ -20,7 +20,8 @@ import { STATE_FULL_MESSAGE, StateCeiling } from '../access/state-ceiling';
  * the stream is a connection like a socket that entered one page, so the
  * clientId dedupe, the grace period and crawlers work as they do for
  * sockets. It sends `retry`, `session`, the counts at once, then every
- * coalesced change; closing it is a disconnect.
+ * coalesced change (at the rate its reader chose with `every`, grouped with
+ * the page's other streams at that rate); closing it is a disconnect.
  */
 @Controller('api/pages')
 export class LiveStreamController {
@@ -37,13 +38,20 @@ export class LiveStreamController {
   ) {}
 
   @Get('live')
-  live(@Query('page') pageInput: unknown, @Query('clientId') clientIdInput: unknown, @Req() request: Request, @Res() response: Response): void {
+  live(
+    @Query('page') pageInput: unknown,
+    @Query('clientId') clientIdInput: unknown,
+    @Query('every') everyInput: unknown,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): void {
     const page = queryKey('page', pageInput);
+    const every = this.registry.rates.pageRate(queryEvery(everyInput));
     // As for websocket handshakes: a browser page from another origin is refused, not counted.
     if (!isAllowedOrigin(request.headers.origin, this.options.corsOrigins)) {
       throw new PresenceHttpError(HttpStatus.FORBIDDEN, 'FORBIDDEN', 'this origin is not allowed');
     }
-    const stream = new EventStream(page, response);
+    const stream = new EventStream(page, response, every);
     if (request.method !== 'GET') {
       // HEAD: the headers a GET would have, and nobody counted.
       stream.open();
@@ -68,6 +76,7 @@ export class LiveStreamController {
       released = true;
       slot.release();
       streams.delete(stream);
+      if (every !== null) this.registry.rates.releasePage(page, every);
       presence.disconnect(id);
       this.logger.debug({ msg: 'stream closed', id, page });
     };
@@ -83,6 +92,7 @@ export class LiveStreamController {
         if (released) return;
         stream.count(counts);
         streams.add(stream);
+        if (every !== null) this.registry.rates.pageAcked(every, id, counts);
       });
     } else {
       // Refused only when its address's budget is spent (a key may cost more than what is left); the stream ends.

@@ -1,6 +1,6 @@
 import { Events, type LeaveReason, type Member, type PageCounts, type RoomSyncEvent, type Stats } from '@presently/protocol';
 import type { PresenceSink } from '@presently/presence-core';
-import { pageChannel, roomChannel, STATS_CHANNEL } from '../socket/channels';
+import { pageChannel, ratedPageChannel, ratedStatsChannel, roomChannel, STATS_CHANNEL } from '../socket/channels';
 import type { PresenceNamespace } from '../socket/presence-socket';
 
 export interface SocketIoSinkOptions {
@@ -26,6 +26,11 @@ export class SocketIoSink implements PresenceSink {
 
   pageCount(counts: PageCounts): void {
     this.counts()?.to(pageChannel(counts.page)).emit(Events.PageCount, counts);
+  }
+
+  /** A page's counts to the sockets that watch it at the slower rate `every` (see `RatedDeliveries`). */
+  pageCountAt(every: number, counts: PageCounts): void {
+    this.counts()?.to(ratedPageChannel(counts.page, every)).emit(Events.PageCount, counts);
   }
 
   roomJoined(room: string, member: Member, except: string): void {
@@ -61,6 +66,11 @@ export class SocketIoSink implements PresenceSink {
 
   stats(stats: Stats): void {
     this.counts()?.to(STATS_CHANNEL).emit(Events.Stats, stats);
+  }
+
+  /** The stats to the sockets that watch them at the slower rate `every`. */
+  statsAt(every: number, stats: Stats): void {
+    this.counts()?.to(ratedStatsChannel(every)).emit(Events.Stats, stats);
   }
 
   private counts() {

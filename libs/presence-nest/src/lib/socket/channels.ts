@@ -10,8 +10,15 @@ import type { PresenceNamespace } from './presence-socket';
  * announcement.
  */
 export const pageChannel = (page: string) => `p:${page}`;
+/**
+ * The sockets that watch a page at a slower rate than its own (`every`, ms)
+ * and did not enter it: one channel per (page, rate) class.
+ */
+export const ratedPageChannel = (page: string, every: number) => `e:${every}:${page}`;
 export const roomChannel = (room: string) => `r:${room}`;
 export const STATS_CHANNEL = 's:stats';
+/** The sockets that watch the stats at a slower rate than their own (`every`, ms). */
+export const ratedStatsChannel = (every: number) => `s:stats:${every}`;
 export const pollChannel = (poll: string) => `v:${poll}`;
 /** A hidden socket's membership of a room (server-side emits to the room reach it, announcements do not). */
 export const hiddenRoomChannel = (room: string) => `h:${room}`;
@@ -39,13 +46,18 @@ export const identityChannels = (identity: Identity): string[] =>
 
 const PREFIXES = { page: 'p:', room: 'r:' } as const;
 
+const RATED_PAGE = 'e:';
+
 /**
  * The pages (or rooms) that this process's sockets follow, read off the
- * namespace's channels. O(channels): for a resynchronisation, not a hot path.
+ * namespace's channels (a page watched at a slower rate included; a page may
+ * come more than once). O(channels): for a resynchronisation, not a hot path.
  */
 export function* followedChannels(namespace: PresenceNamespace, kind: keyof typeof PREFIXES): Iterable<string> {
   const prefix = PREFIXES[kind];
   for (const [channel, sockets] of namespace.adapter.rooms) {
-    if (sockets.size > 0 && channel.startsWith(prefix)) yield channel.slice(prefix.length);
+    if (sockets.size === 0) continue;
+    if (channel.startsWith(prefix)) yield channel.slice(prefix.length);
+    else if (kind === 'page' && channel.startsWith(RATED_PAGE)) yield channel.slice(channel.indexOf(':', RATED_PAGE.length) + 1);
   }
 }

@@ -11,7 +11,7 @@ import {
 } from '@presently/protocol';
 import type { PayloadOf } from '@presently/protocol/validation';
 import { handleEvent, then } from './handle-event';
-import { pageChannel, roomChannel, STATS_CHANNEL } from './channels';
+import { pageChannel, roomChannel } from './channels';
 import { ConnectionHooks } from './connection-hooks';
 import { EventRouter } from './event-router';
 import { PassiveSockets } from './passive-sockets';
@@ -24,6 +24,7 @@ import { askerOf, Figures } from '../figures/figures';
 import { PresenceRegistry } from '../presence-registry';
 import { SessionAuthenticator, UnauthorizedError } from '../access/session-authenticator';
 import { sessionOf } from './session-event';
+import { WatchRates } from './watch-rates';
 
 const RATE_LIMITED = ackError(ErrorCodes.RateLimited, 'too many events');
 const UNKNOWN_EVENT = ackError(ErrorCodes.BadRequest, 'unknown event');
@@ -47,6 +48,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly router: EventRouter,
     private readonly ceiling: StateCeiling,
     private readonly passive: PassiveSockets,
+    private readonly rates: WatchRates,
     @Inject(PRESENCE_OPTIONS) private readonly options: PresenceModuleOptions,
   ) {
     router.onAnswer((event, response) => metrics.acked(event, response));
@@ -107,6 +109,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   handleDisconnect(socket: PresenceSocket): void {
     this.registry.presence.disconnect(socket.id);
     this.passive.forget(socket.id);
+    this.rates.forget(socket);
   }
 
   private enterPage(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
@@ -114,6 +117,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const result = this.registry.presence.enterPage(socket.id, page);
       if (!result.ok) return result;
       if (result.subscribe) this.passive.join(socket, [pageChannel(page)]);
+      this.rates.place(socket, page);
       return then(this.figures.pageCounts([page], socket.id), ([counts]) => {
         this.passive.answeredCounts(socket, [counts]);
         return { ok: true as const, ...counts };
@@ -126,17 +130,20 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const result = this.registry.presence.leavePage(socket.id, page);
       if (!result.ok) return result;
       if (result.unsubscribe) this.passive.leave(socket, pageChannel(page));
+      this.rates.place(socket, page);
       return then(this.figures.settled(), () => ({ ok: true as const, page }));
     });
   }
 
   private watchPages(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
-    return this.handle(socket, Events.PageWatch, data, ({ pages }) => {
+    return this.handle(socket, Events.PageWatch, data, ({ pages, every }) => {
       const result = this.registry.presence.watchPages(socket.id, pages);
       if (!result.ok) return result;
       if (result.subscribe.length > 0) this.passive.join(socket, result.subscribe.map(pageChannel));
+      this.rates.watchPages(socket, pages, every);
       return then(this.figures.pageCounts(result.counts.map((c) => c.page), socket.id), (counts) => {
         this.passive.answeredCounts(socket, counts);
+        this.rates.pagesAcked(socket, counts);
         return { ok: true as const, counts };
       });
     });
@@ -147,6 +154,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const result = this.registry.presence.unwatchPages(socket.id, pages);
       if (!result.ok) return result;
       for (const page of result.unsubscribe) this.passive.leave(socket, pageChannel(page));
+      this.rates.unwatchPages(socket, pages);
       return { ok: true };
     });
   }
@@ -182,12 +190,13 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   private watchStats(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
-    return this.handle(socket, Events.StatsWatch, data, () => {
+    return this.handle(socket, Events.StatsWatch, data, ({ every }) => {
       const result = this.registry.presence.watchStats(socket.id);
       if (!result.ok) return result;
-      this.passive.join(socket, [STATS_CHANNEL]);
+      this.rates.watchStats(socket, every);
       return then(this.figures.stats(socket.id), (stats) => {
         this.passive.answeredStats(socket, stats);
+        this.rates.statsAcked(socket, stats);
         return { ok: true as const, ...stats };
       });
     });
@@ -196,7 +205,7 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private unwatchStats(socket: PresenceSocket, data: unknown): Ack | Promise<Ack> {
     return this.handle(socket, Events.StatsUnwatch, data, () => {
       const result = this.registry.presence.unwatchStats(socket.id);
-      if (result.ok) this.passive.leave(socket, STATS_CHANNEL);
+      if (result.ok) this.rates.unwatchStats(socket);
       return result;
     });
   }

@@ -71,7 +71,7 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
       read: async (page) => (await cluster.pageCounts([page]))[0],
       same: samePageCounts,
       deliver: (_page, counts) => deliveries.pageCount(counts),
-      wanted: (page) => registry.streams.has(page) || registry.subscribers(pageChannel(page)) > 0,
+      wanted: (page) => registry.streams.has(page) || registry.subscribers(pageChannel(page)) > 0 || registry.rates.wantsPage(page),
     });
     this.largeRooms = new ClusterAnnouncer(clock, {
       intervalMs,
@@ -85,7 +85,7 @@ export class ClusterFigures extends Figures implements OnApplicationBootstrap, O
       read: () => cluster.stats(),
       same: sameStats,
       deliver: (_key, stats) => deliveries.stats(stats),
-      wanted: () => registry.subscribers(STATS_CHANNEL) > 0,
+      wanted: () => registry.subscribers(STATS_CHANNEL) > 0 || registry.rates.wantsStats(),
     });
     this.roomSyncs = new ClusterAnnouncer(clock, {
       intervalMs,
