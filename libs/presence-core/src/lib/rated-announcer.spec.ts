@@ -68,6 +68,18 @@ describe('RatedAnnouncer', () => {
     expect(sent.filter((s) => s.rate === 5000)).toEqual([{ key: 'a', rate: 5000, value: 1, at: 10000 }]);
   });
 
+  it('takes the first ack of a class that holds nothing as what its subscribers hold: that value costs no message and no window', () => {
+    rated.acked('a', 5000, 'reader', 1);
+    rated.offer('a', 1);
+    clock.flush();
+    expect(sent.filter((s) => s.rate === 5000)).toEqual([]);
+    rated.offer('a', 2);
+    clock.flush();
+    expect(sent.filter((s) => s.rate === 5000)).toEqual([{ key: 'a', rate: 5000, value: 2, at: 0 }]);
+    rated.acked('b', 5000, 'nobody', 1);
+    expect(rated.size).toBe(2);
+  });
+
   it('keeps nothing for a key or a rate nobody wants, and drops what it held once released', () => {
     rated.offer('b', 1);
     clock.flush();

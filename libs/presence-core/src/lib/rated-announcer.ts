@@ -78,11 +78,17 @@ export class RatedAnnouncer<K, V> {
 
   /**
    * `subscriber`, at `rate`, was answered `value` directly: it is owed the
-   * class's next value if that differs. Nothing to note for a key the class
-   * never sent: its next value goes out anyway.
+   * class's next value if that differs. In a class that holds nothing of
+   * `key` yet (it sent nothing since its subscribers came), `value` is taken
+   * as what they hold, so that a change that only brings that value (the
+   * subscriber's own arrival, as a stream's reader) costs no message and
+   * no window: the next real change still goes out at once.
    */
   acked(key: K, rate: number, subscriber: string, value: V): void {
-    this.classes.get(rate)?.held.get(key)?.announced.acked(subscriber, value);
+    const rated = this.classes.get(rate);
+    const held = rated?.held.get(key);
+    if (held) held.announced.acked(subscriber, value);
+    else if (rated && this.options.wanted(key, rate)) rated.held.set(key, { latest: value, announced: new Announced<V, string>(this.options.same, value) });
   }
 
   /** Nobody follows `key` at `rate` any more: its value there is dropped (a pending one would reach nobody). */
