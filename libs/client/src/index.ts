@@ -7,6 +7,7 @@ export type {
   ActivitySource,
   ClientIdStorage,
   ConnectionState,
+  PageCountOptions,
   PresenceClient,
   PresenceClientOptions,
   PresenceErrorShape,

@@ -1,4 +1,5 @@
 import { WATCH_BATCH_MAX, type PageCounts } from '@presently/protocol';
+import { Observable, ReplaySubject, share } from 'rxjs';
 import { KeyedStreams } from './keyed-streams';
 import type { Link } from './link';
 import { hasCode, transient } from './presence-error';
@@ -15,6 +16,11 @@ const countsOf = ({ page, viewers, connections, active }: PageCounts): PageCount
  * was watched on request; entered pages get their counts anyway. After a
  * reconnection `restore()` enters and watches everything again on the new
  * socket.
+ *
+ * Each `pageCount$` subscriber may ask for a rate (`every`, ms): the page is
+ * watched at the fastest rate any of them asks (no `every`, and a page
+ * watched on request, mean the server's own rate), and watched again when
+ * that changes.
  */
 export class Pages {
   /** Pages the client means to be on (set when asked, not when answered): what a reconnection enters again. */
@@ -30,6 +36,12 @@ export class Pages {
   private readonly requested = new Set<string>();
   /** Pages `page:watch` was sent for on the current socket (and not unwatched). */
   private readonly onServer = new Set<string>();
+  /** The rate each page was last watched at on the current socket (0: the server's own). */
+  private readonly serverRates = new Map<string, number>();
+  /** The rates `pageCount$` subscribers asked for, per page: how many asked each (0: none given). */
+  private readonly rates = new Map<string, Map<number, number>>();
+  /** The `pageCount$` observables in use, by rate and page. */
+  private readonly rated = new Map<string, Observable<PageCounts>>();
   private readonly latest = new Map<string, PageCounts>();
   private readonly streams = new KeyedStreams<PageCounts>({
     latest: (page) => this.latest.get(page),
@@ -43,8 +55,38 @@ export class Pages {
 
   constructor(private readonly link: Link) {}
 
-  counts$(page: string) {
-    return this.streams.stream(page);
+  /**
+   * A page's counts while subscribed, watched at `every` (ms) unless another
+   * subscriber asks for a faster rate. The same page and rate give the same
+   * observable while it is in use.
+   */
+  counts$(page: string, every?: number): Observable<PageCounts> {
+    const rate = every ?? 0;
+    const key = `${rate}:${page}`;
+    let stream = this.rated.get(key);
+    if (!stream) {
+      stream = new Observable<PageCounts>((subscriber) => {
+        // Counted before the shared stream's first subscription, whose watch then carries the rate.
+        this.countRate(page, rate, 1);
+        const inner = this.streams.stream(page).subscribe(subscriber);
+        this.rewatch(page);
+        return () => {
+          inner.unsubscribe();
+          this.countRate(page, rate, -1);
+          if (this.rated.get(key) === stream) this.rated.delete(key);
+          this.rewatch(page);
+        };
+      }).pipe(share({ connector: () => new ReplaySubject<PageCounts>(1), resetOnError: true, resetOnComplete: false, resetOnRefCountZero: true }));
+      this.rated.set(key, stream);
+    }
+    return stream;
+  }
+
+  /** The rate `page` is to be watched at: the fastest asked (0: the server's own). */
+  rateOf(page: string): number {
+    const asked = this.rates.get(page);
+    if (this.requested.has(page) || !asked) return 0;
+    return Math.min(...asked.keys());
   }
 
   /** A `page:count` push. */
@@ -125,6 +167,7 @@ export class Pages {
     for (const page of pages) {
       this.requested.add(page);
       this.onServer.add(page);
+      this.serverRates.set(page, 0);
     }
     try {
       const sentAfter = this.pushes;
@@ -136,7 +179,10 @@ export class Pages {
       // Refused: nothing was watched. Undo, and watch again what subscribers still need.
       if (!hasCode(error, 'DISCONNECTED')) {
         for (const page of requested) this.requested.delete(page);
-        for (const page of added) this.onServer.delete(page);
+        for (const page of added) {
+          this.onServer.delete(page);
+          this.serverRates.delete(page);
+        }
         for (const page of added) {
           this.sync(page);
           this.forgetIfUnused(page);
@@ -150,14 +196,20 @@ export class Pages {
   async unwatch(pages: string[]): Promise<void> {
     for (const page of pages) this.requested.delete(page);
     const unused = pages.filter((page) => this.onServer.has(page) && !this.needed(page));
-    for (const page of unused) this.onServer.delete(page);
+    for (const page of unused) {
+      this.onServer.delete(page);
+      this.serverRates.delete(page);
+    }
     for (const page of pages) this.forgetIfUnused(page);
+    // What subscribers still watch goes back to the rate they asked for.
+    for (const page of pages) this.rewatch(page);
     await Promise.all(batches(unused).map((batch) => this.link.request('page:unwatch', { pages: batch })));
   }
 
   /** On a new socket: enters and watches everything again; settles once every ack is in. */
   restore(): Array<Promise<void>> {
     this.onServer.clear();
+    this.serverRates.clear();
     // A page whose enter command is still waiting is entered by that command.
     const entering = [...this.entered].filter((page) => !this.pending.has(page)).map((page) => {
       const mark = this.intents.get(page) ?? 0;
@@ -167,7 +219,7 @@ export class Pages {
       );
     });
     const watching = [...new Set([...this.requested, ...this.streams.keys()])];
-    return [...entering, ...batches(watching).map((batch) => this.send(batch))];
+    return [...entering, ...byRate(watching, (page) => this.rateOf(page)).map((batch) => this.send(batch))];
   }
 
   complete(): void {
@@ -181,21 +233,44 @@ export class Pages {
     if (this.needed(page) && !this.onServer.has(page)) void this.send([page]);
     else if (!this.needed(page) && this.onServer.has(page)) {
       this.onServer.delete(page);
+      this.serverRates.delete(page);
       this.link.request('page:unwatch', { pages: [page] }).catch(() => undefined);
     }
   }
 
-  /** Sends `page:watch` for pages needed on the server; a refused page fails its stream. */
+  /** Watches `page` again if it is watched on the server at another rate than the one now asked. */
+  private rewatch(page: string): void {
+    if (this.closed || !this.link.connected || !this.onServer.has(page)) return;
+    if (this.serverRates.get(page) !== this.rateOf(page)) void this.send([page]);
+  }
+
+  private countRate(page: string, rate: number, delta: 1 | -1): void {
+    let asked = this.rates.get(page);
+    if (!asked) this.rates.set(page, (asked = new Map()));
+    const n = (asked.get(rate) ?? 0) + delta;
+    if (n > 0) asked.set(rate, n);
+    else asked.delete(rate);
+    if (asked.size === 0) this.rates.delete(page);
+  }
+
+  /** Sends `page:watch` for pages needed on the server (all at one rate: the first's); a refused page fails its stream. */
   private async send(pages: string[]): Promise<void> {
-    for (const page of pages) this.onServer.add(page);
+    const every = this.rateOf(pages[0]);
+    for (const page of pages) {
+      this.onServer.add(page);
+      this.serverRates.set(page, every);
+    }
     try {
       const sentAfter = this.pushes;
-      await this.link.request('page:watch', { pages }, (reply) => {
+      await this.link.request('page:watch', every > 0 ? { pages, every } : { pages }, (reply) => {
         for (const entry of reply.counts) this.acked(entry, sentAfter);
       });
     } catch (error) {
       if (transient(error)) return;
-      for (const page of pages) this.onServer.delete(page);
+      for (const page of pages) {
+        this.onServer.delete(page);
+        this.serverRates.delete(page);
+      }
       if (pages.length > 1) {
         // One bad key refuses the whole batch: find it page by page.
         await Promise.all(pages.map((page) => (this.needed(page) ? this.send([page]) : undefined)));
@@ -226,6 +301,18 @@ export class Pages {
     else this.intents.delete(page);
     return mark;
   }
+}
+
+/** Batches of pages that share a rate. */
+function byRate(pages: string[], rateOf: (page: string) => number): string[][] {
+  const groups = new Map<number, string[]>();
+  for (const page of pages) {
+    const rate = rateOf(page);
+    const group = groups.get(rate);
+    if (group) group.push(page);
+    else groups.set(rate, [page]);
+  }
+  return [...groups.values()].flatMap((group) => batches(group));
 }
 
 function batches<T>(items: T[], size = WATCH_BATCH_MAX): T[][] {

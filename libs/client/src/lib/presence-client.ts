@@ -30,7 +30,7 @@ import { Poll } from './presence-poll';
 import { Room } from './presence-room';
 import { ServerClock } from './server-clock';
 import { ServerWatches } from './server-watches';
-import type { ConnectionState, PresenceClient, PresenceClientOptions, PresencePoll, PresenceRoom, RoomJoinResult } from './types';
+import type { ConnectionState, PageCountOptions, PresenceClient, PresenceClientOptions, PresencePoll, PresenceRoom, RoomJoinResult } from './types';
 
 const STATS_KEY = 'stats';
 const DEFAULT_IDLE_MS = 60_000;
@@ -145,8 +145,8 @@ export class Client implements PresenceClient {
     if (options.autoConnect !== false) this.connection.open();
   }
 
-  pageCount$(page: string): Observable<PageCounts> {
-    return this.pages.counts$(page);
+  pageCount$(page: string, options: PageCountOptions = {}): Observable<PageCounts> {
+    return this.pages.counts$(page, options.every);
   }
 
   enterPage(page: string): Promise<PageCounts> {

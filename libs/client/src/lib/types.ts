@@ -27,6 +27,12 @@ export type { TypingOptions } from './typing-sender';
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
 /** Where the client keeps its clientId (`localStorage` by default, when there is one). */
+/** How a `pageCount$` subscriber wants the page's counts. */
+export interface PageCountOptions {
+  /** At most one count per `every` ms (see `PAGE_EVERY_VALUES`); none: the server's own rate. */
+  every?: number;
+}
+
 export interface ClientIdStorage {
   getItem(key: string): string | null;
   setItem(key: string, value: string): void;
@@ -170,8 +176,14 @@ export interface PresenceClient {
   readonly activity$: Observable<ActivityState>;
   /** Global stats; watched while subscribed. */
   readonly stats$: Observable<Stats>;
-  /** A page's counts, watched (not counted) while subscribed. */
-  pageCount$(page: string): Observable<PageCounts>;
+  /**
+   * A page's counts, watched (not counted) while subscribed. `every` (ms, one
+   * of 0, 250, 500, 1000, 2000, 5000, 10000, 30000, 60000) asks the server
+   * for at most one count per `every`, the last value always delivered; the
+   * page is watched at the fastest rate its subscribers ask for (none: the
+   * server's own), and a page this client entered comes at the server's own.
+   */
+  pageCount$(page: string, options?: PageCountOptions): Observable<PageCounts>;
   /** Counts this client on a page until `leavePage` (restored after reconnects). */
   enterPage(page: string): Promise<PageCounts>;
   leavePage(page: string): Promise<void>;
