@@ -21,10 +21,12 @@ import { RecentListComponent } from './recent-list.component';
       <presently-live-count data-testid="second" [page]="page()" enter label="here" />
     }
     <presently-live-count data-testid="index" page="/other" label="reading" />
+    <presently-live-count data-testid="rated" page="/rated" [every]="every()" />
   `,
 })
 class CountsHost {
   readonly page = signal('/blog/a');
+  readonly every = signal<number | undefined>(5000);
   readonly showPost = signal(true);
   readonly showSecond = signal(false);
 }
@@ -129,6 +131,22 @@ describe('Angular bindings', () => {
       await render(CountsHost);
       expect(client.calls.some((call) => call.includes('/other'))).toBe(false);
       expect(client.watchers.get('/other')).toBe(1);
+    });
+
+    it('watches at the rate its every input asks, and again when it changes', async () => {
+      const fixture = await render(CountsHost);
+      expect(client.rates.filter((r) => r.page === '/rated')).toEqual([{ page: '/rated', every: 5000 }]);
+      expect(client.rates.find((r) => r.page === '/other')).toEqual({ page: '/other', every: undefined });
+      client.setCount('/rated', 7);
+      await fixture.whenStable();
+      expect(shown(fixture, '[data-testid=rated]')).toBe('7 reading now');
+      fixture.componentInstance.every.set(undefined);
+      await fixture.whenStable();
+      expect(client.rates.filter((r) => r.page === '/rated')).toEqual([
+        { page: '/rated', every: 5000 },
+        { page: '/rated', every: undefined },
+      ]);
+      expect(client.watchers.get('/rated')).toBe(1);
     });
 
     it('marks itself offline while the connection is not up', async () => {

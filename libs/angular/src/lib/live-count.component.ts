@@ -6,13 +6,15 @@ import { PresenceService } from './presence.service';
  * "12 reading now": a page's live viewer count. Screen readers hear it
  * politely, at most once per `announceEvery` ms (see
  * {@link PoliteAnnouncerComponent}); `announce="false"` keeps it quiet, for
- * a list of many counts.
+ * a list of many counts. `every` (ms) asks the server for at most one count
+ * per `every` (a count shown beside each post of an index rarely needs more
+ * than one each 5 s); a page this reader entered comes at the server's rate.
  *
  * @example
  * <!-- on a post: this reader counts while the post is shown -->
  * <presently-live-count page="/blog/hello" enter />
  * <!-- beside a link on an index: watches without counting -->
- * <presently-live-count page="/blog/hello" label="reading" announce="false" />
+ * <presently-live-count page="/blog/hello" label="reading" announce="false" every="5000" />
  */
 @Component({
   selector: 'presently-live-count',
@@ -60,8 +62,10 @@ export class LiveCountComponent {
   readonly announce = input(true, { transform: booleanAttribute });
   /** At most one announcement per this many ms. */
   readonly announceEvery = input(ANNOUNCE_EVERY_MS, { transform: numberAttribute });
+  /** At most one count from the server per this many ms (one of the protocol's rates); unset: the server's own rate. */
+  readonly every = input(undefined, { transform: optionalNumber });
 
-  private readonly counts = this.presence.pageCount(this.page);
+  private readonly counts = this.presence.pageCount(this.page, this.every);
   readonly viewers = computed(() => this.counts()?.viewers ?? null);
   readonly offline = computed(() => this.presence.connectionState() !== 'connected');
   /** What screen readers hear: the count and its label, once known. */
@@ -76,4 +80,9 @@ export class LiveCountComponent {
       onCleanup(this.presence.enter(this.page(), null));
     });
   }
+}
+
+/** A number attribute that may be absent (`undefined`, `null` or empty). */
+function optionalNumber(value: unknown): number | undefined {
+  return value === undefined || value === null || value === '' ? undefined : numberAttribute(value);
 }

@@ -2,13 +2,18 @@ import { DestroyRef, inject, Injectable, type Signal } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import type { ConnectionState, PresenceClient, PresenceRoom, RoomEvent } from '@presently/client';
 import type { ActivityState, Member, PageCounts, PollTallies, ProfileInput, RecentLeaver, Session, Stats } from '@presently/protocol';
-import { catchError, type Observable, of, switchMap } from 'rxjs';
+import { catchError, combineLatest, type Observable, of, switchMap } from 'rxjs';
 import { PRESENCE_CLIENT } from './provide-presently';
 
 /** A page or room name given as a value or as a signal (a component input). */
 export type Key = string | Signal<string>;
 
 const asObservable = (key: Key): Observable<string> => (typeof key === 'string' ? of(key) : toObservable(key));
+
+/** A rate (`every`, ms) given as a value or as a signal; undefined: the server's own. */
+export type Rate = number | undefined | Signal<number | undefined>;
+
+const rateObservable = (rate: Rate): Observable<number | undefined> => (typeof rate === 'function' ? toObservable(rate) : of(rate));
 
 /**
  * The client's streams as observables and as signals for templates, plus
@@ -31,9 +36,16 @@ export class PresenceService {
   private readonly entered = new Map<string, number>();
   private readonly joined = new Map<string, { holders: number; profile?: ProfileInput }>();
 
-  /** A page's counts (watched while the caller lives); `null` until the first arrives. */
-  pageCount(page: Key): Signal<PageCounts | null> {
-    return toSignal(asObservable(page).pipe(switchMap((p) => this.client.pageCount$(p))), { initialValue: null });
+  /**
+   * A page's counts (watched while the caller lives); `null` until the first
+   * arrives. `every` (ms) asks for at most one count per `every` (see the
+   * client's `pageCount$`); a change of page or rate watches again.
+   */
+  pageCount(page: Key, every?: Rate): Signal<PageCounts | null> {
+    const counts = combineLatest([asObservable(page), rateObservable(every)]).pipe(
+      switchMap(([p, rate]) => this.client.pageCount$(p, rate === undefined ? undefined : { every: rate })),
+    );
+    return toSignal(counts, { initialValue: null });
   }
 
   /** Global stats (watched while the caller lives); `null` until they arrive. */

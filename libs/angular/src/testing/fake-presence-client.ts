@@ -17,6 +17,8 @@ export class FakePresenceClient implements PresenceClient {
   readonly counts = new Map<string, BehaviorSubject<PageCounts>>();
   /** Subscribers per page, as the real client would watch. */
   readonly watchers = new Map<string, number>();
+  /** Each `pageCount$` subscription's page and rate (`every`, undefined: the server's own), in order. */
+  readonly rates: Array<{ page: string; every: number | undefined }> = [];
   private readonly rooms = new Map<string, FakeRoom>();
   private readonly events = new Subject<{ event: string; data: unknown }>();
 
@@ -25,8 +27,9 @@ export class FakePresenceClient implements PresenceClient {
   readonly stats$ = this.statsSubject.asObservable();
   readonly activity$ = this.activitySubject.asObservable();
 
-  pageCount$(page: string): Observable<PageCounts> {
+  pageCount$(page: string, options?: { every?: number }): Observable<PageCounts> {
     return new Observable<PageCounts>((subscriber) => {
+      this.rates.push({ page, every: options?.every });
       this.watchers.set(page, (this.watchers.get(page) ?? 0) + 1);
       const subscription = this.count(page).subscribe(subscriber);
       return () => {
