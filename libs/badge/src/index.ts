@@ -4,7 +4,7 @@ import { defineBadge } from './lib/presently-badge';
 /**
  * `badge.js`: defines `<presently-badge>` and, when this script tag stands in
  * the body, shows a badge right after it, configured by the tag's `data-page`,
- * `data-label` and `data-server`. The server is the one the script came from.
+ * `data-label`, `data-server` and `data-every`. The server is the one the script came from.
  * Nothing here ever throws into the host page.
  */
 guard(() => {
@@ -14,7 +14,7 @@ guard(() => {
   if (!customElements.get('presently-badge')) customElements.define('presently-badge', defineBadge(server));
   if (!script?.parentNode || document.head?.contains(script)) return;
   const badge = document.createElement('presently-badge');
-  for (const name of ['page', 'label', 'server']) {
+  for (const name of ['page', 'label', 'server', 'every']) {
     const value = script.getAttribute(`data-${name}`);
     if (value !== null) badge.setAttribute(name, value);
   }

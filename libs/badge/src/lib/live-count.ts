@@ -13,7 +13,7 @@ export interface Snapshot {
 
 export type Listener = (snapshot: Snapshot) => void;
 
-/** One stream per server and page, shared by every badge of that page in the document. */
+/** One stream per server, page and rate, shared by every badge of that page and rate in the document. */
 interface Feed {
   url: string;
   listeners: Set<Listener>;
@@ -35,13 +35,14 @@ export function guard(fn: () => void): void {
 }
 
 /**
- * Follows the live count of `page` on `server`: the stream counts this
- * browser as a reader while any listener is subscribed. The listener hears
+ * Follows the live count of `page` on `server`, at most one count per
+ * `every` ms: the stream counts this browser as a reader while any listener
+ * is subscribed. The listener hears
  * the current snapshot at once, then every change. Answers the unsubscribe
  * function; the last one closes the stream.
  */
-export function subscribe(server: string, page: string, listener: Listener): () => void {
-  const url = `${server}${LIVE_STREAM_PATH}?page=${encodeURIComponent(page)}`;
+export function subscribe(server: string, page: string, every: number, listener: Listener): () => void {
+  const url = `${server}${LIVE_STREAM_PATH}?page=${encodeURIComponent(page)}&every=${every}`;
   let feed = feeds.get(url);
   if (!feed) {
     feed = { url, listeners: new Set(), snapshot: { state: 'connecting', viewers: null }, source: null, attempt: 0, timer: undefined };

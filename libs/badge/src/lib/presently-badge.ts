@@ -1,3 +1,4 @@
+import { badgeEvery } from './every';
 import { guard, subscribe, type Snapshot } from './live-count';
 import { badgeLabel, badgeText } from './text';
 
@@ -10,13 +11,15 @@ const STYLE = `:host{display:inline-flex;align-items:center;gap:.45em;padding:va
 /**
  * `<presently-badge page="/post/1" label="reading now">`: the live number
  * of readers of a page, this browser included. `page` defaults to the
- * current path; a `{n}` in `label` places the number. Opening the badge
- * counts this browser on that page (badges of one page share one stream).
+ * current path; a `{n}` in `label` places the number; `every` (ms, one of
+ * the protocol's rates, 5000 by default) is how often at most the number may
+ * change. Opening the badge counts this browser on that page (badges of one
+ * page and rate share one stream).
  */
 export function defineBadge(defaultServer: string): CustomElementConstructor {
   return class PresentlyBadge extends HTMLElement {
     static get observedAttributes(): string[] {
-      return ['page', 'label', 'server'];
+      return ['page', 'label', 'server', 'every'];
     }
 
     private text: HTMLElement | null = null;
@@ -44,11 +47,12 @@ export function defineBadge(defaultServer: string): CustomElementConstructor {
       }
       const server = (this.getAttribute('server') || defaultServer).replace(/\/+$/, '');
       const page = this.getAttribute('page') || location.pathname;
-      const key = `${server} ${page}`;
+      const every = badgeEvery(this.getAttribute('every'));
+      const key = `${server} ${every} ${page}`;
       if (key !== this.key) {
         this.stop();
         this.key = key;
-        this.unsubscribe = subscribe(server, page, (snapshot) => {
+        this.unsubscribe = subscribe(server, page, every, (snapshot) => {
           this.snapshot = snapshot;
           this.show();
         });
