@@ -11,6 +11,7 @@ import { runScenario } from './lib/runner';
 import type { Parameter, Scenario } from './lib/scenario';
 import type { TargetSpec } from './lib/targets';
 import { addressBudget } from './scenarios/address-budget';
+import { badge } from './scenarios/badge';
 import { churn } from './scenarios/churn';
 import { cluster } from './scenarios/cluster';
 import { heap } from './scenarios/heap';
@@ -24,8 +25,8 @@ import { storm } from './scenarios/storm';
 
 /** What `all` runs, in order. */
 const ALL = [storm, hot, churn, room, hold, cluster, resync] as Scenario[];
-/** Besides: `heap`, `address-budget`, `passive` (hidden sockets, protocol 1.1); and `soak`, 10 minutes. */
-const SCENARIOS = [...ALL, heap, addressBudget, passive, soak] as Scenario[];
+/** Besides: `badge` (rates chosen by watchers), `passive` (hidden sockets, protocol 1.1); diagnostics `heap`, `address-budget`; and `soak`, 10 minutes. */
+const SCENARIOS = [...ALL, badge, heap, addressBudget, passive, soak] as Scenario[];
 /** The workspace root, from this bundle's place in it (dist/tools/bench). */
 const ROOT = resolve(__dirname, '../../..');
 
