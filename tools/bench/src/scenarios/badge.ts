@@ -160,8 +160,9 @@ async function runBadge(target: RunningTarget, p: Parameters<BadgeParameters>, e
   }
   await Promise.all(pending);
   const churnSeconds = (performance.now() - startedAt) / 1000;
-  // The last values arrive at most `every` after the last change.
-  await activity.quiet((every ?? context.countIntervalMs) + 1000, context.timeoutMs);
+  // The last values arrive at most `every` after the last change; every variant waits as long, so that
+  // their measured phases are alike.
+  await activity.quiet(p.every + 1000, context.timeoutMs);
   const m = await meter.stop();
   recording = false;
 
