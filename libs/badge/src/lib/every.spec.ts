@@ -1,4 +1,3 @@
-import { PAGE_EVERY_VALUES } from '@presently/protocol';
 import { BADGE_EVERY_MS, badgeEvery } from './every';
 
 describe('badgeEvery', () => {
@@ -8,7 +7,7 @@ describe('badgeEvery', () => {
   });
 
   it('takes any of the protocol rates, 0 (the server\'s own) included', () => {
-    for (const every of PAGE_EVERY_VALUES) expect(badgeEvery(String(every))).toBe(every);
+    for (const every of [0, 250, 500, 1000, 2000, 5000, 10000, 30000, 60000]) expect(badgeEvery(String(every))).toBe(every);
   });
 
   it('falls back to the default for anything else, so that the stream is never refused', () => {
