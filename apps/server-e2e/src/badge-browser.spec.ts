@@ -28,15 +28,17 @@ describe('badge.js in Chromium, embedded in a page of another origin', () => {
   beforeAll(async () => {
     // The blog: another origin (another host name and port) serving plain HTML.
     blog = createServer((request, response) => {
-      // `?server=` points the badges (not the script) at another Presently.
-      const server = new URL(request.url ?? '/', 'http://blog').searchParams.get('server');
+      // `?server=` points the badges (not the script) at another Presently; `?every=` sets the script tag's data-every.
+      const query = new URL(request.url ?? '/', 'http://blog').searchParams;
+      const server = query.get('server');
+      const every = query.get('every');
       const attribute = (name: string) => (server ? ` ${name}="${server}"` : '');
       response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       response.end(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Post 1</title></head>
 <body style="font-family: sans-serif; margin: 2rem">
   <h1>Post 1</h1>
-  <p>Reading now: <script src="${presently.url}/badge.js" data-page="${POST}"${attribute('data-server')} async></script></p>
+  <p>Reading now: <script src="${presently.url}/badge.js" data-page="${POST}"${attribute('data-server')}${every ? ` data-every="${every}"` : ''} async></script></p>
   <p>The same page as an element: <presently-badge page="${POST}" label="{n} here"${attribute('server')}></presently-badge></p>
   <p>A label that would reorder the text around it: <presently-badge id="bidi" page="${POST}" label="&#x202e;{n} here"${attribute('server')}></presently-badge></p>
 </body></html>`);
@@ -62,6 +64,7 @@ describe('badge.js in Chromium, embedded in a page of another origin', () => {
   const badgeSays = (page: Page, text: string, selector = 'presently-badge') =>
     page.waitForFunction(`(${BADGE_TEXT(selector)}) === ${JSON.stringify(text)}`, undefined, { timeout: 15_000 });
 
+  // Each step may wait for the end of the badge's 5 s window (data-every's default): a longer timeout.
   it('shows the live count, rising and falling as readers open and close the post', async () => {
     const first = await reader();
     await badgeSays(first, '1 reading now');
@@ -93,7 +96,35 @@ describe('badge.js in Chromium, embedded in a page of another origin', () => {
     });
     expect(badge).toEqual({ state: 'live', live: 'polite', next: 'SCRIPT' });
     expect(pageErrors).toEqual([]);
-  });
+  }, 120_000);
+
+  it('asks for one count per 5 s by default, and at the rate data-every names', async () => {
+    /** A reader whose stream requests are noted from the start, and the rates they asked for. */
+    const watchedReader = async (url: string) => {
+      const context = await browser.newContext({ userAgent });
+      contexts.push(context);
+      const page = await context.newPage();
+      const rates: Array<string | null> = [];
+      page.on('request', (request) => {
+        if (request.url().includes('/api/pages/live')) rates.push(new URL(request.url()).searchParams.get('every'));
+      });
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      await page.goto(url);
+      return { page, rates };
+    };
+    const first = await watchedReader(blogUrl);
+    await badgeSays(first.page, '1 reading now');
+    // Every badge of the post at the default rate: one stream.
+    expect(first.rates).toEqual(['5000']);
+
+    const fast = await watchedReader(`${blogUrl}?every=1000`);
+    await badgeSays(fast.page, '2 reading now');
+    // The script tag's badge at 1 s, the elements at the default: two streams of one browser.
+    expect([...fast.rates].sort()).toEqual(['1000', '5000']);
+    await badgeSays(fast.page, '2 here', 'presently-badge[label]');
+    expect(await pageCount(presently.url, POST)).toEqual({ page: POST, viewers: 2, connections: 3 });
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 
   it('does not count a headless browser, which announces itself as HeadlessChrome', async () => {
     const person = await reader();
