@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { BADGE_STYLES, PROTOCOL_VERSION } from '@presently/protocol';
+import { BADGE_STYLES, PAGE_EVERY_VALUES, PROTOCOL_VERSION } from '@presently/protocol';
 
 /** Where the HTTP API's OpenAPI document is served, and its docs page (Swagger UI). */
 export const OPENAPI_PATH = '/api/openapi.json';
@@ -186,10 +186,14 @@ const OPERATIONS: Record<string, OperationDoc> = {
   'get /api/pages/live': {
     tag: 'presence',
     summary: "A page's live count (Server-Sent Events)",
-    description: 'The stream the badge follows: `count` events with the page counts (`{ page, viewers, connections, active }`), the reader counted on the page while the stream is open (crawlers are served, never counted).',
+    description: 'The stream the badge follows: `count` events with the page counts (`{ page, viewers, connections, active }`, at most one per `every` ms when given), the reader counted on the page while the stream is open (crawlers are served, never counted).',
     query: {
       ...PAGE_QUERY,
       clientId: { description: 'the browser id to count the reader as (8–64 of `[A-Za-z0-9_-]`)', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' } },
+      every: {
+        description: 'at most one `count` per this many ms (v1.1); up to `COUNT_INTERVAL_MS` (0 included), and without it, as often as the page changes, coalesced; another value is 400',
+        schema: { type: 'integer', enum: [...PAGE_EVERY_VALUES] },
+      },
     },
     responses: {
       200: TEXT('text/event-stream', 'the live stream'),
