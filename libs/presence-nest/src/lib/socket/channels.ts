@@ -25,16 +25,21 @@ export const hiddenRoomChannel = (room: string) => `h:${room}`;
 /** Both channels a member of `room` may be in: what an emit to the room reaches, and what leaving it leaves. */
 export const roomChannels = (room: string) => [roomChannel(room), hiddenRoomChannel(room)];
 
+const RATED_STATS = `${STATS_CHANNEL}:`;
+
 /**
  * What a channel is to a socket that goes hidden: `room` (it moves to the
- * room's hidden channel), `announcements` (it leaves it) or `kept` (emits
+ * room's hidden channel), `announcements` (it leaves it: a page's, a (page,
+ * rate) or (stats, rate) class's, the stats', a poll's) or `kept` (emits
  * to a user or a role, its own channel).
  */
 export function channelKind(channel: string): 'room' | 'announcements' | 'kept' {
   const prefix = channel.slice(0, 2);
   if (prefix === 'r:') return 'room';
-  return prefix === 'p:' || prefix === 'v:' || channel === STATS_CHANNEL ? 'announcements' : 'kept';
+  if (prefix === 'p:' || prefix === 'v:' || prefix === 'e:') return 'announcements';
+  return channel === STATS_CHANNEL || channel.startsWith(RATED_STATS) ? 'announcements' : 'kept';
 }
+
 /** Every socket of a signed-in user (server-side emit `to: { users }`). */
 export const userChannel = (userId: string) => `u:${userId}`;
 /** Every socket whose token grants the role (server-side emit `to: { role }`). */
