@@ -91,6 +91,19 @@ export class RatedAnnouncer<K, V> {
     else if (rated && this.options.wanted(key, rate)) rated.held.set(key, { latest: value, announced: new Announced<V, string>(this.options.same, value) });
   }
 
+  /**
+   * What `subscriber`, at `rate`, holds of `key` as far as the class knows
+   * (its ack, else the class's last value; undefined: unknown). From now on
+   * the class owes it nothing (it stops listening).
+   */
+  heldBy(key: K, rate: number, subscriber: string): V | undefined {
+    const held = this.classes.get(rate)?.held.get(key);
+    if (!held) return undefined;
+    const value = held.announced.lastFor(subscriber);
+    held.announced.forget(subscriber);
+    return value;
+  }
+
   /** Nobody follows `key` at `rate` any more: its value there is dropped (a pending one would reach nobody). */
   release(key: K, rate: number): void {
     if (!this.options.wanted(key, rate)) this.classes.get(rate)?.held.delete(key);

@@ -73,11 +73,22 @@ export class RatedDeliveries implements PageCountSink, StatsSink {
 
   /** `subscriber` joins the class of `page` at `every` holding counts the class cannot vouch for: it is owed the next ones. */
   pageUnknownTo(every: number, subscriber: string, page: string): void {
-    this.pages.acked(page, every, subscriber, { page, viewers: -1, connections: -1 });
+    this.pages.acked(page, every, subscriber, { page, viewers: -1, connections: -1, active: -1 });
   }
 
   statsAcked(every: number, subscriber: string, stats: Stats): void {
     this.stats$.acked(null, every, subscriber, stats);
+  }
+
+  /** What `subscriber` holds of `page`'s counts as the class at `every` sent or answered them (undefined: unknown); the class owes it nothing more. */
+  pageHeldBy(every: number, subscriber: string, page: string): PageCounts | undefined {
+    const counts = this.pages.heldBy(page, every, subscriber);
+    return counts && counts.viewers >= 0 ? counts : undefined;
+  }
+
+  /** What `subscriber` holds of the stats as the class at `every` sent or answered them (undefined: unknown). */
+  statsHeldBy(every: number, subscriber: string): Stats | undefined {
+    return this.stats$.heldBy(null, every, subscriber);
   }
 
   /** The last follower of `page` at `every` here may be gone: what the class held is dropped if so. */

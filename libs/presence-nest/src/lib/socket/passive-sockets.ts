@@ -7,10 +7,11 @@ import { PresenceMetrics } from '../hooks/presence-metrics';
 import { PollService } from '../polls/poll.service';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from '../presence.options';
 import { PresenceRegistry } from '../presence-registry';
-import { channelKind, hiddenRoomChannel, pageChannel, pollChannel, roomChannel, roomChannels, STATS_CHANNEL } from './channels';
+import { channelKind, hiddenRoomChannel, pollChannel, roomChannel, roomChannels } from './channels';
 import { EventRouter } from './event-router';
 import { handleEvent, then } from './handle-event';
 import type { PresenceSocket } from './presence-socket';
+import { WatchRates } from './watch-rates';
 
 /** What a room's socket holds of it: a small room's list by its digest, or a large room's total (undefined: none was sent). */
 type HeldRoom = { large: false; digest: string } | { large: true; total: number | undefined };
@@ -77,6 +78,7 @@ export class PassiveSockets implements OnModuleDestroy {
     private readonly figures: Figures,
     private readonly polls: PollService,
     private readonly metrics: PresenceMetrics,
+    private readonly rates: WatchRates,
     router: EventRouter,
     @Inject(PRESENCE_OPTIONS) options: PresenceModuleOptions,
   ) {
@@ -86,7 +88,11 @@ export class PassiveSockets implements OnModuleDestroy {
     );
   }
 
-  /** Joins `channels` (a hidden socket only the hidden channels of rooms among them). */
+  /**
+   * Joins `channels` (a hidden socket only the hidden channels of rooms
+   * among them: it is in no announcement channel, and the page's or the rate
+   * class's is joined when it listens again, see `WatchRates`).
+   */
   join(socket: PresenceSocket, channels: string[]): void {
     if (!this.sockets.get(socket.id)?.held) {
       socket.join(channels);
@@ -162,10 +168,16 @@ export class PassiveSockets implements OnModuleDestroy {
     // What it holds is read before it is owed nothing; it leaves its channels before anything else is announced.
     const held = this.heldBy(socket, followed, passive?.catching ?? null);
     const entry = passive ?? { held: null, lastCatchUp: -Infinity, timer: null, catching: null, turn: 0 };
+    this.stopListening(socket);
+    const rated = this.rates.stopListening(socket);
+    if (!entry.catching) {
+      // What it hears at a rate is what its class sent it, not the page's (or the stats') last figure.
+      for (const [page, counts] of rated.pages) held.pages.set(page, counts);
+      if (rated.stats) held.stats = rated.stats.held;
+    }
     entry.held = held;
     entry.catching = null;
     this.sockets.set(socket.id, entry);
-    this.stopListening(socket);
     const result = presence.setActivity(socket.id, state);
     return then(held.ready, () => ack(result));
   }
@@ -233,27 +245,37 @@ export class PassiveSockets implements OnModuleDestroy {
     passive.catching = held;
     passive.lastCatchUp = this.registry.clock.now();
     const turn = passive.turn;
-    // Rejoined first: what is announced from now on reaches it, and what it is sent below is read after that.
+    // Rejoined first (a page or the stats at a rate: its class's channel): what is announced from now on reaches it, and what it is sent below is read after that.
     for (const room of followed.rooms) socket.leave(hiddenRoomChannel(room));
     const watched = this.polls.watchedBy(socket.id);
-    socket.join([...followed.pages.map(pageChannel), ...followed.rooms.map(roomChannel), ...(followed.stats ? [STATS_CHANNEL] : []), ...watched.map(pollChannel)]);
+    this.rates.listening(socket);
+    socket.join([...this.rates.channels(socket, followed.pages, followed.stats), ...followed.rooms.map(roomChannel), ...watched.map(pollChannel)]);
     const current = then(held.ready, () => this.figures.caughtUp(askerOf(socket), followed));
     const tallies = this.polls.caughtUp(socket.id);
     const send = ([figures, polls]: [CaughtUp, PollTallies[]]) => {
       if (passive.turn !== turn || !socket.connected) return;
       passive.catching = null;
       this.send(socket, held, figures, polls);
+      // It holds the figures now, sent or not: its rate classes owe it the next ones if they differ.
+      this.rates.pagesAcked(socket, figures.pages);
+      if (figures.stats) this.rates.statsAcked(socket, figures.stats);
     };
     const fail = (error: unknown) => this.logger.warn({ msg: 'catch-up not sent', socket: socket.id, error: String(error) });
     if (current instanceof Promise || tallies instanceof Promise) return Promise.all([current, tallies]).then(send, fail);
     send([current, tallies]);
   }
 
-  /** The catch-up itself: each figure that differs from what the socket holds (or heard since it rejoined its channels). */
+  /**
+   * The catch-up itself: each figure that differs from what the socket holds
+   * (or heard since it rejoined its channels; what is heard at a page's own
+   * rate does not reach a socket that hears it at a slower one). Sent
+   * whatever a rate class's window: it is the socket's own answer, like an
+   * ack.
+   */
   private send(socket: PresenceSocket, held: Held, figures: CaughtUp, polls: PollTallies[]): void {
     const heard = figures.heard;
     for (const counts of figures.pages) {
-      const was = heard?.pages.get(counts.page) ?? held.pages.get(counts.page);
+      const was = (this.rates.atRate(socket, counts.page) ? undefined : heard?.pages.get(counts.page)) ?? held.pages.get(counts.page);
       if (!was || !samePageCounts(was, counts)) this.emit(socket, Events.PageCount, counts);
     }
     for (const view of figures.rooms) {
@@ -265,7 +287,7 @@ export class PassiveSockets implements OnModuleDestroy {
         this.emit(socket, Events.RoomSync, { room: view.room, members: view.members, total: view.total, typing: view.typing });
       }
     }
-    const stats = heard?.stats ?? held.stats;
+    const stats = (this.rates.statsAtRate(socket) ? undefined : heard?.stats) ?? held.stats;
     if (figures.stats && !(stats && sameStats(stats, figures.stats))) this.emit(socket, Events.Stats, figures.stats);
     for (const tallies of polls) {
       if (held.polls.get(tallies.poll) !== this.polls.votes(tallies)) this.emit(socket, Events.PollTally, tallies);

@@ -11,11 +11,17 @@ import type { PresenceSocket } from './presence-socket';
  * the page's channel; a page only watched at a slower rate, in that (page,
  * rate) class's channel (see `RatedDeliveries`). Only slower rates are kept,
  * per socket and page, until the socket unwatches or goes.
+ *
+ * A hidden socket (see `PassiveSockets`) is out of these channels: what it
+ * watches, and at which rate, is only remembered, and `channels` says which
+ * to join when it listens again.
  */
 @Injectable()
 export class WatchRates {
   private readonly pageRates = new Map<string, Map<string, number>>();
   private readonly statsRates = new Map<string, number>();
+  /** Sockets out of their announcement channels (hidden): they join none until they listen again. */
+  private readonly out = new Set<string>();
 
   constructor(private readonly registry: PresenceRegistry) {}
 
@@ -29,7 +35,7 @@ export class WatchRates {
       if (before !== undefined) this.leaveRated(socket, page, before);
       if (rate === null) {
         rates?.delete(page);
-        socket.join(pageChannel(page));
+        this.join(socket, pageChannel(page));
         continue;
       }
       if (!rates) this.pageRates.set(socket.id, (rates = new Map()));
@@ -61,14 +67,14 @@ export class WatchRates {
     if (rate === undefined) return;
     if (this.registry.presence.isOn(socket.id, page)) {
       this.leaveRated(socket, page, rate);
-      socket.join(pageChannel(page));
+      this.join(socket, pageChannel(page));
     } else if (socket.rooms.has(pageChannel(page))) {
       // What it heard at the page's own rate is not what the class last sent.
       socket.leave(pageChannel(page));
       socket.join(ratedPageChannel(page, rate));
       this.registry.rates.pageUnknownTo(rate, socket.id, page);
     } else {
-      socket.join(ratedPageChannel(page, rate));
+      this.join(socket, ratedPageChannel(page, rate));
     }
   }
 
@@ -89,11 +95,11 @@ export class WatchRates {
     if (before !== undefined && before !== rate) this.leaveRatedStats(socket, before);
     if (rate === null) {
       this.statsRates.delete(socket.id);
-      socket.join(STATS_CHANNEL);
+      this.join(socket, STATS_CHANNEL);
     } else {
       this.statsRates.set(socket.id, rate);
       socket.leave(STATS_CHANNEL);
-      socket.join(ratedStatsChannel(rate));
+      this.join(socket, ratedStatsChannel(rate));
     }
   }
 
@@ -110,14 +116,70 @@ export class WatchRates {
     this.leaveRatedStats(socket, rate);
   }
 
+  /** Whether `socket` hears `page` through a rate class (it watches it at a slower rate and did not enter it). */
+  atRate(socket: PresenceSocket, page: string): boolean {
+    return this.pageRates.get(socket.id)?.has(page) === true && !this.registry.presence.isOn(socket.id, page);
+  }
+
+  /** Whether `socket` hears the stats through a rate class. */
+  statsAtRate(socket: PresenceSocket): boolean {
+    return this.statsRates.has(socket.id);
+  }
+
+  /** The channels through which `socket` hears `pages` (and the stats, when it watches them): each one's own or its rate class's. */
+  channels(socket: PresenceSocket, pages: readonly string[], stats: boolean): string[] {
+    const rates = this.pageRates.get(socket.id);
+    const channels = pages.map((page) => {
+      const rate = rates?.get(page);
+      return rate === undefined || this.registry.presence.isOn(socket.id, page) ? pageChannel(page) : ratedPageChannel(page, rate);
+    });
+    if (stats) {
+      const rate = this.statsRates.get(socket.id);
+      channels.push(rate === undefined ? STATS_CHANNEL : ratedStatsChannel(rate));
+    }
+    return channels;
+  }
+
+  /**
+   * `socket` went hidden and left its announcement channels: what its rate
+   * classes sent or answered it (per page it hears at a rate, and the stats
+   * if it hears them at one; undefined: unknown), read before its classes
+   * drop what nobody here follows any more. It joins none of its channels
+   * until {@link listening}.
+   */
+  stopListening(socket: PresenceSocket): RatedHeld {
+    this.out.add(socket.id);
+    const pages = new Map<string, PageCounts | undefined>();
+    for (const [page, rate] of this.pageRates.get(socket.id) ?? []) {
+      if (this.registry.presence.isOn(socket.id, page)) continue;
+      pages.set(page, this.registry.rates.pageHeldBy(rate, socket.id, page));
+      this.registry.rates.releasePage(page, rate);
+    }
+    const rate = this.statsRates.get(socket.id);
+    if (rate === undefined) return { pages, stats: null };
+    const stats = this.registry.rates.statsHeldBy(rate, socket.id);
+    this.registry.rates.releaseStats(rate);
+    return { pages, stats: { held: stats } };
+  }
+
+  /** `socket` joins its channels again (it is caught up): they are joined from now on. */
+  listening(socket: PresenceSocket): void {
+    this.out.delete(socket.id);
+  }
+
   /** `socket` went (Socket.IO took it out of its channels): its classes drop what nobody follows any more. */
   forget(socket: PresenceSocket): void {
+    this.out.delete(socket.id);
     const rates = this.pageRates.get(socket.id);
     this.pageRates.delete(socket.id);
     if (rates) for (const [page, rate] of rates) this.registry.rates.releasePage(page, rate);
     const stats = this.statsRates.get(socket.id);
     this.statsRates.delete(socket.id);
     if (stats !== undefined) this.registry.rates.releaseStats(stats);
+  }
+
+  private join(socket: PresenceSocket, channel: string): void {
+    if (!this.out.has(socket.id)) socket.join(channel);
   }
 
   private leaveRated(socket: PresenceSocket, page: string, rate: number): void {
@@ -129,4 +191,11 @@ export class WatchRates {
     socket.leave(ratedStatsChannel(rate));
     this.registry.rates.releaseStats(rate);
   }
+}
+
+/** What a socket that went hidden holds of what it hears through rate classes. */
+export interface RatedHeld {
+  pages: Map<string, PageCounts | undefined>;
+  /** null: it hears the stats at their own rate, or not at all. */
+  stats: { held: Stats | undefined } | null;
 }
