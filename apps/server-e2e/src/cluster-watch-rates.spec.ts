@@ -124,4 +124,29 @@ describe('delivery rate chosen by the watcher, across processes', () => {
     expect(streamed.at(-1)).toEqual(counts(page, 4, 4));
     expect(streamed.length).toBeLessThanOrEqual(4);
   });
+
+  it('sends a hidden watcher at a rate nothing of the other process\'s changes, then the fresh count before its ack, then its class at its rate again', async () => {
+    const page = key('/cluster-every/hidden');
+    const slowA = await watcher(servers[0].url, page, LONG);
+    const fastA = await watcher(servers[0].url, page);
+    expect(await request(slowA.socket, 'presence:activity', { state: 'hidden' })).toEqual({ ok: true, state: 'hidden' });
+
+    // Changes on the other process while it is hidden: its own process's default-rate watcher hears them, it nothing (its ack proves it).
+    await enter(servers[1].url, page);
+    await heardBy(fastA.heard, page, 1);
+    await enter(servers[1].url, page);
+    await heardBy(fastA.heard, page, 2);
+    expect(await request(slowA.socket, 'presence:activity', { state: 'active' })).toEqual({ ok: true, state: 'active' });
+    // Back: the fresh cluster-wide count, once, before its ack, whatever its class's window.
+    expect(slowA.heard).toEqual([counts(page, 2, 2)]);
+
+    // Its class again: the next change at once, then nothing for the window.
+    await enter(servers[1].url, page);
+    await heardBy(slowA.heard, page, 3);
+    await enter(servers[0].url, page);
+    await heardBy(fastA.heard, page, 4);
+    await barrier(slowA.socket);
+    expect(slowA.heard).toEqual([counts(page, 2, 2), counts(page, 3, 3)]);
+    expect(await pageCount(servers[1].url, page)).toEqual(counts(page, 4, 4));
+  });
 });

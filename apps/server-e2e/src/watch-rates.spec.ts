@@ -270,4 +270,31 @@ describe('delivery rate chosen by the watcher', () => {
     await heardBy(fast.heard, page, 7);
     expect(await short.next('count', equals(counts(page, 7, 7)), SHORT + 10_000)).toEqual(counts(page, 7, 7));
   });
+
+  it('sends a hidden watcher at a rate nothing, then the fresh count before its ack, then its class at its rate again', async () => {
+    const page = key('/every/hidden');
+    const slow = await watcher(page, LONG);
+    const fast = await watcher(page);
+    expect(await request(slow.socket, 'presence:activity', { state: 'hidden' })).toEqual({ ok: true, state: 'hidden' });
+
+    // Changes while it is hidden: the default-rate watcher hears them, the hidden one nothing (its ack proves it).
+    await enter(page);
+    await heardBy(fast.heard, page, 1);
+    await enter(page);
+    await heardBy(fast.heard, page, 2);
+    expect(await request(slow.socket, 'presence:activity', { state: 'idle' })).toEqual({ ok: true, state: 'idle' });
+    // Back (idle listens too): the fresh count, once, before its ack, whatever its class's window.
+    expect(slow.heard).toEqual([counts(page, 2, 2)]);
+    expect(await request(slow.socket, 'presence:activity', { state: 'active' })).toEqual({ ok: true, state: 'active' });
+    expect(slow.heard).toEqual([counts(page, 2, 2)]);
+
+    // Its class again: the next change at once, then nothing for the window.
+    await enter(page);
+    await heardBy(slow.heard, page, 3);
+    await heardBy(fast.heard, page, 3);
+    await enter(page);
+    await heardBy(fast.heard, page, 4);
+    await barrier(slow.socket);
+    expect(slow.heard).toEqual([counts(page, 2, 2), counts(page, 3, 3)]);
+  });
 });
