@@ -107,4 +107,20 @@ describe('RatedAnnouncer', () => {
     expect(sent).toHaveLength(100);
     expect(clock.pendingTimers).toBe(100);
   });
+
+  it('tells what a subscriber holds in a class (its ack, else the last value sent, unknown before any) and then owes it nothing', () => {
+    expect(rated.heldBy('a', 5000, 's1')).toBeUndefined();
+    rated.offer('a', 1);
+    clock.flush();
+    rated.acked('a', 5000, 's2', 7);
+    expect(rated.heldBy('a', 5000, 's1')).toBe(1);
+    expect(rated.heldBy('a', 5000, 's2')).toBe(7);
+    // Forgotten: the class no longer owes s2 the value it holds.
+    expect(rated.heldBy('a', 5000, 's2')).toBe(1);
+    clock.advance(5000);
+    sent = [];
+    rated.offer('a', 1);
+    clock.flush();
+    expect(sent).toEqual([]);
+  });
 });
