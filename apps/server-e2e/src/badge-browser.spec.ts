@@ -122,7 +122,7 @@ describe('badge.js in Chromium, embedded in a page of another origin', () => {
     // The script tag's badge at 1 s, the elements at the default: two streams of one browser.
     expect([...fast.rates].sort()).toEqual(['1000', '5000']);
     await badgeSays(fast.page, '2 here', 'presently-badge[label]');
-    expect(await pageCount(presently.url, POST)).toEqual({ page: POST, viewers: 2, connections: 3 });
+    expect(await pageCount(presently.url, POST)).toEqual({ page: POST, viewers: 2, connections: 3, active: 2 });
     expect(pageErrors).toEqual([]);
   }, 60_000);
 
