@@ -6,7 +6,6 @@ import {
   connect,
   countArrived,
   countsReceived,
-  get,
   key,
   nowS,
   pageCount,
