@@ -12,6 +12,7 @@ import {
   type PageCounts,
   type RunningRedis,
 } from '@presently/testing';
+import { enter, heardBy, LONG, SHORT, type Stats, watcher } from './support/watch-rates';
 
 /**
  * `every` with two processes sharing a real redis-server: each process
@@ -19,31 +20,11 @@ import {
  * one class per (page, rate) on each process.
  */
 
-type Stats = { online: { connections: number; visitors: number }; top: Array<{ page: string; viewers: number }> };
-const LONG = 60_000;
-const SHORT = 2000;
 const clusterEnv = (redis: RunningRedis) => ({ REDIS_URL: redis.url, GRACE_MS: '1000', COUNT_INTERVAL_MS: '50' });
 
 describe('delivery rate chosen by the watcher, across processes', () => {
   const cluster = useCluster(2, clusterEnv);
   const { servers } = cluster;
-
-  const watcher = async (url: string, page: string, every?: number) => {
-    const { socket } = await connect(url);
-    const heard = record<PageCounts>(socket, 'page:count');
-    const ack = await request(socket, 'page:watch', every === undefined ? { pages: [page] } : { pages: [page], every });
-    expect(ack).toEqual({ ok: true, counts: [expect.objectContaining({ page })] });
-    return { socket, heard };
-  };
-
-  const enter = async (url: string, page: string) => {
-    const { socket } = await connect(url);
-    expect(await request(socket, 'page:enter', { page })).toMatchObject({ ok: true, page });
-    return socket;
-  };
-
-  const heardBy = (heard: PageCounts[], page: string, n: number, timeoutMs = 10_000) =>
-    until(() => heard.some((c) => c.page === page && c.viewers === n && c.connections === n), `page:count ${n} on ${page} (heard ${JSON.stringify(heard)})`, timeoutMs);
 
   it('sends a slow watcher the first change made on another process at once, then nothing for its window, and the last value when a window ends', async () => {
     const page = key('/cluster-every/window');

@@ -14,6 +14,7 @@ import {
   waitFor,
   type PageCounts,
 } from '@presently/testing';
+import { enter as enterAt, heardBy, LONG, SHORT, type Stats, watcher as watchAt } from './support/watch-rates';
 
 /**
  * `every` on `page:watch`, `stats:watch` and the SSE stream: a watcher
@@ -23,33 +24,13 @@ import {
  * window of 2 s.
  */
 
-type Stats = { online: { connections: number; visitors: number }; top: Array<{ page: string; viewers: number }> };
 const badRequest = { ok: false, error: { code: 'BAD_REQUEST', message: expect.any(String) } };
-const LONG = 60_000;
-const SHORT = 2000;
 
 describe('delivery rate chosen by the watcher', () => {
   const server = useServer({ COUNT_INTERVAL_MS: '50' });
 
-  /** A socket that watches `page` (at `every`, if given), its page:counts recorded from before the watch. */
-  const watcher = async (page: string, every?: number) => {
-    const { socket } = await connect(server.url);
-    const heard = record<PageCounts>(socket, 'page:count');
-    const ack = await request(socket, 'page:watch', every === undefined ? { pages: [page] } : { pages: [page], every });
-    expect(ack).toEqual({ ok: true, counts: [expect.objectContaining({ page })] });
-    return { socket, heard };
-  };
-
-  /** A new socket entering `page`. */
-  const enter = async (page: string) => {
-    const { socket } = await connect(server.url);
-    expect(await request(socket, 'page:enter', { page })).toMatchObject({ ok: true, page });
-    return socket;
-  };
-
-  /** Resolves once `heard` (a socket's recorded page:counts) holds `n` viewers and connections (it may have already). */
-  const heardBy = (heard: PageCounts[], page: string, n: number, timeoutMs = 10_000) =>
-    until(() => heard.some((c) => c.page === page && c.viewers === n && c.connections === n), `page:count ${n} on ${page} (heard ${JSON.stringify(heard)})`, timeoutMs);
+  const watcher = (page: string, every?: number) => watchAt(server.url, page, every);
+  const enter = (page: string) => enterAt(server.url, page);
 
   it('sends a slow watcher the first change at once, then nothing for its window while a default-rate watcher hears each change', async () => {
     const page = key('/every/window');
