@@ -37,6 +37,13 @@ export default [
     },
   },
   {
+    files: ['**/*.ts'],
+    rules: {
+      // A name that starts with `_` is unused on purpose (a parameter kept for its position, a property left out of a rest).
+      '@typescript-eslint/no-unused-vars': ['warn', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+    },
+  },
+  {
     // The badge bundles the protocol's constants into badge.js (esbuild inlines them).
     files: ['libs/badge/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': moduleBoundaries({ allow: ['@presently/protocol'] }) },

@@ -1,4 +1,3 @@
-import type { PresenceOptions } from '../index';
 import { Presence } from '../index';
 import { registryUnderTest, TEST_OPTIONS, signedIn, ManualClock, RecordingSink, ledgerHearing } from '../testing';
 

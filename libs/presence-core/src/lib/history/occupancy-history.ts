@@ -65,9 +65,10 @@ export class OccupancyHistory implements ViewersListener {
   private admit(viewers: number): boolean {
     if (this.rings.size < this.maxPages) return true;
     if (this.maxPages === 0) return false;
-    while (!this.byViewers.get(this.least)?.size) this.least++;
+    let least = this.byViewers.get(this.least);
+    while (!least?.size) least = this.byViewers.get(++this.least);
     if (viewers <= this.least) return false;
-    const [evicted] = this.byViewers.get(this.least)!;
+    const [evicted] = least;
     this.drop(evicted, this.least);
     return true;
   }
@@ -77,7 +78,8 @@ export class OccupancyHistory implements ViewersListener {
     const empty = this.byViewers.get(0);
     if (!empty) return;
     for (const page of empty) {
-      if (minuteOf(this.rings.get(page)!.last) + KEPT_MS > minuteOf(now)) break;
+      const ring = this.rings.get(page);
+      if (ring && minuteOf(ring.last) + KEPT_MS > minuteOf(now)) break;
       this.drop(page, 0);
     }
   }
