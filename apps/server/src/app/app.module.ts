@@ -2,7 +2,6 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { PresenceCluster } from '@presently/presence-core';
 import { PresenceModule } from '@presently/presence-nest';
-import { LoggerModule, type Params } from 'nestjs-pino';
 import { AuthenticatedSocketsGauge } from './authenticated-sockets.gauge';
 import { BadgeScriptController } from './badge-script.controller';
 import type { ServerConfig } from './config';
@@ -17,11 +16,10 @@ import { WelcomePageController } from './welcome-page.controller';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: ServerConfig, site: StaticSite | null = null, logging: Params = {}, cluster?: PresenceCluster): DynamicModule {
+  static forRoot(config: ServerConfig, site: StaticSite | null = null, cluster?: PresenceCluster): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot(logging),
         // The configuration names the module's options as the module does.
         PresenceModule.forRoot({ ...config, cluster }),
       ],

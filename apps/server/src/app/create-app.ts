@@ -11,17 +11,17 @@ import { AppModule } from './app.module';
 import type { ServerConfig } from './config';
 import { DEMO_TOKEN_PATH } from './demo-token.controller';
 import { Lifecycle } from './lifecycle';
-import { createLogger, loggerParams, PresentlyLogger } from './logger';
+import { createLogger, PresentlyLogger, requestLogging } from './logger';
 import { StaticSite } from './static-site';
 
 /** Builds the application for a configuration, without listening yet. */
 export async function createApp(config: ServerConfig, logger: Pino = createLogger(config.logLevel)): Promise<INestApplication> {
   const site = StaticSite.locate(config.webRoot, __dirname);
-  const logging = loggerParams(logger);
   const cluster = config.redis ? createStore(config, config.redis, logger) : undefined;
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, site, logging, cluster), {
-    logger: PresentlyLogger.create(logging),
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, site, cluster), {
+    logger: new PresentlyLogger(logger),
   });
+  app.use(requestLogging(logger));
   if (config.corsOrigins) app.use(refuseOtherOrigins(config.corsOrigins));
   app.enableCors({ origin: config.corsOrigins ?? true });
   // Installed now, it runs before the body parser that Nest adds at start: an operator call
