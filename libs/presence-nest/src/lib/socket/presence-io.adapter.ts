@@ -38,7 +38,8 @@ export interface PresenceIoOptions {
  * deployment's configuration, not from the gateway.
  */
 export class PresenceIoAdapter extends IoAdapter {
-  private readonly logger = new Logger('PresenceIoAdapter');
+  // Its own name: Nest 12's IoAdapter has a protected `logger` of its own (Nest 11's has none).
+  private readonly handlerLog = new Logger('PresenceIoAdapter');
 
   constructor(
     app: INestApplicationContext,
@@ -101,7 +102,7 @@ export class PresenceIoAdapter extends IoAdapter {
           else if (!isAckHandledManually && typeof ack === 'function') ack(response);
         };
         const fail = (error: unknown) =>
-          this.logger.error({ msg: 'handler failed', event: message, socket: socket.id, error: String(error) });
+          this.handlerLog.error({ msg: 'handler failed', event: message, socket: socket.id, error: String(error) });
         Promise.resolve(callback(data, ack)).then((result: unknown) => {
           if (isObservable(result)) result.subscribe({ next: respond, error: fail });
           else respond(result);
