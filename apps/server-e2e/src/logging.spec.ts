@@ -1,7 +1,7 @@
 import { connectError, get, startServer, until, type RunningServer } from '@presently/testing';
 
 /**
- * Structured logs (pino through nestjs-pino): JSON lines whose `level` is a
+ * Structured logs (pino, for Nest and for requests): JSON lines whose `level` is a
  * name. What is quiet at `info` (process.spec.ts) shows at `debug`: each HTTP
  * request, Nest's start-up, refused handshakes.
  */
