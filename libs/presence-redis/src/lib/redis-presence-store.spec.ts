@@ -283,9 +283,11 @@ describe('RedisPresenceStore', () => {
   it("decides a member's activity from its connections on every process, announced once as room:updated except to its cause", async () => {
     const [{ store: a, events: aEvents }, { store: b, events: bEvents }] = await Promise.all([start(), start()]);
     const change = (origin: string) => ({ origin, now: Date.now() });
+    // One after the other: the member's activity as it joined is decided by which join Redis ran first.
     a.room('team', who('c-ann', 'ann', 'idle'), 1, change('s1'));
+    await a.settled();
     b.room('team', who('c-ann', 'ann', 'hidden'), 1, change('s2'));
-    await Promise.all([a.settled(), b.settled()]);
+    await b.settled();
     expect(await a.members('team')).toEqual([expect.objectContaining({ userId: 'ann', connections: 2, activity: 'idle' })]);
     expect([...aEvents.activities, ...bEvents.activities]).toEqual([]);
     // The hidden tab turns active: the member is active, told once, by the process of that tab.
@@ -313,9 +315,10 @@ describe('RedisPresenceStore', () => {
     const [{ store: a, events: aEvents }, { store: victim }] = await Promise.all([start(timing), start({ keyPrefix, heartbeatMs: 60_000, heartbeatTtlMs: 300 })]);
     const change = (origin: string) => ({ origin, now: Date.now() });
     a.room('crew', who('c-bo', 'bo', 'hidden'), 1, change('s1'));
+    await a.settled();
     victim.room('crew', who('c-bo', 'bo'), 1, change('s2'));
     victim.page('/crew', who('c-bo'), 1, false);
-    await Promise.all([a.settled(), victim.settled()]);
+    await victim.settled();
     expect(await a.members('crew')).toEqual([expect.objectContaining({ activity: 'active', connections: 2 })]);
     await until(() => aEvents.activities.length > 0, 'the survivor announced the member');
     expect(aEvents.activities).toEqual(['crew bo hidden null']);
@@ -491,8 +494,9 @@ describe('RedisPresenceStore', () => {
     const t0 = Date.now() - 10_000;
     const uu = who('client-uu', 'uu');
     a.room('hall', uu, 1, { origin: 's1', now: t0, input: { name: 'Uma' } });
+    await a.settled();
     b.room('hall', uu, 1, { origin: 's2', now: t0 + 1000 });
-    await Promise.all([a.settled(), b.settled()]);
+    await b.settled();
     // a's connection disconnected at t0 + 3000; its grace ran out after b's explicit leave at t0 + 5000.
     b.room('hall', uu, -1, { origin: 's2', now: t0 + 5000, reason: 'leave' });
     await b.settled();
@@ -547,18 +551,20 @@ describe('RedisPresenceStore', () => {
     const keyPrefix = `deadtyping${prefix}:`;
     const [{ store: a, events: aEvents }, { store: victim }] = await Promise.all([
       start({ keyPrefix, heartbeatMs: 100, heartbeatTtlMs: 300 }),
-      start({ keyPrefix, heartbeatMs: 60_000, heartbeatTtlMs: 300 }),
+      start({ keyPrefix, heartbeatMs: 60_000, heartbeatTtlMs: 1500 }),
     ]);
     const since = Date.now() - 2000;
     // ww, a signed-in user, has a socket on each process and types through both: it still types once the victim is gone.
     const ww = (clientId: string): LedgerMember => ({ clientId, userKey: 'u:ww', userId: 'ww', tokenName: 'ww', activity: 'active' });
+    // The victim's changes first: ww starts typing through it, and its second socket's start, through a, changes nothing.
     victim.room('team', who('client-v1', 'vic'), 1, { origin: 'v', now: since });
     victim.room('team', ww('client-w1'), 1, { origin: 'w1', now: since });
-    a.room('team', ww('client-w2'), 1, { origin: 'w2', now: since });
     victim.typing('team', who('client-v1', 'vic'), 1, 'v');
     victim.typing('team', ww('client-w1'), 1, 'w1');
+    await victim.settled();
+    a.room('team', ww('client-w2'), 1, { origin: 'w2', now: since });
     a.typing('team', ww('client-w2'), 1, 'w2');
-    await Promise.all([a.settled(), victim.settled()]);
+    await a.settled();
     expect((await a.roster('team', 10)).typing.sort()).toEqual(['vic', 'ww']);
     await until(() => aEvents.left.length === 1, 'the survivor announced the leave');
     expect(aEvents.left).toEqual([['vic', 'node-down']]);

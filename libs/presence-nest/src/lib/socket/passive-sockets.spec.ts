@@ -53,4 +53,25 @@ describe('PassiveSockets (in-process)', () => {
     expect(await back).toEqual({ ok: true, state: 'active' });
     expect(heard).toEqual([counts(page, 2, 2, 2)]);
   });
+
+  it('acks an activity change once the figures have it (in a cluster, once Redis has it)', async () => {
+    const page = '/passive/applied';
+    const { socket } = await connect(url, { clientId: clientId('applied') });
+    await request(socket, 'page:enter', { page });
+    const figures = app.get(Figures);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const settled = jest.spyOn(figures, 'settled').mockImplementationOnce(() => gate);
+    let acked = false;
+    const idle = request(socket, 'presence:activity', { state: 'idle' }).then((answer) => {
+      acked = true;
+      return answer;
+    });
+    await until(() => settled.mock.calls.length === 1, 'the change is being applied');
+    // A later request of the same socket is answered: the activity was handled, its ack still waits.
+    expect(await request(socket, 'page:watch', { pages: [page] })).toMatchObject({ ok: true });
+    expect(acked).toBe(false);
+    release();
+    expect(await idle).toEqual({ ok: true, state: 'idle' });
+  });
 });
