@@ -3,6 +3,9 @@ import { Agent } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents, Session } from '@presently/protocol';
 
+/** How long a test waits for an event or an ack by default: generous, for a shared and loaded machine. */
+export const EVENT_TIMEOUT_MS = 10_000;
+
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const open: TestSocket[] = [];
@@ -71,9 +74,12 @@ export function closeAll(): void {
 
 /**
  * Resolves with the first `event` whose payload satisfies `match`, failing
- * after `timeoutMs` with the payloads that did arrive.
+ * after `timeoutMs` with the payloads that did arrive. The default is
+ * generous ({@link EVENT_TIMEOUT_MS}): on a shared, loaded machine an event
+ * that crosses two processes and Redis may take seconds; one that never
+ * comes fails all the same.
  */
-export function waitFor<T = unknown>(socket: TestSocket, event: string, match: (payload: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+export function waitFor<T = unknown>(socket: TestSocket, event: string, match: (payload: T) => boolean = () => true, timeoutMs = EVENT_TIMEOUT_MS): Promise<T> {
   return new Promise((resolve, reject) => {
     const seen: unknown[] = [];
     const listener = (payload: T) => {
@@ -98,9 +104,9 @@ export function record<T = unknown>(socket: TestSocket, event: string): T[] {
   return seen;
 }
 
-/** Emits and resolves with the ack (any event name, any arguments). */
+/** Emits and resolves with the ack (any event name, any arguments), failing after {@link EVENT_TIMEOUT_MS}. */
 export function request<T = any>(socket: TestSocket, event: string, ...args: unknown[]): Promise<T> {
-  return (socket as unknown as Socket).timeout(5000).emitWithAck(event, ...args) as Promise<T>;
+  return (socket as unknown as Socket).timeout(EVENT_TIMEOUT_MS).emitWithAck(event, ...args) as Promise<T>;
 }
 
 /** A round trip that proves every earlier event of this socket was processed. */

@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { EVENT_TIMEOUT_MS } from './client';
 
 /** One dispatched Server-Sent Event; `data` is parsed JSON when it is JSON. */
 export interface StreamEvent<T = any> {
@@ -77,7 +78,7 @@ function readStream(res: IncomingMessage, destroy: () => void): LiveStream {
     retry: undefined,
     comments: [],
     raw: '',
-    next<T>(event: string, match: (data: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+    next<T>(event: string, match: (data: T) => boolean = () => true, timeoutMs = EVENT_TIMEOUT_MS): Promise<T> {
       return new Promise((resolve, reject) => {
         const check = () => {
           for (let i = taken; i < stream.events.length; i++) {
