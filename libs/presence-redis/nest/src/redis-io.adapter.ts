@@ -1,8 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { PresenceIoAdapter, type PresenceIoOptions } from '@presently/presence-nest';
-import { connectRedis, type RedisConnection } from '../../src/lib/redis-connection';
+import { connectRedis, SUBSCRIBER_OPTIONS, type RedisConnection } from '../../src/lib/redis-connection';
 import { createAdapter } from '@socket.io/redis-adapter';
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 
 /**
@@ -13,7 +13,9 @@ import type { Server, ServerOptions } from 'socket.io';
  * Its two connections queue commands while Redis is unreachable instead of
  * failing them (the adapter does not handle a failed publish); what was
  * queued goes out on reconnection. They reach Redis as the store does
- * (`connectRedis`): by URL, or through Sentinel to the current master.
+ * (`connectRedis`): by URL, or through Sentinel to the current master; the
+ * subscriber without a ready check (`SUBSCRIBER_OPTIONS`), so that a
+ * namespace created while it connects does not lose its subscriptions.
  *
  * @example
  * app.useWebSocketAdapter(new RedisIoAdapter(app, { maxHttpBufferSize }, { url: process.env.REDIS_URL }));
@@ -25,8 +27,9 @@ export class RedisIoAdapter extends PresenceIoAdapter {
 
   constructor(app: INestApplicationContext, options: PresenceIoOptions, connection: RedisConnection, prefix = 'presently:io') {
     super(app, options);
-    this.pub = connectRedis(connection, { maxRetriesPerRequest: null, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
-    this.sub = this.pub.duplicate();
+    const queueing: RedisOptions = { maxRetriesPerRequest: null, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) };
+    this.pub = connectRedis(connection, queueing);
+    this.sub = connectRedis(connection, { ...queueing, ...SUBSCRIBER_OPTIONS });
     this.pub.on('error', () => undefined);
     this.sub.on('error', () => undefined);
     this.prefix = prefix;

@@ -35,6 +35,22 @@ export function redisOptions(connection: RedisConnection, options: RedisOptions 
   };
 }
 
+/**
+ * What a client that only subscribes adds to {@link redisOptions} (the
+ * Socket.IO adapter's subscriber, whose subscriptions are made whenever a
+ * namespace is created, connected or not). No ready check: Redis lets
+ * `SUBSCRIBE` through while the connection still shakes hands, which puts
+ * it in subscriber mode; the ready check's `INFO` is then refused, ioredis
+ * drops the connection as failed, and the subscriptions still on their way
+ * are refused with it and never made again: the process would never hear
+ * another process's broadcasts. Without the check the client is ready once
+ * connected. Through Sentinel that also skips the check of the server's
+ * role: a subscriber that reached a master already demoted still hears every
+ * publish, replicated from the new master, until Redis closes its
+ * connection for the change of role and it reconnects to the new one.
+ */
+export const SUBSCRIBER_OPTIONS: RedisOptions = { enableReadyCheck: false, disableClientInfo: true };
+
 /** A client of `connection` with `options` (see {@link redisOptions}). */
 export function connectRedis(connection: RedisConnection, options: RedisOptions = {}): Redis {
   const merged = redisOptions(connection, options);
