@@ -28,7 +28,7 @@ export function handleEvent<E extends ClientEventName>(
   }
 }
 
-/** Applies `f` to a value now, or once a promised one arrives. */
-export function then<T, R>(value: T | Promise<T>, f: (value: T) => R): R | Promise<R> {
+/** Applies `f` to a value now, or once a promised one arrives; a promise `f` answers is waited for, not wrapped. */
+export function then<T, R>(value: T | Promise<T>, f: (value: T) => R | Promise<R>): R | Promise<R> {
   return value instanceof Promise ? value.then(f) : f(value);
 }

@@ -84,8 +84,17 @@ export class PassiveSockets implements OnModuleDestroy {
   ) {
     this.intervalMs = options.countIntervalMs;
     router.on(Events.PresenceActivity, (socket, data) =>
-      handleEvent(this.logger, socket, Events.PresenceActivity, data, ({ state }) => this.report(socket, state)),
+      handleEvent(this.logger, socket, Events.PresenceActivity, data, ({ state }) => then(this.report(socket, state), (answer) => this.applied(answer))),
     );
+  }
+
+  /**
+   * An activity change is acked once it is made everywhere (in a cluster,
+   * once Redis has it): a change made after the ack, through any process,
+   * comes after it.
+   */
+  private applied(answer: Ack): Ack | Promise<Ack> {
+    return answer.ok ? then(this.figures.settled(), () => answer) : answer;
   }
 
   /**
@@ -153,10 +162,8 @@ export class PassiveSockets implements OnModuleDestroy {
     const passive = this.sockets.get(socket.id);
     if (state !== 'hidden') {
       const result = presence.setActivity(socket.id, state);
-      if (!result.ok) return ack(result);
-      if (!passive?.held) return this.applied(result);
-      const listened = this.listenAgain(socket, passive);
-      return listened instanceof Promise ? listened.then(() => this.applied(result)) : this.applied(result);
+      if (!result.ok || !passive?.held) return ack(result);
+      return then(this.listenAgain(socket, passive), () => ack(result));
     }
     if (passive) passive.turn++;
     if (passive?.timer) {
@@ -164,9 +171,9 @@ export class PassiveSockets implements OnModuleDestroy {
       this.registry.clock.clearTimer(passive.timer);
       passive.timer = null;
     }
-    if (passive?.held) return this.applied(presence.setActivity(socket.id, state));
+    if (passive?.held) return ack(presence.setActivity(socket.id, state));
     const followed = presence.followed(socket.id);
-    if (!followed) return this.applied(presence.setActivity(socket.id, state));
+    if (!followed) return ack(presence.setActivity(socket.id, state));
     // What it holds is read before it is owed nothing; it leaves its channels before anything else is announced.
     const held = this.heldBy(socket, followed, passive?.catching ?? null);
     const entry = passive ?? { held: null, lastCatchUp: -Infinity, timer: null, catching: null, turn: 0 };
@@ -181,17 +188,7 @@ export class PassiveSockets implements OnModuleDestroy {
     entry.catching = null;
     this.sockets.set(socket.id, entry);
     const result = presence.setActivity(socket.id, state);
-    return held.ready ? held.ready.then(() => this.applied(result)) : this.applied(result);
-  }
-
-  /**
-   * The ack of an activity change, once the change is made everywhere (in a
-   * cluster, once Redis has it): a change made after the ack, through any
-   * process, comes after it.
-   */
-  private applied(result: Result<{ state: ActivityState; previous: ActivityState }>): Ack | Promise<Ack> {
-    if (!result.ok) return ack(result);
-    return then(this.figures.settled(), () => ack(result));
+    return then(held.ready, () => ack(result));
   }
 
   /**
