@@ -1,5 +1,5 @@
 import type { PageCounts } from '@presently/protocol';
-import { clientId, connect, record, request, signToken, type TestSocket } from './client';
+import { clientId, connect, EVENT_TIMEOUT_MS, record, request, signToken, type TestSocket } from './client';
 
 /** A key (page or room) unique to this test process and call. */
 let keyCounter = 0;
@@ -198,7 +198,7 @@ export async function watchPage(url: string, page: string): Promise<TestSocket> 
 }
 
 /** Resolves once `socket` has received `expected` (it may have arrived already). */
-export function countArrived(socket: TestSocket, expected: PageCounts, timeoutMs = 10_000): Promise<void> {
+export function countArrived(socket: TestSocket, expected: PageCounts, timeoutMs = EVENT_TIMEOUT_MS): Promise<void> {
   const list = countsReceived(socket);
   return until(
     () => list.some((c) => c.page === expected.page && c.viewers === expected.viewers && c.connections === expected.connections && c.active === expected.active),

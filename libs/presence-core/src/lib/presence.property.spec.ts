@@ -187,7 +187,7 @@ interface ModelConn {
   /** Rooms it types in → when that ends, in the order it started typing there. */
   typing: Map<string, number>;
   /** Rooms it types in → when their deadline was set, counted across connections: deadlines that tie end in that order, as the core's queue ends them. */
-  typingSet: Map<string, number>;
+  typingOrder: Map<string, number>;
   /** What this socket was last told of each page (ack or page:count). */
   knownCounts: Map<string, PageCounts>;
   /** What this socket was last told of the stats (ack or stats). */
@@ -491,7 +491,7 @@ class Model {
   startTyping(conn: ModelConn, r: string): void {
     const renewal = conn.typing.has(r);
     conn.typing.set(r, this.now + TYPING_MS);
-    conn.typingSet.set(r, ++this.typingDeadlines);
+    conn.typingOrder.set(r, ++this.typingDeadlines);
     if (renewal) return;
     const key = keyOf(conn.identity);
     const typists = this.typists.get(r) ?? [];
@@ -554,7 +554,7 @@ class Model {
         // Each expires when its time runs out, as its timer does.
         due.push({ at: c.heldUntil, order: c.heldOrder, run: () => (expired++, this.expire(c)) });
       }
-      for (const [r, until] of c.typing) if (until <= end) due.push({ at: until, order: c.typingSet.get(r) ?? 0, run: () => this.stopTyping(c, r) });
+      for (const [r, until] of c.typing) if (until <= end) due.push({ at: until, order: c.typingOrder.get(r) ?? 0, run: () => this.stopTyping(c, r) });
     }
     due.sort((a, b) => a.at - b.at || a.order - b.order);
     for (const { at, run } of due) {
@@ -690,7 +690,7 @@ function run(commands: Command[], repeats: Repeats = 'acked', rosterMax = 1000):
       heldOrder: 0,
       heldAt: 0,
       typing: new Map(),
-      typingSet: new Map(),
+      typingOrder: new Map(),
       activity: 'active',
       knownCounts: new Map(),
       knownStats: null,
